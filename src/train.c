@@ -1,0 +1,589 @@
+/*
+ * train.c: the training loop and evaluation. One batch: reset the neurons,
+ * zero the gradients, forward over [T, B, ...], the loss on the mean firing
+ * rate, backward, one optimizer step; a progress record per batch and per
+ * epoch; after each epoch the test set is evaluated, metrics.csv appended
+ * and the checkpoint rewritten atomically. A NaN or infinite loss stops the
+ * run with a message naming the epoch and batch; the last checkpoint, from
+ * the last good epoch, stays as it was.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "snnwb.h"
+
+/* Returns monotonic seconds. */
+static double
+train_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Fills the defaults: 1 epoch, batch 64, Adam 1e-3, MSE on the rate. */
+void
+train_defaults(struct train_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->epochs = 1;
+	cfg->batch = 64;
+	cfg->seed = 0;
+	cfg->loss = TRAIN_LOSS_MSE_RATE;
+	cfg->temperature = 0.1f;
+	optim_init(&cfg->optim, "adam", NULL);
+	schedule_init(&cfg->schedule, "constant", NULL);
+}
+
+/* Returns the name of a loss: "mse_rate" or "ce_rate". */
+const char *
+train_loss_name(enum train_loss loss)
+{
+	return loss == TRAIN_LOSS_MSE_RATE ? "mse_rate" : "ce_rate";
+}
+
+/* Sets *loss from its name; -1 with a message naming the choices. */
+int
+train_loss_parse(const char *name, enum train_loss *loss, char **cause)
+{
+	if (strcmp(name, "mse_rate") == 0)
+		*loss = TRAIN_LOSS_MSE_RATE;
+	else if (strcmp(name, "ce_rate") == 0)
+		*loss = TRAIN_LOSS_CE_RATE;
+	else
+		return error_set(cause, "unknown loss \"%s\" (choose "
+		    "mse_rate or ce_rate)", name);
+	return 0;
+}
+
+/* Computes the loss (and ds when not NULL) for output spikes s. */
+static double
+train_loss(const struct train_config *cfg, float *ds, const float *s,
+    const int *labels, int T, int B, int C)
+{
+	if (cfg->loss == TRAIN_LOSS_CE_RATE)
+		return loss_ce_rate(ds, s, labels, T, B, C, cfg->temperature);
+	return loss_mse_rate(ds, s, labels, T, B, C);
+}
+
+/*
+ * Returns the predicted class of sample b: the output with the highest
+ * spike count over T (the first one on ties, as torch.argmax). s is
+ * (T, B, C).
+ */
+static int
+train_predict(const float *s, int T, int B, int C, int b)
+{
+	double	best = -1, sum;
+	int	c, t, arg = 0;
+
+	for (c = 0; c < C; c++) {
+		sum = 0;
+		for (t = 0; t < T; t++)
+			sum += s[((size_t)t * B + b) * C + c];
+		if (sum > best) {
+			best = sum;
+			arg = c;
+		}
+	}
+	return arg;
+}
+
+/* Checks that the network's output per sample is a vector of classes. */
+static int
+train_classes(const struct net *net, int *C, char **cause)
+{
+	int	shape[TENSOR_MAXDIM], nd = net_out_shape(net, shape);
+
+	if (nd != 1)
+		return error_set(cause, "the network's output per sample must "
+		    "be a vector of class scores, not %d-dimensional", nd);
+	*C = shape[0];
+	return 0;
+}
+
+/* Checks that every label of a batch is a class the network outputs. */
+static int
+train_check_labels(const struct batch *b, int C, char **cause)
+{
+	int	i;
+
+	for (i = 0; i < b->B; i++)
+		if (b->labels[i] < 0 || b->labels[i] >= C)
+			return error_set(cause, "sample %u has label %d but "
+			    "the network has %d outputs", b->sample[i],
+			    b->labels[i], C);
+	return 0;
+}
+
+/*
+ * Evaluates net on the samples index (nindex; NULL: all) of ds in batches:
+ * mean loss, accuracy and the confusion matrix (rows: true class). out->
+ * confusion is allocated (C * C) and freed with train_eval_free.
+ */
+int
+train_evaluate(struct net *net, const struct dataset *ds,
+    const uint32_t *index, size_t nindex, int batch, enum train_loss loss,
+    float temperature, struct train_eval *out, char **cause)
+{
+	struct train_config	 cfg;
+	struct loader_opts	 lo;
+	struct loader		*l;
+	struct batch		 b;
+	const float		*s;
+	double			 sum = 0;
+	size_t			 n = 0, right = 0;
+	int			 shape[3] = { ds->channels, ds->height,
+				     ds->width };
+	int			 i, rc, C = 0, pred;
+
+	memset(out, 0, sizeof *out);
+	memset(&cfg, 0, sizeof cfg);
+	cfg.loss = loss;
+	cfg.temperature = temperature;
+	data_loader_defaults(&lo);
+	lo.batch = batch;
+	lo.shuffle = 0;
+	lo.index = index;
+	lo.nindex = nindex;
+	if ((l = data_loader_new(ds, &lo, cause)) == NULL)
+		return -1;
+	if ((rc = data_loader_start_epoch(l, 1, cause)) != 0)
+		goto out;
+	while ((rc = data_loader_next(l, &b, cause)) == 1) {
+		net_reset(net);
+		if ((rc = net_forward(net, b.x, b.T, b.B, 3, shape, &s,
+		    cause)) != 0)
+			break;
+		if (out->confusion == NULL) {
+			if ((rc = train_classes(net, &C, cause)) != 0)
+				break;
+			out->classes = C;
+			out->confusion = mem_calloc((size_t)C * C,
+			    sizeof *out->confusion);
+			if (out->confusion == NULL) {
+				rc = error_set(cause, "out of memory");
+				break;
+			}
+		}
+		if ((rc = train_check_labels(&b, C, cause)) != 0)
+			break;
+		sum += train_loss(&cfg, NULL, s, b.labels, b.T, b.B, C) * b.B;
+		for (i = 0; i < b.B; i++) {
+			pred = train_predict(s, b.T, b.B, C, i);
+			out->confusion[(size_t)b.labels[i] * C + pred]++;
+			right += pred == b.labels[i];
+		}
+		n += (size_t)b.B;
+	}
+out:
+	data_loader_free(l);
+	if (rc < 0) {
+		train_eval_free(out);
+		return -1;
+	}
+	out->n = n;
+	out->loss = n > 0 ? sum / (double)n : NAN;
+	out->acc = n > 0 ? (double)right / (double)n : NAN;
+	return 0;
+}
+
+/* Frees what train_evaluate allocated. */
+void
+train_eval_free(struct train_eval *e)
+{
+	mem_free(e->confusion);
+	e->confusion = NULL;
+}
+
+/* Copies the per-layer statistics of the spiking layers into rec. */
+static void
+train_layer_stats(const struct net *net, struct train_record *rec)
+{
+	const struct layer	*l;
+	int			 i, k = 0;
+
+	for (i = 0; i < net->n && k < TRAIN_MAXLAYERS; i++) {
+		l = &net->layers[i];
+		if (l->kind != LAYER_NEURON)
+			continue;
+		rec->layer[k] = i;
+		rec->spike_rate[k] = l->stats.spike_rate;
+		rec->sg_zero[k] = l->stats.sg_zero;
+		rec->sg_small[k] = l->stats.sg_small;
+		rec->zero_rows[k] = l->stats.dy_zero_rows;
+		k++;
+	}
+	rec->nlayers = k;
+}
+
+/* Returns nonzero when every v[i] (n) is finite. */
+static int
+train_finite(const float *v, size_t n)
+{
+	size_t	i;
+	int	bad = 0;
+
+	for (i = 0; i < n; i++)
+		bad |= !isfinite(v[i]);
+	return !bad;
+}
+
+/* The state of one training run, shared by the loop's helpers. */
+struct train_state {
+	struct train_config	*cfg;
+	struct job		*job;		/* NULL: run synchronously */
+	struct loader		*loader;
+	struct run		*run;
+	char			*ckpt;		/* checkpoint path or NULL */
+	float			*dout;		/* (T, batch, C) */
+	float			*m;		/* (nparams) optimizer state */
+	float			*v;		/* (nparams) optimizer state */
+	double			 start;
+	int			 C;
+};
+
+/* Hands a record to the job (or the synchronous callback) and the run. */
+static void
+train_emit(struct train_state *st, const struct train_record *rec)
+{
+	if (st->run != NULL)
+		run_record(st->run, rec);
+	if (st->job != NULL)
+		job_post(st->job, rec);
+	else if (st->cfg->emit != NULL)
+		st->cfg->emit(st->cfg->emit_arg, rec);
+}
+
+/* Returns the JSON text of the run's configuration; the caller frees it. */
+static char *
+train_config_json(const struct train_config *cfg)
+{
+	json_t		*root = json_object(), *o, *data;
+	char		*net, *s;
+
+	net = net_json_describe(cfg->net);
+	json_object_set_new(root, "snnwb_version",
+	    json_string(PACKAGE_VERSION));
+	json_object_set_new(root, "net", net != NULL ?
+	    json_loads(net, 0, NULL) : json_null());
+	free(net);
+	o = json_object();
+	json_object_set_new(o, "name", json_string(optim_name(&cfg->optim)));
+	json_object_set_new(o, "lr", json_real(cfg->optim.lr));
+	json_object_set_new(o, "weight_decay",
+	    json_real(cfg->optim.weight_decay));
+	if (cfg->optim.kind == OPTIM_SGD) {
+		json_object_set_new(o, "momentum",
+		    json_real(cfg->optim.momentum));
+		json_object_set_new(o, "nesterov",
+		    json_boolean(cfg->optim.nesterov));
+	} else {
+		json_object_set_new(o, "betas", json_pack("[f, f]",
+		    (double)cfg->optim.beta1, (double)cfg->optim.beta2));
+		json_object_set_new(o, "eps", json_real(cfg->optim.eps));
+	}
+	json_object_set_new(root, "optimizer", o);
+	o = json_object();
+	json_object_set_new(o, "name",
+	    json_string(schedule_name(&cfg->schedule)));
+	if (cfg->schedule.kind == SCHEDULE_STEP) {
+		json_object_set_new(o, "step_size",
+		    json_integer(cfg->schedule.step_size));
+		json_object_set_new(o, "gamma",
+		    json_real(cfg->schedule.gamma));
+	} else if (cfg->schedule.kind == SCHEDULE_COSINE) {
+		json_object_set_new(o, "t_max",
+		    json_integer(cfg->schedule.t_max));
+		json_object_set_new(o, "eta_min",
+		    json_real(cfg->schedule.eta_min));
+	}
+	json_object_set_new(root, "schedule", o);
+	json_object_set_new(root, "loss",
+	    json_string(train_loss_name(cfg->loss)));
+	if (cfg->loss == TRAIN_LOSS_CE_RATE)
+		json_object_set_new(root, "temperature",
+		    json_real(cfg->temperature));
+	json_object_set_new(root, "epochs", json_integer(cfg->epochs));
+	json_object_set_new(root, "batch", json_integer(cfg->batch));
+	json_object_set_new(root, "drop_last", json_boolean(cfg->drop_last));
+	json_object_set_new(root, "seed", json_integer((json_int_t)cfg->seed));
+	json_object_set_new(root, "threads", json_integer(blas_threads()));
+	data = cfg->data_json != NULL ? json_loads(cfg->data_json, 0, NULL) :
+	    NULL;
+	json_object_set_new(root, "data", data != NULL ? data : json_null());
+	s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return s;
+}
+
+/*
+ * Opens the run directory and, when resuming from an existing checkpoint,
+ * restores the network and optimizer; *first is the first epoch to train.
+ */
+static int
+train_open_run(struct train_state *st, int *first, char **cause)
+{
+	struct train_config	*cfg = st->cfg;
+	struct checkpoint	 ck;
+	char			*config;
+	FILE			*f;
+	int			 keep = -1;
+
+	*first = 1;
+	if (cfg->run_dir == NULL)
+		return 0;
+	if ((st->ckpt = error_printf("%s/checkpoint.safetensors",
+	    cfg->run_dir)) == NULL)
+		return error_set(cause, "out of memory");
+	if (cfg->resume && (f = fopen(st->ckpt, "rb")) != NULL) {
+		fclose(f);
+		memset(&ck, 0, sizeof ck);
+		ck.m = st->m;
+		ck.v = st->v;
+		if (checkpoint_restore(st->ckpt, cfg->net, &ck, cause) != 0)
+			return -1;
+		cfg->optim.step = ck.step;
+		keep = ck.epoch;
+		*first = ck.epoch + 1;
+	}
+	if ((config = train_config_json(cfg)) == NULL)
+		return error_set(cause, "out of memory");
+	st->run = run_open(cfg->run_dir, config, keep, cause);
+	free(config);
+	return st->run == NULL ? -1 : 0;
+}
+
+/* Reports that what became NaN or infinite in the batch of rec. */
+static int
+train_blowup(const struct train_state *st, const char *what,
+    const struct train_record *rec, char **cause)
+{
+	return error_set(cause, "%s became NaN or infinite at epoch %d, "
+	    "batch %d: training stopped%s%s", what, rec->epoch, rec->batch,
+	    st->ckpt != NULL ? "; the last good checkpoint is " : "",
+	    st->ckpt != NULL ? st->ckpt : "");
+}
+
+/* Trains on one batch and fills the batch fields of rec. */
+static int
+train_batch(struct train_state *st, const struct batch *b,
+    const struct dataset *ds, struct train_record *rec, char **cause)
+{
+	struct train_config	*cfg = st->cfg;
+	struct optim_param	 p;
+	const float		*s;
+	int			 shape[3] = { ds->channels, ds->height,
+				     ds->width };
+	int			 i, right = 0;
+
+	net_reset(cfg->net);
+	net_zero_grad(cfg->net);
+	if (net_forward(cfg->net, b->x, b->T, b->B, 3, shape, &s, cause) != 0)
+		return -1;
+	if (st->C == 0 && train_classes(cfg->net, &st->C, cause) != 0)
+		return -1;
+	if (train_check_labels(b, st->C, cause) != 0)
+		return -1;
+	if (st->dout == NULL && (st->dout = mem_alloc((size_t)b->T *
+	    (size_t)cfg->batch * (size_t)st->C * sizeof *st->dout)) == NULL)
+		return error_set(cause, "out of memory");
+	rec->loss = train_loss(cfg, st->dout, s, b->labels, b->T, b->B,
+	    st->C);
+	if (!isfinite(rec->loss))
+		return train_blowup(st, "the loss", rec, cause);
+	if (net_backward(cfg->net, st->dout, NULL, cause) != 0)
+		return -1;
+	if (!train_finite(cfg->net->grads, cfg->net->nparams))
+		return train_blowup(st, "a gradient", rec, cause);
+	p.p = cfg->net->params;
+	p.g = cfg->net->grads;
+	p.m = st->m;
+	p.v = st->v;
+	p.n = cfg->net->nparams;
+	optim_step(&cfg->optim, &p, 1);
+	for (i = 0; i < b->B; i++)
+		right += train_predict(s, b->T, b->B, st->C, i) ==
+		    b->labels[i];
+	rec->acc = (double)right / b->B;
+	train_layer_stats(cfg->net, rec);
+	return 0;
+}
+
+/* Evaluates the test set (if any) and writes the checkpoint after an epoch. */
+static int
+train_end_epoch(struct train_state *st, struct train_record *rec,
+    char **cause)
+{
+	struct train_config	*cfg = st->cfg;
+	struct train_eval	 ev;
+	struct checkpoint	 ck;
+
+	rec->test_loss = rec->test_acc = NAN;
+	if (cfg->test != NULL) {
+		if (train_evaluate(cfg->net, cfg->test, cfg->test_index,
+		    cfg->test_nindex, cfg->batch, cfg->loss, cfg->temperature,
+		    &ev, cause) != 0)
+			return -1;
+		rec->test_loss = ev.loss;
+		rec->test_acc = ev.acc;
+		train_eval_free(&ev);
+	}
+	if (st->ckpt == NULL)
+		return 0;
+	if (!train_finite(cfg->net->params, cfg->net->nparams))
+		return error_set(cause, "a parameter became NaN or infinite "
+		    "in epoch %d: training stopped; the last good checkpoint "
+		    "is %s", rec->epoch, st->ckpt);
+	memset(&ck, 0, sizeof ck);
+	ck.m = st->m;
+	ck.v = st->v;
+	ck.epoch = rec->epoch;
+	ck.step = cfg->optim.step;
+	return checkpoint_save(st->ckpt, cfg->net, &ck, NULL, cause);
+}
+
+/* Runs the epochs; returns 0 when done or stopped, -1 on error. */
+static int
+train_epochs(struct train_state *st, int first, char **cause)
+{
+	struct train_config	*cfg = st->cfg;
+	struct train_record	 rec;
+	struct batch		 b;
+	double			 t0, sum_loss, sum_acc, base_lr = cfg->optim.lr;
+	size_t			 seen;
+	int			 epoch, rc;
+
+	for (epoch = first; epoch <= cfg->epochs; epoch++) {
+		cfg->optim.lr = schedule_lr(&cfg->schedule, (float)base_lr,
+		    epoch - 1);
+		if (data_loader_start_epoch(st->loader, epoch, cause) != 0)
+			return -1;
+		memset(&rec, 0, sizeof rec);
+		rec.epoch = epoch;
+		rec.epochs = cfg->epochs;
+		rec.nbatches = (int)data_loader_batches(st->loader);
+		rec.lr = cfg->optim.lr;
+		rec.test_loss = rec.test_acc = NAN;
+		t0 = train_now();
+		sum_loss = sum_acc = 0;
+		seen = 0;
+		while ((rc = data_loader_next(st->loader, &b, cause)) == 1) {
+			if (st->job != NULL && job_between_batches(st->job))
+				return 0;
+			rec.kind = TRAIN_REC_BATCH;
+			rec.batch = (int)b.index + 1;
+			if (train_batch(st, &b, cfg->train, &rec, cause) != 0)
+				return -1;
+			seen += (size_t)b.B;
+			sum_loss += rec.loss * b.B;
+			sum_acc += rec.acc * b.B;
+			rec.seconds = train_now() - st->start;
+			rec.samples_per_s = (double)seen / (train_now() - t0);
+			train_emit(st, &rec);
+		}
+		if (rc < 0)
+			return -1;
+		rec.kind = TRAIN_REC_EPOCH;
+		rec.loss = seen > 0 ? sum_loss / (double)seen : NAN;
+		rec.acc = seen > 0 ? sum_acc / (double)seen : NAN;
+		rec.samples_per_s = (double)seen / (train_now() - t0);
+		if (train_end_epoch(st, &rec, cause) != 0)
+			return -1;
+		rec.seconds = train_now() - st->start;
+		train_emit(st, &rec);
+	}
+	return 0;
+}
+
+/* Checks a configuration before any work starts. */
+static int
+train_validate(const struct train_config *cfg, char **cause)
+{
+	if (cfg->net == NULL || cfg->train == NULL)
+		return error_set(cause, "train: a network and a training set "
+		    "are needed");
+	if (cfg->epochs < 1)
+		return error_set(cause, "train: epochs must be at least 1, "
+		    "got %d", cfg->epochs);
+	if (cfg->batch < 1)
+		return error_set(cause, "train: batch must be at least 1, "
+		    "got %d", cfg->batch);
+	if (cfg->loss == TRAIN_LOSS_CE_RATE && !(cfg->temperature > 0))
+		return error_set(cause, "train: temperature must be positive");
+	if (optim_validate(&cfg->optim, cause) != 0 ||
+	    schedule_validate(&cfg->schedule, cause) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Runs a whole training run: synchronously when job is NULL (records go
+ * to cfg->emit), else as the body of job (records are posted to it and
+ * pause and stop requests are honoured between batches).
+ */
+int
+train_run(struct train_config *cfg, struct job *job, char **cause)
+{
+	struct train_state	 st;
+	struct loader_opts	 lo;
+	int			 first, rc = -1;
+
+	if (train_validate(cfg, cause) != 0)
+		return -1;
+	memset(&st, 0, sizeof st);
+	st.cfg = cfg;
+	st.job = job;
+	st.start = train_now();
+	st.m = mem_calloc(cfg->net->nparams, sizeof *st.m);
+	st.v = mem_calloc(cfg->net->nparams, sizeof *st.v);
+	if (st.m == NULL || st.v == NULL) {
+		error_set(cause, "out of memory for the optimizer state");
+		goto out;
+	}
+	data_loader_defaults(&lo);
+	lo.batch = cfg->batch;
+	lo.drop_last = cfg->drop_last;
+	lo.shuffle = 1;
+	lo.seed = cfg->seed;
+	lo.index = cfg->train_index;
+	lo.nindex = cfg->train_nindex;
+	if ((st.loader = data_loader_new(cfg->train, &lo, cause)) == NULL)
+		goto out;
+	if (train_open_run(&st, &first, cause) != 0)
+		goto out;
+	rc = train_epochs(&st, first, cause);
+out:
+	data_loader_free(st.loader);
+	run_close(st.run);
+	mem_free(st.dout);
+	mem_free(st.m);
+	mem_free(st.v);
+	free(st.ckpt);
+	return rc;
+}
+
+/* The body of a training job: runs the configuration it was given. */
+static int
+train_job_main(struct job *job, void *arg, char **cause)
+{
+	return train_run(arg, job, cause);
+}
+
+/*
+ * Starts training on a worker thread; cfg (and everything it points at)
+ * must stay valid and untouched until the job has ended.
+ */
+struct job *
+train_start(struct train_config *cfg, char **cause)
+{
+	if (train_validate(cfg, cause) != 0)
+		return NULL;
+	return job_start(train_job_main, cfg, cause);
+}

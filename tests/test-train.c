@@ -1,0 +1,335 @@
+/*
+ * test-train.c: networks, checkpoints, the training loop, run directories
+ * and jobs, on a small synthetic task that a two-layer SNN must learn.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../src/snnwb.h"
+#include "tap.h"
+
+#define NFEAT 8
+
+/*
+ * Sample i of the task: class i % 2; class 0 drives features 0..3, class 1
+ * features 4..7, with a per-sample strength; sample 13 is inf when the data
+ * set's src is non-NULL (to make the loss blow up).
+ */
+static int
+fill_task(const struct dataset *ds, size_t i, float *out, size_t t_stride,
+    char **cause)
+{
+	int	t, f, cls = (int)(i % 2);
+	float	amp = 1.5f + 0.1f * (float)(i % 7);
+
+	for (t = 0; t < ds->T; t++)
+		for (f = 0; f < NFEAT; f++) {
+			out[t * t_stride + f] = (f / 4 == cls) ? amp : 0;
+			if (ds->src != NULL && i == 13)
+				out[t * t_stride + f] = INFINITY;
+		}
+	return 0;
+}
+
+/* Makes the task's data set of n samples. */
+static void
+make_task(struct dataset *ds, uint8_t *labels, size_t n, int poison)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		labels[i] = (uint8_t)(i % 2);
+	memset(ds, 0, sizeof *ds);
+	ds->n = n;
+	ds->label = labels;
+	ds->T = 4;
+	ds->channels = 1;
+	ds->height = 1;
+	ds->width = NFEAT;
+	ds->fill = fill_task;
+	ds->src = poison ? labels : NULL;
+}
+
+/* Builds flatten-linear(8, 16)-LIF-linear(16, 2)-LIF with seed. */
+static struct net *
+make_net(uint64_t seed)
+{
+	struct net	*net = net_new();
+	struct neuron	 n;
+	struct rng	 r;
+
+	rng_seed(&r, seed);
+	neuron_defaults(&n, NEURON_LIF);
+	n.detach_reset = 1;
+	if (net_add_flatten(net, NULL) != 0 ||
+	    net_add_linear(net, NFEAT, 16, 1, &r, NULL) != 0 ||
+	    net_add_neuron(net, &n, NULL) != 0 ||
+	    net_add_linear(net, 16, 2, 0, &r, NULL) != 0 ||
+	    net_add_neuron(net, &n, NULL) != 0)
+		return NULL;
+	return net;
+}
+
+/* Collects records of a synchronous run. */
+struct collected {
+	int	batches;
+	int	epochs;
+	double	first_loss;
+	double	last_loss;
+	double	last_test_acc;
+	double	spike_rate0;
+};
+
+/* Records one progress record into a struct collected. */
+static void
+collect(void *arg, const struct train_record *rec)
+{
+	struct collected	*c = arg;
+
+	if (rec->kind == TRAIN_REC_BATCH) {
+		c->batches++;
+		c->spike_rate0 = rec->spike_rate[0];
+	} else if (rec->kind == TRAIN_REC_EPOCH) {
+		if (c->epochs++ == 0)
+			c->first_loss = rec->loss;
+		c->last_loss = rec->loss;
+		c->last_test_acc = rec->test_acc;
+	}
+}
+
+/* Counts the lines of a file that start with prefix. */
+static int
+count_lines(const char *path, const char *prefix)
+{
+	FILE	*f = fopen(path, "r");
+	char	 line[4096];
+	int	 n = 0;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		n += strncmp(line, prefix, strlen(prefix)) == 0;
+	fclose(f);
+	return n;
+}
+
+/* Network mechanics: shapes, errors, descriptions, copies, checkpoints. */
+static void
+test_net(const char *dir)
+{
+	struct net	*net = make_net(1), *copy, *back;
+	struct rng	 r;
+	float		 x[2 * 3 * 7] = { 0 };
+	const float	*out;
+	char		*cause = NULL, *desc, *desc2, path[512];
+	int		 shape[1] = { 7 }, oshape[TENSOR_MAXDIM], rc;
+
+	ok(net != NULL && net->nparams == 8 * 16 + 16 + 16 * 2,
+	    "net: parameters counted (%zu)", net->nparams);
+	rc = net_forward(net, x, 2, 3, 1, shape, &out, &cause);
+	ok(rc == -1 && cause != NULL &&
+	    strstr(cause, "layer 1 (linear 8 -> 16)") &&
+	    strstr(cause, "[7]"), "net: shape mismatch names layer and "
+	    "shapes: %s", cause ? cause : "(none)");
+	free(cause);
+	cause = NULL;
+	ok(net_backward(net_new(), x, NULL, &cause) == -1 && cause != NULL,
+	    "net: backward before forward is refused");
+	free(cause);
+	shape[0] = NFEAT;
+	ok(net_forward(net, x, 2, 3, 1, shape, &out, NULL) == 0 &&
+	    net_out_shape(net, oshape) == 1 && oshape[0] == 2,
+	    "net: output per sample is [2]");
+	desc = net_json_describe(net);
+	ok(desc != NULL && strstr(desc, "\"linear\"") &&
+	    strstr(desc, "\"sigmoid\""), "net: JSON description");
+	copy = net_new();
+	ok(net_append(copy, net, NULL) == 0 && copy->nparams ==
+	    net->nparams && memcmp(copy->params, net->params,
+	    net->nparams * sizeof(float)) == 0,
+	    "net: appending copies layers and parameter values");
+	rng_seed(&r, 99);
+	net_init_params(copy, &r);
+	ok(memcmp(copy->params, net->params, net->nparams * sizeof(float))
+	    != 0, "net: the copy is independent of the original");
+	back = net_json_build(desc, &cause);
+	desc2 = back != NULL ? net_json_describe(back) : NULL;
+	ok(desc2 != NULL && strcmp(desc, desc2) == 0,
+	    "net: rebuilt from its description");
+	snprintf(path, sizeof path, "%s/net.safetensors", dir);
+	net_free(back);
+	ok(checkpoint_save(path, net, NULL, NULL, &cause) == 0,
+	    "checkpoint: saved");
+	back = checkpoint_load(path, &cause);
+	ok(back != NULL && back->nparams == net->nparams &&
+	    memcmp(back->params, net->params, net->nparams *
+	    sizeof(float)) == 0, "checkpoint: loaded with identical weights");
+	ok(checkpoint_restore(path, copy, NULL, &cause) == 0 &&
+	    memcmp(copy->params, net->params, net->nparams *
+	    sizeof(float)) == 0, "checkpoint: restored into a network");
+	net_free(back);
+	back = net_new();
+	net_add_flatten(back, NULL);
+	ok(checkpoint_restore(path, back, NULL, &cause) == -1 &&
+	    strstr(cause, "another network") != NULL,
+	    "checkpoint: restoring into another architecture is refused");
+	free(cause);
+	free(desc);
+	free(desc2);
+	net_free(back);
+	net_free(copy);
+	net_free(net);
+}
+
+/* Synchronous training: learns, writes the run, resumes, stops on NaN. */
+static void
+test_train(const char *dir)
+{
+	struct train_config	 cfg;
+	struct train_eval	 ev;
+	struct collected	 c;
+	struct dataset		 ds, bad;
+	uint8_t			 labels[64], bad_labels[64];
+	struct net		*net = make_net(3);
+	char			*cause = NULL, run[512], path[600];
+	json_t			*config;
+	int			 rc;
+
+	make_task(&ds, labels, 64, 0);
+	train_defaults(&cfg);
+	cfg.net = net;
+	cfg.train = &ds;
+	cfg.test = &ds;
+	cfg.epochs = 6;
+	cfg.batch = 8;
+	cfg.seed = 5;
+	cfg.optim.lr = 3e-2f;
+	snprintf(run, sizeof run, "%s/run", dir);
+	cfg.run_dir = run;
+	cfg.data_json = "{\"name\": \"task\"}";
+	memset(&c, 0, sizeof c);
+	cfg.emit = collect;
+	cfg.emit_arg = &c;
+	rc = train_run(&cfg, NULL, &cause);
+	ok(rc == 0, "train: runs (%s)", cause ? cause : "ok");
+	ok(c.batches == 48 && c.epochs == 6, "train: 48 batch and 6 epoch "
+	    "records (%d, %d)", c.batches, c.epochs);
+	ok(c.last_loss < c.first_loss * 0.7, "train: loss falls (%.4f -> "
+	    "%.4f)", c.first_loss, c.last_loss);
+	is_double(c.last_test_acc, 1.0, 1e-9, "train: test accuracy 1");
+	ok(c.spike_rate0 > 0 && c.spike_rate0 < 1,
+	    "train: spike rate recorded (%.3f)", c.spike_rate0);
+	ok(train_evaluate(net, &ds, NULL, 0, 10, TRAIN_LOSS_MSE_RATE, 0.1f,
+	    &ev, &cause) == 0 && ev.n == 64 && ev.classes == 2 &&
+	    ev.confusion[0] == 32 && ev.confusion[3] == 32,
+	    "evaluate: confusion matrix diagonal 32, 32");
+	train_eval_free(&ev);
+	snprintf(path, sizeof path, "%s/metrics.csv", run);
+	ok(count_lines(path, "batch,") == 48 && count_lines(path, "epoch,")
+	    == 6 && count_lines(path, "kind,") == 1,
+	    "run: metrics.csv has a header, 48 batch and 6 epoch rows");
+	snprintf(path, sizeof path, "%s/config.json", run);
+	config = json_load_file(path, 0, NULL);
+	ok(config != NULL && json_integer_value(json_object_get(config,
+	    "seed")) == 5 && json_is_object(json_object_get(config, "net")) &&
+	    json_is_object(json_object_get(config, "data")),
+	    "run: config.json records seed, net and data");
+	json_decref(config);
+
+	/* Resume: a longer run picks up after epoch 6. */
+	cfg.epochs = 8;
+	cfg.resume = 1;
+	memset(&c, 0, sizeof c);
+	rc = train_run(&cfg, NULL, &cause);
+	ok(rc == 0 && c.epochs == 2,
+	    "train: resume runs only epochs 7 and 8 (%d)", c.epochs);
+	snprintf(path, sizeof path, "%s/metrics.csv", run);
+	ok(count_lines(path, "epoch,") == 8, "run: resumed metrics has 8 "
+	    "epoch rows");
+
+	/* A NaN stops the run, naming epoch and batch. */
+	make_task(&bad, bad_labels, 64, 1);
+	cfg.train = &bad;
+	cfg.test = NULL;
+	cfg.epochs = 10;
+	rc = train_run(&cfg, NULL, &cause);
+	ok(rc == -1 && cause != NULL &&
+	    strstr(cause, "epoch 9, batch") != NULL &&
+	    strstr(cause, "checkpoint") != NULL,
+	    "train: NaN loss stops the run: %s", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	cfg.epochs = 0;
+	ok(train_run(&cfg, NULL, &cause) == -1 && strstr(cause, "epochs"),
+	    "train: epochs 0 refused");
+	free(cause);
+	net_free(net);
+}
+
+/* A job on a worker thread: records arrive through the pipe; stop works. */
+static void
+test_job(void)
+{
+	struct train_config	 cfg;
+	struct train_record	 rec;
+	struct dataset		 ds;
+	uint8_t			 labels[64];
+	struct net		*net = make_net(4);
+	struct job		*job;
+	struct pollfd		 pfd;
+	char			*cause = NULL;
+	int			 batches = 0, done = 0, paused = 0;
+
+	make_task(&ds, labels, 64, 0);
+	train_defaults(&cfg);
+	cfg.net = net;
+	cfg.train = &ds;
+	cfg.epochs = 1000;
+	cfg.batch = 8;
+	job = train_start(&cfg, &cause);
+	ok(job != NULL && job_id(job) >= 1, "job: started");
+	pfd.fd = job_fd(job);
+	pfd.events = POLLIN;
+	while (!done && poll(&pfd, 1, 10000) > 0) {
+		while (job_take(job, &rec)) {
+			if (rec.kind == TRAIN_REC_BATCH && ++batches == 20) {
+				job_pause(job);
+				usleep(100000);
+				paused = job_state(job) == JOB_PAUSED;
+				job_resume(job);
+				job_stop(job);
+			}
+			if (rec.kind == TRAIN_REC_DONE ||
+			    rec.kind == TRAIN_REC_ERROR)
+				done = 1;
+		}
+	}
+	ok(paused, "job: pauses between batches");
+	ok(done && job_wait(job) == 0 && job_state(job) == JOB_STOPPED,
+	    "job: stopped cleanly after %d batches (%s)", batches,
+	    job_state_name(job_state(job)));
+	job_free(job);
+	net_free(net);
+}
+
+int
+main(void)
+{
+	char	dir[] = "/tmp/snnwb-test-train-XXXXXX", cmd[600];
+
+	blas_set_threads(1);
+	if (mkdtemp(dir) == NULL)
+		skip_all("cannot create a temporary directory");
+	test_net(dir);
+	test_train(dir);
+	test_job();
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		diag("could not remove %s", dir);
+	return done_testing();
+}
