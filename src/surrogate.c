@@ -1,1 +1,653 @@
-/* placeholder: being written */
+/*
+ * surrogate.c: the surrogate functions of spiking neurons. The forward pass
+ * of every one is the Heaviside step (1 where x >= 0), which the neuron code
+ * computes itself; here are the backward pass (the surrogate derivative,
+ * for an upstream gradient of 1) and the smooth primitive that SpikingJelly
+ * outputs instead of spikes when spiking=False.
+ *
+ * Names, parameter names, defaults and formulas follow SpikingJelly's
+ * spikingjelly/activation_based/surrogate.py (master branch), including its
+ * float32 order of operations where cancellation makes it matter, so that
+ * the values agree with the reference files to about 1e-6. Two surrogates
+ * are snnwb's own (DESIGN.md): sine S(x) and power P(x).
+ *
+ * Both entry points switch on the kind once and then run one tight loop in
+ * float; where a loop is branch-free (a 0/1 mask multiplies a finite value)
+ * the compiler can vectorise it.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "snnwb.h"
+
+/*
+ * Largest magnitude of any parameter. With it, and the lower bound of the
+ * parameters that divide, every constant derived from a parameter (alpha
+ * squared, 1 / alpha, 2 pi / T_period) stays a finite, normal float.
+ */
+#define SURROGATE_PMAX		1e6
+#define SURROGATE_PMIN		1e-6
+
+/* Most terms of SquarewaveFourierSeries (n), to bound the cost per element. */
+#define SURROGATE_MAXTERMS	1000
+
+/* Range flags: bounds excluded, integer values only. */
+#define SURROGATE_LO_OPEN	0x1
+#define SURROGATE_HI_OPEN	0x2
+#define SURROGATE_INT		0x4
+
+/* The ranges a parameter may have. */
+enum surrogate_range {
+	SURROGATE_RANGE_REAL,		/* a plain factor or offset */
+	SURROGATE_RANGE_POSITIVE,	/* a width or sharpness; most divide */
+	SURROGATE_RANGE_ABOVE_ONE,	/* QPseudoSpike: 2 / (alpha - 1) */
+	SURROGATE_RANGE_UNIT,		/* power: 0 < alpha < 1 */
+	SURROGATE_RANGE_TERMS		/* a count of series terms */
+};
+
+/* Bounds of each range and the range in words, for messages. */
+static const struct surrogate_bounds {
+	double		 lo;
+	double		 hi;
+	int		 flags;
+	const char	*words;
+} surrogate_bounds[] = {
+	[SURROGATE_RANGE_REAL] = { -SURROGATE_PMAX, SURROGATE_PMAX, 0,
+	    "in [-1e6, 1e6]" },
+	[SURROGATE_RANGE_POSITIVE] = { SURROGATE_PMIN, SURROGATE_PMAX, 0,
+	    "in [1e-6, 1e6]" },
+	[SURROGATE_RANGE_ABOVE_ONE] = { 1, SURROGATE_PMAX, SURROGATE_LO_OPEN,
+	    "in (1, 1e6] (2 / (alpha - 1) must be finite and positive)" },
+	[SURROGATE_RANGE_UNIT] = { 0, 1, SURROGATE_LO_OPEN | SURROGATE_HI_OPEN,
+	    "strictly between 0 and 1" },
+	[SURROGATE_RANGE_TERMS] = { 1, SURROGATE_MAXTERMS, SURROGATE_INT,
+	    "an integer in [1, 1000]" },
+};
+
+/* One parameter: SpikingJelly's name, its default and its range. */
+struct surrogate_param {
+	const char		*name;
+	double			 def;
+	enum surrogate_range	 range;
+};
+
+/*
+ * One surrogate: snnwb's name (SpikingJelly's autograd function name),
+ * the SpikingJelly class (NULL for snnwb's own), whether it has a smooth
+ * primitive, and its parameters in constructor order.
+ */
+static const struct surrogate_info {
+	const char		*name;
+	const char		*class_name;
+	int			 has_primitive;
+	int			 nparams;
+	struct surrogate_param	 param[SURROGATE_MAXPARAM];
+} surrogate_infos[SURROGATE_COUNT] = {
+	[SURROGATE_SIGMOID] = { "sigmoid", "Sigmoid", 1, 1,
+	    { { "alpha", 4, SURROGATE_RANGE_REAL } } },
+	[SURROGATE_ATAN] = { "atan", "ATan", 1, 1,
+	    { { "alpha", 2, SURROGATE_RANGE_REAL } } },
+	[SURROGATE_PIECEWISE_QUADRATIC] = { "piecewise_quadratic",
+	    "PiecewiseQuadratic", 1, 1,
+	    { { "alpha", 1, SURROGATE_RANGE_POSITIVE } } },
+	[SURROGATE_PIECEWISE_EXP] = { "piecewise_exp", "PiecewiseExp", 1, 1,
+	    { { "alpha", 1, SURROGATE_RANGE_POSITIVE } } },
+	[SURROGATE_SOFT_SIGN] = { "soft_sign", "SoftSign", 1, 1,
+	    { { "alpha", 2, SURROGATE_RANGE_POSITIVE } } },
+	[SURROGATE_ERF] = { "erf", "Erf", 1, 1,
+	    { { "alpha", 2, SURROGATE_RANGE_REAL } } },
+	[SURROGATE_SUPER_SPIKE] = { "super_spike", "SuperSpike", 0, 1,
+	    { { "alpha", 1, SURROGATE_RANGE_REAL } } },
+	[SURROGATE_NONZERO_SIGN_LOG_ABS] = { "nonzero_sign_log_abs",
+	    "NonzeroSignLogAbs", 1, 1,
+	    { { "alpha", 1, SURROGATE_RANGE_POSITIVE } } },
+	[SURROGATE_PIECEWISE_LEAKY_RELU] = { "piecewise_leaky_relu",
+	    "PiecewiseLeakyReLU", 1, 2,
+	    { { "w", 1, SURROGATE_RANGE_POSITIVE },
+	      { "c", 0.01, SURROGATE_RANGE_REAL } } },
+	[SURROGATE_SQUAREWAVE_FOURIER_SERIES] = { "squarewave_fourier_series",
+	    "SquarewaveFourierSeries", 1, 2,
+	    { { "n", 2, SURROGATE_RANGE_TERMS },
+	      { "T_period", 8, SURROGATE_RANGE_POSITIVE } } },
+	[SURROGATE_S2NN] = { "s2nn", "S2NN", 1, 2,
+	    { { "alpha", 4, SURROGATE_RANGE_REAL },
+	      { "beta", 1, SURROGATE_RANGE_REAL } } },
+	[SURROGATE_Q_PSEUDO_SPIKE] = { "q_pseudo_spike", "QPseudoSpike", 1, 1,
+	    { { "alpha", 2, SURROGATE_RANGE_ABOVE_ONE } } },
+	[SURROGATE_LEAKY_K_RELU] = { "leaky_k_relu", "LeakyKReLU", 1, 2,
+	    { { "leak", 0, SURROGATE_RANGE_REAL },
+	      { "k", 1, SURROGATE_RANGE_REAL } } },
+	[SURROGATE_FAKE_NUMERICAL_GRADIENT] = { "fake_numerical_gradient",
+	    "FakeNumericalGradient", 0, 1,
+	    { { "alpha", 0.3, SURROGATE_RANGE_REAL } } },
+	[SURROGATE_LOG_TAILED_RELU] = { "log_tailed_relu", "LogTailedReLU", 1,
+	    1, { { "alpha", 0, SURROGATE_RANGE_REAL } } },
+	[SURROGATE_RECT] = { "rect", "Rect", 1, 1,
+	    { { "alpha", 1, SURROGATE_RANGE_POSITIVE } } },
+	[SURROGATE_SINE] = { "sine", NULL, 1, 1,
+	    { { "alpha", 1, SURROGATE_RANGE_POSITIVE } } },
+	[SURROGATE_POWER] = { "power", NULL, 1, 1,
+	    { { "alpha", 0.5, SURROGATE_RANGE_UNIT } } },
+};
+
+/* Appends name to the comma-separated list in buf (len bytes, terminated). */
+static void
+surrogate_append(char *buf, size_t len, const char *name)
+{
+	size_t	used = strlen(buf);
+
+	if (used + 1 < len)
+		snprintf(buf + used, len - used, "%s%s", used == 0 ? "" : ", ",
+		    name);
+}
+
+/*
+ * Sets s to the surrogate called name (snnwb's snake_case name, or the
+ * SpikingJelly class name such as "ATan") with SpikingJelly's defaults; an
+ * unknown name leaves s alone and the message lists the valid names.
+ */
+int
+surrogate_init(struct surrogate *s, const char *name, char **cause)
+{
+	const struct surrogate_info	*info;
+	char				 list[512];
+	int				 k, i;
+
+	for (k = 0; k < SURROGATE_COUNT; k++) {
+		info = &surrogate_infos[k];
+		if (strcmp(name, info->name) == 0 ||
+		    (info->class_name != NULL &&
+		    strcmp(name, info->class_name) == 0))
+			break;
+	}
+	if (k == SURROGATE_COUNT) {
+		list[0] = '\0';
+		for (k = 0; k < SURROGATE_COUNT; k++)
+			surrogate_append(list, sizeof list,
+			    surrogate_infos[k].name);
+		return error_set(cause, "unknown surrogate \"%s\" (one of: %s)",
+		    name, list);
+	}
+	memset(s, 0, sizeof *s);
+	s->kind = (enum surrogate_kind)k;
+	for (i = 0; i < info->nparams; i++)
+		s->p[i] = info->param[i].def;
+	return 0;
+}
+
+/* Returns the index of s's parameter called param, or -1. */
+static int
+surrogate_find(const struct surrogate *s, const char *param)
+{
+	const struct surrogate_info	*info = &surrogate_infos[s->kind];
+	int				 i;
+
+	for (i = 0; i < info->nparams; i++)
+		if (strcmp(param, info->param[i].name) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Sets one parameter by SpikingJelly's name after checking that s has it
+ * and that value lies in its range; on failure s is unchanged and the
+ * message names the surrogate, the parameter and what it must be.
+ */
+int
+surrogate_set(struct surrogate *s, const char *param, double value,
+    char **cause)
+{
+	const struct surrogate_info	*info = &surrogate_infos[s->kind];
+	const struct surrogate_bounds	*b;
+	char				 list[64];
+	int				 i, ok;
+
+	if ((i = surrogate_find(s, param)) == -1) {
+		list[0] = '\0';
+		for (i = 0; i < info->nparams; i++)
+			surrogate_append(list, sizeof list,
+			    info->param[i].name);
+		return error_set(cause, "surrogate %s has no parameter \"%s\" "
+		    "(its parameters: %s)", info->name, param, list);
+	}
+	b = &surrogate_bounds[info->param[i].range];
+	ok = (b->flags & SURROGATE_LO_OPEN ? value > b->lo : value >= b->lo) &&
+	    (b->flags & SURROGATE_HI_OPEN ? value < b->hi : value <= b->hi) &&
+	    (!(b->flags & SURROGATE_INT) || value == floor(value));
+	if (!ok)
+		return error_set(cause, "surrogate %s: %s must be %s, not %g",
+		    info->name, param, b->words, value);
+	s->p[i] = value;
+	return 0;
+}
+
+/* Returns the name of kind (for listing them all), or NULL if none. */
+const char *
+surrogate_kind_name(enum surrogate_kind kind)
+{
+	if ((int)kind < 0 || kind >= SURROGATE_COUNT)
+		return NULL;
+	return surrogate_infos[kind].name;
+}
+
+/* Returns s's name as surrogate_init takes it. */
+const char *
+surrogate_name(const struct surrogate *s)
+{
+	return surrogate_infos[s->kind].name;
+}
+
+/* Returns s's SpikingJelly class name, or NULL for snnwb's sine and power. */
+const char *
+surrogate_class_name(const struct surrogate *s)
+{
+	return surrogate_infos[s->kind].class_name;
+}
+
+/* Returns how many parameters s has (1 or 2). */
+int
+surrogate_nparams(const struct surrogate *s)
+{
+	return surrogate_infos[s->kind].nparams;
+}
+
+/* Returns the name of s's parameter i, or NULL past the last. */
+const char *
+surrogate_param_name(const struct surrogate *s, int i)
+{
+	if (i < 0 || i >= surrogate_infos[s->kind].nparams)
+		return NULL;
+	return surrogate_infos[s->kind].param[i].name;
+}
+
+/* Returns the value of s's parameter called param, or NaN if it has none. */
+double
+surrogate_param(const struct surrogate *s, const char *param)
+{
+	int	i = surrogate_find(s, param);
+
+	return i == -1 ? NAN : s->p[i];
+}
+
+/*
+ * Returns whether SpikingJelly defines a primitive for s (SuperSpike and
+ * FakeNumericalGradient have none).
+ */
+int
+surrogate_has_primitive(const struct surrogate *s)
+{
+	return surrogate_infos[s->kind].has_primitive;
+}
+
+/* The logistic function as PyTorch's float kernel: 1 / (1 + exp(-z)). */
+static inline float
+surrogate_logistic(float z)
+{
+	return 1.0f / (1.0f + expf(-z));
+}
+
+/*
+ * Fills cw (n - 1 floats) with the angular frequencies (2i - 1) 2 pi /
+ * T_period of SquarewaveFourierSeries, i = 1..n-1, computed in double and
+ * rounded once as SpikingJelly's Python scalars are; returns n - 1.
+ */
+static int
+surrogate_fourier(const struct surrogate *s, float *cw)
+{
+	double	w = M_PI * 2.0 / s->p[1];
+	int	i, n = (int)s->p[0];
+
+	for (i = 1; i < n; i++)
+		cw[i - 1] = (float)((2 * i - 1.0) * w);
+	return n - 1;
+}
+
+/*
+ * g (n) = the surrogate derivative of s at x (n), SpikingJelly's backward
+ * with an upstream gradient of 1; g may equal x.
+ */
+void
+surrogate_grad(const struct surrogate *s, float *g, const float *x,
+    size_t n)
+{
+	float	a = (float)s->p[0], b = (float)s->p[1];
+	float	c0, c1, c2, v, z, sum, cw[SURROGATE_MAXTERMS];
+	size_t	i;
+	int	j, terms;
+
+	switch (s->kind) {
+	case SURROGATE_SIGMOID:
+		/*
+		 * alpha sigmoid(alpha x) (1 - sigmoid(alpha x)), in float as
+		 * PyTorch: its 1 - s cancels for large alpha x, and the
+		 * reference values carry that rounding (up to 4e-4 relative).
+		 */
+		for (i = 0; i < n; i++) {
+			z = surrogate_logistic(a * x[i]);
+			g[i] = (1.0f - z) * z * a;
+		}
+		break;
+	case SURROGATE_ATAN:
+		/* alpha / 2 / (1 + (pi / 2 alpha x)^2). */
+		c0 = (float)(s->p[0] / 2);
+		c1 = (float)(M_PI * (s->p[0] / 2));
+		for (i = 0; i < n; i++) {
+			z = c1 * x[i];
+			g[i] = c0 / (1.0f + z * z);
+		}
+		break;
+	case SURROGATE_PIECEWISE_QUADRATIC:
+		/* alpha - alpha^2 |x| for |x| <= 1 / alpha, else 0. */
+		c0 = (float)(1 / s->p[0]);
+		c1 = (float)(s->p[0] * s->p[0]);
+		for (i = 0; i < n; i++) {
+			v = fabsf(x[i]);
+			g[i] = (float)(v <= c0) * (-c1 * v + a);
+		}
+		break;
+	case SURROGATE_PIECEWISE_EXP:
+		/* alpha / 2 exp(-alpha |x|). */
+		c0 = (float)(s->p[0] / 2);
+		for (i = 0; i < n; i++)
+			g[i] = c0 * expf(-a * fabsf(x[i]));
+		break;
+	case SURROGATE_SOFT_SIGN:
+		/* 1 / (2 alpha (1 / alpha + |x|)^2). */
+		c0 = (float)(1 / s->p[0]);
+		c1 = (float)(2 * s->p[0]);
+		for (i = 0; i < n; i++) {
+			v = c0 + fabsf(x[i]);
+			g[i] = 1.0f / (c1 * (v * v));
+		}
+		break;
+	case SURROGATE_ERF:
+		/* alpha / sqrt(pi) exp(-(alpha x)^2). */
+		c0 = (float)(s->p[0] / sqrt(M_PI));
+		for (i = 0; i < n; i++) {
+			z = x[i] * a;
+			g[i] = expf(-(z * z)) * c0;
+		}
+		break;
+	case SURROGATE_SUPER_SPIKE:
+		/* alpha / (|x| + 1)^2. */
+		for (i = 0; i < n; i++) {
+			v = fabsf(x[i]) + 1.0f;
+			g[i] = a / (v * v);
+		}
+		break;
+	case SURROGATE_NONZERO_SIGN_LOG_ABS:
+		/* 1 / (1 / alpha + |x|). */
+		c0 = (float)(1 / s->p[0]);
+		for (i = 0; i < n; i++)
+			g[i] = 1.0f / (c0 + fabsf(x[i]));
+		break;
+	case SURROGATE_PIECEWISE_LEAKY_RELU:
+		/* 1 / (2w) for |x| < w, else c (1 / w before master). */
+		c0 = (float)(1 / (2 * s->p[0]));
+		for (i = 0; i < n; i++) {
+			v = (float)(fabsf(x[i]) < a);
+			g[i] = v * c0 + (1.0f - v) * b;
+		}
+		break;
+	case SURROGATE_SQUAREWAVE_FOURIER_SERIES:
+		/* 4 / T sum_{i<n} cos((2i - 1) 2 pi x / T), T = T_period. */
+		terms = surrogate_fourier(s, cw);
+		c0 = (float)(4.0 / s->p[1]);
+		for (i = 0; i < n; i++) {
+			sum = 0.0f;
+			for (j = 0; j < terms; j++)
+				sum += cosf(cw[j] * x[i]);
+			g[i] = sum * c0;
+		}
+		break;
+	case SURROGATE_S2NN:
+		/*
+		 * alpha s (1 - s) with s = sigmoid(alpha x) below 0, beta /
+		 * (x + 1) from 0.
+		 */
+		for (i = 0; i < n; i++) {
+			if (x[i] < 0.0f) {
+				z = surrogate_logistic(a * x[i]);
+				g[i] = a * z * (1.0f - z);
+			} else
+				g[i] = b / (x[i] + 1.0f);
+		}
+		break;
+	case SURROGATE_Q_PSEUDO_SPIKE:
+		/* (1 + 2 |x| / (alpha - 1))^(-alpha). */
+		c0 = (float)(2 / (s->p[0] - 1));
+		for (i = 0; i < n; i++)
+			g[i] = powf(1.0f + c0 * fabsf(x[i]), -a);
+		break;
+	case SURROGATE_LEAKY_K_RELU:
+		/* k for x >= 0, leak below. */
+		for (i = 0; i < n; i++) {
+			v = (float)(x[i] >= 0.0f);
+			g[i] = v * b + (1.0f - v) * a;
+		}
+		break;
+	case SURROGATE_FAKE_NUMERICAL_GRADIENT:
+		/*
+		 * min(sign(x) / x, alpha) with sign(0) = 1, i.e. min(1 / |x|,
+		 * alpha). Written with |x| so that x = -0 gives alpha, where
+		 * SpikingJelly's 1 / -0 gives -inf.
+		 */
+		for (i = 0; i < n; i++) {
+			v = 1.0f / fabsf(x[i]);
+			g[i] = v < a ? v : a;
+		}
+		break;
+	case SURROGATE_LOG_TAILED_RELU:
+		/* alpha for x <= 0, 1 up to x = 1, 1 / x beyond. */
+		for (i = 0; i < n; i++) {
+			if (x[i] > 1.0f)
+				g[i] = 1.0f / x[i];
+			else
+				g[i] = x[i] <= 0.0f ? a : 1.0f;
+		}
+		break;
+	case SURROGATE_RECT:
+		/* alpha for |x| < 0.5 / alpha, else 0. */
+		c0 = (float)(0.5 / s->p[0]);
+		for (i = 0; i < n; i++)
+			g[i] = a * (float)(fabsf(x[i]) < c0);
+		break;
+	case SURROGATE_SINE:
+		/*
+		 * pi / (4a) cos(pi x / (2a)) for |x| < a, else exactly 0; at
+		 * |x| = a the cosine is 0, so 0 is exact there too.
+		 */
+		c0 = (float)(M_PI / (2 * s->p[0]));
+		c1 = (float)(M_PI / (4 * s->p[0]));
+		for (i = 0; i < n; i++)
+			g[i] = (float)(fabsf(x[i]) < a) *
+			    (c1 * cosf(c0 * x[i]));
+		break;
+	case SURROGATE_POWER:
+		/*
+		 * 0.5 a |x|^(a - 1) for |x| <= 1, else exactly 0, evaluated at
+		 * max(|x|, SURROGATE_POWER_XMIN) to cap the pole at 0.
+		 */
+		c0 = (float)(0.5 * s->p[0]);
+		c1 = (float)(s->p[0] - 1);
+		c2 = (float)SURROGATE_POWER_XMIN;
+		for (i = 0; i < n; i++) {
+			v = fabsf(x[i]);
+			g[i] = (float)(v <= 1.0f) * c0 * powf(fmaxf(v, c2), c1);
+		}
+		break;
+	case SURROGATE_COUNT:
+		break;
+	}
+}
+
+/*
+ * y (n) = the smooth primitive of s at x (n), what SpikingJelly outputs
+ * with spiking=False; for SuperSpike and FakeNumericalGradient, which have
+ * none, the Heaviside step (1 where x >= 0). y may equal x.
+ */
+void
+surrogate_primitive(const struct surrogate *s, float *y, const float *x,
+    size_t n)
+{
+	float	a = (float)s->p[0], b = (float)s->p[1];
+	float	c0, c1, c2, v, sum, cw[SURROGATE_MAXTERMS];
+	size_t	i;
+	int	j, terms;
+
+	switch (s->kind) {
+	case SURROGATE_SIGMOID:
+		/* sigmoid(alpha x). */
+		for (i = 0; i < n; i++)
+			y[i] = surrogate_logistic(x[i] * a);
+		break;
+	case SURROGATE_ATAN:
+		/* atan(pi / 2 alpha x) / pi + 1 / 2. */
+		c0 = (float)(M_PI / 2 * s->p[0]);
+		for (i = 0; i < n; i++)
+			y[i] = atanf(c0 * x[i]) / (float)M_PI + 0.5f;
+		break;
+	case SURROGATE_PIECEWISE_QUADRATIC:
+		/* -alpha^2 / 2 x |x| + alpha x + 1/2 for |x| <= 1 / alpha. */
+		c0 = (float)(1 / s->p[0]);
+		c1 = (float)(-(s->p[0] * s->p[0]) / 2);
+		for (i = 0; i < n; i++) {
+			v = x[i];
+			if (fabsf(v) <= c0)
+				y[i] = c1 * (v * fabsf(v)) + a * v + 0.5f;
+			else
+				y[i] = v > c0 ? 1.0f : 0.0f;
+		}
+		break;
+	case SURROGATE_PIECEWISE_EXP:
+		/* exp(alpha x) / 2 below 0, 1 - exp(-alpha x) / 2 from 0. */
+		for (i = 0; i < n; i++) {
+			v = x[i];
+			if (v >= 0.0f)
+				y[i] = 1.0f - expf(v * -a) / 2.0f;
+			else
+				y[i] = expf(v * a) / 2.0f;
+		}
+		break;
+	case SURROGATE_SOFT_SIGN:
+		/* (softsign(alpha x) + 1) / 2, softsign(z) = z / (1 + |z|). */
+		for (i = 0; i < n; i++) {
+			v = x[i] * a;
+			y[i] = (v / (1.0f + fabsf(v)) + 1.0f) / 2.0f;
+		}
+		break;
+	case SURROGATE_ERF:
+		/* erfc(-alpha x) / 2. */
+		for (i = 0; i < n; i++)
+			y[i] = erfcf(-a * x[i]) / 2.0f;
+		break;
+	case SURROGATE_NONZERO_SIGN_LOG_ABS:
+		/* sign(x) log(alpha |x| + 1), sign(0) = 1. */
+		for (i = 0; i < n; i++) {
+			v = logf(a * fabsf(x[i]) + 1.0f);
+			y[i] = x[i] >= 0.0f ? v : -v;
+		}
+		break;
+	case SURROGATE_PIECEWISE_LEAKY_RELU:
+		/* c x + c w below -w, x / (2w) + 1/2, c x - c w + 1 above w. */
+		c0 = (float)(s->p[1] * s->p[0]);
+		c1 = (float)(-(s->p[1] * s->p[0]) + 1);
+		c2 = (float)(2 * s->p[0]);
+		for (i = 0; i < n; i++) {
+			if (x[i] < -a)
+				y[i] = b * x[i] + c0;
+			else if (x[i] > a)
+				y[i] = b * x[i] + c1;
+			else
+				y[i] = x[i] / c2 + 0.5f;
+		}
+		break;
+	case SURROGATE_SQUAREWAVE_FOURIER_SERIES:
+		/* 1/2 + 2 / pi sum_{i=1}^{n-1} sin((2i - 1) w x) / (2i - 1). */
+		terms = surrogate_fourier(s, cw);
+		c0 = (float)(2.0 / M_PI);
+		for (i = 0; i < n; i++) {
+			sum = 0.0f;
+			for (j = 0; j < terms; j++)
+				sum += sinf(cw[j] * x[i]) / (float)(2 * j + 1);
+			y[i] = 0.5f + c0 * sum;
+		}
+		break;
+	case SURROGATE_S2NN:
+		/*
+		 * sigmoid(alpha x) below 0, beta log(|x + 1| + 1e-5) + 1/2 from
+		 * 0: SpikingJelly's code, whose docstring says + 1.
+		 */
+		for (i = 0; i < n; i++) {
+			if (x[i] < 0.0f)
+				y[i] = surrogate_logistic(x[i] * a);
+			else
+				y[i] = b * logf(fabsf(x[i] + 1.0f) + 1e-5f) +
+				    0.5f;
+		}
+		break;
+	case SURROGATE_Q_PSEUDO_SPIKE:
+		/* (1 + 2|x| / (alpha - 1))^(1 - alpha) / 2, mirrored from 0. */
+		c0 = (float)(2 / (s->p[0] - 1));
+		c1 = (float)(1 - s->p[0]);
+		for (i = 0; i < n; i++) {
+			v = 0.5f * powf(1.0f + c0 * fabsf(x[i]), c1);
+			y[i] = x[i] >= 0.0f ? 1.0f - v : v;
+		}
+		break;
+	case SURROGATE_LEAKY_K_RELU:
+		/* k x from 0, leak x below. */
+		for (i = 0; i < n; i++)
+			y[i] = (x[i] >= 0.0f ? b : a) * x[i];
+		break;
+	case SURROGATE_LOG_TAILED_RELU:
+		/*
+		 * alpha x up to 0, x up to 1, log(x) + 1 beyond. SpikingJelly
+		 * masks log(x) with a multiplication, which gives NaN for
+		 * x <= 0; this is the function it means.
+		 */
+		for (i = 0; i < n; i++) {
+			if (x[i] > 1.0f)
+				y[i] = logf(x[i]) + 1.0f;
+			else
+				y[i] = x[i] > 0.0f ? x[i] : a * x[i];
+		}
+		break;
+	case SURROGATE_RECT:
+		/* clamp(alpha x + 1/2, 0, 1). */
+		for (i = 0; i < n; i++)
+			y[i] = fminf(fmaxf(a * x[i] + 0.5f, 0.0f), 1.0f);
+		break;
+	case SURROGATE_SINE:
+		/* 0 below -a, sin(pi x / (2a)) / 2 + 1/2, 1 above a. */
+		c0 = (float)(M_PI / (2 * s->p[0]));
+		for (i = 0; i < n; i++) {
+			if (x[i] > a)
+				y[i] = 1.0f;
+			else if (x[i] < -a)
+				y[i] = 0.0f;
+			else
+				y[i] = 0.5f * sinf(c0 * x[i]) + 0.5f;
+		}
+		break;
+	case SURROGATE_POWER:
+		/* 0 below -1, sgn(x) |x|^a / 2 + 1/2, 1 above 1. */
+		for (i = 0; i < n; i++) {
+			if (x[i] > 1.0f)
+				y[i] = 1.0f;
+			else if (x[i] < -1.0f)
+				y[i] = 0.0f;
+			else
+				y[i] = 0.5f * copysignf(powf(fabsf(x[i]), a),
+				    x[i]) + 0.5f;
+		}
+		break;
+	case SURROGATE_SUPER_SPIKE:
+	case SURROGATE_FAKE_NUMERICAL_GRADIENT:
+	case SURROGATE_COUNT:
+		for (i = 0; i < n; i++)
+			y[i] = x[i] >= 0.0f ? 1.0f : 0.0f;
+		break;
+	}
+}
