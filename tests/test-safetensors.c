@@ -1,3 +1,584 @@
+/*
+ * test-safetensors.c: writing and reading safetensors files: a round trip,
+ * the written bytes against the format, the atomic write, corrupted files
+ * each refused with a message, and allocation failures while reading and
+ * writing. Files live in a temporary directory removed at the end.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "../src/snnwb.h"
 #include "tap.h"
-/* placeholder */
-int main(void) { skip_all("not yet written"); }
+
+/* The temporary directory of this run. */
+static char tmpdir[4096];
+
+/* Returns the path of name inside the temporary directory (static). */
+static const char *
+at(const char *name)
+{
+	static char	path[8192];
+
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	return path;
+}
+
+/* Writes len bytes of data to path. */
+static void
+put_file(const char *path, const void *data, size_t len)
+{
+	FILE	*fp = fopen(path, "wb");
+
+	if (fp == NULL || fwrite(data, 1, len, fp) != len)
+		diag("cannot write %s", path);
+	if (fp != NULL)
+		fclose(fp);
+}
+
+/* Reads the whole file at path into a new buffer; *len gets its size. */
+static unsigned char *
+get_file(const char *path, size_t *len)
+{
+	FILE		*fp = fopen(path, "rb");
+	unsigned char	*buf;
+	long		 n;
+
+	*len = 0;
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	*len = fread(buf, 1, (size_t)n, fp);
+	fclose(fp);
+	return buf;
+}
+
+/*
+ * Writes a file with the given header length field, header text and
+ * ndata data bytes (the floats 0, 1, 2, ... in little-endian order).
+ */
+static void
+put_raw(const char *name, unsigned long long hlen, const char *header,
+    size_t ndata)
+{
+	size_t		 hl = strlen(header), i;
+	unsigned char	*buf = malloc(8 + hl + ndata + 1);
+	float		 x;
+	uint32_t	 u;
+
+	for (i = 0; i < 8; i++)
+		buf[i] = (unsigned char)(hlen >> (8 * i));
+	memcpy(buf + 8, header, hl);
+	for (i = 0; i < ndata; i++) {
+		x = (float)(i / 4);
+		memcpy(&u, &x, sizeof u);
+		buf[8 + hl + i] = (unsigned char)(u >> (8 * (i % 4)));
+	}
+	put_file(at(name), buf, 8 + hl + ndata);
+	free(buf);
+}
+
+/* Counts the entries of the temporary directory whose name holds s. */
+static int
+count_names(const char *s)
+{
+	DIR		*d = opendir(tmpdir);
+	struct dirent	*e;
+	int		 n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (strstr(e->d_name, s) != NULL)
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Returns nonzero when a is set and equal to b. */
+static int
+same_str(const char *a, const char *b)
+{
+	return a != NULL && strcmp(a, b) == 0;
+}
+
+/* Values of the round-trip tensors. */
+static float w1[3 * 4], b1[4], w2[2 * 3 * 2], scalar[1] = { -7.5f };
+
+/* Fills f with five tensors (given out of name order) and metadata. */
+static void
+sample(struct st_file *f, struct st_tensor *t, char **key, char **val)
+{
+	struct rng	r;
+	size_t		i;
+
+	rng_seed(&r, 5);
+	for (i = 0; i < 12; i++)
+		w1[i] = (float)rng_normal(&r);
+	for (i = 0; i < 4; i++)
+		b1[i] = (float)i - 1.5f;
+	for (i = 0; i < 12; i++)
+		w2[i] = (float)rng_uniform(&r);
+	memset(t, 0, 5 * sizeof *t);
+	t[0].name = "layer1.weight";
+	t[0].ndim = 2;
+	t[0].shape[0] = 3;
+	t[0].shape[1] = 4;
+	t[0].data = w1;
+	t[1].name = "layer1.bias";
+	t[1].ndim = 1;
+	t[1].shape[0] = 4;
+	t[1].data = b1;
+	t[2].name = "conv.weight";
+	t[2].ndim = 3;
+	t[2].shape[0] = 2;
+	t[2].shape[1] = 3;
+	t[2].shape[2] = 2;
+	t[2].data = w2;
+	t[3].name = "lambda";
+	t[3].ndim = 0;
+	t[3].data = scalar;
+	t[4].name = "empty";
+	t[4].ndim = 2;
+	t[4].shape[0] = 0;
+	t[4].shape[1] = 3;
+	key[0] = "network";
+	val[0] = "{\"layers\": [{\"type\": \"linear\", \"in\": 4}]}";
+	key[1] = "epoch";
+	val[1] = "12";
+	f->n = 5;
+	f->t = t;
+	f->nmeta = 2;
+	f->meta_key = key;
+	f->meta_val = val;
+}
+
+/* Writes the sample and reads it back. */
+static void
+test_round_trip(void)
+{
+	struct st_file		 f, g;
+	struct st_tensor	 t[5];
+	const struct st_tensor	*x;
+	char			*key[2], *val[2], *cause = NULL;
+	int			 i, same = 1, rc;
+
+	sample(&f, t, key, val);
+	rc = safetensors_write(at("a.safetensors"), &f, &cause);
+	ok(rc == 0, "write: %s", cause ? cause : "ok");
+	free(cause);
+	cause = NULL;
+	rc = safetensors_read(at("a.safetensors"), &g, &cause);
+	ok(rc == 0 && g.n == 5 && g.nmeta == 2, "read back: %s",
+	    cause ? cause : "ok");
+	free(cause);
+	for (i = 0; i < f.n && rc == 0; i++) {
+		x = safetensors_find(&g, t[i].name);
+		if (x == NULL || x->ndim != t[i].ndim ||
+		    memcmp(x->shape, t[i].shape, sizeof x->shape) != 0 ||
+		    safetensors_numel(x) != safetensors_numel(&t[i]) ||
+		    (safetensors_numel(x) > 0 && memcmp(x->data, t[i].data,
+		    4 * safetensors_numel(x)) != 0)) {
+			diag("tensor %s differs", t[i].name);
+			same = 0;
+		}
+	}
+	ok(rc == 0 && same, "every tensor comes back bit for bit");
+	ok(rc == 0 && strcmp(g.t[0].name, "conv.weight") == 0 &&
+	    strcmp(g.t[4].name, "layer1.weight") == 0,
+	    "tensors come back sorted by name (the layout order)");
+	x = safetensors_find(&g, "lambda");
+	ok(x != NULL && x->ndim == 0 && safetensors_numel(x) == 1 &&
+	    x->data[0] == -7.5f, "the scalar comes back with one element");
+	x = safetensors_find(&g, "empty");
+	ok(x != NULL && safetensors_numel(x) == 0 && x->data == NULL,
+	    "[0, 3] comes back with no data");
+	ok(same_str(safetensors_meta(&g, "network"), val[0]) &&
+	    same_str(safetensors_meta(&g, "epoch"), "12"),
+	    "metadata comes back");
+	ok(safetensors_find(&g, "nope") == NULL &&
+	    safetensors_meta(&g, "nope") == NULL,
+	    "missing names give NULL");
+	safetensors_free(&g);
+	ok(g.n == 0 && g.t == NULL && g.nmeta == 0, "free empties the file");
+}
+
+/* Checks the bytes of the written sample against the format. */
+static void
+test_bytes(void)
+{
+	unsigned char	*buf;
+	size_t		 len, begin = 0, hlen = 0, end;
+	json_t		*root, *v, *offs;
+	json_error_t	 jerr;
+	const char	*names[5] = { "conv.weight", "empty", "lambda",
+	    "layer1.bias", "layer1.weight" };
+	size_t		 sizes[5] = { 48, 0, 4, 16, 48 };
+	int		 i, good = 1;
+
+	buf = get_file(at("a.safetensors"), &len);
+	if (buf == NULL || len < 8) {
+		ok(0, "the written file can be read");
+		free(buf);
+		return;
+	}
+	for (i = 7; i >= 0; i--)
+		hlen = hlen << 8 | buf[i];
+	if (!ok(hlen > 0 && hlen % 8 == 0 && 8 + hlen + 116 <= len,
+	    "header length %zu: a multiple of 8, inside the file", hlen)) {
+		free(buf);
+		return;
+	}
+	for (end = 8 + hlen; end > 8 && buf[end - 1] == ' '; end--)
+		continue;
+	ok(buf[8] == '{' && buf[end - 1] == '}' && 8 + hlen - end < 8,
+	    "header is {...} padded with %zu spaces", 8 + hlen - end);
+	root = json_loadb((const char *)buf + 8, hlen, JSON_REJECT_DUPLICATES,
+	    &jerr);
+	ok(json_is_object(root), "header is a JSON object: %s",
+	    root ? "yes" : jerr.text);
+	v = json_object_get(root, "__metadata__");
+	ok(json_is_object(v) && json_is_string(json_object_get(v, "epoch")),
+	    "__metadata__ holds string values");
+	for (i = 0; i < 5; i++) {
+		v = json_object_get(root, names[i]);
+		offs = json_object_get(v, "data_offsets");
+		if (!json_is_string(json_object_get(v, "dtype")) ||
+		    strcmp(json_string_value(json_object_get(v, "dtype")),
+		    "F32") != 0 ||
+		    json_integer_value(json_array_get(offs, 0)) !=
+		    (json_int_t)begin ||
+		    json_integer_value(json_array_get(offs, 1)) !=
+		    (json_int_t)(begin + sizes[i]))
+			good = 0;
+		begin += sizes[i];
+	}
+	ok(good && json_array_size(json_object_get(json_object_get(root,
+	    "lambda"), "shape")) == 0, "F32 tensors laid out by name, "
+	    "contiguous from 0; the scalar's shape is []");
+	ok(begin == len - 8 - hlen, "data buffer is exactly %zu bytes",
+	    begin);
+	/* lambda is -7.5f = 0xc0f00000, at offset 48 of the buffer. */
+	ok(buf[8 + hlen + 48] == 0x00 &&
+	    buf[8 + hlen + 49] == 0x00 && buf[8 + hlen + 50] == 0xf0 &&
+	    buf[8 + hlen + 51] == 0xc0, "-7.5 stored little-endian");
+	/* layer1.bias[1] is -0.5f = 0xbf000000, at 52 + 4. */
+	ok(buf[8 + hlen + 56] == 0x00 && buf[8 + hlen + 57] == 0x00 &&
+	    buf[8 + hlen + 58] == 0x00 && buf[8 + hlen + 59] == 0xbf,
+	    "layer1.bias[1] = -0.5 in place");
+	json_decref(root);
+	free(buf);
+}
+
+/*
+ * Headers of every length modulo 8 (names of 1 to 8 characters) are all
+ * padded with spaces to a multiple of 8, and the padding reads back.
+ */
+static void
+test_padding(void)
+{
+	struct st_file		 f = { 0 }, g;
+	struct st_tensor	 t = { 0 };
+	unsigned char		*buf;
+	char			 name[9] = "";
+	size_t			 len, hlen, end;
+	int			 k, i, pads = 0, good = 1;
+
+	t.name = name;
+	t.ndim = 1;
+	t.shape[0] = 1;
+	t.data = scalar;
+	f.n = 1;
+	f.t = &t;
+	for (k = 1; k <= 8; k++) {
+		strcat(name, "x");
+		if (safetensors_write(at("pad.safetensors"), &f, NULL) != 0 ||
+		    (buf = get_file(at("pad.safetensors"), &len)) == NULL) {
+			good = 0;
+			continue;
+		}
+		for (i = 7, hlen = 0; i >= 0; i--)
+			hlen = hlen << 8 | buf[i];
+		for (end = 8 + hlen; end > 8 && buf[end - 1] == ' '; end--)
+			continue;
+		good &= hlen % 8 == 0 && buf[end - 1] == '}' &&
+		    len == 8 + hlen + 4;
+		pads |= 1 << (8 + hlen - end);
+		free(buf);
+		if (safetensors_read(at("pad.safetensors"), &g, NULL) != 0 ||
+		    strcmp(g.t[0].name, name) != 0)
+			good = 0;
+		safetensors_free(&g);
+	}
+	ok(good && pads == 0xff, "headers padded with 0 to 7 spaces to a "
+	    "multiple of 8 (seen: %#x) and read back", pads);
+	unlink(at("pad.safetensors"));
+}
+
+/* The write is atomic and refuses bad input without leaving files. */
+static void
+test_atomic(void)
+{
+	struct st_file		 f, g;
+	struct st_tensor	 t[5];
+	char			*key[2], *val[2], *cause = NULL;
+	int			 rc;
+
+	sample(&f, t, key, val);
+	ok(count_names(".tmp.") == 0, "no temporary file after a write");
+	f.n = 2;
+	rc = safetensors_write(at("a.safetensors"), &f, &cause);
+	free(cause);
+	cause = NULL;
+	rc = rc || safetensors_read(at("a.safetensors"), &g, &cause);
+	ok(rc == 0 && g.n == 2 && count_names(".tmp.") == 0,
+	    "a second write replaces the file: %s", cause ? cause : "ok");
+	free(cause);
+	safetensors_free(&g);
+
+	t[1].name = "layer1.weight";
+	cause = NULL;
+	rc = safetensors_write(at("dup.safetensors"), &f, &cause);
+	ok(rc == -1 && cause != NULL &&
+	    strstr(cause, "duplicate tensor name \"layer1.weight\"") != NULL &&
+	    count_names("dup") == 0, "duplicate names refused, nothing "
+	    "left: %s", cause ? cause : "");
+	free(cause);
+	t[1].name = "__metadata__";
+	cause = NULL;
+	rc = safetensors_write(at("dup.safetensors"), &f, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, "reserved") != NULL,
+	    "a tensor called __metadata__ refused: %s", cause ? cause : "");
+	free(cause);
+	t[1].name = "layer1.bias";
+	t[1].data = NULL;
+	cause = NULL;
+	rc = safetensors_write(at("dup.safetensors"), &f, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, "no data") != NULL,
+	    "a tensor without data refused: %s", cause ? cause : "");
+	free(cause);
+	t[1].data = b1;
+	key[1] = "network";
+	cause = NULL;
+	rc = safetensors_write(at("dup.safetensors"), &f, &cause);
+	ok(rc == -1 && cause != NULL &&
+	    strstr(cause, "duplicate metadata key \"network\"") != NULL,
+	    "duplicate metadata keys refused: %s", cause ? cause : "");
+	free(cause);
+	key[1] = "epoch";
+	cause = NULL;
+	rc = safetensors_write(at("missing/x.safetensors"), &f, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, "missing/x."
+	    "safetensors.tmp.") != NULL, "a missing directory is reported: "
+	    "%s", cause ? cause : "");
+	free(cause);
+	ok(count_names(".tmp.") == 0 && count_names("dup") == 0,
+	    "failed writes leave nothing behind");
+}
+
+/* A corrupted file and the part of the message its refusal must hold. */
+struct corrupt {
+	const char	*what;
+	const char	*header;
+	long long	 hlen;		/* -1: strlen(header); 0: empty file */
+	size_t		 ndata;
+	const char	*want;
+};
+
+/*
+ * Expects reading file (in the temporary directory) to fail with a message
+ * holding want and the file's name, and to leave the st_file empty.
+ */
+static void
+refused(const char *file, const char *want, const char *what)
+{
+	struct st_file	 f;
+	char		*cause = NULL;
+	int		 rc;
+
+	rc = safetensors_read(at(file), &f, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, want) != NULL &&
+	    strstr(cause, file) != NULL && f.n == 0 && f.t == NULL &&
+	    f.nmeta == 0, "%s refused: %s", what,
+	    cause ? cause : "(no message)");
+	free(cause);
+}
+
+/* Each corrupted file is refused with a message naming the problem. */
+static void
+test_corrupt(void)
+{
+	static const struct corrupt cases[] = {
+	    { "empty file", "", 0, 0, "file too short" },
+	    { "header length past the end", "{}", 1000, 0,
+		"header length 1000 runs past the end of the file" },
+	    { "absurd header length", "{}", 200000000, 0,
+		"over the limit" },
+	    { "not JSON", "{\"a\": ", -1, 0, "header is not valid JSON" },
+	    { "not an object", "[1, 2]", -1, 0, "not a JSON object" },
+	    { "F16 tensor", "{\"w\": {\"dtype\": \"F16\", \"shape\": [2], "
+		"\"data_offsets\": [0, 4]}}", -1, 4,
+		"tensor \"w\": dtype F16 is not supported" },
+	    { "no dtype", "{\"w\": {\"shape\": [1], "
+		"\"data_offsets\": [0, 4]}}", -1, 4,
+		"tensor \"w\": missing or bad dtype" },
+	    { "entry not an object", "{\"w\": 3}", -1, 0,
+		"tensor \"w\": entry is not a JSON object" },
+	    { "shape not an array", "{\"w\": {\"dtype\": \"F32\", "
+		"\"shape\": 4, \"data_offsets\": [0, 16]}}", -1, 16,
+		"missing or bad shape" },
+	    { "negative dimension", "{\"w\": {\"dtype\": \"F32\", "
+		"\"shape\": [-4], \"data_offsets\": [0, 16]}}", -1, 16,
+		"shape entries must be integers >= 0" },
+	    { "nine dimensions", "{\"w\": {\"dtype\": \"F32\", \"shape\": "
+		"[1, 1, 1, 1, 1, 1, 1, 1, 1], \"data_offsets\": [0, 4]}}",
+		-1, 4, "9 dimensions" },
+	    { "no offsets", "{\"w\": {\"dtype\": \"F32\", \"shape\": [1]}}",
+		-1, 4, "missing or bad data_offsets" },
+	    { "offsets reversed", "{\"w\": {\"dtype\": \"F32\", \"shape\": "
+		"[1], \"data_offsets\": [4, 0]}}", -1, 4,
+		"missing or bad data_offsets" },
+	    { "offsets out of range", "{\"w\": {\"dtype\": \"F32\", "
+		"\"shape\": [100], \"data_offsets\": [0, 400]}}", -1, 16,
+		"data_offsets [0, 400] out of range (the data buffer is 16" },
+	    { "overlapping tensors", "{\"a\": {\"dtype\": \"F32\", "
+		"\"shape\": [2], \"data_offsets\": [0, 8]}, \"b\": {\"dtype\": "
+		"\"F32\", \"shape\": [2], \"data_offsets\": [4, 12]}}", -1, 12,
+		"tensor \"b\": data at 4 overlaps the tensor before" },
+	    { "a gap", "{\"a\": {\"dtype\": \"F32\", \"shape\": [1], "
+		"\"data_offsets\": [0, 4]}, \"b\": {\"dtype\": \"F32\", "
+		"\"shape\": [1], \"data_offsets\": [8, 12]}}", -1, 12,
+		"tensor \"b\": data at 8 leaves a gap" },
+	    { "bytes left over", "{\"a\": {\"dtype\": \"F32\", \"shape\": "
+		"[2], \"data_offsets\": [0, 8]}}", -1, 16,
+		"tensors cover 8 of the 16 data bytes" },
+	    { "shape and size differ", "{\"a\": {\"dtype\": \"F32\", "
+		"\"shape\": [3], \"data_offsets\": [0, 8]}}", -1, 8,
+		"tensor \"a\": shape does not match data_offsets [0, 8] (12 "
+		"bytes" },
+	    { "duplicate names", "{\"a\": {\"dtype\": \"F32\", \"shape\": "
+		"[1], \"data_offsets\": [0, 4]}, \"a\": {\"dtype\": \"F32\", "
+		"\"shape\": [1], \"data_offsets\": [4, 8]}}", -1, 8,
+		"duplicate name in the header" },
+	    { "metadata not strings", "{\"__metadata__\": {\"epoch\": 3}}",
+		-1, 0, "metadata \"epoch\" is not a string" },
+	    { "metadata not an object", "{\"__metadata__\": [\"x\"]}", -1, 0,
+		"__metadata__ is not a JSON object" },
+	};
+	const struct corrupt *c;
+	unsigned char	*buf;
+	size_t		 i, len;
+	char		 name[32];
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		c = &cases[i];
+		snprintf(name, sizeof name, "bad%zu.safetensors", i);
+		if (c->hlen == 0)
+			put_file(at(name), "", 0);
+		else
+			put_raw(name, c->hlen < 0 ? strlen(c->header) :
+			    (unsigned long long)c->hlen, c->header, c->ndata);
+		refused(name, c->want, c->what);
+		unlink(at(name));
+	}
+
+	/* A valid file cut short: in the data, in the header, in its length. */
+	buf = get_file(at("a.safetensors"), &len);
+	put_file(at("cut.safetensors"), buf, len - 4);
+	refused("cut.safetensors", "out of range", "truncated data");
+	put_file(at("cut.safetensors"), buf, 20);
+	refused("cut.safetensors", "runs past the end", "truncated header");
+	put_file(at("cut.safetensors"), buf, 5);
+	refused("cut.safetensors", "file too short for a safetensors header "
+	    "(5 bytes)", "a 5-byte file");
+	unlink(at("cut.safetensors"));
+	free(buf);
+	refused("none.safetensors", "No such file", "a missing file");
+}
+
+/*
+ * Makes the Nth allocation fail for N = 0, 1, ... until the call succeeds:
+ * every failure must report running out of memory (leaks show under ASan).
+ */
+static void
+test_alloc_failure(void)
+{
+	struct st_file		 f, g;
+	struct st_tensor	 t[5];
+	char			*key[2], *val[2], *cause;
+	long			 n;
+	int			 rc, reported = 1;
+
+	sample(&f, t, key, val);
+	safetensors_write(at("a.safetensors"), &f, NULL);
+	for (n = 0; n < 100; n++) {
+		cause = NULL;
+		mem_fail_after(n);
+		rc = safetensors_read(at("a.safetensors"), &g, &cause);
+		mem_fail_after(-1);
+		if (rc == 0)
+			break;
+		if (cause == NULL || strstr(cause, "out of memory") == NULL) {
+			diag("allocation %ld: %s", n, cause ? cause : "none");
+			reported = 0;
+		}
+		free(cause);
+	}
+	ok(rc == 0 && n > 5 && reported && g.n == 5,
+	    "read: each of %ld allocation failures reported", n);
+	safetensors_free(&g);
+	for (n = 0, reported = 1; n < 100; n++) {
+		cause = NULL;
+		mem_fail_after(n);
+		rc = safetensors_write(at("b.safetensors"), &f, &cause);
+		mem_fail_after(-1);
+		if (rc == 0)
+			break;
+		if (cause == NULL || strstr(cause, "out of memory") == NULL)
+			reported = 0;
+		free(cause);
+	}
+	ok(rc == 0 && n > 1 && reported && count_names(".tmp.") == 0,
+	    "write: each of %ld allocation failures reported", n);
+}
+
+/* Removes every file of the temporary directory, then the directory. */
+static void
+cleanup(void)
+{
+	DIR		*d = opendir(tmpdir);
+	struct dirent	*e;
+
+	while (d != NULL && (e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlink(at(e->d_name));
+	if (d != NULL)
+		closedir(d);
+	ok(rmdir(tmpdir) == 0, "temporary directory removed");
+}
+
+int
+main(void)
+{
+	const char	*base = getenv("TMPDIR");
+
+	snprintf(tmpdir, sizeof tmpdir, "%s/test-safetensors.XXXXXX",
+	    base != NULL && *base != '\0' ? base : "/tmp");
+	if (mkdtemp(tmpdir) == NULL)
+		skip_all("cannot create a temporary directory");
+	test_round_trip();
+	test_bytes();
+	test_padding();
+	test_atomic();
+	test_corrupt();
+	test_alloc_failure();
+	cleanup();
+	return done_testing();
+}
