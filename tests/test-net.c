@@ -1,3 +1,192 @@
+/*
+ * test-net.c: a whole two-layer SNN against SpikingJelly's reference
+ * (reference/net/two_layer-*.txt): x (T, B, I) -> Linear(I, H) -> LIF ->
+ * Linear(H, C) -> LIF -> MSE between the rate and the one-hot label, with
+ * detach_reset and the file's surrogate at its default parameters.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/snnwb.h"
 #include "tap.h"
-/* placeholder */
-int main(void) { skip_all("not yet written"); }
+
+/* Reads an integer note; returns 0 or -1 when it is missing or not > 0. */
+static int
+note_int(const struct refdata *rd, const char *key, int *v)
+{
+	const char	*s = refdata_note(rd, key);
+
+	if (s == NULL || (*v = atoi(s)) <= 0)
+		return -1;
+	return 0;
+}
+
+/* Returns the named array when it has n elements, else NULL. */
+static const struct refarray *
+array_n(const struct refdata *rd, const char *name, size_t n)
+{
+	const struct refarray	*a = refdata_array(rd, name);
+
+	return a != NULL && a->n == n ? a : NULL;
+}
+
+/* Buffers of the network, all (T*B, width) except the weights. */
+struct twolayer {
+	int	 T, B, I, H, C;
+	float	*x, *w1, *w2, *dw1, *dw2;
+	float	*y1, *h1, *s1, *v1, *sg1, *ds1, *d1;	/* (T*B, H) */
+	float	*y2, *h2, *s2, *v2, *sg2, *d2;	/* (T*B, C) */
+	float	*ds2;				/* (T*B, C) */
+	int	*labels;
+};
+
+/* Runs forward and backward; returns the loss. */
+static double
+twolayer_run(struct twolayer *nt, const struct neuron *n)
+{
+	int	R = nt->T * nt->B;
+	size_t	M1 = (size_t)nt->B * nt->H, M2 = (size_t)nt->B * nt->C;
+	double	loss;
+
+	layer_linear_forward(nt->y1, nt->x, nt->w1, NULL, R, nt->I, nt->H);
+	neuron_forward(n, nt->s1, nt->h1, nt->v1, nt->y1, NULL, nt->T, M1);
+	layer_linear_forward(nt->y2, nt->s1, nt->w2, NULL, R, nt->H, nt->C);
+	neuron_forward(n, nt->s2, nt->h2, nt->v2, nt->y2, NULL, nt->T, M2);
+	loss = loss_mse_rate(nt->ds2, nt->s2, nt->labels, nt->T, nt->B,
+	    nt->C);
+	memset(nt->dw1, 0, (size_t)nt->H * nt->I * sizeof *nt->dw1);
+	memset(nt->dw2, 0, (size_t)nt->C * nt->H * sizeof *nt->dw2);
+	neuron_backward(n, nt->d2, nt->sg2, nt->ds2, nt->h2, nt->s2, nt->T,
+	    M2);
+	layer_linear_backward(nt->ds1, nt->dw2, NULL, nt->d2, nt->s1, nt->w2,
+	    R, nt->H, nt->C);
+	neuron_backward(n, nt->d1, nt->sg1, nt->ds1, nt->h1, nt->s1, nt->T,
+	    M1);
+	layer_linear_backward(NULL, nt->dw1, NULL, nt->d1, nt->x, nt->w1, R,
+	    nt->I, nt->H);
+	return loss;
+}
+
+/* Frees the network's buffers. */
+static void
+twolayer_free(struct twolayer *nt)
+{
+	float	**p[] = { &nt->x, &nt->w1, &nt->w2, &nt->dw1, &nt->dw2,
+	    &nt->y1, &nt->h1, &nt->s1, &nt->v1, &nt->sg1, &nt->ds1, &nt->d1,
+	    &nt->y2,
+	    &nt->h2, &nt->s2, &nt->v2, &nt->sg2, &nt->d2, &nt->ds2 };
+	size_t	  i;
+
+	for (i = 0; i < sizeof p / sizeof *p; i++)
+		free(*p[i]);
+	free(nt->labels);
+}
+
+/* Runs one reference file and checks spikes, loss and weight gradients. */
+static void
+test_file(const char *dir, const char *name)
+{
+	struct refdata		 rd;
+	struct neuron		 n;
+	struct twolayer		 nt;
+	const struct refarray	*x, *lab, *w1, *w2, *sp1, *sp2, *loss;
+	const struct refarray	*gw1, *gw2;
+	const char		*sg;
+	char			 path[8192], *cause = NULL;
+	size_t			 R, i;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (refdata_load(path, &rd, &cause) != 0) {
+		ok(0, "%s: load: %s", name, cause);
+		free(cause);
+		return;
+	}
+	memset(&nt, 0, sizeof nt);
+	if (note_int(&rd, "T", &nt.T) != 0 || note_int(&rd, "B", &nt.B) != 0 ||
+	    note_int(&rd, "I", &nt.I) != 0 || note_int(&rd, "H", &nt.H) != 0 ||
+	    note_int(&rd, "C", &nt.C) != 0 ||
+	    (sg = refdata_note(&rd, "surrogate")) == NULL) {
+		ok(0, "%s: notes T, B, I, H, C and surrogate", name);
+		refdata_free(&rd);
+		return;
+	}
+	R = (size_t)nt.T * nt.B;
+	x = array_n(&rd, "x", R * nt.I);
+	lab = array_n(&rd, "labels", (size_t)nt.B);
+	w1 = array_n(&rd, "w1", (size_t)nt.H * nt.I);
+	w2 = array_n(&rd, "w2", (size_t)nt.C * nt.H);
+	sp1 = array_n(&rd, "spikes1", R * nt.H);
+	sp2 = array_n(&rd, "spikes2", R * nt.C);
+	loss = array_n(&rd, "loss", 1);
+	gw1 = array_n(&rd, "grad_w1", (size_t)nt.H * nt.I);
+	gw2 = array_n(&rd, "grad_w2", (size_t)nt.C * nt.H);
+	if (x == NULL || lab == NULL || w1 == NULL || w2 == NULL ||
+	    sp1 == NULL || sp2 == NULL || loss == NULL || gw1 == NULL ||
+	    gw2 == NULL) {
+		ok(0, "%s: arrays have the sizes the notes give", name);
+		refdata_free(&rd);
+		return;
+	}
+	neuron_defaults(&n, NEURON_LIF);
+	n.detach_reset = 1;
+	if (surrogate_init(&n.sg, sg, &cause) != 0) {
+		ok(0, "%s: surrogate: %s", name, cause);
+		free(cause);
+		refdata_free(&rd);
+		return;
+	}
+	nt.x = refdata_floats(x);
+	nt.w1 = refdata_floats(w1);
+	nt.w2 = refdata_floats(w2);
+	nt.dw1 = calloc((size_t)nt.H * nt.I, sizeof(float));
+	nt.dw2 = calloc((size_t)nt.C * nt.H, sizeof(float));
+	nt.y1 = calloc(R * nt.H, sizeof(float));
+	nt.h1 = calloc(R * nt.H, sizeof(float));
+	nt.s1 = calloc(R * nt.H, sizeof(float));
+	nt.v1 = calloc(R * nt.H, sizeof(float));
+	nt.sg1 = calloc(R * nt.H, sizeof(float));
+	nt.ds1 = calloc(R * nt.H, sizeof(float));
+	nt.d1 = calloc(R * nt.H, sizeof(float));
+	nt.y2 = calloc(R * nt.C, sizeof(float));
+	nt.h2 = calloc(R * nt.C, sizeof(float));
+	nt.s2 = calloc(R * nt.C, sizeof(float));
+	nt.v2 = calloc(R * nt.C, sizeof(float));
+	nt.sg2 = calloc(R * nt.C, sizeof(float));
+	nt.d2 = calloc(R * nt.C, sizeof(float));
+	nt.ds2 = calloc(R * nt.C, sizeof(float));
+	nt.labels = calloc((size_t)nt.B, sizeof(int));
+	for (i = 0; i < (size_t)nt.B; i++)
+		nt.labels[i] = (int)lab->v[i];
+	is_double(twolayer_run(&nt, &n), loss->v[0], 1e-6, "%s: loss", name);
+	is_close_array(nt.s1, sp1->v, R * nt.H, 0, 0, "%s: spikes1", name);
+	is_close_array(nt.s2, sp2->v, R * nt.C, 0, 0, "%s: spikes2", name);
+	is_close_array(nt.dw1, gw1->v, (size_t)nt.H * nt.I, 1e-5, 1e-6,
+	    "%s: grad_w1", name);
+	is_close_array(nt.dw2, gw2->v, (size_t)nt.C * nt.H, 1e-5, 1e-6,
+	    "%s: grad_w2", name);
+	twolayer_free(&nt);
+	refdata_free(&rd);
+}
+
+int
+main(void)
+{
+	const char	*shared = tap_shared("reference/net");
+	char		 dir[4096], **names;
+	int		 i, count;
+
+	if (shared == NULL)
+		skip_all("reference/net not found (set SNNWB_SHARED)");
+	blas_set_threads(1);
+	snprintf(dir, sizeof dir, "%s", shared);
+	names = tap_list_dir(dir, ".txt", &count);
+	ok(count > 0, "reference/net has %d files", count);
+	for (i = 0; i < count; i++) {
+		test_file(dir, names[i]);
+		free(names[i]);
+	}
+	free(names);
+	return done_testing();
+}
