@@ -84,6 +84,55 @@ twolayer_free(struct twolayer *nt)
 	free(nt->labels);
 }
 
+/*
+ * Runs the same network as a struct net (the path training takes) and
+ * checks its spikes, loss and weight gradients against the reference.
+ */
+static void
+test_struct_net(const char *name, const struct twolayer *nt,
+    const struct neuron *n, const struct refarray *sp2, double want_loss,
+    const struct refarray *gw1, const struct refarray *gw2)
+{
+	struct net	*net = net_new();
+	struct rng	 r;
+	const float	*out;
+	float		*ds;
+	size_t		 R = (size_t)nt->T * nt->B;
+	int		 shape[1] = { nt->I };
+	double		 loss;
+
+	rng_seed(&r, 1);
+	if (net_add_linear(net, nt->I, nt->H, 0, &r, NULL) != 0 ||
+	    net_add_neuron(net, n, NULL) != 0 ||
+	    net_add_linear(net, nt->H, nt->C, 0, &r, NULL) != 0 ||
+	    net_add_neuron(net, n, NULL) != 0) {
+		ok(0, "%s: struct net built", name);
+		net_free(net);
+		return;
+	}
+	memcpy(net->layers[0].w, nt->w1, (size_t)nt->H * nt->I *
+	    sizeof(float));
+	memcpy(net->layers[2].w, nt->w2, (size_t)nt->C * nt->H *
+	    sizeof(float));
+	ds = calloc(R * nt->C, sizeof *ds);
+	if (net_forward(net, nt->x, nt->T, nt->B, 1, shape, &out, NULL) != 0) {
+		ok(0, "%s: struct net forward", name);
+	} else {
+		loss = loss_mse_rate(ds, out, nt->labels, nt->T, nt->B, nt->C);
+		net_zero_grad(net);
+		net_backward(net, ds, NULL, NULL);
+		is_double(loss, want_loss, 1e-6, "%s: struct net loss", name);
+		is_close_array(out, sp2->v, R * nt->C, 0, 0,
+		    "%s: struct net spikes2", name);
+		is_close_array(net->layers[0].dw, gw1->v, (size_t)nt->H *
+		    nt->I, 1e-5, 1e-6, "%s: struct net grad_w1", name);
+		is_close_array(net->layers[2].dw, gw2->v, (size_t)nt->C *
+		    nt->H, 1e-5, 1e-6, "%s: struct net grad_w2", name);
+	}
+	free(ds);
+	net_free(net);
+}
+
 /* Runs one reference file and checks spikes, loss and weight gradients. */
 static void
 test_file(const char *dir, const char *name)
@@ -166,6 +215,7 @@ test_file(const char *dir, const char *name)
 	    "%s: grad_w1", name);
 	is_close_array(nt.dw2, gw2->v, (size_t)nt.C * nt.H, 1e-5, 1e-6,
 	    "%s: grad_w2", name);
+	test_struct_net(name, &nt, &n, sp2, loss->v[0], gw1, gw2);
 	twolayer_free(&nt);
 	refdata_free(&rd);
 }
