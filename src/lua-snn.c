@@ -1,0 +1,297 @@
+/*
+ * lua-snn.c: the snn module. Its table is filled by the binding files listed
+ * in lsnn_parts (one line each); this file also keeps the module's random
+ * state and default seed, and the argument checks every binding shares.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "lua-snn.h"
+
+/* Registry key of the module's state. */
+#define LSNN_STATE "snn.state"
+
+/* The default seed of a fresh module (snnwb --seed changes it). */
+#define LSNN_DEFAULT_SEED 0
+
+/* The default seed and the generator snn functions use without seed=. */
+struct lsnn_state {
+	struct rng	rng;
+	lua_Integer	seed;
+};
+
+/* The binding files: each adds its functions to the module table on top. */
+static void (*const lsnn_parts[])(lua_State *) = {
+	lsnn_tensor_open,
+	lsnn_surrogate_open,
+	lsnn_net_open,
+};
+
+/* Returns the module state kept in the registry by lsnn_open. */
+static struct lsnn_state *
+lsnn_state(lua_State *L)
+{
+	struct lsnn_state	*st;
+
+	lua_getfield(L, LUA_REGISTRYINDEX, LSNN_STATE);
+	st = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return st;
+}
+
+/* Sets the default seed and restarts the module's generator from it. */
+void
+lsnn_seed(lua_State *L, lua_Integer seed)
+{
+	struct lsnn_state	*st = lsnn_state(L);
+
+	st->seed = seed;
+	rng_seed(&st->rng, (uint64_t)seed);
+}
+
+/* Returns the generator of snn functions called without seed=. */
+struct rng *
+lsnn_rng(lua_State *L)
+{
+	return &lsnn_state(L)->rng;
+}
+
+/*
+ * Raises "fn: argument 'arg' " followed by the formatted text, with the
+ * caller's position in front as luaL_error does.
+ */
+int
+lsnn_argerror(lua_State *L, const char *fn, const char *arg, const char *fmt,
+    ...)
+{
+	va_list	ap;
+
+	luaL_where(L, 1);
+	lua_pushfstring(L, "%s: argument '%s' ", fn, arg);
+	va_start(ap, fmt);
+	lua_pushvfstring(L, fmt, ap);
+	va_end(ap);
+	lua_concat(L, 3);
+	return lua_error(L);
+}
+
+/* Raises "fn: cause" and frees cause (NULL means out of memory). */
+int
+lsnn_error(lua_State *L, const char *fn, char *cause)
+{
+	luaL_where(L, 1);
+	lua_pushfstring(L, "%s: %s", fn,
+	    cause != NULL ? cause : "out of memory");
+	free(cause);
+	lua_concat(L, 2);
+	return lua_error(L);
+}
+
+/* Pushes nil and "cause" (freed; NULL means out of memory): returns 2. */
+int
+lsnn_fail(lua_State *L, char *cause)
+{
+	lua_pushnil(L);
+	lua_pushstring(L, cause != NULL ? cause : "out of memory");
+	free(cause);
+	return 2;
+}
+
+/* Returns the number at idx or raises an error naming fn and arg. */
+lua_Number
+lsnn_check_number(lua_State *L, int idx, const char *fn, const char *arg)
+{
+	if (lua_type(L, idx) != LUA_TNUMBER)
+		lsnn_argerror(L, fn, arg, "must be a number (got %s)",
+		    luaL_typename(L, idx));
+	return lua_tonumber(L, idx);
+}
+
+/* Returns the string at idx or raises an error naming fn and arg. */
+const char *
+lsnn_check_string(lua_State *L, int idx, const char *fn, const char *arg)
+{
+	if (lua_type(L, idx) != LUA_TSTRING)
+		lsnn_argerror(L, fn, arg, "must be a string (got %s)",
+		    luaL_typename(L, idx));
+	return lua_tostring(L, idx);
+}
+
+/* Returns the integer at idx, which must lie in [1, INT_MAX]. */
+int
+lsnn_check_positive(lua_State *L, int idx, const char *fn, const char *arg)
+{
+	lua_Integer	n = 0;
+	int		isint = 0;
+
+	if (lua_type(L, idx) == LUA_TNUMBER)
+		n = lua_tointegerx(L, idx, &isint);
+	if (!isint || n < 1 || n > INT_MAX)
+		lsnn_argerror(L, fn, arg, "must be a positive integer "
+		    "(got %s)", luaL_tolstring(L, idx, NULL));
+	return (int)n;
+}
+
+/* Returns the seed at idx, which must be a non-negative integer. */
+lua_Integer
+lsnn_check_seed(lua_State *L, int idx, const char *fn, const char *arg)
+{
+	lua_Integer	n = 0;
+	int		isint = 0;
+
+	if (lua_type(L, idx) == LUA_TNUMBER)
+		n = lua_tointegerx(L, idx, &isint);
+	if (!isint || n < 0)
+		lsnn_argerror(L, fn, arg, "must be a non-negative integer "
+		    "(got %s)", luaL_tolstring(L, idx, NULL));
+	return n;
+}
+
+/*
+ * Checks that idx is absent, nil or a table whose keys are all among known
+ * (a NULL-terminated list), so a misspelt option is an error, not ignored.
+ */
+void
+lsnn_check_options(lua_State *L, int idx, const char *fn,
+    const char *const *known)
+{
+	const char *const	*k;
+	const char		*key;
+	luaL_Buffer		 b;
+
+	if (lua_isnoneornil(L, idx))
+		return;
+	if (!lua_istable(L, idx))
+		lsnn_argerror(L, fn, "options", "must be a table (got %s)",
+		    luaL_typename(L, idx));
+	idx = lua_absindex(L, idx);
+	lua_pushnil(L);
+	while (lua_next(L, idx) != 0) {
+		lua_pop(L, 1);
+		key = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) :
+		    NULL;
+		for (k = known; key != NULL && *k != NULL; k++) {
+			if (strcmp(*k, key) == 0)
+				break;
+		}
+		if (key != NULL && *k != NULL)
+			continue;
+		key = luaL_tolstring(L, -1, NULL);
+		luaL_buffinit(L, &b);
+		for (k = known; *k != NULL; k++) {
+			luaL_addstring(&b, k == known ? "" : ", ");
+			luaL_addstring(&b, *k);
+		}
+		luaL_pushresult(&b);
+		lsnn_argerror(L, fn, "options", "has an unknown key '%s' "
+		    "(known: %s)", key, lua_tostring(L, -1));
+	}
+}
+
+/* Returns options[key] at idx as a boolean, or def when absent or nil. */
+int
+lsnn_opt_boolean(lua_State *L, int idx, const char *fn, const char *key,
+    int def)
+{
+	int	v = def;
+
+	if (lua_isnoneornil(L, idx))
+		return def;
+	switch (lua_getfield(L, idx, key)) {
+	case LUA_TNIL:
+		break;
+	case LUA_TBOOLEAN:
+		v = lua_toboolean(L, -1);
+		break;
+	default:
+		lsnn_argerror(L, fn, key, "must be a boolean (got %s)",
+		    luaL_typename(L, -1));
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+/* Returns options[key] at idx as a number, or def when absent or nil. */
+lua_Number
+lsnn_opt_number(lua_State *L, int idx, const char *fn, const char *key,
+    lua_Number def)
+{
+	lua_Number	v = def;
+
+	if (lua_isnoneornil(L, idx))
+		return def;
+	if (lua_getfield(L, idx, key) != LUA_TNIL)
+		v = lsnn_check_number(L, -1, fn, key);
+	lua_pop(L, 1);
+	return v;
+}
+
+/* snn.seed([n]): sets the default seed, or returns it when n is absent. */
+static int
+lsnn_seed_fn(lua_State *L)
+{
+	if (lua_isnone(L, 1)) {
+		lua_pushinteger(L, lsnn_state(L)->seed);
+		return 1;
+	}
+	lsnn_seed(L, lsnn_check_seed(L, 1, "snn.seed", "n"));
+	return 0;
+}
+
+/* snn.threads([n]): sets the BLAS thread count; returns the count in use. */
+static int
+lsnn_threads_fn(lua_State *L)
+{
+	if (!lua_isnone(L, 1))
+		blas_set_threads(lsnn_check_positive(L, 1, "snn.threads",
+		    "n"));
+	lua_pushinteger(L, blas_threads());
+	return 1;
+}
+
+/* snn.type(v): "tensor", "surrogate" or "net" for snn values, else nil. */
+static int
+lsnn_type(lua_State *L)
+{
+	static const char *const	names[][2] = {
+		{ LSNN_TENSOR, "tensor" },
+		{ LSNN_SURROGATE, "surrogate" },
+		{ LSNN_NET, "net" }
+	};
+	size_t				i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (luaL_testudata(L, 1, names[i][0]) != NULL) {
+			lua_pushstring(L, names[i][1]);
+			return 1;
+		}
+	}
+	lua_pushnil(L);
+	return 1;
+}
+
+/* Opens the snn module (for luaL_requiref) and leaves its table on top. */
+int
+lsnn_open(lua_State *L)
+{
+	static const luaL_Reg	 fns[] = {
+		{ "seed", lsnn_seed_fn },
+		{ "threads", lsnn_threads_fn },
+		{ "type", lsnn_type },
+		{ NULL, NULL }
+	};
+	size_t			 i;
+
+	lua_newuserdatauv(L, sizeof(struct lsnn_state), 0);
+	lua_setfield(L, LUA_REGISTRYINDEX, LSNN_STATE);
+	lsnn_seed(L, LSNN_DEFAULT_SEED);
+	luaL_newlib(L, fns);
+	lua_pushliteral(L, PACKAGE_VERSION);
+	lua_setfield(L, -2, "version");
+	for (i = 0; i < sizeof lsnn_parts / sizeof lsnn_parts[0]; i++)
+		lsnn_parts[i](L);
+	return 1;
+}

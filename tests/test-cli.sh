@@ -1,0 +1,181 @@
+#!/bin/sh
+# test-cli.sh: the snnwb program's command line: exit statuses 0, 1 and 2,
+# usage and version, error messages and tracebacks on standard error, the
+# arg table, scripts on standard input, -l, --seed, --threads, -q, LUA_PATH
+# and Ctrl-C.
+snnwb=${SNNWB:-./snnwb}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/snnwb-cli.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+unset LUA_PATH LUA_PATH_5_4 LUA_INIT LUA_INIT_5_4
+
+n=0
+failed=0
+
+# ok COND-STATUS NAME: reports one test from the status of the last check.
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=1
+		sed 's/^/# stdout: /' "$tmp/out"
+		sed 's/^/# stderr: /' "$tmp/err"
+	fi
+}
+
+# run ARGS...: runs snnwb with stdin from /dev/null unless redirected by
+# the caller; keeps stdout, stderr and the exit status.
+run() {
+	"$snnwb" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	status=$?
+}
+
+# expect STATUS NAME: the last run exited with STATUS.
+expect() {
+	[ "$status" -eq "$1" ]
+	ok $? "$2 (exit status $status, want $1)"
+}
+
+# has FILE TEXT NAME: FILE (out or err) contains TEXT literally.
+has() {
+	grep -qF -- "$2" "$tmp/$1"
+	ok $? "$3"
+}
+
+run -h
+expect 0 "-h"
+has out "usage: snnwb" "-h prints the usage on stdout"
+run --version
+expect 0 "--version"
+grep -q '^snnwb [0-9][0-9.]* (Lua 5\.4' "$tmp/out"
+ok $? "--version prints the version and Lua's"
+
+run -x
+expect 2 "unknown option"
+has err "snnwb: unknown option -x" "unknown option is named"
+has err "usage: snnwb" "usage follows a usage error"
+run --bogus
+has err "unknown option --bogus" "unknown long option is named"
+run -e
+expect 2 "-e without a file"
+has err "option -e needs an argument" "missing argument is named"
+run --threads 0 -e x.lua
+expect 2 "--threads 0"
+has err "--threads needs an integer in [1," "--threads range is given"
+run --seed abc
+has err "--seed needs an integer" "--seed must be a number"
+run stray
+expect 2 "a stray argument"
+has err "unexpected argument 'stray'" "the stray argument is named"
+run -i -e /dev/null
+expect 2 "-i"
+has err "interactive workbench is not available" "-i says why"
+
+printf 'print("hello", 1 + 1)\n' >"$tmp/hello.lua"
+run -e "$tmp/hello.lua"
+expect 0 "a script"
+has out "hello	2" "the script's output"
+
+cat >"$tmp/args.lua" <<'LUA'
+print(#arg, arg[1], arg[2], arg[-1], select("#", ...))
+LUA
+run -e "$tmp/args.lua" a -q
+has out "2	a	-q	-e	2" \
+    "arg holds the script and its arguments"
+printf 'print(arg[0], ...)\n' >"$tmp/zero.lua"
+run -e "$tmp/zero.lua" x
+has out "$tmp/zero.lua	x" "arg[0] is the script, ... its arguments"
+
+cat >"$tmp/fail.lua" <<'LUA'
+local function inner()
+	error("boom")
+end
+inner()
+LUA
+run -e "$tmp/fail.lua"
+expect 1 "a Lua error"
+has err "snnwb: $tmp/fail.lua:2: boom" "the message names file and line"
+has err "stack traceback:" "a traceback follows on stderr"
+has err "in local 'inner'" "the traceback names the function"
+[ ! -s "$tmp/out" ]
+ok $? "nothing on stdout for an error"
+printf 'error({})\n' >"$tmp/obj.lua"
+run -e "$tmp/obj.lua"
+has err "(error object is a table value)" "a non-string error object"
+printf 'snn.linear(0, 1)\n' >"$tmp/arg.lua"
+run -e "$tmp/arg.lua"
+has err "arg.lua:1: snn.linear: argument 'in' must be a positive integer" \
+    "argument errors carry the caller's position"
+printf 'x = = 1\n' >"$tmp/syntax.lua"
+run -e "$tmp/syntax.lua"
+expect 1 "a syntax error"
+run -e "$tmp/missing.lua"
+expect 1 "a missing script"
+has err "cannot open $tmp/missing.lua" "the missing script is named"
+printf 'os.exit(3)\n' >"$tmp/exit.lua"
+run -e "$tmp/exit.lua"
+expect 3 "os.exit sets the status"
+
+printf 'print("stdin", arg[0], 6 * 7)\n' | "$snnwb" >"$tmp/out" 2>"$tmp/err"
+status=$?
+expect 0 "a script on standard input"
+has out "stdin	-	42" "standard input runs when it is not a terminal"
+printf 'print(...)\n' | "$snnwb" -e - p q >"$tmp/out" 2>"$tmp/err"
+has out "p	q" "-e - reads standard input, with arguments"
+
+mkdir "$tmp/mods"
+printf 'return { answer = 42 }\n' >"$tmp/mods/mymod.lua"
+printf 'print(require("mymod").answer, require("snnwb.prelude") ~= nil)\n' \
+    >"$tmp/path.lua"
+LUA_PATH="$tmp/mods/?.lua" run -e "$tmp/path.lua"
+has out "42	true" "LUA_PATH is searched, snnwb's own modules too"
+printf 'print(mymod.answer)\n' >"$tmp/global.lua"
+LUA_PATH="$tmp/mods/?.lua;;" run -l mymod -e "$tmp/global.lua"
+has out "42" "-l requires a module into a global"
+run -l nosuchmod -e "$tmp/global.lua"
+expect 1 "-l of a missing module"
+
+printf 'print(snn.seed(), snn.threads(), snn.quiet)\n' >"$tmp/opts.lua"
+run --seed 5 --threads 1 -e "$tmp/opts.lua"
+has out "5	1	false" "--seed and --threads set the defaults"
+printf 'snn.log("note %%d", 7)\n' >"$tmp/log.lua"
+run -e "$tmp/log.lua"
+has err "note 7" "snn.log writes to stderr"
+run -q -e "$tmp/log.lua"
+[ ! -s "$tmp/err" ]
+ok $? "-q silences snn.log"
+
+cat >"$tmp/loop.lua" <<LUA
+io.open("$tmp/started", "w"):close()
+local t0 = os.clock()
+while os.clock() - t0 < 20 do end
+LUA
+"$snnwb" -e "$tmp/loop.lua" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+i=0
+while [ ! -f "$tmp/started" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -INT $pid
+wait $pid
+status=$?
+expect 1 "Ctrl-C stops a running script"
+has err "interrupted" "Ctrl-C raises 'interrupted' in Lua"
+
+# A terminal on standard input without -e: no interactive session yet.
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$snnwb'" /dev/null >"$tmp/out" 2>"$tmp/err" </dev/null
+	status=$?
+	expect 2 "a terminal without -e"
+	has out "interactive workbench is not available" \
+	    "a terminal without -e says why"
+else
+	n=$((n + 2))
+	echo "ok $((n - 1)) # SKIP script(1) not found"
+	echo "ok $n # SKIP script(1) not found"
+fi
+
+echo "1..$n"
+exit $failed
