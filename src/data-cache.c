@@ -1,1 +1,388 @@
-/* placeholder: being written */
+/*
+ * data-cache.c: loaded splits cached as binary files under
+ * $XDG_CACHE_HOME/snnwb (or ~/.cache/snnwb), so that a split of 60,000
+ * recordings loads with one sequential read.
+ *
+ * A cache file belongs to one machine and is in its byte order: a 72-byte
+ * header, then the arrays off, label, id, t and xyp of the eventset.
+ *
+ *	offset	size	field
+ *	0	8	magic "snnwbEVS"
+ *	8	4	version (1)
+ *	12	4	byte-order mark 0x01020304
+ *	16	8	key: a hash of what the split was read from
+ *	24	8	recordings n
+ *	32	8	events
+ *	40	4	width
+ *	44	4	height
+ *	48	8	recordings with backwards timestamps
+ *	56	8	backwards events
+ *	64	4	crc32 of bytes 0..63 and of all the arrays
+ *	68	4	zero
+ *
+ * The file's name comes from the source folder and split; a file whose key
+ * differs is stale and gets rewritten. Writing goes to a temporary file
+ * renamed into place, so a reader never sees half a cache.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "snnwb.h"
+
+#define DATA_CACHE_MAGIC	"snnwbEVS"
+#define DATA_CACHE_VERSION	1u
+#define DATA_CACHE_ORDER	0x01020304u
+#define DATA_CACHE_HEADER	72
+#define DATA_CACHE_CRCAT	64
+#define DATA_CACHE_MAXN		(1ull << 32)	/* recordings */
+#define DATA_CACHE_MAXEVENTS	(1ull << 48)
+#define DATA_CACHE_NARRAYS	5
+
+/* Adds len bytes at p to the 64-bit FNV-1a hash h (DATA_CACHE_HASH_INIT). */
+uint64_t
+data_cache_hash(uint64_t h, const void *p, size_t len)
+{
+	const uint8_t	*b = p;
+
+	while (len-- > 0) {
+		h ^= *b++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+/*
+ * Stores in *path (mem_free) the cache file for a split of kind read from
+ * the absolute folder root: $XDG_CACHE_HOME/snnwb/KIND-HASH.cache, or
+ * $HOME/.cache/snnwb/... when XDG_CACHE_HOME is unset or relative.
+ */
+int
+data_cache_path(const char *kind, const char *root, const char *split,
+    char **path, char **cause)
+{
+	const char	*xdg = getenv("XDG_CACHE_HOME");
+	const char	*home = getenv("HOME");
+	const char	*base, *sub;
+	uint64_t	 h = DATA_CACHE_HASH_INIT;
+	int		 len;
+
+	*path = NULL;
+	if (xdg != NULL && xdg[0] == '/') {
+		base = xdg;
+		sub = "snnwb";
+	} else if (home != NULL && home[0] == '/') {
+		base = home;
+		sub = ".cache/snnwb";
+	} else
+		return error_set(cause, "no cache folder: neither "
+		    "XDG_CACHE_HOME nor HOME is an absolute path");
+	h = data_cache_hash(h, root, strlen(root) + 1);
+	h = data_cache_hash(h, split, strlen(split) + 1);
+	len = snprintf(NULL, 0, "%s/%s/%s-%016llx.cache", base, sub, kind,
+	    (unsigned long long)h);
+	if ((*path = mem_alloc((size_t)len + 1)) == NULL)
+		return error_set(cause, "out of memory for the cache path");
+	snprintf(*path, (size_t)len + 1, "%s/%s/%s-%016llx.cache", base, sub,
+	    kind, (unsigned long long)h);
+	return 0;
+}
+
+/* Adds len bytes at p to a zlib crc32, in pieces zlib's length type holds. */
+static uint32_t
+data_cache_crc(uint32_t crc, const void *p, size_t len)
+{
+	const uint8_t	*b = p;
+	size_t		 chunk;
+
+	while (len > 0) {
+		chunk = len < UINT_MAX ? len : UINT_MAX;
+		crc = (uint32_t)crc32(crc, b, (uInt)chunk);
+		b += chunk;
+		len -= chunk;
+	}
+	return crc;
+}
+
+/* Lists the arrays of es with their sizes in bytes, in file order. */
+static void
+data_cache_arrays(const struct eventset *es, void **p, size_t *len)
+{
+	size_t	events = (size_t)es->off[es->n];
+
+	p[0] = es->off;
+	len[0] = (es->n + 1) * sizeof *es->off;
+	p[1] = es->label;
+	len[1] = es->n * sizeof *es->label;
+	p[2] = es->id;
+	len[2] = es->n * sizeof *es->id;
+	p[3] = es->t;
+	len[3] = events * sizeof *es->t;
+	p[4] = es->xyp;
+	len[4] = events * sizeof *es->xyp;
+}
+
+/* Reads a native 32-bit value at byte at of the header h. */
+static uint32_t
+data_cache_get32(const uint8_t *h, size_t at)
+{
+	uint32_t	v;
+
+	memcpy(&v, h + at, sizeof v);
+	return v;
+}
+
+/* Reads a native 64-bit value at byte at of the header h. */
+static uint64_t
+data_cache_get64(const uint8_t *h, size_t at)
+{
+	uint64_t	v;
+
+	memcpy(&v, h + at, sizeof v);
+	return v;
+}
+
+/* Writes a native 32-bit value at byte at of the header h. */
+static void
+data_cache_put32(uint8_t *h, size_t at, uint32_t v)
+{
+	memcpy(h + at, &v, sizeof v);
+}
+
+/* Writes a native 64-bit value at byte at of the header h. */
+static void
+data_cache_put64(uint8_t *h, size_t at, uint64_t v)
+{
+	memcpy(h + at, &v, sizeof v);
+}
+
+/*
+ * Checks what the consumers of es rely on: offsets that start at 0, never
+ * decrease and end at events, labels 0..9, and coordinates inside the
+ * frame.
+ */
+static int
+data_cache_check(const char *path, const struct eventset *es,
+    uint64_t events, char **cause)
+{
+	uint64_t	e;
+	size_t		i;
+
+	if (es->off[0] != 0 || es->off[es->n] != events)
+		return error_set(cause, "cache %s: offsets %llu to %llu, want "
+		    "0 to %llu", path, (unsigned long long)es->off[0],
+		    (unsigned long long)es->off[es->n],
+		    (unsigned long long)events);
+	for (i = 0; i < es->n; i++) {
+		if (es->off[i + 1] < es->off[i] || es->off[i + 1] > events)
+			return error_set(cause, "cache %s: bad offset of "
+			    "recording %zu", path, i + 1);
+		if (es->label[i] > 9)
+			return error_set(cause, "cache %s: recording %zu: "
+			    "label %u", path, i, es->label[i]);
+	}
+	for (e = 0; e < events; e++)
+		if (EVENTSET_X(es->xyp[e]) >= es->width ||
+		    EVENTSET_Y(es->xyp[e]) >= es->height)
+			return error_set(cause, "cache %s: event %llu outside "
+			    "the %dx%d frame", path, (unsigned long long)e,
+			    es->width, es->height);
+	return 0;
+}
+
+/*
+ * Reads the cache file at path into es (freed with data_nmnist_free) when
+ * it holds key, and fills the counts of st. Otherwise returns -1 with es
+ * empty, st->cache saying why (absent, stale or damaged) and a message.
+ */
+int
+data_cache_read(const char *path, uint64_t key, struct eventset *es,
+    struct data_nmnist_stats *st, char **cause)
+{
+	uint8_t		 h[DATA_CACHE_HEADER];
+	void		*p[DATA_CACHE_NARRAYS];
+	size_t		 len[DATA_CACHE_NARRAYS];
+	struct stat	 sb;
+	uint64_t	 n, events, want;
+	uint32_t	 width, height, crc;
+	FILE		*f;
+	int		 i;
+
+	memset(es, 0, sizeof *es);
+	if ((f = fopen(path, "rb")) == NULL) {
+		st->cache = errno == ENOENT ? DATA_CACHE_ABSENT :
+		    DATA_CACHE_DAMAGED;
+		return error_set(cause, "cache %s: %s", path, strerror(errno));
+	}
+	st->cache = DATA_CACHE_DAMAGED;
+	if (fstat(fileno(f), &sb) != 0) {
+		error_set(cause, "cache %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fread(h, 1, sizeof h, f) != sizeof h ||
+	    memcmp(h, DATA_CACHE_MAGIC, 8) != 0) {
+		error_set(cause, "cache %s: not a snnwb cache file (no magic "
+		    "\"%s\" in its first bytes)", path, DATA_CACHE_MAGIC);
+		goto fail;
+	}
+	if (data_cache_get32(h, 8) != DATA_CACHE_VERSION ||
+	    data_cache_get32(h, 12) != DATA_CACHE_ORDER ||
+	    data_cache_get64(h, 16) != key) {
+		st->cache = DATA_CACHE_STALE;
+		error_set(cause, "cache %s: stale (written by another version "
+		    "or machine, or the sources changed)", path);
+		goto fail;
+	}
+	n = data_cache_get64(h, 24);
+	events = data_cache_get64(h, 32);
+	width = data_cache_get32(h, 40);
+	height = data_cache_get32(h, 44);
+	if (n >= DATA_CACHE_MAXN || events >= DATA_CACHE_MAXEVENTS ||
+	    width < 1 || width > 64 || height < 1 || height > 64) {
+		error_set(cause, "cache %s: impossible header (%llu "
+		    "recordings, %llu events, %ux%u)", path,
+		    (unsigned long long)n, (unsigned long long)events, width,
+		    height);
+		goto fail;
+	}
+	want = DATA_CACHE_HEADER + (n + 1) * 8 + n * 5 + events * 6;
+	if ((uint64_t)sb.st_size != want) {
+		error_set(cause, "cache %s: %lld bytes, the header needs %llu",
+		    path, (long long)sb.st_size, (unsigned long long)want);
+		goto fail;
+	}
+	if (data_nmnist_alloc(es, (size_t)n, events, cause) != 0)
+		goto fail;
+	es->width = (int)width;
+	es->height = (int)height;
+	data_cache_arrays(es, p, len);
+	crc = data_cache_crc((uint32_t)crc32(0, NULL, 0), h,
+	    DATA_CACHE_CRCAT);
+	for (i = 0; i < DATA_CACHE_NARRAYS; i++) {
+		if (fread(p[i], 1, len[i], f) != len[i]) {
+			error_set(cause, "cache %s: short read", path);
+			goto fail;
+		}
+		crc = data_cache_crc(crc, p[i], len[i]);
+	}
+	if (crc != data_cache_get32(h, DATA_CACHE_CRCAT)) {
+		error_set(cause, "cache %s: checksum mismatch (damaged)",
+		    path);
+		goto fail;
+	}
+	if (data_cache_check(path, es, events, cause) != 0)
+		goto fail;
+	fclose(f);
+	st->cache = DATA_CACHE_HIT;
+	st->files = es->n;
+	st->events = events;
+	st->backwards_files = (size_t)data_cache_get64(h, 48);
+	st->backwards_events = data_cache_get64(h, 56);
+	return 0;
+fail:
+	fclose(f);
+	data_nmnist_free(es);
+	return -1;
+}
+
+/* Creates the folders above the file path, as mkdir -p with mode 0700. */
+static int
+data_cache_mkdirs(const char *path, char **cause)
+{
+	char	*copy, *slash;
+
+	if ((copy = mem_strdup(path)) == NULL)
+		return error_set(cause, "out of memory for the cache path");
+	for (slash = strchr(copy + 1, '/'); slash != NULL;
+	    slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
+			error_set(cause, "cache folder %s: %s", copy,
+			    strerror(errno));
+			mem_free(copy);
+			return -1;
+		}
+		*slash = '/';
+	}
+	mem_free(copy);
+	return 0;
+}
+
+/*
+ * Writes es under key, with the counts of st, to the cache file path
+ * through a temporary file renamed into place; on failure nothing is left.
+ */
+int
+data_cache_write(const char *path, uint64_t key, const struct eventset *es,
+    const struct data_nmnist_stats *st, char **cause)
+{
+	uint8_t	 h[DATA_CACHE_HEADER];
+	void	*p[DATA_CACHE_NARRAYS];
+	size_t	 len[DATA_CACHE_NARRAYS], plen = strlen(path);
+	uint32_t crc;
+	char	*tmp;
+	FILE	*f = NULL;
+	int	 i, fd;
+
+	if (data_cache_mkdirs(path, cause) != 0)
+		return -1;
+	if ((tmp = mem_alloc(plen + 8)) == NULL)
+		return error_set(cause, "out of memory for the cache path");
+	snprintf(tmp, plen + 8, "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		error_set(cause, "cache %s: %s", tmp, strerror(errno));
+		mem_free(tmp);
+		return -1;
+	}
+	memset(h, 0, sizeof h);
+	memcpy(h, DATA_CACHE_MAGIC, 8);
+	data_cache_put32(h, 8, DATA_CACHE_VERSION);
+	data_cache_put32(h, 12, DATA_CACHE_ORDER);
+	data_cache_put64(h, 16, key);
+	data_cache_put64(h, 24, es->n);
+	data_cache_put64(h, 32, es->off[es->n]);
+	data_cache_put32(h, 40, (uint32_t)es->width);
+	data_cache_put32(h, 44, (uint32_t)es->height);
+	data_cache_put64(h, 48, st->backwards_files);
+	data_cache_put64(h, 56, st->backwards_events);
+	data_cache_arrays(es, p, len);
+	crc = data_cache_crc((uint32_t)crc32(0, NULL, 0), h,
+	    DATA_CACHE_CRCAT);
+	for (i = 0; i < DATA_CACHE_NARRAYS; i++)
+		crc = data_cache_crc(crc, p[i], len[i]);
+	data_cache_put32(h, DATA_CACHE_CRCAT, crc);
+	if ((f = fdopen(fd, "wb")) == NULL)
+		goto fail;
+	if (fwrite(h, 1, sizeof h, f) != sizeof h)
+		goto fail;
+	for (i = 0; i < DATA_CACHE_NARRAYS; i++)
+		if (fwrite(p[i], 1, len[i], f) != len[i])
+			goto fail;
+	if (fflush(f) != 0 || fsync(fd) != 0)
+		goto fail;
+	fd = -1;
+	if (fclose(f) != 0) {
+		f = NULL;
+		goto fail;
+	}
+	f = NULL;
+	if (rename(tmp, path) != 0)
+		goto fail;
+	mem_free(tmp);
+	return 0;
+fail:
+	error_set(cause, "cache %s: %s", tmp, strerror(errno));
+	if (f != NULL)
+		fclose(f);
+	else if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	mem_free(tmp);
+	return -1;
+}
