@@ -38,13 +38,43 @@ lsnn_net_get(lua_State *L, int idx, const char *fn)
 	if (ln->net == NULL)
 		luaL_error(L, "%s: the network is closed", fn);
 	if (ln->net->busy)
-		luaL_error(L, "%s: busy: a training job is using the network",
-		    fn);
+		luaL_error(L, "%s: busy: network is being trained by job %d",
+		    fn, ln->net->busy);
 	return ln;
 }
 
+/*
+ * Marks the idle network at idx as trained by job (0: used right away by
+ * the caller, as snn.evaluate does): Lua calls that would change it fail
+ * until lsnn_net_release, and views of its activations and the input kept
+ * for backward are dropped (the caller's forward replaces them).
+ */
+struct net *
+lsnn_net_claim(lua_State *L, int idx, const char *fn, int job)
+{
+	struct lsnn_net	*ln = lsnn_net_get(L, idx, fn);
+
+	idx = lua_absindex(L, idx);
+	ln->net->busy = job;
+	ln->acts++;
+	lua_pushnil(L);
+	lua_setiuservalue(L, idx, 1);
+	return ln->net;
+}
+
+/* Ends a job's claim on the network at idx. */
+void
+lsnn_net_release(lua_State *L, int idx)
+{
+	struct lsnn_net	*ln = luaL_checkudata(L, idx, LSNN_NET);
+
+	if (ln->net != NULL)
+		ln->net->busy = 0;
+	ln->acts++;
+}
+
 /* Returns the open, idle network at idx. */
-static struct net *
+struct net *
 lsnn_net_check(lua_State *L, int idx, const char *fn)
 {
 	return lsnn_net_get(L, idx, fn)->net;
@@ -80,8 +110,8 @@ lsnn_net_close(lua_State *L)
 	struct lsnn_net	*ln = luaL_checkudata(L, 1, LSNN_NET);
 
 	if (ln->net != NULL && ln->net->busy)
-		return luaL_error(L, "net: busy: a training job is using the "
-		    "network");
+		return luaL_error(L, "net: busy: network is being trained by "
+		    "job %d", ln->net->busy);
 	net_free(ln->net);
 	ln->net = NULL;
 	ln->acts++;
@@ -457,6 +487,7 @@ lsnn_net_param(lua_State *L, struct lsnn_net *ln, int layer, int which,
 	lua_pushstring(L, name);
 	free(name);
 	lsnn_tensor_push_view(L, 1, data, ndim, shape, &ln->life);
+	((struct lsnn_tensor *)lua_touserdata(L, -1))->busy = &ln->net->busy;
 	lua_settable(L, -3);
 }
 

@@ -5,8 +5,10 @@
  */
 #include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "lua-snn.h"
@@ -28,6 +30,9 @@ static void (*const lsnn_parts[])(lua_State *) = {
 	lsnn_tensor_open,
 	lsnn_surrogate_open,
 	lsnn_net_open,
+	lsnn_data_open,
+	lsnn_optim_open,
+	lsnn_train_open,
 };
 
 /* Returns the module state kept in the registry by lsnn_open. */
@@ -227,6 +232,110 @@ lsnn_opt_number(lua_State *L, int idx, const char *fn, const char *key,
 		v = lsnn_check_number(L, -1, fn, key);
 	lua_pop(L, 1);
 	return v;
+}
+
+/* Returns options[key] at idx as a string, or def when absent or nil. */
+const char *
+lsnn_opt_string(lua_State *L, int idx, const char *fn, const char *key,
+    const char *def)
+{
+	const char	*v = def;
+
+	if (lua_isnoneornil(L, idx))
+		return def;
+	if (lua_getfield(L, idx, key) != LUA_TNIL)
+		v = lsnn_check_string(L, -1, fn, key);
+	lua_pop(L, 1);
+	return v;
+}
+
+/*
+ * Returns options[key] at idx as a positive integer, or def when absent or
+ * nil.
+ */
+int
+lsnn_opt_positive(lua_State *L, int idx, const char *fn, const char *key,
+    int def)
+{
+	int	v = def;
+
+	if (lua_isnoneornil(L, idx))
+		return def;
+	if (lua_getfield(L, idx, key) != LUA_TNIL)
+		v = lsnn_check_positive(L, -1, fn, key);
+	lua_pop(L, 1);
+	return v;
+}
+
+/* Whether long work may draw a progress line (the UI turns it off). */
+static int lsnn_progress_on = 1;
+
+/* Allows or forbids progress lines on stderr (the live view forbids them). */
+void
+lsnn_set_progress(int on)
+{
+	lsnn_progress_on = on;
+}
+
+/*
+ * Returns nonzero when long work should draw a progress line: stderr is a
+ * terminal, progress is allowed and snn.quiet (snnwb -q) is not set.
+ */
+int
+lsnn_progress_wanted(lua_State *L)
+{
+	int	quiet;
+
+	if (!lsnn_progress_on || !isatty(STDERR_FILENO))
+		return 0;
+	lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_getfield(L, -1, "snn");
+	quiet = lua_istable(L, -1) && (lua_getfield(L, -1, "quiet"),
+	    lua_toboolean(L, -1));
+	lua_pop(L, lua_istable(L, -2) ? 3 : 2);
+	return !quiet;
+}
+
+/* Rewrites the progress line on stderr with the formatted text. */
+void
+lsnn_progress(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("\r", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\033[K", stderr);
+	fflush(stderr);
+}
+
+/* Ends the progress line so later output starts on a new line. */
+void
+lsnn_progress_end(void)
+{
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* Emits a Lua warning (stderr in batch mode, the log pane in the UI). */
+void
+lsnn_warn(lua_State *L, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	lua_pushvfstring(L, fmt, ap);
+	va_end(ap);
+	lua_warning(L, lua_tostring(L, -1), 0);
+	lua_pop(L, 1);
+}
+
+/* Returns the default seed (snn.seed, snnwb --seed). */
+lua_Integer
+lsnn_default_seed(lua_State *L)
+{
+	return lsnn_state(L)->seed;
 }
 
 /* snn.seed([n]): sets the default seed, or returns it when n is absent. */

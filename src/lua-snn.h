@@ -47,6 +47,17 @@ int	 lsnn_opt_boolean(lua_State *L, int idx, const char *fn,
 	     const char *key, int def);
 lua_Number lsnn_opt_number(lua_State *L, int idx, const char *fn,
 	     const char *key, lua_Number def);
+const char *lsnn_opt_string(lua_State *L, int idx, const char *fn,
+	     const char *key, const char *def);
+int	 lsnn_opt_positive(lua_State *L, int idx, const char *fn,
+	     const char *key, int def);
+lua_Integer lsnn_default_seed(lua_State *L);
+void	 lsnn_set_progress(int on);
+int	 lsnn_progress_wanted(lua_State *L);
+void	 lsnn_progress(const char *fmt, ...)
+	     __attribute__((format(printf, 1, 2)));
+void	 lsnn_progress_end(void);
+void	 lsnn_warn(lua_State *L, const char *fmt, ...);
 
 /* lua-tensor.c: tensors that own their data or view an engine object. */
 #define LSNN_TENSOR "snn.tensor"
@@ -62,6 +73,7 @@ struct lsnn_tensor {
 	struct tensor		 t;
 	const unsigned long	*epoch_of;	/* NULL: never stale */
 	unsigned long		 epoch;
+	const int		*busy;		/* job id training the owner */
 	float			 own[];
 };
 int	 lsnn_tensor_stale(const struct lsnn_tensor *lt);
@@ -85,5 +97,42 @@ void	 lsnn_surrogate_open(lua_State *L);
 /* lua-net.c: layers and sequential networks. */
 #define LSNN_NET "snn.net"
 void	 lsnn_net_open(lua_State *L);
+struct net *lsnn_net_check(lua_State *L, int idx, const char *fn);
+struct net *lsnn_net_claim(lua_State *L, int idx, const char *fn, int job);
+void	 lsnn_net_release(lua_State *L, int idx);
+
+/*
+ * lua-data.c: data sets (snn.data.nmnist, snn.data.mnist), each a userdata
+ * holding a struct dataset, and lua-optim.c: optimizer and schedule
+ * settings (snn.optim.adam{...}, snn.optim.sgd{...}).
+ */
+#define LSNN_DATA "snn.dataset"
+void	 lsnn_data_open(lua_State *L);
+const struct dataset *lsnn_data_check(lua_State *L, int idx, const char *fn,
+	     const char *arg, const uint32_t **index, size_t *nindex,
+	     const char **json);
+
+void	 lsnn_optim_open(lua_State *L);
+void	 lsnn_optim_check(lua_State *L, int idx, const char *fn,
+	     struct optim *o, struct schedule *s);
+
+/*
+ * lua-train.c: snn.train, snn.evaluate and training jobs. In batch mode
+ * snn.train blocks until the run ends, pumping its records (progress line,
+ * history, on_epoch hooks) on the main thread; in the interactive session
+ * (lsnn_train_set_async) it returns a job at once and the UI's event loop
+ * polls lsnn_train_fds and calls lsnn_train_pump. Every record taken from
+ * any job is also handed to the observer (the live charts).
+ */
+#define LSNN_JOB "snn.job"
+void	 lsnn_train_open(lua_State *L);
+void	 lsnn_train_set_async(lua_State *L, int async);
+void	 lsnn_train_set_observer(void (*fn)(void *arg, int job,
+	     const struct train_record *rec), void *arg);
+int	 lsnn_train_fds(int *fds, int max);
+int	 lsnn_train_pump(lua_State *L);
+struct job *lsnn_train_current(void);
+int	 lsnn_train_running(void);
+void	 lsnn_train_stop_all(lua_State *L);
 
 #endif

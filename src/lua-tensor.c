@@ -83,6 +83,7 @@ lsnn_tensor_push_view(lua_State *L, int owner, float *data, int ndim,
 	tensor_view(&lt->t, data, ndim, shape);
 	lt->epoch_of = epoch_of;
 	lt->epoch = epoch_of != NULL ? *epoch_of : 0;
+	lt->busy = NULL;
 	lua_pushvalue(L, owner);
 	lua_setiuservalue(L, -2, 1);
 }
@@ -103,7 +104,23 @@ lsnn_tensor_push_subview(lua_State *L, int idx, float *data, int ndim,
 		lua_pushvalue(L, idx);
 	}
 	lsnn_tensor_push_view(L, -1, data, ndim, shape, lt->epoch_of);
+	((struct lsnn_tensor *)lua_touserdata(L, -1))->busy = lt->busy;
 	lua_remove(L, -2);
+}
+
+/*
+ * Returns the tensor at idx for writing: as lsnn_tensor_check, and raises
+ * an error when it views a network that a training job is using.
+ */
+static struct lsnn_tensor *
+lsnn_tensor_writable(lua_State *L, int idx, const char *fn, const char *arg)
+{
+	struct lsnn_tensor	*lt = lsnn_tensor_check(L, idx, fn, arg);
+
+	if (lt->busy != NULL && *lt->busy != 0)
+		luaL_error(L, "%s: busy: network is being trained by job %d",
+		    fn, *lt->busy);
+	return lt;
 }
 
 /*
@@ -411,7 +428,7 @@ lsnn_tensor_get(lua_State *L)
 static int
 lsnn_tensor_set(lua_State *L)
 {
-	struct lsnn_tensor	*lt = lsnn_tensor_check(L, 1, "tensor:set",
+	struct lsnn_tensor	*lt = lsnn_tensor_writable(L, 1, "tensor:set",
 				    "self");
 	int			 top = lua_gettop(L);
 	float			 v;
@@ -454,7 +471,7 @@ lsnn_tensor_write(lua_State *L, float *dst, size_t n, int idx,
 static int
 lsnn_tensor_copy(lua_State *L)
 {
-	struct lsnn_tensor	*lt = lsnn_tensor_check(L, 1, "tensor:copy",
+	struct lsnn_tensor	*lt = lsnn_tensor_writable(L, 1, "tensor:copy",
 				    "self");
 
 	lsnn_tensor_check(L, 2, "tensor:copy", "other");
@@ -468,7 +485,7 @@ lsnn_tensor_copy(lua_State *L)
 static int
 lsnn_tensor_fill(lua_State *L)
 {
-	struct lsnn_tensor	*lt = lsnn_tensor_check(L, 1, "tensor:fill",
+	struct lsnn_tensor	*lt = lsnn_tensor_writable(L, 1, "tensor:fill",
 				    "self");
 
 	lsnn_check_number(L, 2, "tensor:fill", "v");
@@ -534,7 +551,7 @@ lsnn_tensor_index(lua_State *L)
 static int
 lsnn_tensor_newindex(lua_State *L)
 {
-	struct lsnn_tensor	*lt = lsnn_tensor_check(L, 1, "tensor[]",
+	struct lsnn_tensor	*lt = lsnn_tensor_writable(L, 1, "tensor[]",
 				    "self");
 	float			*row;
 

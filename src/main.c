@@ -385,6 +385,7 @@ main(int argc, char **argv)
 		free(o.modules);
 		return MAIN_EXIT_LUA;
 	}
+	lua_warning(L, "@on", 0);
 	lua_pushcfunction(L, main_pmain);
 	lua_pushlightuserdata(L, &o);
 	status = lua_pcall(L, 1, 1, 0);

@@ -1,0 +1,480 @@
+/*
+ * lua-data.c: data sets in Lua. snn.data.nmnist loads a split of N-MNIST
+ * recordings (cached by the engine) and integrates frames on the fly;
+ * snn.data.mnist serves MNIST-format images as T steps of input. A data
+ * set may be a subset of another (ds:split, subset=): it then keeps its
+ * parent alive through its uservalue and shares the parent's samples.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lua-snn.h"
+
+/* A data set userdata; a subset's src/opts point into its parent. */
+struct lsnn_data {
+	struct dataset		 ds;
+	struct eventset		 es;		/* N-MNIST, when owned */
+	struct frames_opts	 fo;
+	struct mnist_set	 ms;		/* MNIST, when owned */
+	struct mnist_enc	 enc;
+	int			 owns_es;
+	int			 owns_ms;
+	uint32_t		*index;		/* (nindex) samples, or NULL */
+	size_t			 nindex;
+	char			*json;		/* description for config.json */
+};
+
+/* Pushes an empty data set userdata (nothing owned yet). */
+static struct lsnn_data *
+lsnn_data_push(lua_State *L)
+{
+	struct lsnn_data	*d;
+
+	d = lua_newuserdatauv(L, sizeof *d, 1);
+	memset(d, 0, sizeof *d);
+	luaL_setmetatable(L, LSNN_DATA);
+	return d;
+}
+
+/* __gc and __close: frees what the data set owns. */
+static int
+lsnn_data_close(lua_State *L)
+{
+	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+
+	if (d->owns_es)
+		data_nmnist_free(&d->es);
+	if (d->owns_ms)
+		data_mnist_free(&d->ms);
+	d->owns_es = d->owns_ms = 0;
+	mem_free(d->index);
+	d->index = NULL;
+	free(d->json);
+	d->json = NULL;
+	d->ds.n = 0;
+	return 0;
+}
+
+/*
+ * Returns the data set at idx (raising an error naming fn and arg), with
+ * its sample list (*index NULL: all) and its JSON description.
+ */
+const struct dataset *
+lsnn_data_check(lua_State *L, int idx, const char *fn, const char *arg,
+    const uint32_t **index, size_t *nindex, const char **json)
+{
+	struct lsnn_data	*d = luaL_testudata(L, idx, LSNN_DATA);
+
+	if (d == NULL || d->ds.n == 0)
+		lsnn_argerror(L, fn, arg, "must be a data set (got %s)",
+		    luaL_typename(L, idx));
+	*index = d->index;
+	*nindex = d->index != NULL ? d->nindex : d->ds.n;
+	if (json != NULL)
+		*json = d->json;
+	return &d->ds;
+}
+
+/* Returns the number of samples a data set userdata serves. */
+static size_t
+lsnn_data_len(const struct lsnn_data *d)
+{
+	return d->index != NULL ? d->nindex : d->ds.n;
+}
+
+/* Returns nonzero when path is a directory. */
+static int
+lsnn_data_isdir(const char *path)
+{
+	struct stat	sb;
+
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/*
+ * Pushes the data root for set: options.root if given, else the first of
+ * $SNNWB_DATA/set, $SNNWB_DATA and ${XDG_DATA_HOME:-~/.local/share}/
+ * snnwb/set that holds one of the marker folders; raises an error saying
+ * where it looked and how to get the data when none does.
+ */
+static const char *
+lsnn_data_root(lua_State *L, int opt, const char *fn, const char *set,
+    const char *const *markers, const char *howto)
+{
+	const char	*root, *env, *home, *cand[3];
+	char		 buf[3][4096], sub[4200];
+	int		 i, n = 0, m;
+	luaL_Buffer	 b;
+
+	if ((root = lsnn_opt_string(L, opt, fn, "root", NULL)) != NULL)
+		return root;
+	if ((env = getenv("SNNWB_DATA")) != NULL && *env != '\0') {
+		snprintf(buf[n], sizeof buf[n], "%s/%s", env, set);
+		cand[n] = buf[n];
+		n++;
+		snprintf(buf[n], sizeof buf[n], "%s", env);
+		cand[n] = buf[n];
+		n++;
+	}
+	if ((env = getenv("XDG_DATA_HOME")) != NULL && *env != '\0')
+		snprintf(buf[n], sizeof buf[n], "%s/snnwb/%s", env, set);
+	else {
+		home = getenv("HOME");
+		snprintf(buf[n], sizeof buf[n], "%s/.local/share/snnwb/%s",
+		    home != NULL ? home : "", set);
+	}
+	cand[n] = buf[n];
+	n++;
+	for (i = 0; i < n; i++)
+		for (m = 0; markers[m] != NULL; m++) {
+			snprintf(sub, sizeof sub, "%s/%s", cand[i],
+			    markers[m]);
+			if (lsnn_data_isdir(sub) || (strchr(markers[m], '.') &&
+			    access(sub, R_OK) == 0)) {
+				lua_pushstring(L, cand[i]);
+				return lua_tostring(L, -1);
+			}
+		}
+	luaL_buffinit(L, &b);
+	luaL_addstring(&b, "no data found (looked in ");
+	for (i = 0; i < n; i++) {
+		luaL_addstring(&b, i > 0 ? ", " : "");
+		luaL_addstring(&b, cand[i]);
+	}
+	luaL_addstring(&b, "); give root= or set SNNWB_DATA, ");
+	luaL_addstring(&b, howto);
+	luaL_pushresult(&b);
+	luaL_error(L, "%s: %s", fn, lua_tostring(L, -1));
+	return NULL;
+}
+
+/* Draws the loading progress line on stderr (a data_nmnist progress hook). */
+static void
+lsnn_data_progress(size_t done, size_t total, void *arg)
+{
+	lsnn_progress("%s: %zu/%zu recordings", (const char *)arg, done,
+	    total);
+	if (done == total)
+		lsnn_progress_end();
+}
+
+/*
+ * Applies the subset= option at opt (a count, or {n=, random=, seed=,
+ * classes={...}}) to d, making its sample list.
+ */
+static void
+lsnn_data_subset(lua_State *L, int opt, const char *fn, struct lsnn_data *d)
+{
+	static const char *const	 known[] = { "n", "random", "seed",
+					     "classes", NULL };
+	struct subset			 s;
+	char				*cause = NULL;
+	lua_Integer			 c;
+	int				 i, t;
+
+	if (lua_isnoneornil(L, opt) ||
+	    (t = lua_getfield(L, opt, "subset")) == LUA_TNIL) {
+		if (!lua_isnoneornil(L, opt))
+			lua_pop(L, 1);
+		return;
+	}
+	memset(&s, 0, sizeof s);
+	if (t == LUA_TNUMBER)
+		s.n = (size_t)lsnn_check_positive(L, -1, fn, "subset");
+	else if (t == LUA_TTABLE) {
+		lsnn_check_options(L, -1, fn, known);
+		s.n = (size_t)lsnn_opt_positive(L, -1, fn, "n", 0);
+		s.random = lsnn_opt_boolean(L, -1, fn, "random", 0);
+		s.seed = (uint64_t)lsnn_opt_number(L, -1, fn, "seed",
+		    (lua_Number)lsnn_default_seed(L));
+		if (lua_getfield(L, -1, "classes") == LUA_TTABLE) {
+			for (i = 1; lua_rawgeti(L, -1, i) != LUA_TNIL; i++) {
+				c = luaL_checkinteger(L, -1);
+				if (c < 0 || c > 31)
+					lsnn_argerror(L, fn, "subset.classes",
+					    "holds %d, not a class 0..31",
+					    (int)c);
+				s.classes |= 1u << c;
+				lua_pop(L, 1);
+			}
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+	} else
+		lsnn_argerror(L, fn, "subset", "must be a count or a table "
+		    "(got %s)", luaL_typename(L, -1));
+	lua_pop(L, 1);
+	if (data_loader_subset(&d->ds, &s, &d->index, &d->nindex, &cause) != 0)
+		lsnn_error(L, fn, cause);
+}
+
+/* snn.data.nmnist{root=, split=, frames=, split_by=, ...}: N-MNIST frames. */
+static int
+lsnn_data_nmnist(lua_State *L)
+{
+	static const char *const	 known[] = { "root", "split", "frames",
+					     "split_by", "duration", "binary",
+					     "divide", "subset", "cache", NULL };
+	static const char *const	 markers[] = { "Train", "Test",
+					     "extract", NULL };
+	const char			*fn = "snn.data.nmnist", *root;
+	const char			*split;
+	struct data_nmnist_options	 o;
+	struct data_nmnist_stats	 st;
+	struct lsnn_data		*d;
+	char				*cause = NULL, label[64];
+
+	lsnn_check_options(L, 1, fn, known);
+	split = lsnn_opt_string(L, 1, fn, "split", "train");
+	root = lsnn_data_root(L, 1, fn, "nmnist", markers, "unpack the "
+	    "official zips with datasets/fetch nmnist --from DIR, or "
+	    "simulate recordings with datasets/simulate-nmnist DIR");
+	d = lsnn_data_push(L);
+	data_frames_defaults(&d->fo);
+	d->fo.T = lsnn_opt_positive(L, 1, fn, "frames", 10);
+	if (data_frames_set_split(&d->fo, lsnn_opt_string(L, 1, fn,
+	    "split_by", "number"), &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	d->fo.duration_us = (uint32_t)lsnn_opt_number(L, 1, fn, "duration",
+	    d->fo.duration_us);
+	d->fo.binary = lsnn_opt_boolean(L, 1, fn, "binary", 0);
+	d->fo.divide = (float)lsnn_opt_number(L, 1, fn, "divide", 1);
+	if (data_frames_validate(&d->fo, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	memset(&o, 0, sizeof o);
+	o.no_cache = !lsnn_opt_boolean(L, 1, fn, "cache", 1);
+	snprintf(label, sizeof label, "loading N-MNIST %s", split);
+	if (lsnn_progress_wanted(L)) {
+		o.progress = lsnn_data_progress;
+		o.arg = label;
+	}
+	memset(&st, 0, sizeof st);
+	if (data_nmnist_load(root, split, &o, &d->es, &st, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	d->owns_es = 1;
+	if (st.warning != NULL) {
+		lsnn_warn(L, "%s: %s", fn, st.warning);
+		free(st.warning);
+	}
+	if (st.backwards_files > 0)
+		lsnn_warn(L, "%s: %zu recordings had timestamps going "
+		    "backwards; their events were sorted", fn,
+		    st.backwards_files);
+	if (data_loader_eventset(&d->ds, &d->es, &d->fo, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	lsnn_data_subset(L, 1, fn, d);
+	d->json = error_printf("{\"set\": \"nmnist\", \"root\": \"%s\", "
+	    "\"split\": \"%s\", \"frames\": %d, \"split_by\": \"%s\", "
+	    "\"duration_us\": %u, \"binary\": %s, \"divide\": %g, "
+	    "\"samples\": %zu}", root, split, d->fo.T,
+	    data_frames_split_name(d->fo.split), d->fo.duration_us,
+	    d->fo.binary ? "true" : "false", (double)d->fo.divide,
+	    lsnn_data_len(d));
+	return 1;
+}
+
+/* snn.data.mnist{root=, split=, T=, encoding=, seed=, subset=}: images. */
+static int
+lsnn_data_mnist(lua_State *L)
+{
+	static const char *const	 known[] = { "root", "split", "T",
+					     "encoding", "seed", "subset",
+					     NULL };
+	static const char *const	 markers[] = {
+		"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz",
+		"t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz", NULL };
+	const char			*fn = "snn.data.mnist", *root, *split;
+	const char			*enc;
+	struct lsnn_data		*d;
+	char				*cause = NULL;
+
+	lsnn_check_options(L, 1, fn, known);
+	split = lsnn_opt_string(L, 1, fn, "split", "train");
+	root = lsnn_data_root(L, 1, fn, "mnist", markers,
+	    "or fetch MNIST with datasets/fetch mnist DIR");
+	d = lsnn_data_push(L);
+	d->enc.T = lsnn_opt_positive(L, 1, fn, "T", 1);
+	enc = lsnn_opt_string(L, 1, fn, "encoding", "direct");
+	if (strcmp(enc, "poisson") == 0)
+		d->enc.poisson = 1;
+	else if (strcmp(enc, "direct") != 0)
+		lsnn_argerror(L, fn, "encoding", "must be \"direct\" or "
+		    "\"poisson\" (got \"%s\")", enc);
+	d->enc.seed = (uint64_t)lsnn_opt_number(L, 1, fn, "seed",
+	    (lua_Number)lsnn_default_seed(L));
+	if (data_mnist_load(root, split, &d->ms, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	d->owns_ms = 1;
+	if (data_mnist_dataset(&d->ds, &d->ms, &d->enc, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	lsnn_data_subset(L, 1, fn, d);
+	d->json = error_printf("{\"set\": \"mnist\", \"root\": \"%s\", "
+	    "\"split\": \"%s\", \"T\": %d, \"encoding\": \"%s\", "
+	    "\"seed\": %llu, \"samples\": %zu}", root, split, d->enc.T, enc,
+	    (unsigned long long)d->enc.seed, lsnn_data_len(d));
+	return 1;
+}
+
+/* __len: the number of samples. */
+static int
+lsnn_data_length(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)lsnn_data_len(luaL_checkudata(L, 1,
+	    LSNN_DATA)));
+	return 1;
+}
+
+/* __index: ds[i] returns sample i's input [T, C, H, W] and its label. */
+static int
+lsnn_data_index(lua_State *L)
+{
+	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+	struct lsnn_tensor	*t;
+	lua_Integer		 i;
+	size_t			 s;
+	char			*cause = NULL;
+	int			 shape[4];
+
+	if (lua_type(L, 2) != LUA_TNUMBER) {
+		luaL_getmetafield(L, 1, "__methods");
+		lua_pushvalue(L, 2);
+		lua_rawget(L, -2);
+		return 1;
+	}
+	i = luaL_checkinteger(L, 2);
+	if (d->ds.n == 0 || i < 1 || (size_t)i > lsnn_data_len(d))
+		return luaL_error(L, "data set: index %d out of range 1..%d",
+		    (int)i, (int)lsnn_data_len(d));
+	s = d->index != NULL ? d->index[i - 1] : (size_t)(i - 1);
+	shape[0] = d->ds.T;
+	shape[1] = d->ds.channels;
+	shape[2] = d->ds.height;
+	shape[3] = d->ds.width;
+	t = lsnn_tensor_push(L, 4, shape);
+	if (d->ds.fill(&d->ds, s, t->t.data, data_loader_step_size(&d->ds),
+	    &cause) != 0)
+		return lsnn_error(L, "data set", cause);
+	lua_pushinteger(L, d->ds.label[s]);
+	return 2;
+}
+
+/*
+ * ds:split(k [, {seed=}]): two subsets, the first with k samples (or the
+ * fraction k when 0 < k < 1) drawn at random by seed, the second the rest;
+ * both share this set's samples.
+ */
+static int
+lsnn_data_split(lua_State *L)
+{
+	static const char *const	 known[] = { "seed", NULL };
+	const char			*fn = "ds:split";
+	struct lsnn_data		*d = luaL_checkudata(L, 1, LSNN_DATA);
+	struct lsnn_data		*part;
+	struct rng			 r;
+	uint32_t			*all;
+	size_t				 n = lsnn_data_len(d), k, i, off;
+	lua_Number			 want;
+	int				 p;
+
+	want = lsnn_check_number(L, 2, fn, "k");
+	lsnn_check_options(L, 3, fn, known);
+	k = want > 0 && want < 1 ? (size_t)(want * (double)n + 0.5) :
+	    (size_t)want;
+	if (want <= 0 || k == 0 || k >= n)
+		return lsnn_argerror(L, fn, "k", "must leave samples on both "
+		    "sides: a fraction in (0, 1) or a count 1..%d (got %g)",
+		    (int)n - 1, want);
+	rng_seed(&r, (uint64_t)lsnn_opt_number(L, 3, fn, "seed",
+	    (lua_Number)lsnn_default_seed(L)));
+	if ((all = mem_alloc(n * sizeof *all)) == NULL)
+		return luaL_error(L, "%s: out of memory", fn);
+	for (i = 0; i < n; i++)
+		all[i] = d->index != NULL ? d->index[i] : (uint32_t)i;
+	rng_shuffle(&r, all, n);
+	for (p = 0; p < 2; p++) {
+		part = lsnn_data_push(L);
+		part->ds = d->ds;
+		part->nindex = p == 0 ? k : n - k;
+		off = p == 0 ? 0 : k;
+		part->index = mem_alloc((part->nindex == 0 ? 1 :
+		    part->nindex) * sizeof *part->index);
+		if (part->index == NULL) {
+			mem_free(all);
+			return luaL_error(L, "%s: out of memory", fn);
+		}
+		memcpy(part->index, all + off, part->nindex *
+		    sizeof *part->index);
+		part->json = error_printf("{\"subset_of\": %s, \"part\": %d, "
+		    "\"seed\": %llu, \"samples\": %zu}", d->json != NULL ?
+		    d->json : "null", p + 1, (unsigned long long)
+		    lsnn_opt_number(L, 3, fn, "seed",
+		    (lua_Number)lsnn_default_seed(L)), part->nindex);
+		lua_pushvalue(L, 1);
+		lua_setiuservalue(L, -2, 1);
+	}
+	mem_free(all);
+	return 2;
+}
+
+/* __tostring: a one-line summary. */
+static int
+lsnn_data_tostring(lua_State *L)
+{
+	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+
+	lua_pushfstring(L, "data set: %d samples of [%d, %d, %d, %d]",
+	    (int)lsnn_data_len(d), d->ds.T, d->ds.channels, d->ds.height,
+	    d->ds.width);
+	return 1;
+}
+
+/* ds:labels(): a table of the labels of the samples, in order. */
+static int
+lsnn_data_labels(lua_State *L)
+{
+	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+	size_t			 i, n = lsnn_data_len(d);
+
+	lua_createtable(L, (int)n, 0);
+	for (i = 0; i < n; i++) {
+		lua_pushinteger(L, d->ds.label[d->index != NULL ?
+		    d->index[i] : i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+/* Adds snn.data and the data set metatable. */
+void
+lsnn_data_open(lua_State *L)
+{
+	static const luaL_Reg	 meta[] = {
+		{ "__gc", lsnn_data_close },
+		{ "__close", lsnn_data_close },
+		{ "__len", lsnn_data_length },
+		{ "__index", lsnn_data_index },
+		{ "__tostring", lsnn_data_tostring },
+		{ NULL, NULL }
+	};
+	static const luaL_Reg	 methods[] = {
+		{ "split", lsnn_data_split },
+		{ "labels", lsnn_data_labels },
+		{ NULL, NULL }
+	};
+	static const luaL_Reg	 funcs[] = {
+		{ "nmnist", lsnn_data_nmnist },
+		{ "mnist", lsnn_data_mnist },
+		{ NULL, NULL }
+	};
+
+	luaL_newmetatable(L, LSNN_DATA);
+	luaL_setfuncs(L, meta, 0);
+	luaL_newlib(L, methods);
+	lua_setfield(L, -2, "__methods");
+	lua_pop(L, 1);
+	luaL_newlib(L, funcs);
+	lua_setfield(L, -2, "data");
+}

@@ -1,0 +1,747 @@
+/*
+ * lua-train.c: snn.train, snn.evaluate, snn.jobs and job objects. Training
+ * always runs on a worker thread (train_start); the main thread takes its
+ * records in lsnn_train_pump, which appends them to the job's history,
+ * runs on_epoch hooks, feeds the observer (the live charts) and draws the
+ * progress line. In batch mode snn.train pumps until its job ends and
+ * returns the history; in the interactive session it returns the job.
+ */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lua-snn.h"
+
+/* Registry key of the table id -> job of every job of the session. */
+#define LSNN_JOBS "snn.jobs"
+
+/* Uservalue slots of a job userdata. */
+enum {
+	LSNN_JOB_NET = 1,
+	LSNN_JOB_TRAIN,
+	LSNN_JOB_TEST,
+	LSNN_JOB_HOOK,
+	LSNN_JOB_HISTORY,
+	LSNN_JOB_RUNDIR,
+	LSNN_JOB_NSLOTS = LSNN_JOB_RUNDIR
+};
+
+/* A job userdata: the engine job and the configuration it reads. */
+struct lsnn_job {
+	struct job		*job;		/* NULL once freed */
+	struct train_config	 cfg;
+	char			*data_json;
+	int			 id;
+	int			 ended;		/* DONE or ERROR taken */
+	enum job_state		 state;		/* final state once ended */
+	char			*error;
+	long			 batches;	/* batch records taken */
+	long			 total;		/* batches the run will do */
+	struct lsnn_job		*next;		/* in the list of live jobs */
+};
+
+/* Jobs whose worker may still post records (main thread only). */
+static struct lsnn_job *lsnn_live;
+
+/* Whether snn.train returns at once (the interactive session). */
+static int lsnn_async;
+
+/* The observer of every record, and its argument. */
+static void (*lsnn_observer)(void *, int, const struct train_record *);
+static void *lsnn_observer_arg;
+
+/* Makes snn.train return a job at once (1) or block until done (0). */
+void
+lsnn_train_set_async(lua_State *L, int async)
+{
+	(void)L;
+	lsnn_async = async;
+}
+
+/* Sets the function that sees every record of every job (NULL: none). */
+void
+lsnn_train_set_observer(void (*fn)(void *, int, const struct train_record *),
+    void *arg)
+{
+	lsnn_observer = fn;
+	lsnn_observer_arg = arg;
+}
+
+/* Writes the wake-up descriptors of live jobs into fds; returns the count. */
+int
+lsnn_train_fds(int *fds, int max)
+{
+	struct lsnn_job	*lj;
+	int		 n = 0;
+
+	for (lj = lsnn_live; lj != NULL && n < max; lj = lj->next)
+		fds[n++] = job_fd(lj->job);
+	return n;
+}
+
+/* Returns the most recently started live job, or NULL. */
+struct job *
+lsnn_train_current(void)
+{
+	return lsnn_live != NULL ? lsnn_live->job : NULL;
+}
+
+/* Returns the number of live jobs. */
+int
+lsnn_train_running(void)
+{
+	struct lsnn_job	*lj;
+	int		 n = 0;
+
+	for (lj = lsnn_live; lj != NULL; lj = lj->next)
+		n++;
+	return n;
+}
+
+/* Pushes the job userdata with the given id (from the registry table). */
+static void
+lsnn_train_push_job(lua_State *L, int id)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, LSNN_JOBS);
+	lua_rawgeti(L, -1, id);
+	lua_remove(L, -2);
+}
+
+/* Sets t[key] = v for a number, leaving NaN out (no test set). */
+static void
+lsnn_train_setnum(lua_State *L, const char *key, double v)
+{
+	if (isnan(v))
+		return;
+	lua_pushnumber(L, v);
+	lua_setfield(L, -2, key);
+}
+
+/* Sets t[key] = {v[0], ..., v[n - 1]}. */
+static void
+lsnn_train_setarray(lua_State *L, const char *key, const double *v, int n)
+{
+	int	i;
+
+	lua_createtable(L, n, 0);
+	for (i = 0; i < n; i++) {
+		lua_pushnumber(L, v[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setfield(L, -2, key);
+}
+
+/* Pushes a record as a Lua table (the stats on_epoch receives). */
+static void
+lsnn_train_push_record(lua_State *L, const struct train_record *rec)
+{
+	double	layers[TRAIN_MAXLAYERS];
+	int	i;
+
+	lua_createtable(L, 0, 16);
+	lua_pushinteger(L, rec->epoch);
+	lua_setfield(L, -2, "epoch");
+	lua_pushinteger(L, rec->epochs);
+	lua_setfield(L, -2, "epochs");
+	if (rec->kind == TRAIN_REC_BATCH) {
+		lua_pushinteger(L, rec->batch);
+		lua_setfield(L, -2, "batch");
+	}
+	lua_pushinteger(L, rec->nbatches);
+	lua_setfield(L, -2, "batches");
+	lsnn_train_setnum(L, "loss", rec->loss);
+	lsnn_train_setnum(L, "acc", rec->acc);
+	lsnn_train_setnum(L, "test_loss", rec->test_loss);
+	lsnn_train_setnum(L, "test_acc", rec->test_acc);
+	lsnn_train_setnum(L, "samples_per_s", rec->samples_per_s);
+	lsnn_train_setnum(L, "lr", rec->lr);
+	lsnn_train_setnum(L, "seconds", rec->seconds);
+	for (i = 0; i < rec->nlayers; i++)
+		layers[i] = rec->layer[i] + 1;
+	lsnn_train_setarray(L, "layers", layers, rec->nlayers);
+	lsnn_train_setarray(L, "spike_rate", rec->spike_rate, rec->nlayers);
+	lsnn_train_setarray(L, "sg_zero", rec->sg_zero, rec->nlayers);
+	lsnn_train_setarray(L, "sg_small", rec->sg_small, rec->nlayers);
+	lsnn_train_setarray(L, "zero_rows", rec->zero_rows, rec->nlayers);
+}
+
+/* Appends the table on top to history[key] (history at hidx); pops it. */
+static void
+lsnn_train_append(lua_State *L, int hidx, const char *key)
+{
+	lua_getfield(L, hidx, key);
+	lua_insert(L, -2);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+	lua_pop(L, 1);
+}
+
+/* Formats seconds as "1h02m", "3m05s" or "12s". */
+static void
+lsnn_train_duration(char *buf, size_t len, double s)
+{
+	long	t = (long)(s + 0.5);
+
+	if (!isfinite(s) || s < 0)
+		snprintf(buf, len, "?");
+	else if (t >= 3600)
+		snprintf(buf, len, "%ldh%02ldm", t / 3600, t % 3600 / 60);
+	else if (t >= 60)
+		snprintf(buf, len, "%ldm%02lds", t / 60, t % 60);
+	else
+		snprintf(buf, len, "%lds", t);
+}
+
+/* Draws the batch-mode progress line for a record. */
+static void
+lsnn_train_progress(const struct lsnn_job *lj, const struct train_record *rec)
+{
+	char	eta[32];
+	double	left;
+
+	if (rec->kind == TRAIN_REC_BATCH) {
+		left = lj->batches > 0 ? rec->seconds / (double)lj->batches *
+		    (double)(lj->total - lj->batches) : NAN;
+		lsnn_train_duration(eta, sizeof eta, left);
+		lsnn_progress("job %d: epoch %d/%d batch %d/%d loss %.4f "
+		    "acc %.1f%% %.0f samples/s ETA %s", lj->id, rec->epoch,
+		    rec->epochs, rec->batch, rec->nbatches, rec->loss,
+		    100 * rec->acc, rec->samples_per_s, eta);
+	} else if (rec->kind == TRAIN_REC_EPOCH) {
+		lsnn_train_duration(eta, sizeof eta, rec->seconds);
+		if (isnan(rec->test_acc))
+			lsnn_progress("job %d: epoch %d/%d loss %.4f acc "
+			    "%.1f%% (%s)", lj->id, rec->epoch, rec->epochs,
+			    rec->loss, 100 * rec->acc, eta);
+		else
+			lsnn_progress("job %d: epoch %d/%d loss %.4f acc "
+			    "%.1f%% test %.1f%% (%s)", lj->id, rec->epoch,
+			    rec->epochs, rec->loss, 100 * rec->acc,
+			    100 * rec->test_acc, eta);
+		lsnn_progress_end();
+	}
+}
+
+/* Unlinks lj from the live list. */
+static void
+lsnn_train_unlink(struct lsnn_job *lj)
+{
+	struct lsnn_job	**p;
+
+	for (p = &lsnn_live; *p != NULL; p = &(*p)->next)
+		if (*p == lj) {
+			*p = lj->next;
+			break;
+		}
+	lj->next = NULL;
+}
+
+/*
+ * Ends a job after its last record: joins the worker, releases the
+ * network, unlinks it. The job userdata is at idx.
+ */
+static void
+lsnn_train_finish(lua_State *L, struct lsnn_job *lj, int idx,
+    const struct train_record *rec)
+{
+	lj->ended = 1;
+	job_wait(lj->job);
+	lj->state = job_state(lj->job);
+	if (rec->kind == TRAIN_REC_ERROR)
+		lj->error = mem_strdup(rec->message);
+	lua_getiuservalue(L, idx, LSNN_JOB_NET);
+	lsnn_net_release(L, -1);
+	lua_pop(L, 1);
+	lsnn_train_unlink(lj);
+	job_free(lj->job);
+	lj->job = NULL;
+}
+
+/*
+ * Runs the job's on_epoch hook with the stats table on top (kept); a hook
+ * that fails or returns false stops the job. Returns 0, or -1 when it
+ * failed, leaving the message on the stack.
+ */
+static int
+lsnn_train_hook(lua_State *L, struct lsnn_job *lj, int idx)
+{
+	if (lua_getiuservalue(L, idx, LSNN_JOB_HOOK) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	lua_pushvalue(L, -2);
+	if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+		job_stop(lj->job);
+		return -1;
+	}
+	if (lua_isboolean(L, -1) && !lua_toboolean(L, -1))
+		job_stop(lj->job);
+	lua_pop(L, 1);
+	return 0;
+}
+
+/*
+ * Takes the pending records of one live job (its userdata at idx), drawing
+ * the progress line when draw is set; returns the number taken. A failing
+ * on_epoch hook stops the job, and the job then ends as failed with the
+ * hook's message.
+ */
+static int
+lsnn_train_pump_job(lua_State *L, struct lsnn_job *lj, int idx, int draw)
+{
+	struct train_record	rec;
+	int			n = 0, hidx;
+
+	lua_getiuservalue(L, idx, LSNN_JOB_HISTORY);
+	hidx = lua_gettop(L);
+	while (lj->job != NULL && job_take(lj->job, &rec)) {
+		n++;
+		if (lsnn_observer != NULL)
+			lsnn_observer(lsnn_observer_arg, lj->id, &rec);
+		if (rec.kind == TRAIN_REC_BATCH) {
+			lj->batches++;
+			if (lj->total == 0)
+				lj->total = (long)rec.nbatches *
+				    (rec.epochs - rec.epoch + 1);
+		}
+		if (draw)
+			lsnn_train_progress(lj, &rec);
+		if (rec.kind == TRAIN_REC_BATCH || rec.kind == TRAIN_REC_EPOCH) {
+			lsnn_train_push_record(L, &rec);
+			if (rec.kind == TRAIN_REC_EPOCH &&
+			    lsnn_train_hook(L, lj, idx) != 0) {
+				mem_free(lj->error);
+				lj->error = mem_strdup(lua_tostring(L, -1));
+				lua_pop(L, 1);
+			}
+			lsnn_train_append(L, hidx, rec.kind ==
+			    TRAIN_REC_BATCH ? "batches" : "epochs");
+			continue;
+		}
+		if (lj->error != NULL && rec.kind == TRAIN_REC_DONE)
+			rec.kind = TRAIN_REC_ERROR;
+		if (lj->error != NULL)
+			snprintf(rec.message, sizeof rec.message, "on_epoch: "
+			    "%s", lj->error);
+		mem_free(lj->error);
+		lj->error = NULL;
+		lsnn_train_finish(L, lj, idx, &rec);
+	}
+	lua_pop(L, 1);
+	return n;
+}
+
+/* Takes the pending records of every live job; returns how many. */
+int
+lsnn_train_pump(lua_State *L)
+{
+	struct lsnn_job	*lj, *next;
+	int		 n = 0, draw = lsnn_progress_wanted(L);
+
+	for (lj = lsnn_live; lj != NULL; lj = next) {
+		next = lj->next;
+		lsnn_train_push_job(L, lj->id);
+		n += lsnn_train_pump_job(L, lj, lua_gettop(L), draw);
+		lua_pop(L, 1);
+	}
+	return n;
+}
+
+/*
+ * Waits until the job at idx has ended, pumping every job meanwhile. A
+ * Ctrl-C (poll interrupted while the interrupt hook is set) stops the job,
+ * waits for it and raises "interrupted".
+ */
+static void
+lsnn_train_wait(lua_State *L, struct lsnn_job *lj)
+{
+	struct pollfd	pfd[16];
+	int		fds[16], i, n, interrupted = 0;
+
+	while (!lj->ended) {
+		n = lsnn_train_fds(fds, 16);
+		for (i = 0; i < n; i++) {
+			pfd[i].fd = fds[i];
+			pfd[i].events = POLLIN;
+		}
+		if (poll(pfd, (nfds_t)n, -1) < 0 && errno == EINTR &&
+		    lua_gethook(L) != NULL && !interrupted) {
+			lua_sethook(L, NULL, 0, 0);
+			interrupted = 1;
+			job_stop(lj->job);
+		}
+		lsnn_train_pump(L);
+	}
+	if (interrupted)
+		luaL_error(L, "interrupted (job %d stopped%s%s)", lj->id,
+		    lj->cfg.run_dir != NULL ? "; its last checkpoint is in " :
+		    "", lj->cfg.run_dir != NULL ? lj->cfg.run_dir : "");
+}
+
+/* Returns the name of the job's state. */
+static const char *
+lsnn_train_state(struct lsnn_job *lj)
+{
+	return job_state_name(lj->ended ? lj->state : job_state(lj->job));
+}
+
+/* __gc: stops a job still running and frees it. */
+static int
+lsnn_train_job_gc(lua_State *L)
+{
+	struct lsnn_job	*lj = luaL_checkudata(L, 1, LSNN_JOB);
+
+	if (lj->job != NULL) {
+		lsnn_train_unlink(lj);
+		job_free(lj->job);
+		lj->job = NULL;
+		lua_getiuservalue(L, 1, LSNN_JOB_NET);
+		lsnn_net_release(L, -1);
+	}
+	mem_free(lj->error);
+	lj->error = NULL;
+	free(lj->data_json);
+	lj->data_json = NULL;
+	return 0;
+}
+
+/*
+ * Returns options[key] (options at 1) as a data set with its sample list
+ * and description, kept alive in uservalue slot of the job at index job;
+ * NULL when absent.
+ */
+static const struct dataset *
+lsnn_train_data(lua_State *L, const char *fn, const char *key,
+    const uint32_t **index, size_t *nindex, const char **json, int slot,
+    int job)
+{
+	const struct dataset	*ds;
+
+	if (lua_getfield(L, 1, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		*index = NULL;
+		*nindex = 0;
+		*json = NULL;
+		return NULL;
+	}
+	ds = lsnn_data_check(L, -1, fn, key, index, nindex, json);
+	lua_setiuservalue(L, job, slot);
+	return ds;
+}
+
+/*
+ * Builds a job userdata from snn.train's options at index 1 (pushed on the
+ * stack), with its network claimed; the worker is not started yet.
+ */
+static struct lsnn_job *
+lsnn_train_new(lua_State *L, const char *fn)
+{
+	static const char *const	 known[] = { "net", "data", "test",
+					     "epochs", "batch", "optimizer",
+					     "loss", "temperature", "seed",
+					     "run_dir", "resume", "on_epoch",
+					     "drop_last", NULL };
+	static int			 next_id = 1;
+	struct lsnn_job			*lj;
+	struct train_config		*cfg;
+	const char			*json_train, *json_test, *s;
+	char				*cause = NULL;
+	int				 job;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lsnn_check_options(L, 1, fn, known);
+	lj = lua_newuserdatauv(L, sizeof *lj, LSNN_JOB_NSLOTS);
+	memset(lj, 0, sizeof *lj);
+	luaL_setmetatable(L, LSNN_JOB);
+	job = lua_gettop(L);
+	cfg = &lj->cfg;
+	train_defaults(cfg);
+	cfg->train = lsnn_train_data(L, fn, "data", &cfg->train_index,
+	    &cfg->train_nindex, &json_train, LSNN_JOB_TRAIN, job);
+	if (cfg->train == NULL)
+		lsnn_argerror(L, fn, "data", "is required (a data set from "
+		    "snn.data)");
+	cfg->test = lsnn_train_data(L, fn, "test", &cfg->test_index,
+	    &cfg->test_nindex, &json_test, LSNN_JOB_TEST, job);
+	cfg->epochs = lsnn_opt_positive(L, 1, fn, "epochs", 1);
+	cfg->batch = lsnn_opt_positive(L, 1, fn, "batch", 64);
+	cfg->drop_last = lsnn_opt_boolean(L, 1, fn, "drop_last", 0);
+	cfg->resume = lsnn_opt_boolean(L, 1, fn, "resume", 0);
+	cfg->temperature = (float)lsnn_opt_number(L, 1, fn, "temperature",
+	    cfg->temperature);
+	if (train_loss_parse(lsnn_opt_string(L, 1, fn, "loss", "mse_rate"),
+	    &cfg->loss, &cause) != 0)
+		lsnn_error(L, fn, cause);
+	if (lua_getfield(L, 1, "seed") != LUA_TNIL)
+		cfg->seed = (uint64_t)lsnn_check_seed(L, -1, fn, "seed");
+	else
+		cfg->seed = (uint64_t)lsnn_default_seed(L);
+	lua_pop(L, 1);
+	if (lua_getfield(L, 1, "optimizer") != LUA_TNIL)
+		lsnn_optim_check(L, -1, fn, &cfg->optim, &cfg->schedule);
+	lua_pop(L, 1);
+	if ((s = lsnn_opt_string(L, 1, fn, "run_dir", NULL)) != NULL) {
+		lua_pushstring(L, s);
+		cfg->run_dir = lua_tostring(L, -1);
+		lua_setiuservalue(L, job, LSNN_JOB_RUNDIR);
+	}
+	if (lua_getfield(L, 1, "on_epoch") != LUA_TNIL &&
+	    !lua_isfunction(L, -1))
+		lsnn_argerror(L, fn, "on_epoch", "must be a function (got %s)",
+		    luaL_typename(L, -1));
+	lua_setiuservalue(L, job, LSNN_JOB_HOOK);
+	lj->data_json = error_printf("{\"train\": %s, \"test\": %s}",
+	    json_train != NULL ? json_train : "null",
+	    json_test != NULL ? json_test : "null");
+	cfg->data_json = lj->data_json;
+	lua_newtable(L);
+	lua_newtable(L);
+	lua_setfield(L, -2, "epochs");
+	lua_newtable(L);
+	lua_setfield(L, -2, "batches");
+	lua_setiuservalue(L, job, LSNN_JOB_HISTORY);
+	if (lua_getfield(L, 1, "net") == LUA_TNIL)
+		lsnn_argerror(L, fn, "net", "is required (a network)");
+	lj->id = next_id;
+	cfg->net = lsnn_net_claim(L, -1, fn, lj->id);
+	next_id++;
+	lua_setiuservalue(L, job, LSNN_JOB_NET);
+	return lj;
+}
+
+/*
+ * snn.train{net=, data=, ...}: trains; in batch mode returns the history
+ * when done, in the interactive session the job at once.
+ */
+static int
+lsnn_train_fn(lua_State *L)
+{
+	const char	*fn = "snn.train";
+	struct lsnn_job	*lj;
+	char		*cause = NULL;
+	int		 job;
+
+	lj = lsnn_train_new(L, fn);
+	job = lua_gettop(L);
+	if ((lj->job = train_start(&lj->cfg, &cause)) == NULL) {
+		lua_getiuservalue(L, job, LSNN_JOB_NET);
+		lsnn_net_release(L, -1);
+		return lsnn_error(L, fn, cause);
+	}
+	lj->next = lsnn_live;
+	lsnn_live = lj;
+	lua_getfield(L, LUA_REGISTRYINDEX, LSNN_JOBS);
+	lua_pushvalue(L, job);
+	lua_rawseti(L, -2, lj->id);
+	lua_pop(L, 1);
+	if (lsnn_async)
+		return 1;
+	lsnn_train_wait(L, lj);
+	if (lj->state == JOB_FAILED)
+		return luaL_error(L, "%s: %s", fn, lj->error != NULL ?
+		    lj->error : "failed");
+	lua_getiuservalue(L, job, LSNN_JOB_HISTORY);
+	return 1;
+}
+
+/* Returns the job userdata at 1, checked. */
+static struct lsnn_job *
+lsnn_train_check_job(lua_State *L, const char *fn)
+{
+	struct lsnn_job	*lj = luaL_testudata(L, 1, LSNN_JOB);
+
+	if (lj == NULL)
+		lsnn_argerror(L, fn, "self", "must be a job (got %s)",
+		    luaL_typename(L, 1));
+	return lj;
+}
+
+/* job:pause(), job:resume(), job:stop(): requests honoured between batches. */
+static int
+lsnn_train_job_control(lua_State *L)
+{
+	struct lsnn_job	*lj = lsnn_train_check_job(L, "job:control");
+	int		 what = (int)lua_tointeger(L, lua_upvalueindex(1));
+
+	if (lj->job != NULL) {
+		if (what == 0)
+			job_pause(lj->job);
+		else if (what == 1)
+			job_resume(lj->job);
+		else
+			job_stop(lj->job);
+	}
+	lua_settop(L, 1);
+	return 1;
+}
+
+/* job:wait(): waits for the end; returns the history, or nil and the error. */
+static int
+lsnn_train_job_wait(lua_State *L)
+{
+	struct lsnn_job	*lj = lsnn_train_check_job(L, "job:wait");
+
+	lsnn_train_wait(L, lj);
+	if (lj->state == JOB_FAILED) {
+		lua_pushnil(L);
+		lua_pushstring(L, lj->error != NULL ? lj->error : "failed");
+		return 2;
+	}
+	lua_getiuservalue(L, 1, LSNN_JOB_HISTORY);
+	return 1;
+}
+
+/* __index: job.state, job.history, job.id, job.error, job.run_dir, methods. */
+static int
+lsnn_train_job_index(lua_State *L)
+{
+	struct lsnn_job	*lj = lsnn_train_check_job(L, "job");
+	const char	*key = luaL_checkstring(L, 2);
+
+	if (strcmp(key, "state") == 0)
+		lua_pushstring(L, lsnn_train_state(lj));
+	else if (strcmp(key, "id") == 0)
+		lua_pushinteger(L, lj->id);
+	else if (strcmp(key, "history") == 0)
+		lua_getiuservalue(L, 1, LSNN_JOB_HISTORY);
+	else if (strcmp(key, "net") == 0)
+		lua_getiuservalue(L, 1, LSNN_JOB_NET);
+	else if (strcmp(key, "run_dir") == 0)
+		lua_getiuservalue(L, 1, LSNN_JOB_RUNDIR);
+	else if (strcmp(key, "error") == 0)
+		lua_pushstring(L, lj->error);
+	else {
+		luaL_getmetafield(L, 1, "__methods");
+		lua_getfield(L, -1, key);
+	}
+	return 1;
+}
+
+/* __tostring: "job 2 (running, epoch 3 of 10)". */
+static int
+lsnn_train_job_tostring(lua_State *L)
+{
+	struct lsnn_job	*lj = lsnn_train_check_job(L, "job");
+
+	lua_pushfstring(L, "job %d (%s)", lj->id, lsnn_train_state(lj));
+	return 1;
+}
+
+/* snn.jobs(): every job of the session, in the order they started. */
+static int
+lsnn_train_jobs(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, LSNN_JOBS);
+	lua_newtable(L);
+	lua_pushnil(L);
+	while (lua_next(L, -3) != 0) {
+		lua_rawseti(L, -3, lua_tointeger(L, -2));
+	}
+	return 1;
+}
+
+/* Stops every live job and waits for each (quitting the session). */
+void
+lsnn_train_stop_all(lua_State *L)
+{
+	struct lsnn_job	*lj;
+	int		 top = lua_gettop(L);
+
+	for (lj = lsnn_live; lj != NULL; lj = lj->next)
+		job_stop(lj->job);
+	while ((lj = lsnn_live) != NULL) {
+		lsnn_train_wait(L, lj);
+		lua_settop(L, top);
+	}
+}
+
+/*
+ * snn.evaluate{net=, data=, batch=, loss=, temperature=}: accuracy, mean
+ * loss, sample count and the confusion matrix (rows: true class).
+ */
+static int
+lsnn_train_evaluate(lua_State *L)
+{
+	static const char *const	 known[] = { "net", "data", "batch",
+					     "loss", "temperature", NULL };
+	const char			*fn = "snn.evaluate";
+	const struct dataset		*ds;
+	const uint32_t			*index;
+	struct train_eval		 ev;
+	enum train_loss			 loss;
+	struct net			*net;
+	size_t				 nindex;
+	char				*cause = NULL;
+	int				 i, j;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lsnn_check_options(L, 1, fn, known);
+	if (lua_getfield(L, 1, "net") == LUA_TNIL)
+		lsnn_argerror(L, fn, "net", "is required (a network)");
+	net = lsnn_net_claim(L, -1, fn, 0);
+	if (lua_getfield(L, 1, "data") == LUA_TNIL)
+		lsnn_argerror(L, fn, "data", "is required (a data set)");
+	ds = lsnn_data_check(L, -1, fn, "data", &index, &nindex, NULL);
+	if (train_loss_parse(lsnn_opt_string(L, 1, fn, "loss", "mse_rate"),
+	    &loss, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	if (train_evaluate(net, ds, index, nindex, lsnn_opt_positive(L, 1, fn,
+	    "batch", 256), loss, (float)lsnn_opt_number(L, 1, fn,
+	    "temperature", 0.1), &ev, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	lua_createtable(L, 0, 4);
+	lua_pushnumber(L, ev.acc);
+	lua_setfield(L, -2, "accuracy");
+	lua_pushnumber(L, ev.loss);
+	lua_setfield(L, -2, "loss");
+	lua_pushinteger(L, (lua_Integer)ev.n);
+	lua_setfield(L, -2, "n");
+	lua_createtable(L, ev.classes, 0);
+	for (i = 0; i < ev.classes; i++) {
+		lua_createtable(L, ev.classes, 0);
+		for (j = 0; j < ev.classes; j++) {
+			lua_pushinteger(L, ev.confusion[i * ev.classes + j]);
+			lua_rawseti(L, -2, j + 1);
+		}
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setfield(L, -2, "confusion");
+	train_eval_free(&ev);
+	return 1;
+}
+
+/* Adds snn.train, snn.evaluate, snn.jobs and the job metatable. */
+void
+lsnn_train_open(lua_State *L)
+{
+	static const luaL_Reg	 meta[] = {
+		{ "__gc", lsnn_train_job_gc },
+		{ "__index", lsnn_train_job_index },
+		{ "__tostring", lsnn_train_job_tostring },
+		{ NULL, NULL }
+	};
+	static const char *const controls[] = { "pause", "resume", "stop" };
+	int			 i;
+
+	luaL_newmetatable(L, LSNN_JOB);
+	luaL_setfuncs(L, meta, 0);
+	lua_createtable(L, 0, 4);
+	for (i = 0; i < 3; i++) {
+		lua_pushinteger(L, i);
+		lua_pushcclosure(L, lsnn_train_job_control, 1);
+		lua_setfield(L, -2, controls[i]);
+	}
+	lua_pushcfunction(L, lsnn_train_job_wait);
+	lua_setfield(L, -2, "wait");
+	lua_setfield(L, -2, "__methods");
+	lua_pop(L, 1);
+	lua_newtable(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, LSNN_JOBS);
+	lua_pushcfunction(L, lsnn_train_fn);
+	lua_setfield(L, -2, "train");
+	lua_pushcfunction(L, lsnn_train_evaluate);
+	lua_setfield(L, -2, "evaluate");
+	lua_pushcfunction(L, lsnn_train_jobs);
+	lua_setfield(L, -2, "jobs");
+}
