@@ -327,9 +327,11 @@ lsnn_data_length(lua_State *L)
 	return 1;
 }
 
-/* __index: ds[i] returns sample i's input [T, C, H, W] and its label. */
+/*
+ * ds:get(i): sample i's input [T, C, H, W] (a new tensor) and its label.
+ */
 static int
-lsnn_data_index(lua_State *L)
+lsnn_data_get(lua_State *L)
 {
 	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
 	struct lsnn_tensor	*t;
@@ -338,12 +340,6 @@ lsnn_data_index(lua_State *L)
 	char			*cause = NULL;
 	int			 shape[4];
 
-	if (lua_type(L, 2) != LUA_TNUMBER) {
-		luaL_getmetafield(L, 1, "__methods");
-		lua_pushvalue(L, 2);
-		lua_rawget(L, -2);
-		return 1;
-	}
 	i = luaL_checkinteger(L, 2);
 	if (d->ds.n == 0 || i < 1 || (size_t)i > lsnn_data_len(d))
 		return luaL_error(L, "data set: index %d out of range 1..%d",
@@ -359,6 +355,33 @@ lsnn_data_index(lua_State *L)
 		return lsnn_error(L, "data set", cause);
 	lua_pushinteger(L, d->ds.label[s]);
 	return 2;
+}
+
+/*
+ * __index: ds[i] is the table {x, label} of sample i (x also as .x, label
+ * also as .label); other keys look up the methods.
+ */
+static int
+lsnn_data_index(lua_State *L)
+{
+	if (lua_type(L, 2) != LUA_TNUMBER) {
+		luaL_getmetafield(L, 1, "__methods");
+		lua_pushvalue(L, 2);
+		lua_rawget(L, -2);
+		return 1;
+	}
+	lua_settop(L, 2);
+	lsnn_data_get(L);
+	lua_createtable(L, 2, 2);
+	lua_pushvalue(L, -3);
+	lua_rawseti(L, -2, 1);
+	lua_pushvalue(L, -2);
+	lua_rawseti(L, -2, 2);
+	lua_pushvalue(L, -3);
+	lua_setfield(L, -2, "x");
+	lua_pushvalue(L, -2);
+	lua_setfield(L, -2, "label");
+	return 1;
 }
 
 /*
@@ -460,6 +483,7 @@ lsnn_data_open(lua_State *L)
 		{ NULL, NULL }
 	};
 	static const luaL_Reg	 methods[] = {
+		{ "get", lsnn_data_get },
 		{ "split", lsnn_data_split },
 		{ "labels", lsnn_data_labels },
 		{ NULL, NULL }

@@ -247,7 +247,8 @@ lsnn_train_finish(lua_State *L, struct lsnn_job *lj, int idx,
 {
 	lj->ended = 1;
 	job_wait(lj->job);
-	lj->state = job_state(lj->job);
+	lj->state = rec->kind == TRAIN_REC_ERROR ? JOB_FAILED :
+	    job_state(lj->job);
 	if (rec->kind == TRAIN_REC_ERROR)
 		lj->error = mem_strdup(rec->message);
 	lua_getiuservalue(L, idx, LSNN_JOB_NET);
