@@ -1,0 +1,121 @@
+#!/bin/sh
+# test-fetch.sh: datasets/fetch offline, as TAP: usage errors, the N-MNIST
+# instructions, checksum failures naming the file and both hashes, missing
+# files at a local mirror, files already in place checked, and the count
+# check of unpacked N-MNIST archives. Never touches the network: every run
+# points the script at a local mirror.
+
+src=${SNNWB_SRCDIR:-$(dirname "$0")/..}
+fetch="$src/datasets/fetch"
+shared=${SNNWB_SHARED:-../shared}
+n=0
+failed=0
+
+# Reports one test: passes when $1 is 0; $2 is the description.
+check() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+		sed 's/^/# /' "$tmp/err"
+	fi
+}
+
+# Runs fetch with the remaining arguments; sets rc and leaves stderr in err.
+run() {
+	sh "$fetch" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+# Passes when rc is $1 and stderr contains every further argument.
+expect() {
+	want=$1
+	what=$2
+	shift 2
+	r=0
+	[ "$rc" -eq "$want" ] || r=1
+	for s in "$@"; do
+		grep -q -- "$s" "$tmp/err" || r=1
+	done
+	check $r "$what (exit $rc)"
+}
+
+tmp=$(mktemp -d) || { echo "1..0 # SKIP no temporary folder"; exit 0; }
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/mirror" "$tmp/data"
+export SNNWB_MNIST_MIRROR="$tmp/mirror"
+export SNNWB_CIFAR10_MIRROR="file://$tmp/mirror/"
+export SNNWB_DATA="$tmp/default"
+
+run
+expect 2 "no data set: usage" "usage:"
+run fashion
+expect 2 "unknown data set refused" "unknown data set: fashion"
+run nmnist
+expect 2 "nmnist without --from says where to get it" \
+    "10.17632/468j46mzdv.1" "garrickorchard.com"
+
+printf 'not MNIST\n' >"$tmp/mirror/train-images-idx3-ubyte.gz"
+run mnist "$tmp/data"
+expect 1 "corrupted download rejected with the file and both hashes" \
+    "train-images-idx3-ubyte.gz: checksum mismatch" \
+    "expected sha256 440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609" \
+    "got      sha256 $(printf 'not MNIST\n' | sha256sum | cut -d' ' -f1)"
+[ ! -e "$tmp/data/train-images-idx3-ubyte.gz" ] &&
+    [ ! -e "$tmp/data/train-images-idx3-ubyte.gz.part" ]
+check $? "the rejected download is removed"
+
+rm "$tmp/mirror/train-images-idx3-ubyte.gz"
+run mnist
+expect 1 "a mirror without the files: failure naming them" \
+    "lacks: train-images-idx3-ubyte train-labels-idx1-ubyte"
+[ -d "$tmp/default/mnist" ]
+check $? "default folder is \$SNNWB_DATA/mnist"
+
+printf 'damaged' >"$tmp/data/t10k-labels-idx1-ubyte"
+run mnist "$tmp/data"
+expect 1 "a damaged file already in place is rejected" \
+    "t10k-labels-idx1-ubyte: checksum mismatch" \
+    "expected sha256 ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
+
+if [ -f "$shared/datasets/mnist/t10k-labels-idx1-ubyte.gz" ]; then
+	for f in train-images-idx3-ubyte train-labels-idx1-ubyte \
+	    t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
+		gzip -dc "$shared/datasets/mnist/$f.gz" >"$tmp/data/$f"
+	done
+	run mnist "$tmp/data"
+	expect 0 "MNIST already in place (uncompressed) is checked" \
+	    "MNIST is in $tmp/data"
+else
+	n=$((n + 1))
+	echo "ok $n # SKIP no shared MNIST to check against"
+fi
+
+printf 'not CIFAR\n' >"$tmp/mirror/cifar-10-binary.tar.gz"
+run cifar10 "$tmp/cifar"
+expect 1 "corrupted CIFAR-10 archive rejected with both hashes" \
+    "cifar-10-binary.tar.gz: checksum mismatch" \
+    "expected sha256 c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"
+rm "$tmp/mirror/cifar-10-binary.tar.gz"
+run cifar10 "$tmp/cifar"
+expect 1 "CIFAR-10 unreachable: says so" "cannot download" \
+    "kriz/cifar.html"
+
+if command -v zip >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1; then
+	mkdir -p "$tmp/zips/Train/3"
+	printf '' >"$tmp/zips/Train/3/00001.bin"
+	(cd "$tmp/zips" && zip -q -r Train.zip Train && rm -r Train)
+	run nmnist --from "$tmp/zips" "$tmp/nmnist"
+	expect 1 "N-MNIST archive with too few recordings rejected" \
+	    "1 recordings in $tmp/nmnist/Train, expected 60000"
+else
+	n=$((n + 1))
+	echo "ok $n # SKIP no zip and unzip to build an archive"
+fi
+run nmnist --from "$tmp/none" "$tmp/nmnist"
+expect 1 "N-MNIST: missing archive named" "$tmp/none/Train.zip: not found"
+
+echo "1..$n"
+[ "$failed" -eq 0 ]
