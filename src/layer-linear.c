@@ -3,7 +3,13 @@
  * into the batch, so one GEMM covers all T steps: rows = T * B.
  */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include <immintrin.h>
+#endif
 
 #include "snnwb.h"
 
@@ -40,17 +46,16 @@ layer_linear_forward(float *y, const float *x, const float *w,
 }
 
 /*
- * Backward of the linear layer: dw (out, in) += dy^T x, db (out) += column
- * sums of dy (when db is set), and dx (rows, in) = dy w (when dx is set; a
- * first layer skips it). dy is (rows, out), x is (rows, in).
+ * The parts of the linear backward that do not involve x: db (out) += column
+ * sums of dy (when db is set) and dx (rows, in) = dy w (when dx is set).
+ * dy is (rows, out), w is (out, in).
  */
-void
-layer_linear_backward(float *dx, float *dw, float *db, const float *dy,
-    const float *x, const float *w, int rows, int in, int out)
+static void
+layer_linear_rest(float *dx, float *db, const float *dy, const float *w,
+    int rows, int in, int out)
 {
 	int	r, o;
 
-	blas_sgemm(1, 0, out, in, rows, 1.0f, dy, out, x, in, 1.0f, dw, in);
 	if (db != NULL) {
 		for (r = 0; r < rows; r++) {
 			const float	*row = dy + (size_t)r * out;
@@ -62,4 +67,795 @@ layer_linear_backward(float *dx, float *dw, float *db, const float *dy,
 	if (dx != NULL)
 		blas_sgemm(0, 0, rows, in, out, 1.0f, dy, out, w, in, 0.0f,
 		    dx, in);
+}
+
+/*
+ * Backward of the linear layer: dw (out, in) += dy^T x, db (out) += column
+ * sums of dy (when db is set), and dx (rows, in) = dy w (when dx is set; a
+ * first layer skips it). dy is (rows, out), x is (rows, in).
+ */
+void
+layer_linear_backward(float *dx, float *dw, float *db, const float *dy,
+    const float *x, const float *w, int rows, int in, int out)
+{
+	blas_sgemm(1, 0, out, in, rows, 1.0f, dy, out, x, in, 1.0f, dw, in);
+	layer_linear_rest(dx, db, dy, w, rows, in, out);
+}
+
+
+/*
+ * The sparse path of a Linear layer that reads the network's input, whose
+ * values are mostly zero (event frames). Each call scans x (rows, in) into
+ * a CSR, the nonzeros of each row; when at most the caller's fraction of x
+ * is nonzero:
+ *
+ *   forward   y = x w^T + b, a panel of LINEAR_PANEL outputs at a time:
+ *             the panel's rows of w are copied transposed into a buffer
+ *             (in, LINEAR_PANEL) small enough to stay in L2, then for each
+ *             row r of x every nonzero (k, v) adds v times the buffer's row
+ *             k, a contiguous vector, into y[r]'s panel held in registers.
+ *             The copy is made at every call, so it always reflects w,
+ *             whatever changed it (optimizer, checkpoint, Lua views); w is
+ *             read once a call.
+ *   backward  dw += dy^T x, and no input gradient: the CSR is transposed
+ *             into a CSC (the nonzeros of each column); per panel, dy's
+ *             panel columns are copied into a buffer (rows, LINEAR_PANEL),
+ *             and column k of x gives the panel's part of dw's column k,
+ *             the sum over its nonzeros (r, v) of v times the buffer's row
+ *             r, in registers, added into dw LINEAR_TILE columns at a time.
+ *
+ * The work is split into blas_threads() tasks of the thread pool: the scan
+ * by blocks of rows, the rest by panels (task t takes panels t, t + tasks,
+ * ...). Every output value is summed by one task in a fixed order, so the
+ * results do not depend on the number of threads. Above the density limit
+ * the layer runs the GEMMs above.
+ */
+#define LINEAR_VEC	8		/* floats in a vector */
+#define LINEAR_NV	4		/* vectors in a panel */
+#define LINEAR_PANEL	(LINEAR_VEC * LINEAR_NV)
+#define LINEAR_TILE	16		/* columns of dw added at a time */
+
+/* Eight floats, one AVX register, in GCC's and clang's vector extension. */
+typedef float linear_vec __attribute__((vector_size(LINEAR_VEC * 4)));
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define LINEAR_X86
+#if defined(__clang__)
+#define LINEAR_AVX2 __attribute__((target("avx2,fma")))
+#else
+/* -std=c11 turns contraction off; the kernels want a * b + c fused. */
+#define LINEAR_AVX2 \
+	__attribute__((target("avx2,fma"), optimize("fp-contract=fast")))
+#endif
+
+/* Returns nonzero when this processor runs the AVX2 and FMA kernels. */
+static int
+layer_linear_has_avx2(void)
+{
+	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#endif
+
+/* The buffers of the sparse path, planned for (rows, in, out, tasks, cap). */
+struct linear_sparse {
+	int		 rows;
+	int		 in;
+	int		 out;
+	int		 ntasks;
+	int		 npanels;
+	size_t		 cap;		/* nonzeros the density limit allows */
+	size_t		 nnz;		/* nonzeros of the last x */
+	int		 used;		/* the last forward went sparse */
+	size_t		*rowptr;	/* (rows + 1) CSR row starts */
+	size_t		*slot;		/* (ntasks + 1) each task's CSR part */
+	uint32_t	*col;		/* (slot[ntasks]) CSR columns */
+	float		*val;		/* (slot[ntasks]) CSR values */
+	size_t		*found;		/* (ntasks) nonzeros each scan found */
+	size_t		*colptr;	/* (in + 1) CSC column starts */
+	size_t		*colnext;	/* (ntasks, in) CSC places per task */
+	uint32_t	*crow;		/* (cap + 1) CSC rows */
+	float		*cval;		/* (cap + 1) CSC values */
+	float		*bp;		/* (npanels * LINEAR_PANEL) b or 0 */
+	float		*buf;		/* (ntasks, max(in, rows), PANEL) */
+	struct linear_sparse_times times;
+};
+
+/* What one pool call works on; each stage reads the fields it needs. */
+struct linear_job {
+	struct linear_sparse	*sp;
+	const float		*x;	/* (rows, in) */
+	float			*y;	/* (rows, out) */
+	const float		*w;	/* (out, in) */
+	const float		*dy;	/* (rows, out) */
+	float			*dw;	/* (out, in) */
+};
+
+/* Returns monotonic seconds, for the stage times. */
+static double
+layer_linear_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Frees the sparse path's buffers; NULL is allowed. */
+void
+layer_linear_sparse_free(struct linear_sparse *sp)
+{
+	if (sp == NULL)
+		return;
+	mem_free(sp->rowptr);
+	mem_free(sp->slot);
+	mem_free(sp->col);
+	mem_free(sp->val);
+	mem_free(sp->found);
+	mem_free(sp->colptr);
+	mem_free(sp->colnext);
+	mem_free(sp->crow);
+	mem_free(sp->cval);
+	mem_free(sp->bp);
+	mem_free(sp->buf);
+	mem_free(sp);
+}
+
+/* Returns the first row of task p's block of rows. */
+static int
+layer_linear_block(const struct linear_sparse *sp, int p)
+{
+	return (int)((int64_t)sp->rows * p / sp->ntasks);
+}
+
+/*
+ * Makes *spp fit (rows, in, out) with ntasks tasks and room for cap
+ * nonzeros, reallocating only when one of them changed; the stage times
+ * carry over. On failure *spp is freed and set to NULL.
+ */
+static int
+layer_linear_sparse_plan(struct linear_sparse **spp, int rows, int in,
+    int out, int ntasks, size_t cap, char **cause)
+{
+	struct linear_sparse	*sp = *spp, *nsp;
+	size_t			 R = (size_t)rows, I = (size_t)in;
+	size_t			 P = (size_t)ntasks, side = R > I ? R : I;
+	size_t			 n;
+	int			 p;
+
+	if (sp != NULL && sp->rows == rows && sp->in == in && sp->out == out &&
+	    sp->ntasks == ntasks && sp->cap == cap)
+		return 0;
+	if ((nsp = mem_calloc(1, sizeof *nsp)) == NULL)
+		goto fail;
+	if (sp != NULL)
+		nsp->times = sp->times;
+	layer_linear_sparse_free(sp);
+	*spp = sp = nsp;
+	sp->rows = rows;
+	sp->in = in;
+	sp->out = out;
+	sp->ntasks = ntasks;
+	sp->npanels = (out + LINEAR_PANEL - 1) / LINEAR_PANEL;
+	sp->cap = cap;
+	sp->rowptr = mem_alloc((R + 1) * sizeof *sp->rowptr);
+	if ((sp->slot = mem_alloc((P + 1) * sizeof *sp->slot)) == NULL)
+		goto fail;
+	sp->slot[0] = 0;
+	for (p = 0; p < ntasks; p++) {
+		n = (size_t)(layer_linear_block(sp, p + 1) -
+		    layer_linear_block(sp, p)) * I;
+		sp->slot[p + 1] = sp->slot[p] + (n < cap ? n : cap) + I;
+	}
+	sp->col = mem_alloc(sp->slot[P] * sizeof *sp->col);
+	sp->val = mem_alloc(sp->slot[P] * sizeof *sp->val);
+	sp->found = mem_alloc(P * sizeof *sp->found);
+	sp->colptr = mem_alloc((I + 1) * sizeof *sp->colptr);
+	sp->colnext = mem_alloc(P * I * sizeof *sp->colnext);
+	sp->crow = mem_alloc((cap + 1) * sizeof *sp->crow);
+	sp->cval = mem_alloc((cap + 1) * sizeof *sp->cval);
+	sp->bp = mem_aligned((size_t)sp->npanels * LINEAR_PANEL *
+	    sizeof *sp->bp);
+	sp->buf = mem_aligned(P * side * LINEAR_PANEL * sizeof *sp->buf);
+	if (sp->rowptr != NULL && sp->col != NULL && sp->val != NULL &&
+	    sp->found != NULL && sp->colptr != NULL && sp->colnext != NULL &&
+	    sp->crow != NULL && sp->cval != NULL && sp->bp != NULL &&
+	    sp->buf != NULL)
+		return 0;
+fail:
+	layer_linear_sparse_free(*spp);
+	*spp = NULL;
+	return error_set(cause, "linear %d -> %d: out of memory for the "
+	    "sparse input path (%d rows)", in, out, rows);
+}
+
+/* Returns task t's panel buffer, (max(in, rows), LINEAR_PANEL). */
+static float *
+layer_linear_buf(const struct linear_sparse *sp, int t)
+{
+	size_t	side = sp->rows > sp->in ? (size_t)sp->rows : (size_t)sp->in;
+
+	return sp->buf + (size_t)t * side * LINEAR_PANEL;
+}
+
+/* Returns how many outputs of panel c exist (LINEAR_PANEL but the last). */
+static int
+layer_linear_width(const struct linear_sparse *sp, int c)
+{
+	int	width = sp->out - c * LINEAR_PANEL;
+
+	return width < LINEAR_PANEL ? width : LINEAR_PANEL;
+}
+
+/*
+ * Appends the nonzeros of xr[k..in) at col and val (n entries so far,
+ * room for n + in - k more) and returns the new count. Every value is
+ * stored and the count advanced only past nonzeros: nothing branches on
+ * the data.
+ */
+static size_t
+layer_linear_scan_row(const float *xr, int k, int in, uint32_t *col,
+    float *val, size_t n)
+{
+	for (; k < in; k++) {
+		col[n] = (uint32_t)k;
+		val[n] = xr[k];
+		n += xr[k] != 0.0f;
+	}
+	return n;
+}
+
+#ifdef LINEAR_X86
+/*
+ * For each 8-bit mask, the positions of its set bits first (then zeros),
+ * and how many there are; made once by layer_linear_lut_init.
+ */
+static uint8_t		layer_linear_lut[256][8];
+static uint8_t		layer_linear_lut_n[256];
+static pthread_once_t	layer_linear_lut_once = PTHREAD_ONCE_INIT;
+
+/* Fills the tables of layer_linear_scan_avx2. */
+static void
+layer_linear_lut_init(void)
+{
+	int	m, i, n;
+
+	for (m = 0; m < 256; m++) {
+		n = 0;
+		for (i = 0; i < 8; i++)
+			if (m >> i & 1)
+				layer_linear_lut[m][n++] = (uint8_t)i;
+		layer_linear_lut_n[m] = (uint8_t)n;
+	}
+}
+
+/*
+ * layer_linear_scan_row from k = 0, eight values at a time: the nonzero
+ * mask of eight picks a permutation that moves them (and their columns)
+ * to the front of a vector stored whole at n, of which its count is kept.
+ */
+LINEAR_AVX2 static size_t
+layer_linear_scan_avx2(const float *xr, int in, uint32_t *col, float *val,
+    size_t n)
+{
+	const __m256	zero = _mm256_setzero_ps();
+	__m256i		perm;
+	__m256		v;
+	int		k, m;
+
+	for (k = 0; k + 8 <= in; k += 8) {
+		v = _mm256_loadu_ps(xr + k);
+		m = _mm256_movemask_ps(_mm256_cmp_ps(v, zero, _CMP_NEQ_UQ));
+		perm = _mm256_cvtepu8_epi32(_mm_loadl_epi64(
+		    (const __m128i *)layer_linear_lut[m]));
+		_mm256_storeu_ps(val + n, _mm256_permutevar8x32_ps(v, perm));
+		_mm256_storeu_si256((__m256i *)(col + n),
+		    _mm256_add_epi32(perm, _mm256_set1_epi32(k)));
+		n += layer_linear_lut_n[m];
+	}
+	return layer_linear_scan_row(xr, k, in, col, val, n);
+}
+#endif
+
+/*
+ * Scans task p's block of rows of x into its CSR slot; once the slot
+ * holds more than cap nonzeros, the rest are only counted.
+ */
+static void
+layer_linear_scan_task(void *arg, int p)
+{
+	const struct linear_job	*job = arg;
+	struct linear_sparse	*sp = job->sp;
+	size_t			 n = 0, I = (size_t)sp->in;
+	uint32_t		*col = sp->col + sp->slot[p];
+	float			*val = sp->val + sp->slot[p];
+	const float		*xr;
+	int			 r, k, r1 = layer_linear_block(sp, p + 1);
+
+	for (r = layer_linear_block(sp, p); r < r1; r++) {
+		sp->rowptr[r] = n;
+		xr = job->x + (size_t)r * I;
+		if (n > sp->cap) {
+			for (k = 0; k < sp->in; k++)
+				n += xr[k] != 0.0f;
+			continue;
+		}
+#ifdef LINEAR_X86
+		if (layer_linear_has_avx2()) {
+			n = layer_linear_scan_avx2(xr, sp->in, col, val, n);
+			continue;
+		}
+#endif
+		n = layer_linear_scan_row(xr, 0, sp->in, col, val, n);
+	}
+	sp->found[p] = n;
+}
+
+/*
+ * Builds the CSR of x (rows, in); returns nonzero when x has at most cap
+ * nonzeros. The tasks' slots are then moved together into one CSR.
+ */
+static int
+layer_linear_scan(struct linear_job *job)
+{
+	struct linear_sparse	*sp = job->sp;
+	size_t			 off = 0;
+	int			 p, r;
+
+	pool_run(layer_linear_scan_task, job, sp->ntasks);
+	sp->nnz = 0;
+	for (p = 0; p < sp->ntasks; p++)
+		sp->nnz += sp->found[p];
+	if (sp->nnz > sp->cap)
+		return 0;
+	for (p = 0; p < sp->ntasks; p++) {
+		if (sp->slot[p] != off) {
+			memmove(sp->col + off, sp->col + sp->slot[p],
+			    sp->found[p] * sizeof *sp->col);
+			memmove(sp->val + off, sp->val + sp->slot[p],
+			    sp->found[p] * sizeof *sp->val);
+		}
+		for (r = layer_linear_block(sp, p);
+		    r < layer_linear_block(sp, p + 1); r++)
+			sp->rowptr[r] += off;
+		off += sp->found[p];
+	}
+	sp->rowptr[sp->rows] = off;
+	return 1;
+}
+
+/*
+ * Copies rows j0..j1 and columns k0..k1 of a panel's rows src (width, in)
+ * of w transposed into buf (in, LINEAR_PANEL). Column k of the rows is
+ * read for consecutive k, so their cache lines serve many k each.
+ */
+static void
+layer_linear_pack_part(float *buf, const float *src, int in, int j0,
+    int j1, int k0, int k1)
+{
+	int	j, k;
+
+	for (k = k0; k < k1; k++)
+		for (j = j0; j < j1; j++)
+			buf[(size_t)k * LINEAR_PANEL + (size_t)j] =
+			    src[(size_t)j * (size_t)in + (size_t)k];
+}
+
+#ifdef LINEAR_X86
+/*
+ * layer_linear_pack_part over the whole panel, by blocks of 8 rows and 8
+ * columns transposed in registers; the edges that do not fill a block go
+ * through layer_linear_pack_part.
+ */
+LINEAR_AVX2 static void
+layer_linear_pack_avx2(float *buf, const float *src, int in, int width)
+{
+	__m256	r[8], t[8];
+	int	i, j, k, w8 = width & ~7, k8 = in & ~7;
+
+	for (k = 0; k < k8; k += 8) {
+		for (j = 0; j < w8; j += 8) {
+			for (i = 0; i < 8; i++)
+				r[i] = _mm256_loadu_ps(src + (size_t)(j + i) *
+				    (size_t)in + (size_t)k);
+			for (i = 0; i < 8; i += 2) {
+				t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+				t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+			}
+			for (i = 0; i < 8; i += 4) {
+				r[i] = _mm256_shuffle_ps(t[i], t[i + 2],
+				    _MM_SHUFFLE(1, 0, 1, 0));
+				r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2],
+				    _MM_SHUFFLE(3, 2, 3, 2));
+				r[i + 2] = _mm256_shuffle_ps(t[i + 1],
+				    t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+				r[i + 3] = _mm256_shuffle_ps(t[i + 1],
+				    t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+			}
+			for (i = 0; i < 4; i++) {
+				_mm256_store_ps(buf + (size_t)(k + i) *
+				    LINEAR_PANEL + (size_t)j,
+				    _mm256_permute2f128_ps(r[i], r[i + 4],
+				    0x20));
+				_mm256_store_ps(buf + (size_t)(k + i + 4) *
+				    LINEAR_PANEL + (size_t)j,
+				    _mm256_permute2f128_ps(r[i], r[i + 4],
+				    0x31));
+			}
+		}
+	}
+	layer_linear_pack_part(buf, src, in, w8, width, 0, in);
+	layer_linear_pack_part(buf, src, in, 0, w8, k8, in);
+}
+#endif
+
+/*
+ * Copies the rows of panel c of w (out, in) transposed into buf (in,
+ * LINEAR_PANEL), zero past the last output.
+ */
+static void
+layer_linear_pack(const struct linear_sparse *sp, float *buf,
+    const float *w, int c)
+{
+	const float	*src = w + (size_t)c * LINEAR_PANEL * (size_t)sp->in;
+	int		 width = layer_linear_width(sp, c);
+
+	if (width < LINEAR_PANEL)
+		memset(buf, 0, (size_t)sp->in * LINEAR_PANEL * sizeof *buf);
+#ifdef LINEAR_X86
+	if (layer_linear_has_avx2()) {
+		layer_linear_pack_avx2(buf, src, sp->in, width);
+		return;
+	}
+#endif
+	layer_linear_pack_part(buf, src, sp->in, 0, width, 0, sp->in);
+}
+
+/*
+ * Copies the columns of panel c of dy (rows, out) into buf (rows,
+ * LINEAR_PANEL), zero past the last output.
+ */
+static void
+layer_linear_gather(const struct linear_sparse *sp, float *buf,
+    const float *dy, int c)
+{
+	const float	*src = dy + (size_t)c * LINEAR_PANEL;
+	int		 r, width = layer_linear_width(sp, c);
+
+	for (r = 0; r < sp->rows; r++) {
+		memcpy(buf, src, (size_t)width * sizeof *buf);
+		memset(buf + width, 0, (size_t)(LINEAR_PANEL - width) *
+		    sizeof *buf);
+		buf += LINEAR_PANEL;
+		src += sp->out;
+	}
+}
+
+/*
+ * The forward of task t: for each of its panels, y's panel columns =
+ * x wp + bp from the CSR, wp the panel packed into the task's buffer.
+ */
+static inline __attribute__((always_inline)) void
+layer_linear_mul_body(const struct linear_sparse *sp, float *y,
+    const float *w, int t)
+{
+	const linear_vec	*wp, *wk, *bc;
+	linear_vec		 acc[LINEAR_NV];
+	float			*buf = layer_linear_buf(sp, t), v;
+	size_t			 e, e1;
+	int			 c, r, j, width;
+
+	wp = (const linear_vec *)buf;
+	for (c = t; c < sp->npanels; c += sp->ntasks) {
+		layer_linear_pack(sp, buf, w, c);
+		bc = (const linear_vec *)(sp->bp + (size_t)c * LINEAR_PANEL);
+		width = layer_linear_width(sp, c);
+		for (r = 0; r < sp->rows; r++) {
+#pragma GCC unroll 4
+			for (j = 0; j < LINEAR_NV; j++)
+				acc[j] = bc[j];
+			e1 = sp->rowptr[r + 1];
+			for (e = sp->rowptr[r]; e < e1; e++) {
+				wk = wp + (size_t)sp->col[e] * LINEAR_NV;
+				v = sp->val[e];
+#pragma GCC unroll 4
+				for (j = 0; j < LINEAR_NV; j++)
+					acc[j] += v * wk[j];
+			}
+			memcpy(y + (size_t)r * (size_t)sp->out +
+			    (size_t)c * LINEAR_PANEL, acc,
+			    (size_t)width * sizeof *y);
+		}
+	}
+}
+
+/*
+ * The weight gradient of task t: for each of its panels, with dy's panel
+ * in the task's buffer, dw's panel rows += dy^T x from the CSC; the sums
+ * of LINEAR_TILE columns are kept in a tile, then added into dw's rows.
+ */
+static inline __attribute__((always_inline)) void
+layer_linear_grad_body(const struct linear_sparse *sp, float *dw,
+    const float *dy, int t)
+{
+	linear_vec		 tile[LINEAR_TILE][LINEAR_NV];
+	linear_vec		 acc[LINEAR_NV];
+	const linear_vec	*dp, *dr;
+	const float		*from;
+	float			*buf = layer_linear_buf(sp, t), *to, v;
+	size_t			 e, e1, I = (size_t)sp->in;
+	int			 c, j, k, kt, nk, kk, width;
+
+	dp = (const linear_vec *)buf;
+	for (c = t; c < sp->npanels; c += sp->ntasks) {
+		layer_linear_gather(sp, buf, dy, c);
+		width = layer_linear_width(sp, c);
+		for (kt = 0; kt < sp->in; kt += LINEAR_TILE) {
+			nk = sp->in - kt < LINEAR_TILE ? sp->in - kt :
+			    LINEAR_TILE;
+			for (kk = 0; kk < nk; kk++) {
+				k = kt + kk;
+#pragma GCC unroll 4
+				for (j = 0; j < LINEAR_NV; j++)
+					acc[j] = (linear_vec){ 0 };
+				e1 = sp->colptr[k + 1];
+				for (e = sp->colptr[k]; e < e1; e++) {
+					dr = dp + (size_t)sp->crow[e] *
+					    LINEAR_NV;
+					v = sp->cval[e];
+#pragma GCC unroll 4
+					for (j = 0; j < LINEAR_NV; j++)
+						acc[j] += v * dr[j];
+				}
+#pragma GCC unroll 4
+				for (j = 0; j < LINEAR_NV; j++)
+					tile[kk][j] = acc[j];
+			}
+			for (j = 0; j < width; j++) {
+				to = dw + (size_t)(c * LINEAR_PANEL + j) * I +
+				    (size_t)kt;
+				from = (const float *)tile + j;
+				for (kk = 0; kk < nk; kk++)
+					to[kk] += from[kk * LINEAR_PANEL];
+			}
+		}
+	}
+}
+
+#ifdef LINEAR_X86
+/* The forward kernel compiled for AVX2 and FMA. */
+LINEAR_AVX2 static void
+layer_linear_mul_avx2(const struct linear_sparse *sp, float *y,
+    const float *w, int t)
+{
+	layer_linear_mul_body(sp, y, w, t);
+}
+
+/* The weight-gradient kernel compiled for AVX2 and FMA. */
+LINEAR_AVX2 static void
+layer_linear_grad_avx2(const struct linear_sparse *sp, float *dw,
+    const float *dy, int t)
+{
+	layer_linear_grad_body(sp, dw, dy, t);
+}
+#endif
+
+/* The forward kernel for any processor. */
+static void
+layer_linear_mul_plain(const struct linear_sparse *sp, float *y,
+    const float *w, int t)
+{
+	layer_linear_mul_body(sp, y, w, t);
+}
+
+/* The weight-gradient kernel for any processor. */
+static void
+layer_linear_grad_plain(const struct linear_sparse *sp, float *dw,
+    const float *dy, int t)
+{
+	layer_linear_grad_body(sp, dw, dy, t);
+}
+
+/* Runs task t of the forward with the best kernel for the processor. */
+static void
+layer_linear_mul_task(void *arg, int t)
+{
+	const struct linear_job	*job = arg;
+
+#ifdef LINEAR_X86
+	if (layer_linear_has_avx2()) {
+		layer_linear_mul_avx2(job->sp, job->y, job->w, t);
+		return;
+	}
+#endif
+	layer_linear_mul_plain(job->sp, job->y, job->w, t);
+}
+
+/* Runs task t of the weight gradient with the best kernel. */
+static void
+layer_linear_grad_task(void *arg, int t)
+{
+	const struct linear_job	*job = arg;
+
+#ifdef LINEAR_X86
+	if (layer_linear_has_avx2()) {
+		layer_linear_grad_avx2(job->sp, job->dw, job->dy, t);
+		return;
+	}
+#endif
+	layer_linear_grad_plain(job->sp, job->dw, job->dy, t);
+}
+
+/*
+ * Forward of a Linear layer whose input x (rows, in) is the network's
+ * input: through the CSR of x when at most max_density of it is nonzero,
+ * else as layer_linear_forward. *spp holds the buffers (made on first use,
+ * freed with layer_linear_sparse_free) and what the backward needs, and x
+ * must not change until then. y is (rows, out), w (out, in), b (out) or
+ * NULL.
+ */
+int
+layer_linear_sparse_forward(struct linear_sparse **spp, float *y,
+    const float *x, const float *w, const float *b, int rows, int in,
+    int out, float max_density, char **cause)
+{
+	struct linear_sparse	*sp;
+	struct linear_job	 job;
+	size_t			 cap = 0;
+	double			 t0, t1;
+	int			 ntasks = blas_threads();
+
+	if (max_density > 0)
+		cap = (size_t)((double)max_density * rows * in);
+	if (ntasks > rows)
+		ntasks = rows;
+	if (layer_linear_sparse_plan(spp, rows, in, out, ntasks, cap,
+	    cause) != 0)
+		return -1;
+	sp = *spp;
+	memset(&job, 0, sizeof job);
+	job.sp = sp;
+	job.x = x;
+	job.y = y;
+	job.w = w;
+#ifdef LINEAR_X86
+	pthread_once(&layer_linear_lut_once, layer_linear_lut_init);
+#endif
+	t0 = layer_linear_now();
+	sp->used = layer_linear_scan(&job);
+	t1 = layer_linear_now();
+	sp->times.scan += t1 - t0;
+	if (sp->used) {
+		sp->times.sparse++;
+		memset(sp->bp, 0, (size_t)sp->npanels * LINEAR_PANEL *
+		    sizeof *sp->bp);
+		if (b != NULL)
+			memcpy(sp->bp, b, (size_t)out * sizeof *b);
+		pool_run(layer_linear_mul_task, &job, ntasks);
+	} else {
+		sp->times.dense++;
+		layer_linear_forward(y, x, w, b, rows, in, out);
+	}
+	sp->times.mul += layer_linear_now() - t1;
+	return 0;
+}
+
+/* Counts the nonzeros of each column in task p's block of rows. */
+static void
+layer_linear_count_task(void *arg, int p)
+{
+	const struct linear_job	*job = arg;
+	struct linear_sparse	*sp = job->sp;
+	size_t			*count = sp->colnext + (size_t)p * sp->in;
+	size_t			 e, e1 = sp->rowptr[layer_linear_block(sp,
+				     p + 1)];
+
+	memset(count, 0, (size_t)sp->in * sizeof *count);
+	for (e = sp->rowptr[layer_linear_block(sp, p)]; e < e1; e++)
+		count[sp->col[e]]++;
+}
+
+/* Moves the nonzeros of task p's block of rows to their CSC places. */
+static void
+layer_linear_place_task(void *arg, int p)
+{
+	const struct linear_job	*job = arg;
+	struct linear_sparse	*sp = job->sp;
+	size_t			*next = sp->colnext + (size_t)p * sp->in;
+	size_t			 e, pos;
+	int			 r, r1 = layer_linear_block(sp, p + 1);
+
+	for (r = layer_linear_block(sp, p); r < r1; r++) {
+		for (e = sp->rowptr[r]; e < sp->rowptr[r + 1]; e++) {
+			pos = next[sp->col[e]]++;
+			sp->crow[pos] = (uint32_t)r;
+			sp->cval[pos] = sp->val[e];
+		}
+	}
+}
+
+/*
+ * Transposes the CSR into the CSC, columns in order and the rows of each
+ * ascending: each task counts its block's columns, the counts give every
+ * (column, task) its first place, and each task moves its nonzeros there.
+ */
+static void
+layer_linear_csc(struct linear_job *job)
+{
+	struct linear_sparse	*sp = job->sp;
+	size_t			 pos = 0, n, *count;
+	int			 k, p;
+
+	pool_run(layer_linear_count_task, job, sp->ntasks);
+	for (k = 0; k < sp->in; k++) {
+		sp->colptr[k] = pos;
+		for (p = 0; p < sp->ntasks; p++) {
+			count = sp->colnext + (size_t)p * sp->in + k;
+			n = *count;
+			*count = pos;
+			pos += n;
+		}
+	}
+	sp->colptr[sp->in] = pos;
+	pool_run(layer_linear_place_task, job, sp->ntasks);
+}
+
+/*
+ * Backward after layer_linear_sparse_forward with the same x: as
+ * layer_linear_backward, but when that forward went sparse dw += dy^T x
+ * comes from the nonzeros of x; dx (rows, in) is computed only when not
+ * NULL, by a GEMM (a first layer passes NULL).
+ */
+void
+layer_linear_sparse_backward(struct linear_sparse *sp, float *dx, float *dw,
+    float *db, const float *dy, const float *x, const float *w, int rows,
+    int in, int out)
+{
+	struct linear_job	job;
+	double			t0, t1;
+
+	t0 = layer_linear_now();
+	if (!sp->used) {
+		layer_linear_backward(dx, dw, db, dy, x, w, rows, in, out);
+		sp->times.grad += layer_linear_now() - t0;
+		return;
+	}
+	memset(&job, 0, sizeof job);
+	job.sp = sp;
+	job.dy = dy;
+	job.dw = dw;
+	layer_linear_csc(&job);
+	t1 = layer_linear_now();
+	sp->times.csc += t1 - t0;
+	pool_run(layer_linear_grad_task, &job, sp->ntasks);
+	layer_linear_rest(dx, db, dy, w, rows, in, out);
+	sp->times.grad += layer_linear_now() - t1;
+}
+
+/* Returns whether the last forward through sp went sparse. */
+int
+layer_linear_sparse_used(const struct linear_sparse *sp)
+{
+	return sp != NULL && sp->used;
+}
+
+/* Returns the fraction of nonzero values in the last forward's x. */
+double
+layer_linear_sparse_density(const struct linear_sparse *sp)
+{
+	if (sp == NULL)
+		return 0;
+	return (double)sp->nnz / ((double)sp->rows * sp->in);
+}
+
+/* Returns the seconds spent in each stage so far (zero when sp is NULL). */
+struct linear_sparse_times
+layer_linear_sparse_times(const struct linear_sparse *sp)
+{
+	struct linear_sparse_times	zero;
+
+	if (sp == NULL) {
+		memset(&zero, 0, sizeof zero);
+		return zero;
+	}
+	return sp->times;
 }

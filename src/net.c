@@ -28,8 +28,12 @@ net_new(void)
 void
 net_free(struct net *net)
 {
+	int	i;
+
 	if (net == NULL)
 		return;
+	for (i = 0; i < net->n; i++)
+		layer_linear_sparse_free(net->layers[i].sparse);
 	arena_free(&net->acts);
 	mem_free(net->params);
 	mem_free(net->grads);
@@ -127,6 +131,7 @@ net_push(struct net *net, const struct layer *l, char **cause)
 	memset(&copy.stats, 0, sizeof copy.stats);
 	copy.x = copy.y = copy.h = copy.v = copy.sg = copy.dx = NULL;
 	copy.state = NULL;
+	copy.sparse = NULL;
 	copy.has_state = 0;
 	net->layers[net->n++] = copy;
 	if (net_relayout(net, cause) != 0) {
@@ -400,8 +405,13 @@ net_forward(struct net *net, const float *x, int T, int B, int in_ndim,
 		case LAYER_LINEAR:
 			rows = (size_t)T * (size_t)B * l->in_size /
 			    (size_t)l->in;
-			layer_linear_forward(l->y, cur, l->w, l->b, (int)rows,
-			    l->in, l->out);
+			if (cur != x)
+				layer_linear_forward(l->y, cur, l->w, l->b,
+				    (int)rows, l->in, l->out);
+			else if (layer_linear_sparse_forward(&l->sparse, l->y,
+			    cur, l->w, l->b, (int)rows, l->in, l->out,
+			    LINEAR_SPARSE_MAX_DENSITY, cause) != 0)
+				return -1;
 			break;
 		case LAYER_FLATTEN:
 			l->y = (float *)cur;
@@ -475,13 +485,19 @@ net_backward(struct net *net, const float *dy, const float **dx,
 		    "differentiate (call forward first)");
 	for (i = net->n - 1; i >= 0; i--) {
 		l = &net->layers[i];
-		grad_in = i == 0 && dx == NULL ? NULL : l->dx;
+		grad_in = l->x == net->layers[0].x && dx == NULL ? NULL :
+		    l->dx;
 		switch (l->kind) {
 		case LAYER_LINEAR:
 			rows = (size_t)net->T * (size_t)net->B *
 			    l->in_size / (size_t)l->in;
-			layer_linear_backward(grad_in, l->dw, l->db, cur,
-			    l->x, l->w, (int)rows, l->in, l->out);
+			if (l->sparse != NULL)
+				layer_linear_sparse_backward(l->sparse, grad_in,
+				    l->dw, l->db, cur, l->x, l->w, (int)rows,
+				    l->in, l->out);
+			else
+				layer_linear_backward(grad_in, l->dw, l->db,
+				    cur, l->x, l->w, (int)rows, l->in, l->out);
 			break;
 		case LAYER_FLATTEN:
 			l->dx = (float *)cur;

@@ -88,25 +88,431 @@ void	 layer_linear_forward(float *y, const float *x, const float *w,
 void	 layer_linear_backward(float *dx, float *dw, float *db,
 	     const float *dy, const float *x, const float *w, int rows,
 	     int in, int out);
+/*
+ * The sparse input path of a first Linear layer (its x is the network's
+ * input): y = x w^T and dw += dy^T x from the nonzeros of x when at most
+ * max_density of x is nonzero, dense GEMMs otherwise. Networks use it with
+ * LINEAR_SPARSE_MAX_DENSITY.
+ */
+#define LINEAR_SPARSE_MAX_DENSITY 0.3f
+struct linear_sparse;
+/* Seconds spent in each stage of the sparse path, summed over calls. */
+struct linear_sparse_times {
+	double	scan;		/* counting nonzeros, building the CSR of x */
+	double	mul;		/* y = x w^T with w's panels (or the GEMM) */
+	double	csc;		/* transposing the CSR for the backward */
+	double	grad;		/* dw += dy^T x with dy's panels, db and dx */
+	long	sparse;		/* forward calls that went sparse */
+	long	dense;		/* forward calls that found x too dense */
+};
+int	 layer_linear_sparse_forward(struct linear_sparse **spp, float *y,
+	     const float *x, const float *w, const float *b, int rows,
+	     int in, int out, float max_density, char **cause);
+void	 layer_linear_sparse_backward(struct linear_sparse *sp, float *dx,
+	     float *dw, float *db, const float *dy, const float *x,
+	     const float *w, int rows, int in, int out);
+void	 layer_linear_sparse_free(struct linear_sparse *sp);
+int	 layer_linear_sparse_used(const struct linear_sparse *sp);
+double	 layer_linear_sparse_density(const struct linear_sparse *sp);
+struct linear_sparse_times layer_linear_sparse_times(
+	     const struct linear_sparse *sp);
+
+/* pool.c: persistent worker threads; tasks fn(arg, 0 .. n - 1). */
+void	 pool_run(void (*fn)(void *arg, int i), void *arg, int n);
 
 /* layer-flatten.c: merging trailing dimensions, a reshape of the view. */
 int	 layer_flatten_shape(int *out, const int *shape, int ndim,
 	     int start_dim);
 
 /* surrogate.c: spike-function surrogates, SpikingJelly's names and defaults. */
-/* @surrogate */
+enum surrogate_kind {
+	SURROGATE_SIGMOID,
+	SURROGATE_ATAN,
+	SURROGATE_PIECEWISE_QUADRATIC,
+	SURROGATE_PIECEWISE_EXP,
+	SURROGATE_SOFT_SIGN,
+	SURROGATE_ERF,
+	SURROGATE_SUPER_SPIKE,
+	SURROGATE_NONZERO_SIGN_LOG_ABS,
+	SURROGATE_PIECEWISE_LEAKY_RELU,
+	SURROGATE_SQUAREWAVE_FOURIER_SERIES,
+	SURROGATE_S2NN,
+	SURROGATE_Q_PSEUDO_SPIKE,
+	SURROGATE_LEAKY_K_RELU,
+	SURROGATE_FAKE_NUMERICAL_GRADIENT,
+	SURROGATE_LOG_TAILED_RELU,
+	SURROGATE_RECT,
+	SURROGATE_SINE,
+	SURROGATE_POWER,
+	SURROGATE_COUNT
+};
+#define SURROGATE_MAXPARAM 3
+struct surrogate {
+	enum surrogate_kind	kind;
+	double			p[SURROGATE_MAXPARAM];	/* in info order */
+};
+int	 surrogate_init(struct surrogate *s, const char *name, char **cause);
+int	 surrogate_set(struct surrogate *s, const char *param, double value,
+	     char **cause);
+const char *surrogate_name(const struct surrogate *s);
+int	 surrogate_nparams(const struct surrogate *s);
+const char *surrogate_param_name(const struct surrogate *s, int i);
+int	 surrogate_has_primitive(const struct surrogate *s);
+const char *surrogate_kind_name(enum surrogate_kind kind);
+const char *surrogate_class_name(const struct surrogate *s);
+double	 surrogate_param(const struct surrogate *s, const char *param);
+/*
+ * P'(x) = 0.5 a |x|^(a - 1) of the power surrogate has a pole at 0: it is
+ * evaluated at max(|x|, SURROGATE_POWER_XMIN), so it never exceeds
+ * 0.5 a 1e-3^(a - 1) (about 7.9 for a = 0.5).
+ */
+#define SURROGATE_POWER_XMIN 1e-3
+/* g (n) = surrogate derivative at x (n); g may equal x. */
+void	 surrogate_grad(const struct surrogate *s, float *g, const float *x,
+	     size_t n);
+/* y (n) = smooth primitive at x (n); y may equal x. */
+void	 surrogate_primitive(const struct surrogate *s, float *y,
+	     const float *x, size_t n);
 
 /* neuron.c: multi-step LIF and IF neurons over [T, B, N]. */
-/* @neuron */
+enum neuron_kind {
+	NEURON_LIF,
+	NEURON_IF
+};
+struct neuron {
+	enum neuron_kind	kind;
+	float			tau;		/* LIF only */
+	int			decay_input;	/* LIF only */
+	float			v_threshold;
+	float			v_reset;	/* unused when soft_reset */
+	int			soft_reset;	/* reset by subtraction */
+	int			detach_reset;
+	int			spiking;	/* 0: output the primitive */
+	struct surrogate	sg;
+};
+void	 neuron_defaults(struct neuron *n, enum neuron_kind kind);
+int	 neuron_validate(const struct neuron *n, char **cause);
+/*
+ * x (T, M) input; s (T, M) spikes out; h (T, M) membrane before spiking,
+ * kept for backward; v (T, M) membrane after reset; v0 (M) the membrane
+ * before step 0, or NULL for the rest value (v_reset, or 0 if soft reset).
+ */
+void	 neuron_forward(const struct neuron *n, float *s, float *h, float *v,
+	     const float *x, const float *v0, int T, size_t M);
+/*
+ * ds (T, M) gradient of the loss with respect to s; dx (T, M) written
+ * (it must not overlap ds); sg (T, M) receives the surrogate derivatives
+ * (for sparsity metrics); h and s as saved by neuron_forward.
+ */
+void	 neuron_backward(const struct neuron *n, float *dx, float *sg,
+	     const float *ds, const float *h, const float *s, int T, size_t M);
 
 /* loss.c: losses on the mean firing rate over T. */
-/* @loss */
+/*
+ * s (T, B, C) output spikes, labels (B); ds (T, B, C) receives the gradient
+ * when not NULL. Returns the mean loss over the batch. Nothing is checked:
+ * callers keep labels in [0, C) and the temperature positive.
+ */
+double	 loss_mse_rate(float *ds, const float *s, const int *labels, int T,
+	     int B, int C);
+double	 loss_ce_rate(float *ds, const float *s, const int *labels, int T,
+	     int B, int C, float temperature);
 
 /* optim.c and schedule.c: parameter updates and learning-rate schedules. */
-/* @optim */
+enum optim_kind {
+	OPTIM_SGD,
+	OPTIM_ADAM,
+	OPTIM_ADAMW
+};
+/* torch.optim's hyperparameters and defaults; step counts finished steps. */
+struct optim {
+	enum optim_kind	kind;
+	float		lr;
+	float		weight_decay;
+	float		momentum;	/* SGD */
+	float		dampening;	/* SGD */
+	int		nesterov;	/* SGD */
+	float		beta1;		/* Adam, AdamW */
+	float		beta2;		/* Adam, AdamW */
+	float		eps;		/* Adam, AdamW */
+	long		step;
+};
+/*
+ * One parameter tensor: p (n) is updated in place from g (n). m and v (n
+ * each) are its state, owned by the caller and zero before the first step:
+ * m is the momentum buffer (SGD with momentum) or the first moment, v the
+ * second moment (Adam, AdamW); unused ones may be NULL (see optim_nstate).
+ */
+struct optim_param {
+	float		*p;
+	const float	*g;
+	float		*m;
+	float		*v;
+	size_t		 n;
+};
+int	 optim_init(struct optim *o, const char *name, char **cause);
+int	 optim_set(struct optim *o, const char *param, double value,
+	     char **cause);
+int	 optim_validate(const struct optim *o, char **cause);
+const char *optim_name(const struct optim *o);
+int	 optim_nstate(const struct optim *o);
+void	 optim_step(struct optim *o, const struct optim_param *ps, int np);
+
+enum schedule_kind {
+	SCHEDULE_CONSTANT,
+	SCHEDULE_STEP,
+	SCHEDULE_COSINE
+};
+/* A learning-rate schedule over epochs; 0 in step_size or t_max: unset. */
+struct schedule {
+	enum schedule_kind	kind;
+	int			step_size;	/* step */
+	float			gamma;		/* step */
+	int			t_max;		/* cosine */
+	float			eta_min;	/* cosine */
+};
+int	 schedule_init(struct schedule *s, const char *name, char **cause);
+int	 schedule_set(struct schedule *s, const char *param, double value,
+	     char **cause);
+int	 schedule_validate(const struct schedule *s, char **cause);
+const char *schedule_name(const struct schedule *s);
+float	 schedule_lr(const struct schedule *s, float base_lr, int epoch);
 
 /* safetensors.c: checkpoints in the safetensors format. */
-/* @safetensors */
+#define ST_MAXDIM 8
+/* One F32 tensor: shape[0..ndim) (ndim 0 is a scalar), data row-major. */
+struct st_tensor {
+	char		*name;
+	int		 ndim;
+	int64_t		 shape[ST_MAXDIM];
+	float		*data;
+};
+/*
+ * A safetensors file: tensors and string metadata. Filled by
+ * safetensors_read, it owns every pointer (freed by safetensors_free); to
+ * write, a caller may fill one with pointers it owns and never free it.
+ */
+struct st_file {
+	int		 n;
+	struct st_tensor *t;
+	int		 nmeta;
+	char		**meta_key;
+	char		**meta_val;
+};
+int	 safetensors_write(const char *path, const struct st_file *f,
+	     char **cause);
+int	 safetensors_read(const char *path, struct st_file *f, char **cause);
+size_t	 safetensors_numel(const struct st_tensor *t);
+const struct st_tensor *safetensors_find(const struct st_file *f,
+	     const char *name);
+const char *safetensors_meta(const struct st_file *f, const char *key);
+void	 safetensors_free(struct st_file *f);
+
+/* net.c: sequential networks over [T, B, ...] inputs. */
+enum layer_kind {
+	LAYER_LINEAR,
+	LAYER_FLATTEN,
+	LAYER_NEURON
+};
+struct layer_stats {
+	double		spike_rate;	/* mean spike of the last forward */
+	double		sg_zero;	/* fraction of surrogate grads == 0 */
+	double		sg_small;	/* fraction < 1e-3 of the layer's max */
+	double		dy_zero_rows;	/* fraction of all-zero rows of dh */
+};
+struct layer {
+	enum layer_kind		 kind;
+	int			 in;		/* Linear: input features */
+	int			 out;		/* Linear: output features */
+	int			 has_bias;
+	float			*w;		/* (out, in) view of net params */
+	float			*b;		/* (out) or NULL */
+	float			*dw;		/* (out, in) view of net grads */
+	float			*db;		/* (out) or NULL */
+	struct neuron		 neuron;	/* LAYER_NEURON */
+	struct linear_sparse	*sparse;	/* first Linear: its buffers */
+	/* Shapes of the last forward: per-sample dimensions. */
+	int			 in_ndim;
+	int			 in_shape[TENSOR_MAXDIM];
+	int			 out_ndim;
+	int			 out_shape[TENSOR_MAXDIM];
+	size_t			 in_size;	/* features per sample in */
+	size_t			 out_size;	/* features per sample out */
+	/* Activations of the last forward, views into the net's arena. */
+	const float		*x;		/* (T * B, in_size) */
+	float			*y;		/* (T * B, out_size) */
+	float			*h;		/* neuron: (T, B * N) */
+	float			*v;		/* neuron: (T, B * N) */
+	float			*sg;		/* neuron: (T, B * N) */
+	float			*dx;		/* (T * B, in_size) */
+	float			*state;		/* neuron: (B * N) membrane */
+	int			 has_state;
+	struct layer_stats	 stats;
+};
+struct net {
+	int		 n;
+	struct layer	*layers;
+	size_t		 nparams;
+	float		*params;	/* every weight and bias, one block */
+	float		*grads;		/* same layout as params */
+	struct arena	 acts;
+	int		 T;		/* shape the arena is carved for */
+	int		 B;
+	int		 in_ndim;
+	int		 in_shape[TENSOR_MAXDIM];
+	int		 busy;		/* id of the job training it, or 0 */
+};
+struct net	*net_new(void);
+void	 net_free(struct net *net);
+int	 net_add_linear(struct net *net, int in, int out, int bias,
+	     struct rng *r, char **cause);
+int	 net_add_flatten(struct net *net, char **cause);
+int	 net_add_neuron(struct net *net, const struct neuron *n, char **cause);
+int	 net_append(struct net *net, const struct net *other, char **cause);
+void	 net_init_params(struct net *net, struct rng *r);
+/* x is (T, B, in_shape...); *out points at the last layer's (T, B, ...). */
+int	 net_forward(struct net *net, const float *x, int T, int B,
+	     int in_ndim, const int *in_shape, const float **out,
+	     char **cause);
+/* dy is (T, B, out...); accumulates grads; *dx (may be NULL) gets dx. */
+int	 net_backward(struct net *net, const float *dy, const float **dx,
+	     char **cause);
+void	 net_zero_grad(struct net *net);
+void	 net_reset(struct net *net);
+void	 net_set_spiking(struct net *net, int spiking);
+int	 net_out_shape(const struct net *net, int *shape);
+char	*net_param_name(int layer, int which);
+
+/* net-json.c: a network's description as JSON, and back. */
+char	*net_json_describe(const struct net *net);
+struct net *net_json_build(const char *json, char **cause);
+
+/* checkpoint.c: networks and optimizer state in safetensors files. */
+struct checkpoint {
+	float		*m;		/* (nparams) optimizer state or NULL */
+	float		*v;		/* (nparams) optimizer state or NULL */
+	int		 epoch;		/* epochs finished */
+	long		 step;		/* optimizer steps taken */
+	int		 has_state;	/* set by restore */
+};
+int	 checkpoint_save(const char *path, const struct net *net,
+	     const struct checkpoint *ck, const char *const *meta,
+	     char **cause);
+struct net *checkpoint_load(const char *path, char **cause);
+int	 checkpoint_restore(const char *path, struct net *net,
+	     struct checkpoint *ck, char **cause);
+
+/* train.c: the training loop, its records and run directories. */
+#define TRAIN_MAXLAYERS 8
+enum train_rec_kind {
+	TRAIN_REC_BATCH,
+	TRAIN_REC_EPOCH,
+	TRAIN_REC_DONE,
+	TRAIN_REC_ERROR
+};
+/* One progress record; layer arrays cover the spiking layers in order. */
+struct train_record {
+	enum train_rec_kind	kind;
+	int			epoch;		/* from 1 */
+	int			epochs;
+	int			batch;		/* from 1 within the epoch */
+	int			nbatches;
+	double			loss;		/* batch, or epoch mean */
+	double			acc;		/* batch, or epoch train accuracy */
+	double			test_loss;	/* epoch; NaN without test set */
+	double			test_acc;	/* epoch; NaN without test set */
+	double			samples_per_s;
+	double			lr;
+	double			seconds;	/* since the job started */
+	int			nlayers;
+	int			layer[TRAIN_MAXLAYERS];	/* index in the net */
+	double			spike_rate[TRAIN_MAXLAYERS];
+	double			sg_zero[TRAIN_MAXLAYERS];
+	double			sg_small[TRAIN_MAXLAYERS];
+	double			zero_rows[TRAIN_MAXLAYERS];
+	char			message[256];
+};
+enum train_loss {
+	TRAIN_LOSS_MSE_RATE,
+	TRAIN_LOSS_CE_RATE
+};
+/* A training run; the pointers are borrowed for the run's duration. */
+struct train_config {
+	struct net		*net;
+	const struct dataset	*train;
+	const uint32_t		*train_index;	/* samples used; NULL: all */
+	size_t			 train_nindex;
+	const struct dataset	*test;		/* or NULL */
+	const uint32_t		*test_index;
+	size_t			 test_nindex;
+	int			 epochs;
+	int			 batch;
+	int			 drop_last;
+	uint64_t		 seed;
+	enum train_loss		 loss;
+	float			 temperature;	/* ce_rate: logits = rate / it */
+	struct optim		 optim;
+	struct schedule		 schedule;
+	const char		*run_dir;	/* or NULL */
+	int			 resume;
+	const char		*data_json;	/* data description for config */
+	void			(*emit)(void *, const struct train_record *);
+	void			*emit_arg;	/* for a synchronous run */
+};
+/* Evaluation: confusion is (classes, classes), rows the true class. */
+struct train_eval {
+	size_t		 n;
+	double		 loss;
+	double		 acc;
+	int		 classes;
+	uint32_t	*confusion;
+};
+struct job;
+void	 train_defaults(struct train_config *cfg);
+const char *train_loss_name(enum train_loss loss);
+int	 train_loss_parse(const char *name, enum train_loss *loss,
+	     char **cause);
+int	 train_evaluate(struct net *net, const struct dataset *ds,
+	     const uint32_t *index, size_t nindex, int batch,
+	     enum train_loss loss, float temperature, struct train_eval *out,
+	     char **cause);
+void	 train_eval_free(struct train_eval *e);
+int	 train_run(struct train_config *cfg, struct job *job, char **cause);
+struct job *train_start(struct train_config *cfg, char **cause);
+
+/* run.c: run directories: config.json, metrics.csv, checkpoints. */
+struct run;
+struct run *run_open(const char *dir, const char *config, int keep_epochs,
+	     char **cause);
+char	*run_path(const struct run *run, const char *name);
+void	 run_record(struct run *run, const struct train_record *rec);
+const char *run_dir(const struct run *run);
+void	 run_close(struct run *run);
+
+/* job.c: a training job on a worker thread, talking through a queue. */
+enum job_state {
+	JOB_RUNNING,
+	JOB_PAUSED,
+	JOB_STOPPING,
+	JOB_DONE,
+	JOB_STOPPED,
+	JOB_FAILED
+};
+struct job *job_start(int (*run)(struct job *, void *, char **), void *arg,
+	     char **cause);
+int	 job_id(const struct job *job);
+int	 job_fd(const struct job *job);
+enum job_state job_state(struct job *job);
+const char *job_state_name(enum job_state s);
+void	 job_post(struct job *job, const struct train_record *rec);
+int	 job_take(struct job *job, struct train_record *rec);
+int	 job_between_batches(struct job *job);
+void	 job_pause(struct job *job);
+void	 job_resume(struct job *job);
+void	 job_stop(struct job *job);
+int	 job_wait(struct job *job);
+const char *job_error(const struct job *job);
+void	 job_free(struct job *job);
 
 /* data-nmnist.c: N-MNIST recordings in the original 40-bit event format. */
 struct event {
@@ -120,9 +526,267 @@ int	 data_nmnist_read_file(const char *path, struct event **ev,
 	     size_t *n, size_t *backwards, char **cause);
 int	 data_nmnist_write_file(const char *path, const struct event *ev,
 	     size_t n, char **cause);
-/* @data */
+/*
+ * A split of recordings held compactly in memory, 6 bytes per event: the
+ * events of recording i are at [off[i], off[i + 1]) of t and xyp, sorted by
+ * time. xyp packs x | y << 6 | p << 12 (EVENTSET_X/Y/P take it apart).
+ */
+struct eventset {
+	size_t		 n;		/* recordings */
+	uint64_t	*off;		/* (n + 1) event offsets */
+	uint32_t	*t;		/* (events) timestamps, microseconds */
+	uint16_t	*xyp;		/* (events) packed coordinates */
+	uint8_t		*label;		/* (n) class 0..9 */
+	uint32_t	*id;		/* (n) file number, e.g. 1-based MNIST index */
+	int		 width;		/* 34 for N-MNIST */
+	int		 height;	/* 34 for N-MNIST */
+};
+#define EVENTSET_X(v)	((v) & 0x3f)
+#define EVENTSET_Y(v)	(((v) >> 6) & 0x3f)
+#define EVENTSET_P(v)	(((v) >> 12) & 1)
+#define EVENTSET_PACK(x, y, p) \
+	((uint16_t)((x) | (y) << 6 | (p) << 12))
+/* buf (len) holds one recording; ev has room for len / 5 events. */
+int	 data_nmnist_parse(const uint8_t *buf, size_t len, const char *name,
+	     struct event *ev, size_t *backwards, char **cause);
+/* How a split load used the cache (set by data-cache.c). */
+enum data_cache_state {
+	DATA_CACHE_OFF,		/* disabled, or no cache directory */
+	DATA_CACHE_HIT,		/* loaded from the cache */
+	DATA_CACHE_ABSENT,	/* no cache file yet */
+	DATA_CACHE_STALE,	/* sources changed, or an older cache version */
+	DATA_CACHE_DAMAGED	/* ignored with a warning */
+};
+struct data_nmnist_options {
+	int	  no_cache;	/* 1: neither read nor write the cache */
+	/* Called every 1000 files and at the end; may be NULL. */
+	void	(*progress)(size_t done, size_t total, void *arg);
+	void	 *arg;
+};
+struct data_nmnist_stats {
+	size_t			 files;
+	uint64_t		 events;
+	size_t			 backwards_files;  /* had time going back */
+	uint64_t		 backwards_events; /* earlier than the one before */
+	enum data_cache_state	 cache;
+	char			*warning;	/* on success or NULL; free() */
+};
+/*
+ * split is "train" or "test"; opt may be NULL for defaults (the cache is
+ * used unless SNNWB_NO_CACHE is non-empty); stats may be NULL. out is freed
+ * with data_nmnist_free.
+ */
+int	 data_nmnist_load(const char *root, const char *split,
+	     const struct data_nmnist_options *opt, struct eventset *out,
+	     struct data_nmnist_stats *stats, char **cause);
+int	 data_nmnist_alloc(struct eventset *es, size_t n, uint64_t events,
+	     char **cause);
+void	 data_nmnist_free(struct eventset *es);
+
+/* data-idx.c: MNIST-format IDX files, plain or gzip. */
+struct idx {
+	int		 ndim;
+	int		 dims[4];
+	uint8_t		*data;		/* dims[0] * ... bytes, unsigned */
+	size_t		 n;		/* total bytes */
+};
+int	 data_idx_read(const char *path, struct idx *out, char **cause);
+void	 data_idx_free(struct idx *x);
+/* buf (len) holds an uncompressed IDX file; name is used in messages. */
+int	 data_idx_parse(const uint8_t *buf, size_t len, const char *name,
+	     struct idx *out, char **cause);
+
+/* data-mnist.c: MNIST-format image sets as loader data sets. */
+struct mnist_set {
+	struct idx	images;		/* (n, rows, cols) */
+	struct idx	labels;		/* (n) */
+};
+struct mnist_enc {
+	int		T;		/* time steps per image */
+	int		poisson;	/* 0: intensity / 255 every step */
+	uint64_t	seed;		/* Poisson spikes */
+};
+struct dataset;
+int	 data_mnist_load(const char *root, const char *split,
+	     struct mnist_set *set, char **cause);
+void	 data_mnist_free(struct mnist_set *set);
+int	 data_mnist_dataset(struct dataset *ds, const struct mnist_set *set,
+	     const struct mnist_enc *enc, char **cause);
+
+/* data-frames.c: SpikingJelly's integration of events into frames. */
+enum frames_split {
+	FRAMES_BY_NUMBER,	/* N / T events a frame, the rest to the last */
+	FRAMES_BY_TIME,		/* (t_last - t_first) / T us a frame */
+	FRAMES_BY_DURATION	/* duration_us a frame from the first event */
+};
+struct frames_opts {
+	enum frames_split	split;
+	int			T;		/* frames */
+	uint32_t		duration_us;	/* FRAMES_BY_DURATION */
+	int			binary;		/* clip counts to 1 */
+	float			divide;		/* then divide; 1: off */
+};
+void	 data_frames_defaults(struct frames_opts *o);
+int	 data_frames_validate(const struct frames_opts *o, char **cause);
+int	 data_frames_set_split(struct frames_opts *o, const char *name,
+	     char **cause);
+const char *data_frames_split_name(enum frames_split split);
+/*
+ * t and xyp (n) one recording's events, times non-decreasing; frame k
+ * (2, height, width), channel 0 polarity 0, is written (zeroed first) at
+ * out + k * t_stride for k < o->T. Fails on a coordinate outside the frame.
+ */
+int	 data_frames_integrate(float *out, size_t t_stride,
+	     const uint32_t *t, const uint16_t *xyp, size_t n, int height,
+	     int width, const struct frames_opts *o, char **cause);
+
+/* data-cache.c: cached compact splits under $XDG_CACHE_HOME. */
+#define DATA_CACHE_HASH_INIT	0xcbf29ce484222325ull
+uint64_t data_cache_hash(uint64_t h, const void *p, size_t len);
+int	 data_cache_path(const char *kind, const char *root,
+	     const char *split, char **path, char **cause);
+/* Returns 0 on a hit; else -1, st->cache saying why, and a message. */
+int	 data_cache_read(const char *path, uint64_t key, struct eventset *es,
+	     struct data_nmnist_stats *st, char **cause);
+int	 data_cache_write(const char *path, uint64_t key,
+	     const struct eventset *es, const struct data_nmnist_stats *st,
+	     char **cause);
+
+/* data-loader.c: shuffled batches prepared by a background thread. */
+/*
+ * A data set as the loader sees it: n samples of T steps of (channels,
+ * height, width) values. fill writes sample i, step k at out + k * t_stride;
+ * the loader calls it once a sample from its own thread, so it must only
+ * read the data set. Every pointer is borrowed, never owned.
+ */
+struct dataset {
+	size_t		 n;		/* samples */
+	const uint8_t	*label;		/* (n) classes */
+	int		 T;
+	int		 channels;
+	int		 height;
+	int		 width;
+	int		(*fill)(const struct dataset *ds, size_t i, float *out,
+			    size_t t_stride, char **cause);
+	const void	*src;		/* the samples, e.g. an eventset */
+	const void	*opts;		/* how to make them, e.g. frames_opts */
+};
+/* Which samples to use: classes (bit c for class c; 0: all), then n. */
+struct subset {
+	uint32_t	 classes;
+	size_t		 n;		/* 0: all of those */
+	int		 random;	/* 0: the first n, 1: drawn with seed */
+	uint64_t	 seed;
+};
+struct loader_opts {
+	int		 batch;
+	int		 drop_last;	/* leave out a last, smaller batch */
+	int		 shuffle;	/* a new order each epoch from seed */
+	uint64_t	 seed;
+	const uint32_t	*index;		/* (nindex) or NULL: all; copied */
+	size_t		 nindex;
+	int		 count_nonzero;	/* fill batch.nonzero */
+};
+/* One batch; the pointers are the loader's, valid until its next call. */
+struct batch {
+	const float	*x;		/* (T, B, channels, height, width) */
+	const int	*labels;	/* (B) */
+	const uint32_t	*sample;	/* (B) indices into the data set */
+	int		 B;
+	int		 T;
+	size_t		 index;		/* batch number within the epoch */
+	size_t		 nonzero;	/* nonzero values of x, when counted */
+};
+struct loader;
+/* ds refers to es and o, which must outlive it. */
+int	 data_loader_eventset(struct dataset *ds, const struct eventset *es,
+	     const struct frames_opts *o, char **cause);
+size_t	 data_loader_step_size(const struct dataset *ds);
+/* *idx (*n) sorted sample indices, freed with mem_free. */
+int	 data_loader_subset(const struct dataset *ds, const struct subset *s,
+	     uint32_t **idx, size_t *n, char **cause);
+void	 data_loader_defaults(struct loader_opts *o);
+/* ds must outlive the loader; free it with data_loader_free. */
+struct loader *data_loader_new(const struct dataset *ds,
+	     const struct loader_opts *o, char **cause);
+size_t	 data_loader_batches(const struct loader *l);
+int	 data_loader_start_epoch(struct loader *l, int epoch, char **cause);
+/* Returns 1 with a batch in *out, 0 at the end of the epoch, or -1. */
+int	 data_loader_next(struct loader *l, struct batch *out, char **cause);
+void	 data_loader_free(struct loader *l);
 
 /* sim.c: the event-camera simulator (MNIST image to N-MNIST recording). */
-/* @sim */
+#define SIM_SACCADES	3	/* moves of the sensor, a closed triangle */
+#define SIM_SIZE	34	/* the sensor field, SIM_SIZE x SIM_SIZE */
+#define SIM_IMAGE	28	/* the MNIST image, SIM_IMAGE x SIM_IMAGE */
+#define SIM_PATH_MIN	(-4.0)	/* bounds of the image origin in the field */
+#define SIM_PATH_MAX	10.0
+/*
+ * Every parameter of the simulator; sim_defaults documents the calibrated
+ * values. Times are microseconds, positions pixels of the 34x34 field,
+ * thresholds natural-log units of luminance.
+ */
+struct sim_params {
+	double		ink;		/* luminance of pixel value 255 */
+	double		paper;		/* luminance of pixel value 0 */
+	double		blur;		/* optics, Gaussian sigma in pixels */
+	/* image origin (x, y) before and after each saccade */
+	double		path[SIM_SACCADES + 1][2];
+	/* per saccade and axis (x, y): start and end of the move */
+	double		move[SIM_SACCADES][2][2];
+	double		duration;	/* length of the recording */
+	double		dt;		/* simulation step */
+	double		tau;		/* photoreceptor low-pass, 0: none */
+	double		c_on;		/* ON contrast threshold */
+	double		c_off;		/* OFF contrast threshold */
+	double		sigma;		/* threshold mismatch, std, per pixel */
+	double		refractory;	/* dead time after an event */
+	double		jitter;		/* timestamp jitter, std */
+	double		noise_rate;	/* background events, Hz per pixel */
+	double		noise_on;	/* fraction of background events ON */
+	uint64_t	sensor_seed;	/* draws the fixed mismatch pattern */
+};
+/*
+ * A sensor ready to record, made by sim_init: owns its arrays until
+ * sim_free; recording only reads it, so threads may share one.
+ */
+struct sim {
+	struct sim_params p;
+	float		*thr_on;	/* (SIM_SIZE^2) per-pixel thresholds */
+	float		*thr_off;	/* (SIM_SIZE^2) */
+	int		 nsteps;
+	float		*ox;		/* (nsteps + 1) image origin, step k */
+	float		*oy;		/* (nsteps + 1) */
+};
+/*
+ * A batch written in N-MNIST's layout, dir/split/<label>/<id>.bin with id
+ * = first + i + 1 as 5 digits. Recording i uses a generator seeded from
+ * seed and its id, so the output does not depend on threads. progress,
+ * when set, is called on the calling thread only; nonzero stops the batch.
+ */
+struct sim_job {
+	const uint8_t	*images;	/* (n, 28, 28) */
+	const uint8_t	*labels;	/* (n) 0..9 */
+	size_t		 n;
+	size_t		 first;		/* 0-based index of images[0] */
+	const char	*dir;
+	const char	*split;		/* "Train" or "Test" */
+	uint64_t	 seed;
+	int		 threads;	/* 1..SIM_MAXTHREADS */
+	int		(*progress)(size_t done, size_t total, void *arg);
+	void		*arg;
+};
+#define SIM_MAXTHREADS	64
+void	 sim_defaults(struct sim_params *p);
+int	 sim_set(struct sim_params *p, const char *name, double value,
+	     char **cause);
+int	 sim_validate(const struct sim_params *p, char **cause);
+int	 sim_init(struct sim *s, const struct sim_params *p, char **cause);
+void	 sim_free(struct sim *s);
+int	 sim_recording(const struct sim *s, const uint8_t *img,
+	     struct rng *r, struct event **ev, size_t *n, char **cause);
+uint64_t sim_seed(uint64_t seed, uint64_t id);
+int	 sim_batch(const struct sim *s, const struct sim_job *job,
+	     char **cause);
 
 #endif

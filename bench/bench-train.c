@@ -1,0 +1,524 @@
+/*
+ * bench-train.c: how fast snnwb trains and runs the N-MNIST two-layer SNN.
+ *
+ * The network of DESIGN.md: flatten, linear 2312 -> 800 without bias,
+ * LIF (tau 2, detach_reset, ATan), linear 800 -> 10 without bias, LIF;
+ * T = 10 frames split by number; Adam 1e-3; MSE on the rate. For each
+ * batch size it times training (the steps of train.c's train_batch, the
+ * batches coming from the loader's background thread exactly as in
+ * training, shuffled, epoch after epoch) and inference (forward only,
+ * batches in order) over NBATCH batches after WARMUP, and reports samples
+ * per second and milliseconds per batch in each phase:
+ *
+ *   data      waiting for the loader's next batch
+ *   l1_*      the first layer's sparse path: scan (the CSR of x), mul
+ *             (y = x w^T, w's transposed panels included), csc (the CSR
+ *             transposed), grad (dw += dy^T x, dy's panels included)
+ *   fwd_rest  the rest of the forward: LIF, layer 2, spike statistics
+ *   bwd_rest  the rest of the backward: LIF, layer 2, sparsity statistics
+ *   loss, zero_grad, optim
+ *
+ * and, timed separately on the last batch's activations, the parts of
+ * fwd_rest and bwd_rest: prof_lif1_fwd, prof_l2_fwd, prof_lif2_fwd,
+ * prof_lif1_bwd, prof_l2_bwd, prof_lif2_bwd.
+ *
+ * With -d it instead times the first layer alone (forward and weight
+ * gradient, the fastest of BENCH_SWEEPREPS) on random inputs of densities
+ * from 2% to 80%, through the sparse path and through the GEMMs: where
+ * they cross is where LINEAR_SPARSE_MAX_DENSITY belongs on this machine.
+ *
+ * usage: bench-train [-d] [-t threads] [-n nbatch] [-w warmup]
+ *     [-b batch]... [NMNIST]
+ * threads defaults to 2; nbatch 30; warmup 3; batch 64 and 128. NMNIST
+ * defaults to $SNNWB_SHARED/datasets/nmnist-subset, else
+ * ../shared/datasets/nmnist-subset. Prints "name value" lines;
+ * bench/train.sh compares them with bench/train_torch.py.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../src/snnwb.h"
+
+#define BENCH_T		10
+#define BENCH_IN	2312
+#define BENCH_HIDDEN	800
+#define BENCH_CLASSES	10
+#define BENCH_MAXB	8
+#define BENCH_PROFREPS	5
+#define BENCH_SWEEPREPS	5
+
+/* Milliseconds per phase, summed over the timed batches. */
+struct bench_phases {
+	double	data, zero_grad, forward, loss, backward, optim;
+};
+
+/* Returns the monotonic clock in seconds. */
+static double
+bench_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Builds the network of the benchmark, initialised from seed 1. */
+static struct net *
+bench_net(char **cause)
+{
+	struct net	*net;
+	struct neuron	 n;
+	struct rng	 r;
+
+	if ((net = net_new()) == NULL) {
+		*cause = error_printf("out of memory");
+		return NULL;
+	}
+	rng_seed(&r, 1);
+	neuron_defaults(&n, NEURON_LIF);
+	n.tau = 2.0f;
+	n.detach_reset = 1;
+	if (surrogate_init(&n.sg, "atan", cause) != 0 ||
+	    net_add_flatten(net, cause) != 0 ||
+	    net_add_linear(net, BENCH_IN, BENCH_HIDDEN, 0, &r, cause) != 0 ||
+	    net_add_neuron(net, &n, cause) != 0 ||
+	    net_add_linear(net, BENCH_HIDDEN, BENCH_CLASSES, 0, &r,
+	    cause) != 0 ||
+	    net_add_neuron(net, &n, cause) != 0) {
+		net_free(net);
+		return NULL;
+	}
+	return net;
+}
+
+/*
+ * Hands out the next batch into b, starting a new epoch of l when one
+ * ends; *epoch counts the epochs started. Returns 0 or -1.
+ */
+static int
+bench_next(struct loader *l, int *epoch, struct batch *b, char **cause)
+{
+	int	rc;
+
+	while ((rc = data_loader_next(l, b, cause)) == 0)
+		if (data_loader_start_epoch(l, ++*epoch, cause) != 0)
+			return -1;
+	return rc == 1 ? 0 : -1;
+}
+
+/* Prints a phase as "train_64_name ms" per timed batch. */
+static void
+bench_print(const char *mode, int B, const char *name, double seconds,
+    int nbatch)
+{
+	printf("%s_%d_%s_ms %.3f\n", mode, B, name, seconds * 1e3 / nbatch);
+}
+
+/*
+ * Times the parts of the forward and backward other than the first layer
+ * on the activations the last step left, BENCH_PROFREPS times each, and
+ * prints milliseconds per batch.
+ */
+static void
+bench_profile(struct net *net, const float *dout, int B)
+{
+	struct layer	*l2 = &net->layers[2], *l3 = &net->layers[3];
+	struct layer	*l4 = &net->layers[4];
+	size_t		 M2 = (size_t)B * BENCH_HIDDEN;
+	size_t		 M4 = (size_t)B * BENCH_CLASSES;
+	double		 t[7];
+	int		 i, k, R = BENCH_T * B;
+
+	t[0] = bench_now();
+	for (i = 0; i < BENCH_PROFREPS; i++)
+		neuron_forward(&l2->neuron, l2->y, l2->h, l2->v, l2->x, NULL,
+		    BENCH_T, M2);
+	t[1] = bench_now();
+	for (i = 0; i < BENCH_PROFREPS; i++)
+		layer_linear_forward(l3->y, l3->x, l3->w, NULL, R,
+		    BENCH_HIDDEN, BENCH_CLASSES);
+	t[2] = bench_now();
+	for (i = 0; i < BENCH_PROFREPS; i++)
+		neuron_forward(&l4->neuron, l4->y, l4->h, l4->v, l4->x, NULL,
+		    BENCH_T, M4);
+	t[3] = bench_now();
+	for (i = 0; i < BENCH_PROFREPS; i++)
+		neuron_backward(&l4->neuron, l4->dx, l4->sg, dout, l4->h,
+		    l4->y, BENCH_T, M4);
+	t[4] = bench_now();
+	for (i = 0; i < BENCH_PROFREPS; i++)
+		layer_linear_backward(l3->dx, l3->dw, NULL, l4->dx, l3->x,
+		    l3->w, R, BENCH_HIDDEN, BENCH_CLASSES);
+	t[5] = bench_now();
+	for (i = 0; i < BENCH_PROFREPS; i++)
+		neuron_backward(&l2->neuron, l2->dx, l2->sg, l3->dx, l2->h,
+		    l2->y, BENCH_T, M2);
+	t[6] = bench_now();
+	for (k = 0; k < 6; k++)
+		t[k] = t[k + 1] - t[k];
+	bench_print("prof", B, "lif1_fwd", t[0], BENCH_PROFREPS);
+	bench_print("prof", B, "l2_fwd", t[1], BENCH_PROFREPS);
+	bench_print("prof", B, "lif2_fwd", t[2], BENCH_PROFREPS);
+	bench_print("prof", B, "lif2_bwd", t[3], BENCH_PROFREPS);
+	bench_print("prof", B, "l2_bwd", t[4], BENCH_PROFREPS);
+	bench_print("prof", B, "lif1_bwd", t[5], BENCH_PROFREPS);
+}
+
+/* Prints the first layer's stage times accumulated since before. */
+static void
+bench_print_l1(const char *mode, int B, const struct linear_sparse *sp,
+    const struct linear_sparse_times *before, int nbatch)
+{
+	struct linear_sparse_times	now = layer_linear_sparse_times(sp);
+
+	bench_print(mode, B, "l1_scan", now.scan - before->scan, nbatch);
+	bench_print(mode, B, "l1_mul", now.mul - before->mul, nbatch);
+	if (strcmp(mode, "train") == 0) {
+		bench_print(mode, B, "l1_csc", now.csc - before->csc, nbatch);
+		bench_print(mode, B, "l1_grad", now.grad - before->grad,
+		    nbatch);
+	}
+	printf("%s_%d_l1_dense_batches %ld\n", mode, B,
+	    now.dense - before->dense);
+	printf("%s_%d_density %.4f\n", mode, B,
+	    layer_linear_sparse_density(sp));
+}
+
+/*
+ * Trains (train nonzero) or runs forward only for warmup + nbatch batches
+ * of B from ds and prints the throughput and phases of the last nbatch.
+ */
+static int
+bench_run(const struct dataset *ds, int train, int B, int warmup,
+    int nbatch, char **cause)
+{
+	const char			*mode = train ? "train" : "infer";
+	struct net			*net;
+	struct loader_opts		 lo;
+	struct loader			*l = NULL;
+	struct optim			 opt;
+	struct optim_param		 p;
+	struct batch			 b;
+	struct bench_phases		 ph;
+	struct linear_sparse_times	 l1;
+	const float			*s;
+	float				*dout = NULL, *m = NULL, *v = NULL;
+	double				 t0, t1, start = 0, loss = 0;
+	int				 shape[3] = { 2, 34, 34 }, i, epoch = 1;
+	int				 rc = -1;
+
+	if ((net = bench_net(cause)) == NULL)
+		return -1;
+	optim_init(&opt, "adam", NULL);
+	opt.lr = 1e-3f;
+	dout = mem_calloc((size_t)BENCH_T * B * BENCH_CLASSES, sizeof *dout);
+	m = mem_calloc(net->nparams, sizeof *m);
+	v = mem_calloc(net->nparams, sizeof *v);
+	if (dout == NULL || m == NULL || v == NULL) {
+		*cause = error_printf("out of memory");
+		goto out;
+	}
+	data_loader_defaults(&lo);
+	lo.batch = B;
+	lo.drop_last = 1;
+	lo.shuffle = train;
+	if ((l = data_loader_new(ds, &lo, cause)) == NULL ||
+	    data_loader_start_epoch(l, epoch, cause) != 0)
+		goto out;
+	memset(&ph, 0, sizeof ph);
+	memset(&l1, 0, sizeof l1);
+	for (i = 0; i < warmup + nbatch; i++) {
+		if (i == warmup) {
+			memset(&ph, 0, sizeof ph);
+			l1 = layer_linear_sparse_times(net->layers[1].sparse);
+			start = bench_now();
+		}
+		t0 = bench_now();
+		if (bench_next(l, &epoch, &b, cause) != 0)
+			goto out;
+		t1 = bench_now();
+		ph.data += t1 - t0;
+		net_reset(net);
+		if (train)
+			net_zero_grad(net);
+		t0 = bench_now();
+		ph.zero_grad += t0 - t1;
+		if (net_forward(net, b.x, b.T, b.B, 3, shape, &s, cause) != 0)
+			goto out;
+		t1 = bench_now();
+		ph.forward += t1 - t0;
+		loss = loss_mse_rate(train ? dout : NULL, s, b.labels, b.T,
+		    b.B, BENCH_CLASSES);
+		t0 = bench_now();
+		ph.loss += t0 - t1;
+		if (!train)
+			continue;
+		if (net_backward(net, dout, NULL, cause) != 0)
+			goto out;
+		t1 = bench_now();
+		ph.backward += t1 - t0;
+		p.p = net->params;
+		p.g = net->grads;
+		p.m = m;
+		p.v = v;
+		p.n = net->nparams;
+		optim_step(&opt, &p, 1);
+		ph.optim += bench_now() - t1;
+	}
+	t1 = bench_now() - start;
+	printf("%s_%d_samples_per_s %.1f\n", mode, B,
+	    (double)nbatch * B / t1);
+	printf("%s_%d_last_loss %.5f\n", mode, B, loss);
+	bench_print(mode, B, "total", t1, nbatch);
+	bench_print(mode, B, "data", ph.data, nbatch);
+	bench_print_l1(mode, B, net->layers[1].sparse, &l1, nbatch);
+	t0 = layer_linear_sparse_times(net->layers[1].sparse).scan - l1.scan;
+	t0 += layer_linear_sparse_times(net->layers[1].sparse).mul - l1.mul;
+	bench_print(mode, B, "fwd_rest", ph.forward - t0, nbatch);
+	bench_print(mode, B, "loss", ph.loss, nbatch);
+	if (train) {
+		t0 = layer_linear_sparse_times(net->layers[1].sparse).csc -
+		    l1.csc;
+		t0 += layer_linear_sparse_times(net->layers[1].sparse).grad -
+		    l1.grad;
+		bench_print(mode, B, "bwd_rest", ph.backward - t0, nbatch);
+		bench_print(mode, B, "zero_grad", ph.zero_grad, nbatch);
+		bench_print(mode, B, "optim", ph.optim, nbatch);
+		bench_profile(net, dout, B);
+	}
+	rc = 0;
+out:
+	data_loader_free(l);
+	net_free(net);
+	mem_free(dout);
+	mem_free(m);
+	mem_free(v);
+	return rc;
+}
+
+/*
+ * Integrates every sample once (untimed) and prints the sum and the
+ * nonzero fraction of all frames, which train_torch.py prints for its
+ * own frames: the two must agree.
+ */
+static int
+bench_checksum(const struct dataset *ds, char **cause)
+{
+	size_t	 i, j, n = (size_t)ds->T * data_loader_step_size(ds), nz = 0;
+	double	 sum = 0;
+	float	*f;
+
+	if ((f = mem_alloc(n * sizeof *f)) == NULL) {
+		*cause = error_printf("out of memory");
+		return -1;
+	}
+	for (i = 0; i < ds->n; i++) {
+		if (ds->fill(ds, i, f, data_loader_step_size(ds), cause) != 0) {
+			mem_free(f);
+			return -1;
+		}
+		for (j = 0; j < n; j++) {
+			sum += f[j];
+			nz += f[j] != 0;
+		}
+	}
+	printf("samples %zu\n", ds->n);
+	printf("frames_sum %.0f\n", sum);
+	printf("frames_nonzero %.5f\n", (double)nz / (double)(n * ds->n));
+	mem_free(f);
+	return 0;
+}
+
+/*
+ * Returns the fastest of BENCH_SWEEPREPS forward and backward passes of
+ * the first layer through *sp with the density limit max_density.
+ */
+static double
+bench_layer(struct linear_sparse **sp, float *y, const float *x,
+    const float *w, const float *dy, float *dw, int rows,
+    float max_density)
+{
+	double	t, best = 0;
+	int	i;
+
+	for (i = 0; i < BENCH_SWEEPREPS; i++) {
+		t = bench_now();
+		if (layer_linear_sparse_forward(sp, y, x, w, NULL, rows,
+		    BENCH_IN, BENCH_HIDDEN, max_density, NULL) != 0)
+			return -1;
+		layer_linear_sparse_backward(*sp, NULL, dw, NULL, dy, x, w,
+		    rows, BENCH_IN, BENCH_HIDDEN);
+		t = bench_now() - t;
+		if (i == 0 || t < best)
+			best = t;
+	}
+	return best;
+}
+
+/*
+ * Times the first layer through the sparse path and the GEMMs on random
+ * inputs of several densities, batches of B, and prints milliseconds.
+ */
+static int
+bench_sweep(int B, char **cause)
+{
+	static const double	 density[] = {
+		0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8
+	};
+	struct linear_sparse	*sp = NULL;
+	struct rng		 r;
+	size_t			 i, nx, nw, ny;
+	float			*x, *w, *y, *dy, *dw;
+	double			 ts, td;
+	int			 d, rows = BENCH_T * B, rc = 0;
+
+	nx = (size_t)rows * BENCH_IN;
+	nw = (size_t)BENCH_HIDDEN * BENCH_IN;
+	ny = (size_t)rows * BENCH_HIDDEN;
+	x = mem_aligned(nx * sizeof *x);
+	w = mem_aligned(nw * sizeof *w);
+	dw = mem_aligned(nw * sizeof *dw);
+	y = mem_aligned(ny * sizeof *y);
+	dy = mem_aligned(ny * sizeof *dy);
+	if (x == NULL || w == NULL || dw == NULL || y == NULL || dy == NULL) {
+		*cause = error_printf("out of memory");
+		rc = -1;
+		goto out;
+	}
+	rng_seed(&r, 2);
+	for (i = 0; i < nw; i++)
+		w[i] = dw[i] = (float)(rng_uniform(&r) - 0.5) * 0.04f;
+	for (i = 0; i < ny; i++)
+		dy[i] = (float)(rng_uniform(&r) - 0.5) * 0.01f;
+	for (d = 0; d < (int)(sizeof density / sizeof density[0]); d++) {
+		for (i = 0; i < nx; i++)
+			x[i] = rng_uniform(&r) < density[d] ? 1.0f : 0.0f;
+		ts = bench_layer(&sp, y, x, w, dy, dw, rows, 1.0f);
+		td = bench_layer(&sp, y, x, w, dy, dw, rows, 0.0f);
+		if (ts < 0 || td < 0) {
+			*cause = error_printf("out of memory");
+			rc = -1;
+			goto out;
+		}
+		printf("sweep_%d_%.2f_sparse_ms %.3f\n", B, density[d],
+		    ts * 1e3);
+		printf("sweep_%d_%.2f_dense_ms %.3f\n", B, density[d],
+		    td * 1e3);
+		fflush(stdout);
+	}
+out:
+	layer_linear_sparse_free(sp);
+	mem_free(x);
+	mem_free(w);
+	mem_free(dw);
+	mem_free(y);
+	mem_free(dy);
+	return rc;
+}
+
+/* Multiplies two 1024 x 1024 matrices, so BLAS runs at speed afterwards. */
+static void
+bench_warm_blas(void)
+{
+	size_t	 n = 1024 * 1024;
+	float	*a = mem_aligned(3 * n * sizeof *a);
+
+	if (a == NULL)
+		return;
+	memset(a, 0, 3 * n * sizeof *a);
+	blas_sgemm(0, 0, 1024, 1024, 1024, 1.0f, a, 1024, a + n, 1024, 0.0f,
+	    a + 2 * n, 1024);
+	mem_free(a);
+}
+
+/* Parses the options, loads the recordings and runs every benchmark. */
+int
+main(int argc, char **argv)
+{
+	struct data_nmnist_options	 no = { 0 };
+	struct frames_opts		 fo;
+	struct eventset			 es;
+	struct dataset			 ds;
+	const char			*shared = getenv("SNNWB_SHARED");
+	char				 root[4096], *cause = NULL;
+	int				 batch[BENCH_MAXB], nb = 0, threads = 2;
+	int				 nbatch = 30, warmup = 3, c, i;
+	int				 sweep = 0;
+
+	while ((c = getopt(argc, argv, "b:dn:t:w:")) != -1) {
+		switch (c) {
+		case 'd':
+			sweep = 1;
+			break;
+		case 'b':
+			if (nb < BENCH_MAXB)
+				batch[nb++] = atoi(optarg);
+			break;
+		case 'n':
+			nbatch = atoi(optarg);
+			break;
+		case 't':
+			threads = atoi(optarg);
+			break;
+		case 'w':
+			warmup = atoi(optarg);
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (nb == 0) {
+		batch[nb++] = 64;
+		batch[nb++] = 128;
+	}
+	for (i = 0; i < nb; i++)
+		if (batch[i] < 1)
+			goto usage;
+	if (threads < 1 || nbatch < 1 || warmup < 0 || argc - optind > 1)
+		goto usage;
+	if (optind < argc)
+		snprintf(root, sizeof root, "%s", argv[optind]);
+	else
+		snprintf(root, sizeof root, "%s/datasets/nmnist-subset",
+		    shared != NULL && *shared != '\0' ? shared : "../shared");
+
+	blas_set_threads(threads);
+	if (sweep) {
+		bench_warm_blas();
+		printf("threads %d\n", blas_threads());
+		for (i = 0; i < nb; i++)
+			if (bench_sweep(batch[i], &cause) != 0)
+				goto fail;
+		return 0;
+	}
+	no.no_cache = 1;
+	if (data_nmnist_load(root, "train", &no, &es, NULL, &cause) != 0)
+		goto fail;
+	data_frames_defaults(&fo);
+	fo.T = BENCH_T;
+	if (data_loader_eventset(&ds, &es, &fo, &cause) != 0)
+		goto fail;
+	printf("threads %d\n", blas_threads());
+	if (bench_checksum(&ds, &cause) != 0)
+		goto fail;
+	bench_warm_blas();
+	for (i = 0; i < nb; i++) {
+		if (bench_run(&ds, 1, batch[i], warmup, nbatch, &cause) != 0 ||
+		    bench_run(&ds, 0, batch[i], warmup, nbatch, &cause) != 0)
+			goto fail;
+		fflush(stdout);
+	}
+	data_nmnist_free(&es);
+	return 0;
+fail:
+	fprintf(stderr, "bench-train: %s\n", cause != NULL ? cause :
+	    "out of memory");
+	return 1;
+usage:
+	fprintf(stderr, "usage: bench-train [-d] [-t threads] [-n nbatch] "
+	    "[-w warmup] [-b batch]... [NMNIST]\n");
+	return 1;
+}
