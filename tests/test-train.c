@@ -124,7 +124,7 @@ test_net(const char *dir)
 {
 	struct net	*net = make_net(1), *copy, *back;
 	struct rng	 r;
-	float		 x[2 * 3 * 7] = { 0 };
+	float		 x[2 * 3 * NFEAT] = { 0 };
 	const float	*out;
 	char		*cause = NULL, *desc, *desc2, path[512];
 	int		 shape[1] = { 7 }, oshape[TENSOR_MAXDIM], rc;
@@ -138,9 +138,12 @@ test_net(const char *dir)
 	    "shapes: %s", cause ? cause : "(none)");
 	free(cause);
 	cause = NULL;
-	ok(net_backward(net_new(), x, NULL, &cause) == -1 && cause != NULL,
-	    "net: backward before forward is refused");
+	back = net_new();
+	rc = net_backward(back, x, NULL, &cause);
+	ok(rc == -1 && cause != NULL, "net: backward before forward is "
+	    "refused");
 	free(cause);
+	net_free(back);
 	shape[0] = NFEAT;
 	ok(net_forward(net, x, 2, 3, 1, shape, &out, NULL) == 0 &&
 	    net_out_shape(net, oshape) == 1 && oshape[0] == 2,
