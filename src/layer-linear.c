@@ -82,7 +82,6 @@ layer_linear_backward(float *dx, float *dw, float *db, const float *dy,
 	layer_linear_rest(dx, db, dy, w, rows, in, out);
 }
 
-
 /*
  * The sparse path of a Linear layer that reads the network's input, whose
  * values are mostly zero (event frames). Each call scans x (rows, in) into
@@ -105,10 +104,10 @@ layer_linear_backward(float *dx, float *dw, float *db, const float *dy,
  *             r, in registers, added into dw LINEAR_TILE columns at a time.
  *
  * The work is split into blas_threads() tasks of the thread pool: the scan
- * by blocks of rows, the rest by panels (task t takes panels t, t + tasks,
- * ...). Every output value is summed by one task in a fixed order, so the
- * results do not depend on the number of threads. Above the density limit
- * the layer runs the GEMMs above.
+ * by blocks of rows, the CSC by ranges of columns, the products by panels
+ * (task t takes panels t, t + tasks, ...). Every output value is summed by
+ * one task in a fixed order, so the results do not depend on the number
+ * of threads. Above the density limit the layer runs the GEMMs above.
  */
 #define LINEAR_VEC	8		/* floats in a vector */
 #define LINEAR_NV	4		/* vectors in a panel */
@@ -152,7 +151,7 @@ struct linear_sparse {
 	float		*val;		/* (slot[ntasks]) CSR values */
 	size_t		*found;		/* (ntasks) nonzeros each scan found */
 	size_t		*colptr;	/* (in + 1) CSC column starts */
-	size_t		*colnext;	/* (ntasks, in) CSC places per task */
+	size_t		*colnext;	/* (in) CSC places being filled */
 	uint32_t	*crow;		/* (cap + 1) CSC rows */
 	float		*cval;		/* (cap + 1) CSC values */
 	float		*bp;		/* (npanels * LINEAR_PANEL) b or 0 */
@@ -250,7 +249,7 @@ layer_linear_sparse_plan(struct linear_sparse **spp, int rows, int in,
 	sp->val = mem_alloc(sp->slot[P] * sizeof *sp->val);
 	sp->found = mem_alloc(P * sizeof *sp->found);
 	sp->colptr = mem_alloc((I + 1) * sizeof *sp->colptr);
-	sp->colnext = mem_alloc(P * I * sizeof *sp->colnext);
+	sp->colnext = mem_alloc(I * sizeof *sp->colnext);
 	sp->crow = mem_alloc((cap + 1) * sizeof *sp->crow);
 	sp->cval = mem_alloc((cap + 1) * sizeof *sp->cval);
 	sp->bp = mem_aligned((size_t)sp->npanels * LINEAR_PANEL *
@@ -441,6 +440,35 @@ layer_linear_pack_part(float *buf, const float *src, int in, int j0,
 }
 
 #ifdef LINEAR_X86
+/* Transposes the 8 x 8 matrix whose rows are r[0..8) in place. */
+LINEAR_AVX2 static inline void
+layer_linear_transpose(__m256 *r)
+{
+	__m256	t[8];
+	int	i;
+
+	for (i = 0; i < 8; i += 2) {
+		t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+		t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+	}
+	for (i = 0; i < 8; i += 4) {
+		r[i] = _mm256_shuffle_ps(t[i], t[i + 2],
+		    _MM_SHUFFLE(1, 0, 1, 0));
+		r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2],
+		    _MM_SHUFFLE(3, 2, 3, 2));
+		r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3],
+		    _MM_SHUFFLE(1, 0, 1, 0));
+		r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3],
+		    _MM_SHUFFLE(3, 2, 3, 2));
+	}
+	for (i = 0; i < 4; i++) {
+		t[i] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x20);
+		t[i + 4] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x31);
+	}
+	for (i = 0; i < 8; i++)
+		r[i] = t[i];
+}
+
 /*
  * layer_linear_pack_part over the whole panel, by blocks of 8 rows and 8
  * columns transposed in registers; the edges that do not fill a block go
@@ -449,7 +477,7 @@ layer_linear_pack_part(float *buf, const float *src, int in, int j0,
 LINEAR_AVX2 static void
 layer_linear_pack_avx2(float *buf, const float *src, int in, int width)
 {
-	__m256	r[8], t[8];
+	__m256	r[8];
 	int	i, j, k, w8 = width & ~7, k8 = in & ~7;
 
 	for (k = 0; k < k8; k += 8) {
@@ -457,30 +485,10 @@ layer_linear_pack_avx2(float *buf, const float *src, int in, int width)
 			for (i = 0; i < 8; i++)
 				r[i] = _mm256_loadu_ps(src + (size_t)(j + i) *
 				    (size_t)in + (size_t)k);
-			for (i = 0; i < 8; i += 2) {
-				t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-				t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-			}
-			for (i = 0; i < 8; i += 4) {
-				r[i] = _mm256_shuffle_ps(t[i], t[i + 2],
-				    _MM_SHUFFLE(1, 0, 1, 0));
-				r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2],
-				    _MM_SHUFFLE(3, 2, 3, 2));
-				r[i + 2] = _mm256_shuffle_ps(t[i + 1],
-				    t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
-				r[i + 3] = _mm256_shuffle_ps(t[i + 1],
-				    t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
-			}
-			for (i = 0; i < 4; i++) {
+			layer_linear_transpose(r);
+			for (i = 0; i < 8; i++)
 				_mm256_store_ps(buf + (size_t)(k + i) *
-				    LINEAR_PANEL + (size_t)j,
-				    _mm256_permute2f128_ps(r[i], r[i + 4],
-				    0x20));
-				_mm256_store_ps(buf + (size_t)(k + i + 4) *
-				    LINEAR_PANEL + (size_t)j,
-				    _mm256_permute2f128_ps(r[i], r[i + 4],
-				    0x31));
-			}
+				    LINEAR_PANEL + (size_t)j, r[i]);
 		}
 	}
 	layer_linear_pack_part(buf, src, in, w8, width, 0, in);
@@ -531,6 +539,43 @@ layer_linear_gather(const struct linear_sparse *sp, float *buf,
 }
 
 /*
+ * Adds to acc (LINEAR_NV vectors) the sum over i < n of v[i] times the
+ * LINEAR_NV vectors at base + idx[i] LINEAR_NV. Even and odd i are summed
+ * apart, so that each multiply-add need not wait for the one before.
+ */
+static inline __attribute__((always_inline)) void
+layer_linear_dot(linear_vec *acc, const linear_vec *base,
+    const uint32_t *idx, const float *v, size_t n)
+{
+	const linear_vec	*a, *b;
+	linear_vec		 odd[LINEAR_NV];
+	size_t			 i;
+	int			 j;
+
+#pragma GCC unroll 4
+	for (j = 0; j < LINEAR_NV; j++)
+		odd[j] = (linear_vec){ 0 };
+	for (i = 0; i + 1 < n; i += 2) {
+		a = base + (size_t)idx[i] * LINEAR_NV;
+		b = base + (size_t)idx[i + 1] * LINEAR_NV;
+#pragma GCC unroll 4
+		for (j = 0; j < LINEAR_NV; j++) {
+			acc[j] += v[i] * a[j];
+			odd[j] += v[i + 1] * b[j];
+		}
+	}
+	if (i < n) {
+		a = base + (size_t)idx[i] * LINEAR_NV;
+#pragma GCC unroll 4
+		for (j = 0; j < LINEAR_NV; j++)
+			acc[j] += v[i] * a[j];
+	}
+#pragma GCC unroll 4
+	for (j = 0; j < LINEAR_NV; j++)
+		acc[j] += odd[j];
+}
+
+/*
  * The forward of task t: for each of its panels, y's panel columns =
  * x wp + bp from the CSR, wp the panel packed into the task's buffer.
  */
@@ -538,10 +583,10 @@ static inline __attribute__((always_inline)) void
 layer_linear_mul_body(const struct linear_sparse *sp, float *y,
     const float *w, int t)
 {
-	const linear_vec	*wp, *wk, *bc;
+	const linear_vec	*wp, *bc;
 	linear_vec		 acc[LINEAR_NV];
-	float			*buf = layer_linear_buf(sp, t), v;
-	size_t			 e, e1;
+	float			*buf = layer_linear_buf(sp, t), *to;
+	size_t			 e;
 	int			 c, r, j, width;
 
 	wp = (const linear_vec *)buf;
@@ -553,19 +598,80 @@ layer_linear_mul_body(const struct linear_sparse *sp, float *y,
 #pragma GCC unroll 4
 			for (j = 0; j < LINEAR_NV; j++)
 				acc[j] = bc[j];
-			e1 = sp->rowptr[r + 1];
-			for (e = sp->rowptr[r]; e < e1; e++) {
-				wk = wp + (size_t)sp->col[e] * LINEAR_NV;
-				v = sp->val[e];
-#pragma GCC unroll 4
-				for (j = 0; j < LINEAR_NV; j++)
-					acc[j] += v * wk[j];
-			}
-			memcpy(y + (size_t)r * (size_t)sp->out +
-			    (size_t)c * LINEAR_PANEL, acc,
-			    (size_t)width * sizeof *y);
+			e = sp->rowptr[r];
+			layer_linear_dot(acc, wp, sp->col + e, sp->val + e,
+			    sp->rowptr[r + 1] - e);
+			to = y + (size_t)r * (size_t)sp->out +
+			    (size_t)c * LINEAR_PANEL;
+			if (width == LINEAR_PANEL)
+				memcpy(to, acc, sizeof acc);
+			else
+				memcpy(to, acc, (size_t)width * sizeof *y);
 		}
 	}
+}
+
+/*
+ * Adds rows j0..j1 and columns k0..k1 of tile (LINEAR_TILE, LINEAR_PANEL),
+ * a panel's sums for LINEAR_TILE columns of dw, transposed into to, the
+ * panel's first row of dw (width, in) at the tile's first column.
+ */
+static void
+layer_linear_tile_part(float *to, const float *tile, int in, int j0,
+    int j1, int k0, int k1)
+{
+	int	j, k;
+
+	for (j = j0; j < j1; j++)
+		for (k = k0; k < k1; k++)
+			to[(size_t)j * (size_t)in + (size_t)k] +=
+			    tile[(size_t)k * LINEAR_PANEL + (size_t)j];
+}
+
+#ifdef LINEAR_X86
+/*
+ * layer_linear_tile_part over the first nk columns of width rows, by
+ * blocks of 8 x 8 transposed in registers; the edges go through
+ * layer_linear_tile_part.
+ */
+LINEAR_AVX2 static void
+layer_linear_tile_avx2(float *to, const float *tile, int in, int width,
+    int nk)
+{
+	__m256	 r[8];
+	float	*d;
+	int	 i, j, k, w8 = width & ~7, k8 = nk & ~7;
+
+	for (k = 0; k < k8; k += 8) {
+		for (j = 0; j < w8; j += 8) {
+			for (i = 0; i < 8; i++)
+				r[i] = _mm256_load_ps(tile + (size_t)(k + i) *
+				    LINEAR_PANEL + (size_t)j);
+			layer_linear_transpose(r);
+			for (i = 0; i < 8; i++) {
+				d = to + (size_t)(j + i) * (size_t)in +
+				    (size_t)k;
+				_mm256_storeu_ps(d, _mm256_add_ps(
+				    _mm256_loadu_ps(d), r[i]));
+			}
+		}
+	}
+	layer_linear_tile_part(to, tile, in, w8, width, 0, nk);
+	layer_linear_tile_part(to, tile, in, 0, w8, k8, nk);
+}
+#endif
+
+/* Adds the first nk columns of a tile into dw as layer_linear_tile_part. */
+static void
+layer_linear_tile(float *to, const float *tile, int in, int width, int nk)
+{
+#ifdef LINEAR_X86
+	if (layer_linear_has_avx2()) {
+		layer_linear_tile_avx2(to, tile, in, width, nk);
+		return;
+	}
+#endif
+	layer_linear_tile_part(to, tile, in, 0, width, 0, nk);
 }
 
 /*
@@ -578,11 +684,9 @@ layer_linear_grad_body(const struct linear_sparse *sp, float *dw,
     const float *dy, int t)
 {
 	linear_vec		 tile[LINEAR_TILE][LINEAR_NV];
-	linear_vec		 acc[LINEAR_NV];
-	const linear_vec	*dp, *dr;
-	const float		*from;
-	float			*buf = layer_linear_buf(sp, t), *to, v;
-	size_t			 e, e1, I = (size_t)sp->in;
+	const linear_vec	*dp;
+	float			*buf = layer_linear_buf(sp, t);
+	size_t			 e, I = (size_t)sp->in;
 	int			 c, j, k, kt, nk, kk, width;
 
 	dp = (const linear_vec *)buf;
@@ -596,27 +700,14 @@ layer_linear_grad_body(const struct linear_sparse *sp, float *dw,
 				k = kt + kk;
 #pragma GCC unroll 4
 				for (j = 0; j < LINEAR_NV; j++)
-					acc[j] = (linear_vec){ 0 };
-				e1 = sp->colptr[k + 1];
-				for (e = sp->colptr[k]; e < e1; e++) {
-					dr = dp + (size_t)sp->crow[e] *
-					    LINEAR_NV;
-					v = sp->cval[e];
-#pragma GCC unroll 4
-					for (j = 0; j < LINEAR_NV; j++)
-						acc[j] += v * dr[j];
-				}
-#pragma GCC unroll 4
-				for (j = 0; j < LINEAR_NV; j++)
-					tile[kk][j] = acc[j];
+					tile[kk][j] = (linear_vec){ 0 };
+				e = sp->colptr[k];
+				layer_linear_dot(tile[kk], dp, sp->crow + e,
+				    sp->cval + e, sp->colptr[k + 1] - e);
 			}
-			for (j = 0; j < width; j++) {
-				to = dw + (size_t)(c * LINEAR_PANEL + j) * I +
-				    (size_t)kt;
-				from = (const float *)tile + j;
-				for (kk = 0; kk < nk; kk++)
-					to[kk] += from[kk * LINEAR_PANEL];
-			}
+			layer_linear_tile(dw + (size_t)c * LINEAR_PANEL * I +
+			    (size_t)kt, (const float *)tile, sp->in, width,
+			    nk);
 		}
 	}
 }
@@ -739,34 +830,77 @@ layer_linear_sparse_forward(struct linear_sparse **spp, float *y,
 	return 0;
 }
 
-/* Counts the nonzeros of each column in task p's block of rows. */
+/* Returns the first column of task p's range of columns. */
+static int
+layer_linear_cols(const struct linear_sparse *sp, int p)
+{
+	return (int)((int64_t)sp->in * p / sp->ntasks);
+}
+
+/* Returns the first nonzero of [e, end) of a CSR row with column >= k. */
+static size_t
+layer_linear_seek(const struct linear_sparse *sp, size_t e, size_t end,
+    uint32_t k)
+{
+	size_t	mid;
+
+	while (e < end) {
+		mid = e + (end - e) / 2;
+		if (sp->col[mid] < k)
+			e = mid + 1;
+		else
+			end = mid;
+	}
+	return e;
+}
+
+/*
+ * Sets [*e0, *e1) to the nonzeros of row r of the CSR whose columns are
+ * in task p's range (a row's columns ascend, so they are contiguous).
+ */
+static void
+layer_linear_row_part(const struct linear_sparse *sp, int r, int p,
+    size_t *e0, size_t *e1)
+{
+	size_t	end = sp->rowptr[r + 1];
+
+	*e0 = layer_linear_seek(sp, sp->rowptr[r], end,
+	    (uint32_t)layer_linear_cols(sp, p));
+	*e1 = layer_linear_seek(sp, *e0, end,
+	    (uint32_t)layer_linear_cols(sp, p + 1));
+}
+
+/* Counts the nonzeros of each column in task p's range of columns. */
 static void
 layer_linear_count_task(void *arg, int p)
 {
 	const struct linear_job	*job = arg;
 	struct linear_sparse	*sp = job->sp;
-	size_t			*count = sp->colnext + (size_t)p * sp->in;
-	size_t			 e, e1 = sp->rowptr[layer_linear_block(sp,
-				     p + 1)];
+	size_t			 e, e0, e1;
+	int			 r, k0 = layer_linear_cols(sp, p);
 
-	memset(count, 0, (size_t)sp->in * sizeof *count);
-	for (e = sp->rowptr[layer_linear_block(sp, p)]; e < e1; e++)
-		count[sp->col[e]]++;
+	memset(sp->colptr + k0 + 1, 0, (size_t)(layer_linear_cols(sp, p + 1) -
+	    k0) * sizeof *sp->colptr);
+	for (r = 0; r < sp->rows; r++) {
+		layer_linear_row_part(sp, r, p, &e0, &e1);
+		for (e = e0; e < e1; e++)
+			sp->colptr[sp->col[e] + 1]++;
+	}
 }
 
-/* Moves the nonzeros of task p's block of rows to their CSC places. */
+/* Moves the nonzeros of task p's range of columns to their CSC places. */
 static void
 layer_linear_place_task(void *arg, int p)
 {
 	const struct linear_job	*job = arg;
 	struct linear_sparse	*sp = job->sp;
-	size_t			*next = sp->colnext + (size_t)p * sp->in;
-	size_t			 e, pos;
-	int			 r, r1 = layer_linear_block(sp, p + 1);
+	size_t			 e, e0, e1, pos;
+	int			 r;
 
-	for (r = layer_linear_block(sp, p); r < r1; r++) {
-		for (e = sp->rowptr[r]; e < sp->rowptr[r + 1]; e++) {
-			pos = next[sp->col[e]]++;
+	for (r = 0; r < sp->rows; r++) {
+		layer_linear_row_part(sp, r, p, &e0, &e1);
+		for (e = e0; e < e1; e++) {
+			pos = sp->colnext[sp->col[e]]++;
 			sp->crow[pos] = (uint32_t)r;
 			sp->cval[pos] = sp->val[e];
 		}
@@ -775,27 +909,20 @@ layer_linear_place_task(void *arg, int p)
 
 /*
  * Transposes the CSR into the CSC, columns in order and the rows of each
- * ascending: each task counts its block's columns, the counts give every
- * (column, task) its first place, and each task moves its nonzeros there.
+ * ascending: tasks count the nonzeros of their ranges of columns, the
+ * counts give each column its place, and the tasks move the nonzeros.
  */
 static void
 layer_linear_csc(struct linear_job *job)
 {
 	struct linear_sparse	*sp = job->sp;
-	size_t			 pos = 0, n, *count;
-	int			 k, p;
+	int			 k;
 
+	sp->colptr[0] = 0;
 	pool_run(layer_linear_count_task, job, sp->ntasks);
-	for (k = 0; k < sp->in; k++) {
-		sp->colptr[k] = pos;
-		for (p = 0; p < sp->ntasks; p++) {
-			count = sp->colnext + (size_t)p * sp->in + k;
-			n = *count;
-			*count = pos;
-			pos += n;
-		}
-	}
-	sp->colptr[sp->in] = pos;
+	for (k = 0; k < sp->in; k++)
+		sp->colptr[k + 1] += sp->colptr[k];
+	memcpy(sp->colnext, sp->colptr, (size_t)sp->in * sizeof *sp->colnext);
 	pool_run(layer_linear_place_task, job, sp->ntasks);
 }
 

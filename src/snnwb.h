@@ -144,12 +144,14 @@ enum surrogate_kind {
 	SURROGATE_RECT,
 	SURROGATE_SINE,
 	SURROGATE_POWER,
-	SURROGATE_COUNT
+	SURROGATE_COUNT,	/* the number of built-ins, listed above */
+	SURROGATE_TABLE		/* tabulated: a struct surrogate_table */
 };
 #define SURROGATE_MAXPARAM 3
 struct surrogate {
-	enum surrogate_kind	kind;
-	double			p[SURROGATE_MAXPARAM];	/* in info order */
+	enum surrogate_kind		 kind;
+	double				 p[SURROGATE_MAXPARAM];	/* in order */
+	const struct surrogate_table	*table;	/* SURROGATE_TABLE only */
 };
 int	 surrogate_init(struct surrogate *s, const char *name, char **cause);
 int	 surrogate_set(struct surrogate *s, const char *param, double value,
@@ -173,6 +175,57 @@ void	 surrogate_grad(const struct surrogate *s, float *g, const float *x,
 /* y (n) = smooth primitive at x (n); y may equal x. */
 void	 surrogate_primitive(const struct surrogate *s, float *y,
 	     const float *x, size_t n);
+/*
+ * A surrogate given by tables (those defined in Lua): grad and prim hold
+ * the derivative and the primitive at the n + 1 nodes lo + i (hi - lo) / n
+ * of the support [lo, hi]. Between nodes the derivative is interpolated
+ * linearly and the primitive by cubic Hermite interpolation of both tables;
+ * outside the support the derivative is exactly 0 and the primitive keeps
+ * its value at the nearer end. The errors were measured when the table was
+ * made, against the functions it was made from, at its n + 2 check points
+ * (the midpoints between nodes and half a step beyond each end); derived
+ * says that grad was computed from the primitive by finite differences.
+ * A registered table is immutable and lives until the program exits, so
+ * struct surrogate, which neuron layers copy, may point at it freely.
+ */
+#define SURROGATE_NAMELEN	32
+#define SURROGATE_TABLE_MIN	16		/* fewest intervals */
+#define SURROGATE_TABLE_MAX	65536		/* most intervals */
+struct surrogate_table {
+	char			 name[SURROGATE_NAMELEN];
+	int			 nparams;
+	char			 param_name[SURROGATE_MAXPARAM]
+				     [SURROGATE_NAMELEN];
+	double			 param[SURROGATE_MAXPARAM];
+	double			 lo;
+	double			 hi;
+	int			 n;		/* intervals */
+	int			 derived;
+	double			 grad_error;	/* worst |error| of grad */
+	double			 grad_error_at;	/* the x where it was */
+	double			 prim_error;	/* worst |error| of prim */
+	double			 prim_error_at;
+	float			*grad;		/* (n + 1) */
+	float			*prim;		/* (n + 1) */
+	struct surrogate_table	*next;		/* in the registry */
+};
+int	 surrogate_check_name(const char *what, const char *name,
+	     char **cause);
+double	 surrogate_table_x(double lo, double hi, int n, double i);
+struct surrogate_table *surrogate_table_new(int n, char **cause);
+int	 surrogate_table_set_name(struct surrogate_table *t, const char *name,
+	     char **cause);
+int	 surrogate_table_add_param(struct surrogate_table *t,
+	     const char *name, double value, char **cause);
+int	 surrogate_table_set_support(struct surrogate_table *t, double lo,
+	     double hi, char **cause);
+void	 surrogate_table_free(struct surrogate_table *t);
+void	 surrogate_table_measure(struct surrogate_table *t,
+	     const double *grad, const double *prim);
+int	 surrogate_table_register(struct surrogate_table *t,
+	     const struct surrogate_table **out, char **cause);
+void	 surrogate_init_table(struct surrogate *s,
+	     const struct surrogate_table *t);
 
 /* neuron.c: multi-step LIF and IF neurons over [T, B, N]. */
 enum neuron_kind {
@@ -488,6 +541,120 @@ char	*run_path(const struct run *run, const char *name);
 void	 run_record(struct run *run, const struct train_record *rec);
 const char *run_dir(const struct run *run);
 void	 run_close(struct run *run);
+int	 run_write_file(const char *path, const char *text, char **cause);
+
+/*
+ * plot.c: figures (axes, series of points or bars, legend) that plot-svg.c
+ * draws. A figure borrows every pointer it holds and nothing allocates.
+ */
+enum plot_kind {
+	PLOT_LINES,
+	PLOT_BARS
+};
+enum plot_scale {
+	PLOT_SCALE_LINEAR,
+	PLOT_SCALE_LOG
+};
+/* Okabe and Ito's colour-blind-safe palette, then black and grey. */
+enum plot_color {
+	PLOT_COLOR_BLUE,
+	PLOT_COLOR_VERMILLION,
+	PLOT_COLOR_GREEN,
+	PLOT_COLOR_PURPLE,
+	PLOT_COLOR_ORANGE,
+	PLOT_COLOR_SKYBLUE,
+	PLOT_COLOR_YELLOW,
+	PLOT_COLOR_BLACK,
+	PLOT_COLOR_GREY,
+	PLOT_COLOR_COUNT
+};
+#define PLOT_COLOR_CYCLE	7	/* series take blue .. yellow in turn */
+enum plot_dash {
+	PLOT_DASH_SOLID,
+	PLOT_DASH_DASHED,
+	PLOT_DASH_DOTTED,
+	PLOT_DASH_DASHDOT,
+	PLOT_DASH_COUNT
+};
+enum plot_marker {
+	PLOT_MARKER_NONE,
+	PLOT_MARKER_CIRCLE,
+	PLOT_MARKER_SQUARE,
+	PLOT_MARKER_TRIANGLE,
+	PLOT_MARKER_DIAMOND,
+	PLOT_MARKER_COUNT
+};
+#define PLOT_MARKER_MAXPOINTS	40	/* default markers up to this many */
+#define PLOT_WIDTH		800	/* default size in pixels */
+#define PLOT_HEIGHT		500
+#define PLOT_MINSIZE		200	/* width and height limits */
+#define PLOT_MAXSIZE		10000
+/* An axis: its scale, label and limits (from the data unless fixed). */
+struct plot_axis {
+	enum plot_scale	 scale;
+	const char	*label;		/* or NULL */
+	int		 fixed;
+	double		 min;		/* fixed limits */
+	double		 max;
+};
+/*
+ * A series: points (x[i], y[i]) joined by a line, or one bar a group with
+ * height y[i]; err[i] is the half-length of an error bar. A point that is
+ * NaN or infinite, or not positive on a log axis, is left out (a gap in
+ * the line). A series without label stays out of the legend; one with a
+ * label and no points is in the legend only.
+ */
+struct plot_series {
+	const char		*label;		/* or NULL */
+	size_t			 n;
+	const double		*x;		/* (n) lines only */
+	const double		*y;		/* (n) */
+	const double		*err;		/* (n) or NULL */
+	enum plot_color		 color;
+	enum plot_dash		 dash;		/* lines only */
+	enum plot_marker	 marker;	/* lines only */
+};
+struct plot {
+	enum plot_kind		 kind;
+	const char		*title;		/* or NULL */
+	struct plot_axis	 x;		/* bars: only its label is used */
+	struct plot_axis	 y;
+	int			 width;		/* pixels */
+	int			 height;
+	int			 nseries;
+	const struct plot_series *series;
+	int			 ngroups;	/* bars: each series has ngroups */
+	const char *const	*groups;	/* (ngroups) names, or NULL */
+};
+#define PLOT_MAXTICKS		32
+#define PLOT_LABELMAX		32	/* room for a tick label */
+/* An axis's limits and ticks; step is the linear tick spacing. */
+struct plot_ticks {
+	double		 min;
+	double		 max;
+	double		 step;
+	int		 n;
+	double		 v[PLOT_MAXTICKS];
+};
+void	 plot_init(struct plot *p, enum plot_kind kind);
+void	 plot_series_defaults(struct plot_series *s, int index);
+const char *plot_color_name(int color);
+const char *plot_color_hex(int color);
+const char *plot_dash_name(int dash);
+const char *plot_marker_name(int marker);
+int	 plot_value_ok(enum plot_scale scale, double v);
+int	 plot_point_ok(const struct plot *p, const struct plot_series *s,
+	     size_t i);
+int	 plot_data_range(const struct plot *p, int yaxis, double *lo,
+	     double *hi);
+void	 plot_axis_ticks(const struct plot_axis *a, double lo, double hi,
+	     int maxn, struct plot_ticks *t);
+char	*plot_tick_label(const struct plot_ticks *t, enum plot_scale scale,
+	     double v, char *buf, size_t len);
+int	 plot_validate(const struct plot *p, char **cause);
+
+/* plot-svg.c: figures as SVG 1.1 files, written atomically. */
+int	 plot_svg_write(const char *path, const struct plot *p, char **cause);
 
 /* job.c: a training job on a worker thread, talking through a queue. */
 enum job_state {
@@ -526,6 +693,8 @@ int	 data_nmnist_read_file(const char *path, struct event **ev,
 	     size_t *n, size_t *backwards, char **cause);
 int	 data_nmnist_write_file(const char *path, const struct event *ev,
 	     size_t n, char **cause);
+/* ev (n) sorted by time, stably; tmp (n) is scratch. */
+void	 data_nmnist_sort(struct event *ev, struct event *tmp, size_t n);
 /*
  * A split of recordings held compactly in memory, 6 bytes per event: the
  * events of recording i are at [off[i], off[i + 1]) of t and xyp, sorted by
@@ -760,14 +929,16 @@ struct sim {
 };
 /*
  * A batch written in N-MNIST's layout, dir/split/<label>/<id>.bin with id
- * = first + i + 1 as 5 digits. Recording i uses a generator seeded from
- * seed and its id, so the output does not depend on threads. progress,
- * when set, is called on the calling thread only; nonzero stops the batch.
+ * = first + j + 1 as 5 digits for image j: the images 0..n-1, or those
+ * listed in index. Recording j uses a generator seeded from seed and its
+ * id, so the output does not depend on threads. progress, when set, is
+ * called on the calling thread only; nonzero stops the batch.
  */
 struct sim_job {
-	const uint8_t	*images;	/* (n, 28, 28) */
-	const uint8_t	*labels;	/* (n) 0..9 */
-	size_t		 n;
+	const uint8_t	*images;	/* (n, or more with index, 28, 28) */
+	const uint8_t	*labels;	/* (as many) 0..9 */
+	const uint32_t	*index;		/* (n) images to record, or NULL */
+	size_t		 n;		/* recordings */
 	size_t		 first;		/* 0-based index of images[0] */
 	const char	*dir;
 	const char	*split;		/* "Train" or "Test" */

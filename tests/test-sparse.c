@@ -545,12 +545,13 @@ test_pool(void)
 	ok(g1 && g2, "pool: two callers at once both get all their tasks");
 }
 
+/* Runs every test: the layer on each shape and density, then the rest. */
 int
 main(void)
 {
 	static const int	shapes[][4] = {
 		{ 1, 1, 1, 0 }, { 3, 5, 2, 1 }, { 17, 40, 33, 1 },
-		{ 64, 300, 64, 0 }, { 30, 2312, 100, 0 }
+		{ 9, 37, 45, 0 }, { 64, 300, 64, 0 }, { 30, 2312, 100, 0 }
 	};
 	static const double	densities[] = { 0, 0.02, 0.1, 0.3, 1 };
 	size_t			 s, d;
