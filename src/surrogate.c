@@ -14,8 +14,15 @@
  * Both entry points switch on the kind once and then run one tight loop in
  * float; where a loop is branch-free (a 0/1 mask multiplies a finite value)
  * the compiler can vectorise it.
+ *
+ * Surrogates written in Lua reach the engine as tables (SURROGATE_TABLE):
+ * their functions sampled on a uniform grid, interpolated here without
+ * calling back into Lua. Tables are kept in a registry, one copy of each
+ * distinct table, until the program exits.
  */
+#include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -131,6 +138,11 @@ static const struct surrogate_info {
 	    { { "alpha", 0.5, SURROGATE_RANGE_UNIT } } },
 };
 
+/* The registry of tables: a list, and the lock for adding to it. */
+static struct surrogate_table	*surrogate_tables;
+static pthread_mutex_t		 surrogate_tables_lock =
+				     PTHREAD_MUTEX_INITIALIZER;
+
 /* Appends name to the comma-separated list in buf (len bytes, terminated). */
 static void
 surrogate_append(char *buf, size_t len, const char *name)
@@ -180,11 +192,10 @@ surrogate_init(struct surrogate *s, const char *name, char **cause)
 static int
 surrogate_find(const struct surrogate *s, const char *param)
 {
-	const struct surrogate_info	*info = &surrogate_infos[s->kind];
-	int				 i;
+	int	i;
 
-	for (i = 0; i < info->nparams; i++)
-		if (strcmp(param, info->param[i].name) == 0)
+	for (i = 0; i < surrogate_nparams(s); i++)
+		if (strcmp(param, surrogate_param_name(s, i)) == 0)
 			return i;
 	return -1;
 }
@@ -198,11 +209,15 @@ int
 surrogate_set(struct surrogate *s, const char *param, double value,
     char **cause)
 {
-	const struct surrogate_info	*info = &surrogate_infos[s->kind];
+	const struct surrogate_info	*info;
 	const struct surrogate_bounds	*b;
 	char				 list[64];
 	int				 i, ok;
 
+	if (s->kind == SURROGATE_TABLE)
+		return error_set(cause, "surrogate %s is tabulated: its "
+		    "parameters are fixed", s->table->name);
+	info = &surrogate_infos[s->kind];
 	if ((i = surrogate_find(s, param)) == -1) {
 		list[0] = '\0';
 		for (i = 0; i < info->nparams; i++)
@@ -231,24 +246,33 @@ surrogate_kind_name(enum surrogate_kind kind)
 	return surrogate_infos[kind].name;
 }
 
-/* Returns s's name as surrogate_init takes it. */
+/* Returns s's name: as surrogate_init takes it, or the table's. */
 const char *
 surrogate_name(const struct surrogate *s)
 {
+	if (s->kind == SURROGATE_TABLE)
+		return s->table->name;
 	return surrogate_infos[s->kind].name;
 }
 
-/* Returns s's SpikingJelly class name, or NULL for snnwb's sine and power. */
+/*
+ * Returns s's SpikingJelly class name, or NULL for snnwb's sine and power
+ * and for tables.
+ */
 const char *
 surrogate_class_name(const struct surrogate *s)
 {
+	if (s->kind == SURROGATE_TABLE)
+		return NULL;
 	return surrogate_infos[s->kind].class_name;
 }
 
-/* Returns how many parameters s has (1 or 2). */
+/* Returns how many parameters s has (1 or 2 for built-ins, 0 to 3 else). */
 int
 surrogate_nparams(const struct surrogate *s)
 {
+	if (s->kind == SURROGATE_TABLE)
+		return s->table->nparams;
 	return surrogate_infos[s->kind].nparams;
 }
 
@@ -256,8 +280,10 @@ surrogate_nparams(const struct surrogate *s)
 const char *
 surrogate_param_name(const struct surrogate *s, int i)
 {
-	if (i < 0 || i >= surrogate_infos[s->kind].nparams)
+	if (i < 0 || i >= surrogate_nparams(s))
 		return NULL;
+	if (s->kind == SURROGATE_TABLE)
+		return s->table->param_name[i];
 	return surrogate_infos[s->kind].param[i].name;
 }
 
@@ -271,12 +297,14 @@ surrogate_param(const struct surrogate *s, const char *param)
 }
 
 /*
- * Returns whether SpikingJelly defines a primitive for s (SuperSpike and
- * FakeNumericalGradient have none).
+ * Returns whether s has a smooth primitive: SpikingJelly defines none for
+ * SuperSpike and FakeNumericalGradient; every table has one.
  */
 int
 surrogate_has_primitive(const struct surrogate *s)
 {
+	if (s->kind == SURROGATE_TABLE)
+		return 1;
 	return surrogate_infos[s->kind].has_primitive;
 }
 
@@ -301,6 +329,353 @@ surrogate_fourier(const struct surrogate *s, float *cw)
 	for (i = 1; i < n; i++)
 		cw[i - 1] = (float)((2 * i - 1.0) * w);
 	return n - 1;
+}
+
+/*
+ * g (n) = the derivative tabulated in t at x (n), interpolated linearly
+ * between nodes, exactly 0 outside the support and NaN where x is NaN. The
+ * node index is clamped before the conversion to int, so any x is safe.
+ */
+static void
+surrogate_table_grad(const struct surrogate_table *t, float *g,
+    const float *x, size_t n)
+{
+	const float	*tab = t->grad;
+	float		 lo = (float)t->lo, hi = (float)t->hi;
+	float		 scale = (float)(t->n / (t->hi - t->lo));
+	float		 top = (float)t->n, last = (float)(t->n - 1);
+	float		 v, u, f, y;
+	size_t		 i;
+	int		 k;
+
+	for (i = 0; i < n; i++) {
+		v = x[i];
+		u = fminf(fmaxf((v - lo) * scale, 0.0f), top);
+		k = (int)fminf(u, last);
+		f = u - (float)k;
+		y = (float)((v >= lo) & (v <= hi)) *
+		    (tab[k] + f * (tab[k + 1] - tab[k]));
+		g[i] = v == v ? y : v;
+	}
+}
+
+/*
+ * y (n) = the primitive tabulated in t at x (n): cubic Hermite
+ * interpolation of the values prim with the slopes grad, which gives the
+ * end values exactly beyond the support (there u is clamped to 0 or n).
+ */
+static void
+surrogate_table_primitive(const struct surrogate_table *t, float *y,
+    const float *x, size_t n)
+{
+	const float	*p = t->prim, *d = t->grad;
+	float		 lo = (float)t->lo, h = (float)((t->hi - t->lo) / t->n);
+	float		 scale = (float)(t->n / (t->hi - t->lo));
+	float		 top = (float)t->n, last = (float)(t->n - 1);
+	float		 v, u, f, f2, f3;
+	size_t		 i;
+	int		 k;
+
+	for (i = 0; i < n; i++) {
+		v = x[i];
+		u = fminf(fmaxf((v - lo) * scale, 0.0f), top);
+		k = (int)fminf(u, last);
+		f = u - (float)k;
+		f2 = f * f;
+		f3 = f2 * f;
+		u = (2.0f * f3 - 3.0f * f2 + 1.0f) * p[k] +
+		    (f3 - 2.0f * f2 + f) * h * d[k] +
+		    (3.0f * f2 - 2.0f * f3) * p[k + 1] +
+		    (f3 - f2) * h * d[k + 1];
+		y[i] = v == v ? u : v;
+	}
+}
+
+/*
+ * Checks that name is an identifier of 1 to SURROGATE_NAMELEN - 1
+ * characters; what names it in the message ("parameter name").
+ */
+int
+surrogate_check_name(const char *what, const char *name, char **cause)
+{
+	size_t	i, len = strlen(name);
+	int	good = len > 0 && len < SURROGATE_NAMELEN &&
+		    (name[0] < '0' || name[0] > '9');
+
+	for (i = 0; i < len && good; i++)
+		good = (name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= 'A' && name[i] <= 'Z') ||
+		    (name[i] >= '0' && name[i] <= '9') || name[i] == '_';
+	if (!good)
+		return error_set(cause, "%s \"%s\" must be an identifier "
+		    "(letters, digits and _, not starting with a digit) of "
+		    "1 to %d characters", what, name, SURROGATE_NAMELEN - 1);
+	return 0;
+}
+
+/*
+ * Returns point i (a node when i is an integer, 0 <= i <= n) of the grid of
+ * n intervals on [lo, hi], computed from the nearer end so that the ends
+ * are exact and a symmetric support gives symmetric points.
+ */
+double
+surrogate_table_x(double lo, double hi, int n, double i)
+{
+	if (i <= n / 2.0)
+		return lo + (hi - lo) * (i / n);
+	return hi - (hi - lo) * ((n - i) / n);
+}
+
+/*
+ * Returns a new, unregistered table of n intervals with its tables (n + 1
+ * floats each) zeroed, for the caller to fill; NULL with *cause set when n
+ * is out of range or memory is short.
+ */
+struct surrogate_table *
+surrogate_table_new(int n, char **cause)
+{
+	struct surrogate_table	*t;
+
+	if (n < SURROGATE_TABLE_MIN || n > SURROGATE_TABLE_MAX) {
+		error_set(cause, "a surrogate table must have %d to %d "
+		    "intervals, not %d", SURROGATE_TABLE_MIN,
+		    SURROGATE_TABLE_MAX, n);
+		return NULL;
+	}
+	if ((t = mem_calloc(1, sizeof *t)) == NULL ||
+	    (t->grad = mem_calloc((size_t)n + 1, sizeof *t->grad)) == NULL ||
+	    (t->prim = mem_calloc((size_t)n + 1, sizeof *t->prim)) == NULL) {
+		surrogate_table_free(t);
+		error_set(cause, "out of memory for a surrogate table of %d "
+		    "intervals", n);
+		return NULL;
+	}
+	t->n = n;
+	return t;
+}
+
+/* Names the unregistered table t after checking the name. */
+int
+surrogate_table_set_name(struct surrogate_table *t, const char *name,
+    char **cause)
+{
+	if (surrogate_check_name("surrogate name", name, cause) != 0)
+		return -1;
+	snprintf(t->name, sizeof t->name, "%s", name);
+	return 0;
+}
+
+/*
+ * Adds a parameter to the unregistered table t after checking its name,
+ * that t has no parameter of that name and room for it, and that value is
+ * finite.
+ */
+int
+surrogate_table_add_param(struct surrogate_table *t, const char *name,
+    double value, char **cause)
+{
+	int	i;
+
+	if (surrogate_check_name("parameter name", name, cause) != 0)
+		return -1;
+	for (i = 0; i < t->nparams; i++)
+		if (strcmp(name, t->param_name[i]) == 0)
+			return error_set(cause, "surrogate %s: parameter %s "
+			    "given twice", t->name, name);
+	if (t->nparams == SURROGATE_MAXPARAM)
+		return error_set(cause, "surrogate %s: parameter %s is one "
+		    "too many (at most %d)", t->name, name,
+		    SURROGATE_MAXPARAM);
+	if (!isfinite(value))
+		return error_set(cause, "surrogate %s: parameter %s must be "
+		    "finite, not %g", t->name, name, value);
+	snprintf(t->param_name[t->nparams], SURROGATE_NAMELEN, "%s", name);
+	t->param[t->nparams++] = value;
+	return 0;
+}
+
+/* Sets the support of the unregistered table t: finite, with lo < hi. */
+int
+surrogate_table_set_support(struct surrogate_table *t, double lo,
+    double hi, char **cause)
+{
+	if (!(fabs(lo) <= FLT_MAX) || !(fabs(hi) <= FLT_MAX) || !(lo < hi))
+		return error_set(cause, "surrogate %s: support [%g, %g] must "
+		    "be finite with lo < hi", t->name, lo, hi);
+	t->lo = lo;
+	t->hi = hi;
+	return 0;
+}
+
+/* Frees a table that was never registered; NULL is allowed. */
+void
+surrogate_table_free(struct surrogate_table *t)
+{
+	if (t == NULL)
+		return;
+	mem_free(t->grad);
+	mem_free(t->prim);
+	mem_free(t);
+}
+
+/*
+ * Sets the errors of the filled, unregistered table t from the true values
+ * grad and prim (n + 2 each) of its functions at its check points: point j
+ * is (float)surrogate_table_x(lo, hi, n, j - 0.5), the midpoints between
+ * nodes and half a step beyond each end.
+ */
+void
+surrogate_table_measure(struct surrogate_table *t, const double *grad,
+    const double *prim)
+{
+	struct surrogate	s;
+	float			x, g, y;
+	double			e;
+	int			j;
+
+	surrogate_init_table(&s, t);
+	t->grad_error = t->prim_error = 0;
+	t->grad_error_at = t->prim_error_at = t->lo;
+	for (j = 0; j <= t->n + 1; j++) {
+		x = (float)surrogate_table_x(t->lo, t->hi, t->n, j - 0.5);
+		surrogate_grad(&s, &g, &x, 1);
+		surrogate_primitive(&s, &y, &x, 1);
+		if ((e = fabs(g - grad[j])) > t->grad_error) {
+			t->grad_error = e;
+			t->grad_error_at = x;
+		}
+		if ((e = fabs(y - prim[j])) > t->prim_error) {
+			t->prim_error = e;
+			t->prim_error_at = x;
+		}
+	}
+}
+
+/* Returns whether the n floats of v are all finite. */
+static int
+surrogate_finite(const float *v, int n)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		if (!isfinite(v[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Checks what the setters do not (a name and a support were set; the
+ * tables and the errors are finite) before a table is registered.
+ */
+static int
+surrogate_table_check(const struct surrogate_table *t, char **cause)
+{
+	if (t->name[0] == '\0' || !(t->lo < t->hi))
+		return error_set(cause, "a surrogate table needs a name and a "
+		    "support");
+	if (!surrogate_finite(t->grad, t->n + 1) ||
+	    !surrogate_finite(t->prim, t->n + 1))
+		return error_set(cause, "surrogate %s: its tables hold values "
+		    "that are not finite", t->name);
+	if (!(t->grad_error >= 0) || !(t->prim_error >= 0) ||
+	    !isfinite(t->grad_error + t->prim_error + t->grad_error_at +
+	    t->prim_error_at))
+		return error_set(cause, "surrogate %s: its errors must be "
+		    "finite and not negative", t->name);
+	return 0;
+}
+
+/* Sorts t's parameters by name, so that equal tables compare equal. */
+static void
+surrogate_table_sort(struct surrogate_table *t)
+{
+	char	name[SURROGATE_NAMELEN];
+	double	value;
+	int	i, j;
+
+	for (i = 1; i < t->nparams; i++) {
+		for (j = i; j > 0 && strcmp(t->param_name[j - 1],
+		    t->param_name[j]) > 0; j--) {
+			memcpy(name, t->param_name[j], sizeof name);
+			memcpy(t->param_name[j], t->param_name[j - 1],
+			    sizeof name);
+			memcpy(t->param_name[j - 1], name, sizeof name);
+			value = t->param[j];
+			t->param[j] = t->param[j - 1];
+			t->param[j - 1] = value;
+		}
+	}
+}
+
+/* Returns whether tables a and b are the same in everything they hold. */
+static int
+surrogate_table_same(const struct surrogate_table *a,
+    const struct surrogate_table *b)
+{
+	size_t	size = ((size_t)a->n + 1) * sizeof *a->grad;
+	int	i;
+
+	if (strcmp(a->name, b->name) != 0 || a->nparams != b->nparams ||
+	    a->lo != b->lo || a->hi != b->hi || a->n != b->n ||
+	    a->derived != b->derived || a->grad_error != b->grad_error ||
+	    a->grad_error_at != b->grad_error_at ||
+	    a->prim_error != b->prim_error ||
+	    a->prim_error_at != b->prim_error_at)
+		return 0;
+	for (i = 0; i < a->nparams; i++)
+		if (strcmp(a->param_name[i], b->param_name[i]) != 0 ||
+		    a->param[i] != b->param[i])
+			return 0;
+	return memcmp(a->grad, b->grad, size) == 0 &&
+	    memcmp(a->prim, b->prim, size) == 0;
+}
+
+/*
+ * Registers the filled table t, taking it over in every case: checks it,
+ * sorts its parameters by name, and sets *out to t or to an identical table
+ * registered before (then t is freed). On failure t is freed and *cause
+ * set. Registered tables are never changed or freed, so threads may read
+ * them without locking.
+ */
+int
+surrogate_table_register(struct surrogate_table *t,
+    const struct surrogate_table **out, char **cause)
+{
+	struct surrogate_table	*old;
+
+	if (surrogate_table_check(t, cause) != 0) {
+		surrogate_table_free(t);
+		return -1;
+	}
+	surrogate_table_sort(t);
+	pthread_mutex_lock(&surrogate_tables_lock);
+	for (old = surrogate_tables; old != NULL; old = old->next)
+		if (surrogate_table_same(old, t))
+			break;
+	if (old == NULL) {
+		t->next = surrogate_tables;
+		surrogate_tables = t;
+	}
+	pthread_mutex_unlock(&surrogate_tables_lock);
+	if (old != NULL) {
+		surrogate_table_free(t);
+		t = old;
+	}
+	*out = t;
+	return 0;
+}
+
+/* Sets s to the tabulated surrogate t, its parameters copied into s->p. */
+void
+surrogate_init_table(struct surrogate *s, const struct surrogate_table *t)
+{
+	int	i;
+
+	memset(s, 0, sizeof *s);
+	s->kind = SURROGATE_TABLE;
+	s->table = t;
+	for (i = 0; i < t->nparams; i++)
+		s->p[i] = t->param[i];
 }
 
 /*
@@ -477,6 +852,9 @@ surrogate_grad(const struct surrogate *s, float *g, const float *x,
 			g[i] = (float)(v <= 1.0f) * c0 * powf(fmaxf(v, c2), c1);
 		}
 		break;
+	case SURROGATE_TABLE:
+		surrogate_table_grad(s->table, g, x, n);
+		break;
 	case SURROGATE_COUNT:
 		break;
 	}
@@ -642,6 +1020,9 @@ surrogate_primitive(const struct surrogate *s, float *y, const float *x,
 				y[i] = 0.5f * copysignf(powf(fabsf(x[i]), a),
 				    x[i]) + 0.5f;
 		}
+		break;
+	case SURROGATE_TABLE:
+		surrogate_table_primitive(s->table, y, x, n);
 		break;
 	case SURROGATE_SUPER_SPIKE:
 	case SURROGATE_FAKE_NUMERICAL_GRADIENT:

@@ -3,7 +3,10 @@
  * ../shared/reference/surrogate (backward, primitive, spikes), the
  * derivative of each against finite differences of its primitive, snnwb's
  * sine and power surrogates analytically, and the name and parameter
- * checks.
+ * checks; then tabulated surrogates (SURROGATE_TABLE): a table of the
+ * sigmoid against the built-in within the interpolation bound, exact zeros
+ * outside the support, the registry, the checks of the setters and the
+ * JSON round trip of a network that uses a table.
  */
 #include <math.h>
 #include <stdio.h>
@@ -410,6 +413,319 @@ test_names(void)
 	check_fd(&s, "squarewave_fourier_series(5, 3)");
 }
 
+/* sigmoid(4 x) and its derivative in double: what tables are made of. */
+static double
+sig_prim(double x)
+{
+	return 1 / (1 + exp(-4 * x));
+}
+
+/* The derivative of sig_prim. */
+static double
+sig_grad(double x)
+{
+	double	s = sig_prim(x);
+
+	return 4 * s * (1 - s);
+}
+
+/*
+ * Returns a registered table named name on [lo, hi] in n intervals, of
+ * sigmoid(4 x) when sine is 0 or else of the built-in sine surrogate
+ * (parameter alpha: 4 or 1), its errors measured at the check points.
+ */
+static const struct surrogate_table *
+make_table(const char *name, double lo, double hi, int n, int sine)
+{
+	const struct surrogate_table	*reg = NULL;
+	struct surrogate_table		*t;
+	struct surrogate		 sn;
+	double				*want;
+	char				*cause = NULL;
+	int				 j;
+
+	surrogate_init(&sn, "sine", NULL);
+	if ((t = surrogate_table_new(n, &cause)) == NULL ||
+	    surrogate_table_set_name(t, name, &cause) != 0 ||
+	    surrogate_table_add_param(t, "alpha", sine ? 1 : 4, &cause) != 0 ||
+	    surrogate_table_set_support(t, lo, hi, &cause) != 0) {
+		diag("make_table: %s", cause);
+		exit(1);
+	}
+	want = malloc(2 * ((size_t)n + 2) * sizeof *want);
+	for (j = 0; j <= n + 1; j++) {
+		if (j <= n) {
+			t->prim[j] = (float)(sine ? prim_at(&sn,
+			    surrogate_table_x(lo, hi, n, j)) :
+			    sig_prim(surrogate_table_x(lo, hi, n, j)));
+			t->grad[j] = (float)(sine ? grad_at(&sn,
+			    surrogate_table_x(lo, hi, n, j)) :
+			    sig_grad(surrogate_table_x(lo, hi, n, j)));
+		}
+		want[j] = (float)surrogate_table_x(lo, hi, n, j - 0.5);
+		want[n + 2 + j] = sine ? prim_at(&sn, want[j]) :
+		    sig_prim(want[j]);
+		want[j] = sine ? grad_at(&sn, want[j]) : sig_grad(want[j]);
+	}
+	surrogate_table_measure(t, want, want + n + 2);
+	free(want);
+	if (surrogate_table_register(t, &reg, &cause) != 0) {
+		diag("make_table: %s", cause);
+		exit(1);
+	}
+	return reg;
+}
+
+/*
+ * A table of sigmoid(4 x) on [-8, 8] against the built-in sigmoid: linear
+ * interpolation errs by at most h^2 / 8 max|g''| = h^2 (|g''| <= alpha^3 / 8
+ * = 8), and the error measured at the midpoints must come close to that.
+ */
+static void
+test_table_sigmoid(void)
+{
+	const struct surrogate_table	*t;
+	struct surrogate		 s, b;
+	const float			 out[] = { -INFINITY, -100, -8.001f,
+					     8.001f, 100, INFINITY };
+	float				 x[20001], gt[20001], gb[20001];
+	float				 pt[20001], pb[20001], v;
+	double				 h = 16.0 / 4096, bound, eg, ep;
+	int				 i, zero;
+
+	t = make_table("tsig", -8, 8, 4096, 0);
+	surrogate_init_table(&s, t);
+	surrogate_init(&b, "sigmoid", NULL);
+	bound = h * h + 1e-6;
+	ok(t->grad_error <= bound && t->grad_error >= 0.5 * h * h,
+	    "table sigmoid: measured grad error %.3g within [h^2/2, h^2] "
+	    "(h^2 = %.3g)", t->grad_error, h * h);
+	ok(t->prim_error <= 1e-6, "table sigmoid: measured primitive error "
+	    "%.3g <= 1e-6", t->prim_error);
+	for (i = 0; i < 20001; i++)
+		x[i] = (float)(-10 + 0.001 * i);
+	surrogate_grad(&s, gt, x, 20001);
+	surrogate_grad(&b, gb, x, 20001);
+	surrogate_primitive(&s, pt, x, 20001);
+	surrogate_primitive(&b, pb, x, 20001);
+	for (i = 0, eg = ep = 0; i < 20001; i++) {
+		eg = fmax(eg, fabs((double)gt[i] - gb[i]));
+		ep = fmax(ep, fabs((double)pt[i] - pb[i]));
+	}
+	ok(eg <= bound, "table sigmoid: grad within %.3g of the built-in "
+	    "on [-10, 10] (worst %.3g)", bound, eg);
+	ok(ep <= 1e-6, "table sigmoid: primitive within 1e-6 of the "
+	    "built-in on [-10, 10] (worst %.3g)", ep);
+	for (i = 0, zero = 1; i < 6; i++) {
+		surrogate_grad(&s, &v, &out[i], 1);
+		zero &= v == 0.0f;
+	}
+	ok(zero, "table sigmoid: grad exactly 0 outside [-8, 8], infinities "
+	    "included");
+	v = NAN;
+	surrogate_grad(&s, &v, &v, 1);
+	ok(isnan(v), "table sigmoid: grad(NaN) is NaN");
+	v = NAN;
+	surrogate_primitive(&s, &v, &v, 1);
+	ok(isnan(v), "table sigmoid: primitive(NaN) is NaN");
+	v = -9;
+	surrogate_primitive(&s, &v, &v, 1);
+	ok(v == t->prim[0], "table sigmoid: primitive below the support is "
+	    "its value at lo, in place");
+	v = 1e30f;
+	surrogate_primitive(&s, &v, &v, 1);
+	ok(v == t->prim[t->n], "table sigmoid: primitive above the support "
+	    "is its value at hi");
+}
+
+/*
+ * A table of the built-in sine surrogate on its support [-1, 1], coarse
+ * (64 intervals): zero exactly where the built-in is, so that gradient
+ * sparsity counts the same.
+ */
+static void
+test_table_support(void)
+{
+	const struct surrogate_table	*t;
+	struct surrogate		 s, b;
+	float				 x[6001], gt[6001], gb[6001];
+	double				 h = 2.0 / 64;
+	double				 bound = h * h / 8 * pow(M_PI, 3) / 16 +
+					     1e-6;
+	int				 i, zt, zb, same;
+
+	t = make_table("tsine", -1, 1, 64, 1);
+	surrogate_init_table(&s, t);
+	surrogate_init(&b, "sine", NULL);
+	for (i = 0; i < 6001; i++)
+		x[i] = (float)(-3 + 0.001 * i);
+	surrogate_grad(&s, gt, x, 6001);
+	surrogate_grad(&b, gb, x, 6001);
+	for (i = 0, zt = zb = 0, same = 1; i < 6001; i++) {
+		zt += gt[i] == 0.0f;
+		zb += gb[i] == 0.0f;
+		same &= (gt[i] == 0.0f) == (gb[i] == 0.0f);
+	}
+	ok(same && zt == zb && zt == 4002, "table sine: exactly 0 where the "
+	    "built-in is, |x| >= 1 (%d and %d of 6001 points)", zt, zb);
+	ok(t->grad_error <= bound && t->grad_error >= 0.5 * bound,
+	    "table sine, 64 intervals: grad error %.3g measured near "
+	    "h^2 / 8 max|S''| = %.3g", t->grad_error, bound);
+}
+
+/* Checks that a setter's result rc is a failure whose message has word. */
+static void
+check_refused(int rc, char *cause, const char *word, const char *what)
+{
+	ok(rc == -1 && cause != NULL && strstr(cause, word) != NULL,
+	    "%s refused: %s", what, cause != NULL ? cause : "(no message)");
+	free(cause);
+}
+
+/*
+ * The registry keeps one copy of each table (a duplicate is freed, which
+ * ASan checks), sorts parameters, and tables answer the accessors; the
+ * setters and registration refuse bad input and free what they took.
+ */
+static void
+test_table_registry(void)
+{
+	const struct surrogate_table	*a, *b, *c;
+	struct surrogate_table		*t;
+	struct surrogate		 s;
+	char				*cause = NULL;
+	int				 rc;
+
+	a = make_table("treg", -2, 2, 32, 0);
+	b = make_table("treg", -2, 2, 32, 0);
+	c = make_table("treg", -2, 3, 32, 0);
+	ok(a == b && a != c, "registry: an identical table is shared, "
+	    "another support is not");
+
+	t = surrogate_table_new(16, NULL);
+	surrogate_table_set_name(t, "tsort", NULL);
+	surrogate_table_add_param(t, "beta", 2, NULL);
+	surrogate_table_add_param(t, "alpha", 1, NULL);
+	surrogate_table_set_support(t, -1, 1, NULL);
+	ok(surrogate_table_register(t, &a, NULL) == 0 &&
+	    strcmp(a->param_name[0], "alpha") == 0 && a->param[0] == 1 &&
+	    strcmp(a->param_name[1], "beta") == 0 && a->param[1] == 2,
+	    "registry: parameters sorted by name");
+	surrogate_init_table(&s, a);
+	ok(s.kind == SURROGATE_TABLE && strcmp(surrogate_name(&s),
+	    "tsort") == 0 && surrogate_nparams(&s) == 2 &&
+	    strcmp(surrogate_param_name(&s, 1), "beta") == 0 &&
+	    surrogate_param_name(&s, 2) == NULL &&
+	    surrogate_param(&s, "beta") == 2 && s.p[0] == 1 &&
+	    surrogate_class_name(&s) == NULL && surrogate_has_primitive(&s),
+	    "table: name, parameters, no class, a primitive");
+	rc = surrogate_set(&s, "alpha", 3, &cause);
+	check_refused(rc, cause, "tabulated", "table: surrogate_set");
+
+	cause = NULL;
+	ok(surrogate_table_new(SURROGATE_TABLE_MIN - 1, &cause) == NULL,
+	    "table: too few intervals refused");
+	check_refused(-1, cause, "16 to 65536", "table: 15 intervals");
+	t = surrogate_table_new(16, NULL);
+	cause = NULL;
+	rc = surrogate_table_set_name(t, "2x", &cause);
+	check_refused(rc, cause, "identifier", "table: name 2x");
+	cause = NULL;
+	rc = surrogate_table_set_name(t, "abcdefghijklmnopqrstuvwxyzabcdef",
+	    &cause);
+	check_refused(rc, cause, "31 characters", "table: a 32-letter name");
+	surrogate_table_set_name(t, "tbad", NULL);
+	surrogate_table_add_param(t, "a", 1, NULL);
+	cause = NULL;
+	rc = surrogate_table_add_param(t, "a", 2, &cause);
+	check_refused(rc, cause, "twice", "table: a parameter twice");
+	cause = NULL;
+	rc = surrogate_table_add_param(t, "b", NAN, &cause);
+	check_refused(rc, cause, "finite", "table: a NaN parameter");
+	surrogate_table_add_param(t, "b", 1, NULL);
+	surrogate_table_add_param(t, "c", 1, NULL);
+	cause = NULL;
+	rc = surrogate_table_add_param(t, "d", 1, &cause);
+	check_refused(rc, cause, "at most 3", "table: a fourth parameter");
+	cause = NULL;
+	rc = surrogate_table_set_support(t, 1, -1, &cause);
+	check_refused(rc, cause, "lo < hi", "table: support [1, -1]");
+	cause = NULL;
+	rc = surrogate_table_set_support(t, -1, 1e39, &cause);
+	check_refused(rc, cause, "finite", "table: support beyond floats");
+	surrogate_table_set_support(t, -1, 1, NULL);
+	t->grad[3] = NAN;
+	cause = NULL;
+	rc = surrogate_table_register(t, &a, &cause);
+	check_refused(rc, cause, "not finite", "table: a NaN in grad");
+}
+
+/*
+ * A network whose neurons use a table: its JSON description carries the
+ * table, building it again gives the same registered table, and bad
+ * tables in JSON are refused with the layer named.
+ */
+static void
+test_table_json(void)
+{
+	const struct surrogate_table	*t;
+	struct neuron			 n;
+	struct net			*net, *back;
+	char				*json, *again, *bad, *hex;
+	char				*cause = NULL;
+
+	t = make_table("tjson", -8, 8, 4096, 0);
+	neuron_defaults(&n, NEURON_LIF);
+	surrogate_init_table(&n.sg, t);
+	net = net_new();
+	if (net_add_flatten(net, NULL) != 0 || net_add_neuron(net, &n,
+	    &cause) != 0) {
+		ok(0, "table json: network built (%s)", cause);
+		free(cause);
+		net_free(net);
+		return;
+	}
+	json = net_json_describe(net);
+	ok(json != NULL && strstr(json, "\"name\":\"tjson\",\"alpha\":4.0,"
+	    "\"table\":{\"support\":[-8.0,8.0],\"intervals\":4096") != NULL,
+	    "table json: name, parameters and table described");
+	back = net_json_build(json, &cause);
+	ok(back != NULL && back->layers[1].neuron.sg.kind == SURROGATE_TABLE &&
+	    back->layers[1].neuron.sg.table == t &&
+	    back->layers[1].neuron.sg.p[0] == 4,
+	    "table json: built again, the same registered table (%s)",
+	    cause != NULL ? cause : "ok");
+	again = back != NULL ? net_json_describe(back) : NULL;
+	ok(again != NULL && strcmp(again, json) == 0,
+	    "table json: described again, the same text (resuming compares "
+	    "it)");
+	free(again);
+	net_free(back);
+	free(cause);
+
+	bad = strdup(json);
+	hex = strstr(bad, "\"grad\":\"") + 8;
+	hex[5] = 'g';
+	cause = NULL;
+	back = net_json_build(bad, &cause);
+	ok(back == NULL && cause != NULL && strstr(cause, "layer 1: "
+	    "surrogate tjson: \"grad\" and \"primitive\" must hold 32776 hex "
+	    "digits") != NULL, "table json: a bad hex digit refused: %s",
+	    cause != NULL ? cause : "(no message)");
+	free(cause);
+	memcpy(hex, "7fc00000", 8);
+	cause = NULL;
+	back = net_json_build(bad, &cause);
+	ok(back == NULL && cause != NULL && strstr(cause, "layer 1: "
+	    "surrogate tjson: its tables hold values that are not finite") !=
+	    NULL, "table json: a NaN in the table refused: %s",
+	    cause != NULL ? cause : "(no message)");
+	free(cause);
+	free(bad);
+	free(json);
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -418,5 +734,9 @@ main(void)
 	test_sine();
 	test_power();
 	test_names();
+	test_table_sigmoid();
+	test_table_support();
+	test_table_registry();
+	test_table_json();
 	return done_testing();
 }
