@@ -50,8 +50,11 @@ run_path(const struct run *run, const char *name)
 	return error_printf("%s/%s", run->dir, name);
 }
 
-/* Writes text to path atomically (temp file, then rename). */
-static int
+/*
+ * Writes text and a newline to path atomically (temp file, then rename):
+ * path keeps its old contents when anything fails.
+ */
+int
 run_write_file(const char *path, const char *text, char **cause)
 {
 	char	*tmp;

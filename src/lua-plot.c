@@ -1,0 +1,562 @@
+/*
+ * lua-plot.c: figures from Lua. snn.plot.lines, snn.plot.bars and
+ * snn.plot.surrogate fill a struct plot (plot.c) from an options table
+ * and write it as SVG (plot-svg.c). The figure borrows its arrays and
+ * strings; each is kept in an anchor table on the stack while the figure
+ * is built, so an error half way leaks nothing.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "lua-snn.h"
+
+/* Stack slots of every plot function: its options and the anchor table. */
+#define LSNN_PLOT_OPTS		1
+#define LSNN_PLOT_ANCHOR	2
+
+/* Points along x at which a surrogate figure evaluates each function. */
+#define LSNN_PLOT_POINTS	401
+
+/* Pops the value on top of the stack into the anchor table. */
+static void
+lsnn_plot_keep(lua_State *L)
+{
+	lua_rawseti(L, LSNN_PLOT_ANCHOR,
+	    (lua_Integer)lua_rawlen(L, LSNN_PLOT_ANCHOR) + 1);
+}
+
+/* Returns size bytes that live as long as the anchor table. */
+static void *
+lsnn_plot_alloc(lua_State *L, size_t size)
+{
+	void	*p = lua_newuserdatauv(L, size, 0);
+
+	lsnn_plot_keep(L);
+	return p;
+}
+
+/* Returns the string option key, or NULL when it is absent. */
+static const char *
+lsnn_plot_string(lua_State *L, const char *fn, const char *key)
+{
+	const char	*s;
+
+	if (lua_getfield(L, LSNN_PLOT_OPTS, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	s = lsnn_check_string(L, -1, fn, key);
+	lsnn_plot_keep(L);
+	return s;
+}
+
+/* Reads the option key, a list {min, max}, as the fixed limits of a. */
+static void
+lsnn_plot_range(lua_State *L, const char *fn, const char *key,
+    struct plot_axis *a)
+{
+	if (lua_getfield(L, LSNN_PLOT_OPTS, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1) || lua_rawlen(L, -1) != 2 ||
+	    lua_rawgeti(L, -1, 1) != LUA_TNUMBER ||
+	    lua_rawgeti(L, -2, 2) != LUA_TNUMBER)
+		lsnn_argerror(L, fn, key, "must be a list of two numbers "
+		    "{min, max}");
+	a->fixed = 1;
+	a->min = lua_tonumber(L, -2);
+	a->max = lua_tonumber(L, -1);
+	lua_pop(L, 3);
+}
+
+/*
+ * Checks the options table against known and reads the options every
+ * figure takes (title, xlabel, ylabel, width, height, yrange) into p;
+ * returns file, which is required.
+ */
+static const char *
+lsnn_plot_common(lua_State *L, const char *fn, const char *const *known,
+    struct plot *p)
+{
+	const char	*file;
+
+	if (!lua_istable(L, LSNN_PLOT_OPTS))
+		lsnn_argerror(L, fn, "options", "must be a table (got %s)",
+		    luaL_typename(L, LSNN_PLOT_OPTS));
+	lsnn_check_options(L, LSNN_PLOT_OPTS, fn, known);
+	if ((file = lsnn_plot_string(L, fn, "file")) == NULL)
+		lsnn_argerror(L, fn, "file", "must be a string (got nil)");
+	p->title = lsnn_plot_string(L, fn, "title");
+	p->x.label = lsnn_plot_string(L, fn, "xlabel");
+	p->y.label = lsnn_plot_string(L, fn, "ylabel");
+	p->width = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "width",
+	    PLOT_WIDTH);
+	p->height = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "height",
+	    PLOT_HEIGHT);
+	lsnn_plot_range(L, fn, "yrange", &p->y);
+	return file;
+}
+
+/*
+ * Reads field key of the table at idx (series k): a list of numbers or a
+ * tensor, copied into an anchored array whose length goes in *n. Returns
+ * NULL when the field is nil.
+ */
+static double *
+lsnn_plot_numbers(lua_State *L, int idx, const char *fn, int k,
+    const char *key, size_t *n)
+{
+	struct lsnn_tensor	*t;
+	double			*v;
+	size_t			 i;
+
+	if (lua_getfield(L, idx, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	if (luaL_testudata(L, -1, LSNN_TENSOR) != NULL) {
+		t = lsnn_tensor_check(L, -1, fn, key);
+		*n = tensor_numel(&t->t);
+		v = lsnn_plot_alloc(L, *n * sizeof *v);
+		for (i = 0; i < *n; i++)
+			v[i] = t->t.data[i];
+		lua_pop(L, 1);
+		return v;
+	}
+	if (!lua_istable(L, -1))
+		lsnn_error(L, fn, error_printf("series %d: %s must be a list "
+		    "of numbers or a tensor (got %s)", k, key,
+		    luaL_typename(L, -1)));
+	*n = lua_rawlen(L, -1);
+	v = lsnn_plot_alloc(L, *n * sizeof *v);
+	for (i = 0; i < *n; i++) {
+		if (lua_rawgeti(L, -1, (lua_Integer)i + 1) != LUA_TNUMBER)
+			lsnn_error(L, fn, error_printf("series %d: %s[%zu] "
+			    "must be a number (got %s)", k, key, i + 1,
+			    luaL_typename(L, -1)));
+		v[i] = lua_tonumber(L, -1);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+/*
+ * Reads the list option series, leaving it on the stack, and returns an
+ * anchored array of as many series as it has entries, in *n.
+ */
+static struct plot_series *
+lsnn_plot_series(lua_State *L, const char *fn, int *n)
+{
+	struct plot_series	*series;
+	size_t			 len;
+
+	if (lua_getfield(L, LSNN_PLOT_OPTS, "series") != LUA_TTABLE)
+		lsnn_argerror(L, fn, "series", "must be a list of tables "
+		    "(got %s)", luaL_typename(L, -1));
+	len = lua_rawlen(L, -1);
+	*n = (int)len;
+	series = lsnn_plot_alloc(L, len * sizeof *series);
+	memset(series, 0, len * sizeof *series);
+	return series;
+}
+
+/*
+ * Pushes entry k of the series list on top of the stack, checked to be a
+ * table with only the known keys, and returns its label (or NULL).
+ */
+static const char *
+lsnn_plot_entry(lua_State *L, const char *fn, int k,
+    const char *const *known)
+{
+	const char	*label = NULL;
+	int		 entry;
+
+	if (lua_rawgeti(L, -1, k) != LUA_TTABLE)
+		lsnn_error(L, fn, error_printf("series %d must be a table (got "
+		    "%s)", k, luaL_typename(L, -1)));
+	entry = lua_gettop(L);
+	lsnn_check_options(L, entry, lua_pushfstring(L, "%s: series %d", fn,
+	    k), known);
+	lua_pop(L, 1);
+	switch (lua_getfield(L, entry, "label")) {
+	case LUA_TNIL:
+		lua_pop(L, 1);
+		break;
+	case LUA_TSTRING:
+		label = lua_tostring(L, -1);
+		lsnn_plot_keep(L);
+		break;
+	default:
+		lsnn_error(L, fn, error_printf("series %d: label must be a "
+		    "string (got %s)", k, luaL_typename(L, -1)));
+	}
+	return label;
+}
+
+/*
+ * Returns the index of the value on top of the stack among the names
+ * name(0), name(1), ... (NULL past the last); raises an error naming the
+ * style field key of series k when it is none of them.
+ */
+static int
+lsnn_plot_choice(lua_State *L, const char *fn, int k, const char *key,
+    const char *(*name)(int))
+{
+	const char	*s, *names, *got;
+	luaL_Buffer	 b;
+	int		 i;
+
+	s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "";
+	for (i = 0; name(i) != NULL; i++) {
+		if (strcmp(name(i), s) == 0)
+			return i;
+	}
+	luaL_buffinit(L, &b);
+	for (i = 0; name(i) != NULL; i++) {
+		luaL_addstring(&b, i == 0 ? "" : ", ");
+		luaL_addstring(&b, name(i));
+	}
+	luaL_pushresult(&b);
+	names = lua_tostring(L, -1);
+	got = luaL_tolstring(L, -2, NULL);
+	return lsnn_error(L, fn, error_printf("series %d: style.%s must be "
+	    "one of %s (got %s)", k, key, names, got));
+}
+
+/*
+ * Reads the style table of the series entry on top of the stack (series
+ * k), if it has one, over the defaults already in s.
+ */
+static void
+lsnn_plot_style(lua_State *L, const char *fn, int k, struct plot_series *s)
+{
+	static const char *const	 known[] = { "color", "dash", "marker",
+					     NULL };
+	int				 style;
+
+	if (lua_getfield(L, -1, "style") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1))
+		lsnn_error(L, fn, error_printf("series %d: style must be a "
+		    "table (got %s)", k, luaL_typename(L, -1)));
+	style = lua_gettop(L);
+	lsnn_check_options(L, style, lua_pushfstring(L, "%s: series %d: "
+	    "style", fn, k), known);
+	lua_pop(L, 1);
+	if (lua_getfield(L, style, "color") != LUA_TNIL)
+		s->color = (enum plot_color)lsnn_plot_choice(L, fn, k, "color",
+		    plot_color_name);
+	if (lua_getfield(L, style, "dash") != LUA_TNIL)
+		s->dash = (enum plot_dash)lsnn_plot_choice(L, fn, k, "dash",
+		    plot_dash_name);
+	if (lua_getfield(L, style, "marker") != LUA_TNIL)
+		s->marker = (enum plot_marker)lsnn_plot_choice(L, fn, k,
+		    "marker", plot_marker_name);
+	lua_pop(L, 4);
+}
+
+/*
+ * Draws p into file: returns the path, or nil and a message when the
+ * file cannot be written; a figure plot_validate refuses raises an error.
+ */
+static int
+lsnn_plot_finish(lua_State *L, const char *fn, const char *file,
+    const struct plot *p)
+{
+	char	*cause = NULL;
+
+	if (plot_validate(p, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	if (plot_svg_write(file, p, &cause) != 0)
+		return lsnn_fail(L, cause);
+	lua_pushstring(L, file);
+	return 1;
+}
+
+/* snn.plot.lines(options): a line chart of series of points. */
+static int
+lsnn_plot_lines(lua_State *L)
+{
+	static const char *const	 known[] = { "file", "title", "xlabel",
+					     "ylabel", "xlog", "ylog",
+					     "xrange", "yrange", "width",
+					     "height", "series", NULL };
+	static const char *const	 keys[] = { "label", "x", "y", "err",
+					     "style", NULL };
+	const char			*fn = "snn.plot.lines", *file;
+	struct plot			 p;
+	struct plot_series		*series, *s;
+	double				*x;
+	size_t				 nx, ne, i;
+	int				 k, n;
+
+	lua_settop(L, LSNN_PLOT_OPTS);
+	lua_newtable(L);
+	plot_init(&p, PLOT_LINES);
+	file = lsnn_plot_common(L, fn, known, &p);
+	if (lsnn_opt_boolean(L, LSNN_PLOT_OPTS, fn, "xlog", 0))
+		p.x.scale = PLOT_SCALE_LOG;
+	if (lsnn_opt_boolean(L, LSNN_PLOT_OPTS, fn, "ylog", 0))
+		p.y.scale = PLOT_SCALE_LOG;
+	lsnn_plot_range(L, fn, "xrange", &p.x);
+	series = lsnn_plot_series(L, fn, &n);
+	for (k = 0; k < n; k++) {
+		s = &series[k];
+		s->label = lsnn_plot_entry(L, fn, k + 1, keys);
+		if ((s->y = lsnn_plot_numbers(L, -1, fn, k + 1, "y",
+		    &s->n)) == NULL)
+			lsnn_error(L, fn, error_printf("series %d: y is "
+			    "missing", k + 1));
+		if ((s->x = x = lsnn_plot_numbers(L, -1, fn, k + 1, "x",
+		    &nx)) == NULL) {
+			s->x = x = lsnn_plot_alloc(L, s->n * sizeof *x);
+			for (i = 0; i < s->n; i++)
+				x[i] = (double)i + 1;
+		} else if (nx != s->n)
+			lsnn_error(L, fn, error_printf("series %d: x has %zu "
+			    "values, y has %zu", k + 1, nx, s->n));
+		s->err = lsnn_plot_numbers(L, -1, fn, k + 1, "err", &ne);
+		if (s->err != NULL && ne != s->n)
+			lsnn_error(L, fn, error_printf("series %d: err has %zu "
+			    "values, y has %zu", k + 1, ne, s->n));
+		plot_series_defaults(s, k);
+		lsnn_plot_style(L, fn, k + 1, s);
+		lua_pop(L, 1);
+	}
+	p.nseries = n;
+	p.series = series;
+	return lsnn_plot_finish(L, fn, file, &p);
+}
+
+/* snn.plot.bars(options): a bar chart, one bar a series in each group. */
+static int
+lsnn_plot_bars(lua_State *L)
+{
+	static const char *const	 known[] = { "file", "title", "xlabel",
+					     "ylabel", "ylog", "yrange",
+					     "width", "height", "groups",
+					     "series", NULL };
+	static const char *const	 keys[] = { "label", "values", "err",
+					     NULL };
+	const char			*fn = "snn.plot.bars", *file;
+	const char			**groups;
+	struct plot			 p;
+	struct plot_series		*series, *s;
+	size_t				 ne, len;
+	int				 k, n;
+
+	lua_settop(L, LSNN_PLOT_OPTS);
+	lua_newtable(L);
+	plot_init(&p, PLOT_BARS);
+	file = lsnn_plot_common(L, fn, known, &p);
+	if (lsnn_opt_boolean(L, LSNN_PLOT_OPTS, fn, "ylog", 0))
+		p.y.scale = PLOT_SCALE_LOG;
+	if (lua_getfield(L, LSNN_PLOT_OPTS, "groups") != LUA_TTABLE)
+		lsnn_argerror(L, fn, "groups", "must be a list of names (got "
+		    "%s)", luaL_typename(L, -1));
+	len = lua_rawlen(L, -1);
+	groups = lsnn_plot_alloc(L, len * sizeof *groups);
+	for (k = 0; k < (int)len; k++) {
+		lua_rawgeti(L, -1, k + 1);
+		if ((groups[k] = lua_tostring(L, -1)) == NULL)
+			lsnn_argerror(L, fn, "groups", "must be a list of "
+			    "names (got %s at %d)", luaL_typename(L, -1),
+			    k + 1);
+		lsnn_plot_keep(L);
+	}
+	p.ngroups = (int)len;
+	p.groups = groups;
+	series = lsnn_plot_series(L, fn, &n);
+	for (k = 0; k < n; k++) {
+		s = &series[k];
+		s->label = lsnn_plot_entry(L, fn, k + 1, keys);
+		if ((s->y = lsnn_plot_numbers(L, -1, fn, k + 1, "values",
+		    &s->n)) == NULL)
+			lsnn_error(L, fn, error_printf("series %d: values is "
+			    "missing", k + 1));
+		s->err = lsnn_plot_numbers(L, -1, fn, k + 1, "err", &ne);
+		if (s->err != NULL && ne != s->n)
+			lsnn_error(L, fn, error_printf("series %d: err has %zu "
+			    "values, values has %zu", k + 1, ne, s->n));
+		plot_series_defaults(s, k);
+		lua_pop(L, 1);
+	}
+	p.nseries = n;
+	p.series = series;
+	return lsnn_plot_finish(L, fn, file, &p);
+}
+
+/*
+ * Returns an anchored legend label for s: its name and parameters, alpha
+ * and beta in Greek, "sigmoid (α=4)".
+ */
+static const char *
+lsnn_plot_surrogate_label(lua_State *L, const struct surrogate *s)
+{
+	const char	*name, *label;
+	char		 num[32];
+	luaL_Buffer	 b;
+	int		 i;
+
+	luaL_buffinit(L, &b);
+	luaL_addstring(&b, surrogate_name(s));
+	for (i = 0; i < surrogate_nparams(s); i++) {
+		luaL_addstring(&b, i == 0 ? " (" : ", ");
+		name = surrogate_param_name(s, i);
+		if (strcmp(name, "alpha") == 0)
+			name = "\u03b1";
+		else if (strcmp(name, "beta") == 0)
+			name = "\u03b2";
+		snprintf(num, sizeof num, "=%g", s->p[i]);
+		luaL_addstring(&b, name);
+		luaL_addstring(&b, num);
+	}
+	if (i > 0)
+		luaL_addchar(&b, ')');
+	luaL_pushresult(&b);
+	label = lua_tostring(L, -1);
+	lsnn_plot_keep(L);
+	return label;
+}
+
+/* Makes s the Heaviside step (1 where x >= 0) across the x range of a. */
+static void
+lsnn_plot_step(lua_State *L, const struct plot_axis *a,
+    struct plot_series *s)
+{
+	double	*v = lsnn_plot_alloc(L, 8 * sizeof *v);
+
+	s->x = v;
+	s->y = v + 4;
+	s->label = "Heaviside step";
+	s->color = PLOT_COLOR_BLACK;
+	if (a->min < 0 && a->max >= 0) {
+		s->n = 4;
+		v[0] = a->min;
+		v[1] = v[2] = 0;
+		v[3] = a->max;
+		v[4] = v[5] = 0;
+		v[6] = v[7] = 1;
+		return;
+	}
+	s->n = 2;
+	v[0] = a->min;
+	v[1] = a->max;
+	v[4] = v[5] = a->min >= 0;
+}
+
+/*
+ * Makes s a curve of LSNN_PLOT_POINTS points at x (xf in float): the
+ * primitive of sg, or its derivative when grad is set.
+ */
+static void
+lsnn_plot_curve(lua_State *L, const struct surrogate *sg, int grad,
+    const float *xf, const double *x, struct plot_series *s)
+{
+	float	*yf = lsnn_plot_alloc(L, LSNN_PLOT_POINTS * sizeof *yf);
+	double	*y = lsnn_plot_alloc(L, LSNN_PLOT_POINTS * sizeof *y);
+	size_t	 i;
+
+	if (grad)
+		surrogate_grad(sg, yf, xf, LSNN_PLOT_POINTS);
+	else
+		surrogate_primitive(sg, yf, xf, LSNN_PLOT_POINTS);
+	for (i = 0; i < LSNN_PLOT_POINTS; i++)
+		y[i] = yf[i];
+	s->n = LSNN_PLOT_POINTS;
+	s->x = x;
+	s->y = y;
+	s->dash = grad ? PLOT_DASH_DASHED : PLOT_DASH_SOLID;
+}
+
+/*
+ * snn.plot.surrogate(options): the Heaviside step in black and, for each
+ * surrogate in its own colour, the primitive solid and the derivative
+ * dashed, with a key saying which line is which.
+ */
+static int
+lsnn_plot_surrogate(lua_State *L)
+{
+	static const char *const	 known[] = { "file", "title", "xlabel",
+					     "ylabel", "yrange", "width",
+					     "height", "surrogates", "range",
+					     NULL };
+	const char			*fn = "snn.plot.surrogate", *file;
+	struct plot			 p;
+	struct plot_series		*series, *s;
+	struct surrogate		 sg;
+	float				*xf;
+	double				*x;
+	size_t				 len, i;
+	int				 k, entry, n = 0;
+
+	lua_settop(L, LSNN_PLOT_OPTS);
+	lua_newtable(L);
+	plot_init(&p, PLOT_LINES);
+	file = lsnn_plot_common(L, fn, known, &p);
+	if (p.x.label == NULL)
+		p.x.label = "x (membrane potential \u2212 threshold)";
+	p.x.fixed = 1;
+	p.x.min = -3;
+	p.x.max = 3;
+	lsnn_plot_range(L, fn, "range", &p.x);
+	if (lua_getfield(L, LSNN_PLOT_OPTS, "surrogates") != LUA_TTABLE)
+		lsnn_argerror(L, fn, "surrogates", "must be a list of "
+		    "surrogates (got %s)", luaL_typename(L, -1));
+	len = lua_rawlen(L, -1);
+	series = lsnn_plot_alloc(L, (2 * len + 3) * sizeof *series);
+	memset(series, 0, (2 * len + 3) * sizeof *series);
+	xf = lsnn_plot_alloc(L, LSNN_PLOT_POINTS * sizeof *xf);
+	x = lsnn_plot_alloc(L, LSNN_PLOT_POINTS * sizeof *x);
+	for (i = 0; i < LSNN_PLOT_POINTS; i++) {
+		x[i] = p.x.min + (p.x.max - p.x.min) * (double)i /
+		    (LSNN_PLOT_POINTS - 1);
+		xf[i] = (float)x[i];
+	}
+	lsnn_plot_step(L, &p.x, &series[n++]);
+	for (k = 0; k < (int)len; k++) {
+		lua_rawgeti(L, -1, k + 1);
+		entry = lua_gettop(L);
+		lsnn_surrogate_check(L, entry, fn, lua_pushfstring(L,
+		    "surrogates[%d]", k + 1), &sg);
+		lua_pop(L, 2);
+		s = &series[n++];
+		s->color = (enum plot_color)(k % PLOT_COLOR_CYCLE);
+		s->label = lsnn_plot_surrogate_label(L, &sg);
+		if (surrogate_has_primitive(&sg)) {
+			lsnn_plot_curve(L, &sg, 0, xf, x, s);
+			s = &series[n++];
+			s->color = series[n - 2].color;
+		}
+		lsnn_plot_curve(L, &sg, 1, xf, x, s);
+	}
+	if (len > 0) {
+		series[n].label = "primitive";
+		series[n++].color = PLOT_COLOR_GREY;
+		series[n].label = "derivative";
+		series[n].dash = PLOT_DASH_DASHED;
+		series[n++].color = PLOT_COLOR_GREY;
+	}
+	p.nseries = n;
+	p.series = series;
+	return lsnn_plot_finish(L, fn, file, &p);
+}
+
+/* Adds the table snn.plot. */
+void
+lsnn_plot_open(lua_State *L)
+{
+	static const luaL_Reg	fns[] = {
+		{ "lines", lsnn_plot_lines },
+		{ "bars", lsnn_plot_bars },
+		{ "surrogate", lsnn_plot_surrogate },
+		{ NULL, NULL }
+	};
+
+	luaL_newlib(L, fns);
+	lua_setfield(L, -2, "plot");
+}
