@@ -33,6 +33,8 @@ static void (*const lsnn_parts[])(lua_State *) = {
 	lsnn_data_open,
 	lsnn_optim_open,
 	lsnn_train_open,
+	lsnn_sim_open,
+	lsnn_plot_open,
 };
 
 /* Returns the module state kept in the registry by lsnn_open. */
@@ -329,6 +331,28 @@ lsnn_warn(lua_State *L, const char *fmt, ...)
 	va_end(ap);
 	lua_warning(L, lua_tostring(L, -1), 0);
 	lua_pop(L, 1);
+}
+
+/*
+ * The hook a SIGINT handler sets while Lua runs: it removes itself and
+ * raises "interrupted" in the running Lua code.
+ */
+void
+lsnn_interrupt(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	lua_sethook(L, NULL, 0, 0);
+	luaL_error(L, "interrupted");
+}
+
+/*
+ * Returns nonzero when Ctrl-C has armed lsnn_interrupt and no Lua code has
+ * run since (C code that waits, such as snn.train, checks this).
+ */
+int
+lsnn_interrupted(lua_State *L)
+{
+	return lua_gethook(L) == lsnn_interrupt;
 }
 
 /* Returns the default seed (snn.seed, snnwb --seed). */

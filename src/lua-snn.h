@@ -58,6 +58,8 @@ void	 lsnn_progress(const char *fmt, ...)
 	     __attribute__((format(printf, 1, 2)));
 void	 lsnn_progress_end(void);
 void	 lsnn_warn(lua_State *L, const char *fmt, ...);
+void	 lsnn_interrupt(lua_State *L, lua_Debug *ar);
+int	 lsnn_interrupted(lua_State *L);
 
 /* lua-tensor.c: tensors that own their data or view an engine object. */
 #define LSNN_TENSOR "snn.tensor"
@@ -111,10 +113,15 @@ void	 lsnn_data_open(lua_State *L);
 const struct dataset *lsnn_data_check(lua_State *L, int idx, const char *fn,
 	     const char *arg, const uint32_t **index, size_t *nindex,
 	     const char **json);
+const char *lsnn_data_mnist_root(lua_State *L, int opt, const char *fn,
+	     const char *key);
 
 void	 lsnn_optim_open(lua_State *L);
 void	 lsnn_optim_check(lua_State *L, int idx, const char *fn,
 	     struct optim *o, struct schedule *s);
+
+/* lua-plot.c: figures as SVG files (snn.plot.lines, bars, surrogate). */
+void	 lsnn_plot_open(lua_State *L);
 
 /*
  * lua-train.c: snn.train, snn.evaluate and training jobs. In batch mode
@@ -134,5 +141,11 @@ int	 lsnn_train_pump(lua_State *L);
 struct job *lsnn_train_current(void);
 int	 lsnn_train_running(void);
 void	 lsnn_train_stop_all(lua_State *L);
+
+/*
+ * lua-sim.c: the event-camera simulator: snn.simulate_nmnist writes
+ * simulated N-MNIST recordings, snn.sim.recording returns one.
+ */
+void	 lsnn_sim_open(lua_State *L);
 
 #endif

@@ -350,8 +350,8 @@ lsnn_train_pump(lua_State *L)
 }
 
 /*
- * Waits until the job at idx has ended, pumping every job meanwhile. A
- * Ctrl-C (poll interrupted while the interrupt hook is set) stops the job,
+ * Waits until the job has ended, pumping every job meanwhile. A Ctrl-C
+ * (seen as the interrupt hook that the SIGINT handler sets) stops the job,
  * waits for it and raises "interrupted".
  */
 static void
@@ -366,13 +366,14 @@ lsnn_train_wait(lua_State *L, struct lsnn_job *lj)
 			pfd[i].fd = fds[i];
 			pfd[i].events = POLLIN;
 		}
-		if (poll(pfd, (nfds_t)n, -1) < 0 && errno == EINTR &&
-		    lua_gethook(L) != NULL && !interrupted) {
+		if (poll(pfd, (nfds_t)n, -1) < 0 && errno != EINTR)
+			luaL_error(L, "poll: %s", strerror(errno));
+		lsnn_train_pump(L);
+		if (lsnn_interrupted(L) && !interrupted && !lj->ended) {
 			lua_sethook(L, NULL, 0, 0);
 			interrupted = 1;
 			job_stop(lj->job);
 		}
-		lsnn_train_pump(L);
 	}
 	if (interrupted)
 		luaL_error(L, "interrupted (job %d stopped%s%s)", lj->id,

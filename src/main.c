@@ -1,9 +1,10 @@
 /*
  * main.c: the snnwb program. It reads the options, opens a Lua state with
  * the snn module and the prelude, and runs a script in batch mode (-e, or
- * standard input when that is not a terminal). Chunks run under lua_pcall
- * with a traceback handler; Ctrl-C sets a hook that raises "interrupted",
- * as lua.c does.
+ * standard input when that is not a terminal), under the live view with
+ * --view, and the interactive session (ui-session.c) on a terminal or
+ * with -i. Chunks run under lua_pcall with a traceback handler; Ctrl-C
+ * sets a hook that raises "interrupted", as lua.c does.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -17,6 +18,7 @@
 
 #include "config.h"
 #include "lua-snn.h"
+#include "ui.h"
 
 /* Exit statuses: a Lua error is 1, bad usage 2. */
 #define MAIN_EXIT_LUA	1
@@ -25,7 +27,8 @@
 /* getopt_long values of the options that have no short form. */
 enum main_longopt {
 	MAIN_OPT_SEED = 256,
-	MAIN_OPT_THREADS
+	MAIN_OPT_THREADS,
+	MAIN_OPT_VIEW
 };
 
 /* The command line, parsed. */
@@ -34,7 +37,8 @@ struct main_options {
 	char		**argv;
 	const char	 *script;	/* -e FILE ("-": standard input) */
 	int		  script_at;	/* argv index of FILE, or argc */
-	int		  interactive;	/* -i */
+	int		  interactive;	/* -i, or a terminal without -e */
+	int		  view;		/* --view */
 	int		  quiet;	/* -q */
 	int		  threads;	/* --threads, 0 when not given */
 	lua_Integer	  seed;		/* --seed, -1 when not given */
@@ -45,12 +49,15 @@ struct main_options {
 /* The state the SIGINT handler stops; set while a chunk runs. */
 static lua_State *main_lua;
 
+/* What SIGINT did before the chunk: the handler puts it back. */
+static struct sigaction main_sigint_old;
+
 /* Prints the usage line to f. */
 static void
 main_usage(FILE *f)
 {
 	fprintf(f, "usage: snnwb [-hiqv] [-l module] [--seed n] "
-	    "[--threads n] [-e file [args ...]]\n");
+	    "[--threads n] [--view] [-e file [args ...]]\n");
 }
 
 /* Prints a usage error and the usage line, and exits with status 2. */
@@ -98,7 +105,8 @@ main_number(const char *opt, const char *s, long long min, long long max)
 
 /*
  * Parses argv into o, printing and exiting for -h and -v, and stopping at
- * -e FILE since what follows belongs to the script, as with lua(1).
+ * -e FILE since what follows belongs to the script, as with lua(1); but a
+ * --view after the script's arguments, last, is snnwb's.
  */
 static void
 main_parse(struct main_options *o, int argc, char **argv)
@@ -108,6 +116,7 @@ main_parse(struct main_options *o, int argc, char **argv)
 		{ "version", no_argument, NULL, 'v' },
 		{ "seed", required_argument, NULL, MAIN_OPT_SEED },
 		{ "threads", required_argument, NULL, MAIN_OPT_THREADS },
+		{ "view", no_argument, NULL, MAIN_OPT_VIEW },
 		{ NULL, 0, NULL, 0 }
 	};
 	char				 buf[3];
@@ -152,6 +161,9 @@ main_parse(struct main_options *o, int argc, char **argv)
 			o->threads = (int)main_number("--threads", optarg, 1,
 			    INT_MAX);
 			break;
+		case MAIN_OPT_VIEW:
+			o->view = 1;
+			break;
 		case ':':
 			main_usage_error("option %s needs an argument",
 			    main_optname(argv, buf));
@@ -164,28 +176,23 @@ main_parse(struct main_options *o, int argc, char **argv)
 	if (o->script == NULL && optind < argc)
 		main_usage_error("unexpected argument '%s' (a script is run "
 		    "with -e FILE)", argv[optind]);
+	if (o->script != NULL && argc - 1 > o->script_at &&
+	    strcmp(argv[argc - 1], "--view") == 0) {
+		o->view = 1;
+		o->argc--;
+	}
 }
 
 /*
- * The hook the SIGINT handler sets: it removes itself and raises an error
- * in the running Lua code.
- */
-static void
-main_stop(lua_State *L, lua_Debug *ar)
-{
-	lua_sethook(L, NULL, 0, 0);
-	luaL_error(L, "interrupted");
-}
-
-/*
- * SIGINT while Lua runs: restores the default action (a second Ctrl-C
- * kills) and sets the stopping hook; lua_sethook is signal safe.
+ * SIGINT while Lua runs: restores the action from before the chunk (by
+ * default a second Ctrl-C kills) and sets the stopping hook; lua_sethook
+ * is signal safe.
  */
 static void
 main_sigint(int sig)
 {
-	signal(sig, SIG_DFL);
-	lua_sethook(main_lua, main_stop,
+	sigaction(sig, &main_sigint_old, NULL);
+	lua_sethook(main_lua, lsnn_interrupt,
 	    LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }
 
@@ -208,9 +215,10 @@ main_traceback(lua_State *L)
 
 /*
  * Calls the function below its narg arguments with the traceback handler
- * and Ctrl-C armed; returns the lua_pcall status.
+ * and Ctrl-C armed; returns the lua_pcall status. The interactive session
+ * runs its chunks through it too.
  */
-static int
+int
 main_call(lua_State *L, int narg, int nres)
 {
 	struct sigaction	sa;
@@ -222,10 +230,9 @@ main_call(lua_State *L, int narg, int nres)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = main_sigint;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGINT, &sa, &main_sigint_old);
 	status = lua_pcall(L, narg, nres, base);
-	sa.sa_handler = SIG_DFL;
-	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGINT, &main_sigint_old, NULL);
 	lua_remove(L, base);
 	return status;
 }
@@ -323,13 +330,15 @@ main_args(lua_State *L, const struct main_options *o)
 
 /*
  * The protected main, which opens the libraries, the snn module, the
- * prelude and the -l modules, runs the script, and returns true if all ran.
+ * prelude and the -l modules, the screen for the view or the session, runs
+ * the script and the session, and returns true if all ran.
  */
 static int
 main_pmain(lua_State *L)
 {
 	const struct main_options	*o = lua_touserdata(L, 1);
 	const char			*file;
+	char				*cause = NULL;
 	int				 i, nargs, status;
 
 	luaL_checkversion(L);
@@ -348,15 +357,24 @@ main_pmain(lua_State *L)
 	status = main_call(L, 1, 0);
 	for (i = 0; i < o->nmodules && status == LUA_OK; i++)
 		status = main_require(L, o->modules[i]);
-	if (status == LUA_OK) {
+	if (status == LUA_OK && (o->interactive || o->view) &&
+	    ui_session_open(L, o->interactive, &cause) != 0) {
+		lua_pushstring(L, cause);
+		free(cause);
+		status = LUA_ERRRUN;
+	}
+	if (status == LUA_OK && (o->script != NULL || !o->interactive)) {
 		file = o->script == NULL || strcmp(o->script, "-") == 0 ?
 		    NULL : o->script;
 		status = luaL_loadfile(L, file);
+		if (status == LUA_OK) {
+			nargs = main_args(L, o);
+			status = main_call(L, nargs, 0);
+		}
 	}
-	if (status == LUA_OK) {
-		nargs = main_args(L, o);
-		status = main_call(L, nargs, 0);
-	}
+	if (status == LUA_OK && o->interactive)
+		ui_session_run(L);
+	ui_session_close();
 	if (status != LUA_OK)
 		main_report(L);
 	lua_pushboolean(L, status == LUA_OK);
@@ -372,12 +390,16 @@ main(int argc, char **argv)
 	int			 status, ok;
 
 	main_parse(&o, argc, argv);
-	if (o.interactive || (o.script == NULL && isatty(STDIN_FILENO))) {
-		fprintf(stderr, "snnwb: the interactive workbench is not "
-		    "available in this build yet; run a script with -e FILE "
-		    "or on standard input\n");
-		free(o.modules);
-		return MAIN_EXIT_USAGE;
+	if (o.script == NULL && isatty(STDIN_FILENO))
+		o.interactive = 1;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		if (o.interactive) {
+			fprintf(stderr, "snnwb: the interactive session needs "
+			    "a terminal on standard input and output\n");
+			free(o.modules);
+			return MAIN_EXIT_USAGE;
+		}
+		o.view = 0;
 	}
 	if ((L = luaL_newstate()) == NULL) {
 		fprintf(stderr, "snnwb: cannot create a Lua state: out of "
@@ -390,8 +412,10 @@ main(int argc, char **argv)
 	lua_pushlightuserdata(L, &o);
 	status = lua_pcall(L, 1, 1, 0);
 	ok = status == LUA_OK && lua_toboolean(L, -1);
-	if (status != LUA_OK)
+	if (status != LUA_OK) {
+		ui_session_close();
 		main_report(L);
+	}
 	lua_close(L);
 	free(o.modules);
 	return ok ? 0 : MAIN_EXIT_LUA;

@@ -1,0 +1,339 @@
+/*
+ * ui-chart.c: a chart of one or more lines in a region of the screen: a
+ * title row with a legend, y axis labels on the left, an x axis row when
+ * there is room. On a UTF-8 terminal each cell holds a 2x4 block of
+ * Braille dots (U+2800 plus one bit a dot), elsewhere one ASCII mark. Both
+ * axes scale to the data: x stretches the points over the width (a bucket
+ * of points averages to one dot column when there are more), y spans the
+ * finite values, in decades on a log scale.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "ui.h"
+
+/* The Braille bit of the dot in column dx (0, 1) and row dy (0..3). */
+static const unsigned char ui_chart_dots[2][4] = {
+	{ 0x01, 0x02, 0x04, 0x40 },
+	{ 0x08, 0x10, 0x20, 0x80 }
+};
+
+/* The ASCII mark of each line, in order. */
+static const char ui_chart_marks[] = "*+ox#";
+
+/* A plot area being filled with dots. */
+struct ui_chart_canvas {
+	unsigned char	*bits;		/* (rows, cols) dots per cell */
+	signed char	*line;		/* (rows, cols) last line in a cell */
+	int		 rows;
+	int		 cols;
+	int		 xdots;		/* dots across */
+	int		 ydots;		/* dots down */
+	int		 braille;
+};
+
+/* The y range, transformed (log10 on a log scale). */
+struct ui_chart_range {
+	double	lo;
+	double	hi;
+	int	log;
+};
+
+/* Returns v as the y axis places it, NaN when it cannot be shown. */
+static double
+ui_chart_y(const struct ui_chart_range *yr, double v)
+{
+	if (!isfinite(v) || (yr->log && v <= 0))
+		return NAN;
+	return yr->log ? log10(v) : v;
+}
+
+/*
+ * Returns line l's value at dot column i of xdots: the mean of the points
+ * in the column when there are more points than columns, else the linear
+ * interpolation between the two nearest; NaN where there is nothing.
+ */
+static double
+ui_chart_sample(const struct ui_chart_line *l, int i, int xdots)
+{
+	double	p, frac, sum = 0;
+	size_t	a, b, j, k = 0;
+
+	if (l->n == 1 || xdots == 1)
+		return l->v[l->n - 1];
+	if (l->n >= (size_t)xdots) {
+		a = (size_t)i * l->n / (size_t)xdots;
+		b = (size_t)(i + 1) * l->n / (size_t)xdots;
+		for (j = a; j < b; j++) {
+			if (isfinite(l->v[j])) {
+				sum += l->v[j];
+				k++;
+			}
+		}
+		return k > 0 ? sum / (double)k : NAN;
+	}
+	p = (double)i * (double)(l->n - 1) / (double)(xdots - 1);
+	j = (size_t)p;
+	frac = p - (double)j;
+	if (j + 1 >= l->n)
+		return l->v[l->n - 1];
+	return l->v[j] + frac * (l->v[j + 1] - l->v[j]);
+}
+
+/* Finds the y range of the chart's finite values; returns 0 if none. */
+static int
+ui_chart_range(const struct ui_chart *c, struct ui_chart_range *yr)
+{
+	double	y, pad;
+	size_t	j;
+	int	i, any = 0;
+
+	yr->log = c->log;
+	yr->lo = INFINITY;
+	yr->hi = -INFINITY;
+	for (i = 0; i < c->nlines; i++) {
+		for (j = 0; j < c->lines[i].n; j++) {
+			y = ui_chart_y(yr, c->lines[i].v[j]);
+			if (isnan(y))
+				continue;
+			any = 1;
+			yr->lo = fmin(yr->lo, y);
+			yr->hi = fmax(yr->hi, y);
+		}
+	}
+	if (!any)
+		return 0;
+	if (yr->hi - yr->lo < 1e-12) {
+		pad = yr->log ? 0.5 : fmax(fabs(yr->hi) * 0.1, 0.05);
+		yr->lo -= pad;
+		yr->hi += pad;
+	}
+	return 1;
+}
+
+/* Sets the dot at (dx, dy) to line li. */
+static void
+ui_chart_dot(struct ui_chart_canvas *cv, int dx, int dy, int li)
+{
+	int	cell;
+
+	if (cv->braille) {
+		cell = (dy / 4) * cv->cols + dx / 2;
+		cv->bits[cell] |= ui_chart_dots[dx % 2][dy % 4];
+	} else {
+		cell = dy * cv->cols + dx;
+		cv->bits[cell] = 1;
+	}
+	cv->line[cell] = (signed char)li;
+}
+
+/*
+ * Plots line li column by column, joining each dot to the one before it
+ * with a vertical run so that steep stretches stay connected.
+ */
+static void
+ui_chart_plot(struct ui_chart_canvas *cv, const struct ui_chart_range *yr,
+    const struct ui_chart_line *l, int li)
+{
+	double	y;
+	int	i, row, prev = -1, a, b;
+
+	if (l->n == 0)
+		return;
+	for (i = 0; i < cv->xdots; i++) {
+		y = ui_chart_y(yr, ui_chart_sample(l, i, cv->xdots));
+		if (isnan(y)) {
+			prev = -1;
+			continue;
+		}
+		row = cv->ydots - 1 - (int)lround((y - yr->lo) /
+		    (yr->hi - yr->lo) * (cv->ydots - 1));
+		a = prev < 0 || row < prev ? row : prev;
+		b = prev < 0 || row > prev ? row : prev;
+		for (; a <= b; a++)
+			ui_chart_dot(cv, i, a, li);
+		prev = row;
+	}
+}
+
+/* Formats the axis value of transformed y into buf. */
+static void
+ui_chart_label(const struct ui_chart_range *yr, double y, char *buf,
+    size_t len)
+{
+	snprintf(buf, len, "%.3g", yr->log ? pow(10, y) : y);
+}
+
+/* Draws the title and the legend on the chart's first row. */
+static void
+ui_chart_title(const struct ui_chart *c, struct ui_rect r)
+{
+	int	i, skip = 0, room = r.w;
+
+	move(r.y, r.x);
+	ui_screen_style(UI_STYLE_TITLE);
+	ui_text_put(c->title, strlen(c->title), &skip, &room);
+	for (i = 0; i < c->nlines && room > 0; i++) {
+		ui_screen_style(UI_STYLE_NORMAL);
+		ui_text_put("  ", 2, &skip, &room);
+		ui_screen_style(c->lines[i].style);
+		if (ui_screen_utf8())
+			ui_text_put("\u2501", strlen("\u2501"), &skip, &room);
+		else
+			ui_text_put(&ui_chart_marks[i % 5], 1, &skip, &room);
+		ui_screen_style(UI_STYLE_NORMAL);
+		ui_text_put(" ", 1, &skip, &room);
+		ui_text_put(c->lines[i].label, strlen(c->lines[i].label),
+		    &skip, &room);
+	}
+	ui_screen_style(UI_STYLE_NORMAL);
+}
+
+/* Draws the filled canvas with its top left cell at (y, x). */
+static void
+ui_chart_paint(const struct ui_chart *c, const struct ui_chart_canvas *cv,
+    int y, int x)
+{
+	wchar_t	wc;
+	int	row, col, cell, li;
+
+	for (row = 0; row < cv->rows; row++) {
+		for (col = 0; col < cv->cols; col++) {
+			cell = row * cv->cols + col;
+			if (cv->bits[cell] == 0)
+				continue;
+			li = cv->line[cell];
+			wc = cv->braille ? (wchar_t)(0x2800 + cv->bits[cell]) :
+			    (wchar_t)ui_chart_marks[li % 5];
+			ui_screen_cell(y + row, x + col, wc,
+			    c->lines[li].style);
+		}
+	}
+}
+
+/* Draws the y labels at the top, bottom and, when tall, middle rows. */
+static void
+ui_chart_yaxis(const struct ui_chart_range *yr, int y, int x, int rows,
+    int width)
+{
+	char	buf[3][32];
+	int	i, at[3];
+
+	at[0] = y;
+	at[1] = y + rows - 1;
+	at[2] = y + (rows - 1) / 2;
+	ui_chart_label(yr, yr->hi, buf[0], sizeof buf[0]);
+	ui_chart_label(yr, yr->lo, buf[1], sizeof buf[1]);
+	ui_chart_label(yr, (yr->lo + yr->hi) / 2, buf[2], sizeof buf[2]);
+	ui_screen_style(UI_STYLE_AXIS);
+	for (i = 0; i < (rows >= 7 ? 3 : 2); i++)
+		ui_text_at(at[i], x + width - (int)strlen(buf[i]), width,
+		    buf[i]);
+	ui_screen_style(UI_STYLE_NORMAL);
+}
+
+/* Draws "1" under the left end of the plot and the count at the right. */
+static void
+ui_chart_xaxis(const struct ui_chart *c, int y, int x, int width)
+{
+	char	buf[64];
+	int	len;
+
+	len = snprintf(buf, sizeof buf, "%zu %s", c->xcount, c->xunit);
+	ui_screen_style(UI_STYLE_AXIS);
+	ui_text_at(y, x, width, "1");
+	if (len + 2 <= width)
+		ui_text_at(y, x + width - len, len, buf);
+	ui_screen_style(UI_STYLE_NORMAL);
+}
+
+/*
+ * Writes the chart's empty message in the middle of region r, broken at
+ * spaces into as many centred rows as it needs and r has.
+ */
+static void
+ui_chart_empty(const char *msg, struct ui_rect r)
+{
+	const char	*row[8];
+	size_t		 len[8], n, fit;
+	int		 i, k, w, skip, room;
+
+	for (k = 0; k < 8 && k < r.h && *msg != '\0'; k++) {
+		n = strlen(msg);
+		fit = ui_text_fit(msg, n, r.w);
+		if (fit < n && k + 1 < r.h) {
+			while (fit > 0 && msg[fit] != ' ')
+				fit--;
+			if (fit == 0)
+				fit = ui_text_fit(msg, n, r.w);
+		}
+		row[k] = msg;
+		len[k] = fit;
+		msg += fit;
+		while (*msg == ' ')
+			msg++;
+	}
+	ui_screen_style(UI_STYLE_AXIS);
+	for (i = 0; i < k; i++) {
+		w = ui_text_width(row[i], len[i]);
+		move(r.y + (r.h - k) / 2 + i, r.x + (w < r.w ? (r.w - w) / 2 :
+		    0));
+		skip = 0;
+		room = r.w;
+		ui_text_put(row[i], len[i], &skip, &room);
+	}
+	ui_screen_style(UI_STYLE_NORMAL);
+}
+
+/* Draws chart c in region r, which it blanks first. */
+void
+ui_chart_draw(const struct ui_chart *c, struct ui_rect r)
+{
+	struct ui_chart_canvas	cv;
+	struct ui_chart_range	yr;
+	char			buf[32];
+	int			i, rows, lw, xaxis;
+
+	if (r.h < 1 || r.w < 1)
+		return;
+	ui_screen_blank(r);
+	ui_chart_title(c, r);
+	if (r.h < 2)
+		return;
+	if (!ui_chart_range(c, &yr)) {
+		ui_chart_empty(c->empty, (struct ui_rect){ r.y + 1, r.x,
+		    r.h - 1, r.w });
+		return;
+	}
+	xaxis = r.h - 1 >= 5;
+	rows = r.h - 1 - xaxis;
+	ui_chart_label(&yr, yr.hi, buf, sizeof buf);
+	lw = (int)strlen(buf);
+	ui_chart_label(&yr, yr.lo, buf, sizeof buf);
+	if ((int)strlen(buf) > lw)
+		lw = (int)strlen(buf);
+	if (r.w - lw - 1 < 4)
+		lw = -1;
+	cv.braille = ui_screen_utf8();
+	cv.rows = rows;
+	cv.cols = r.w - lw - 1;
+	cv.xdots = cv.cols * (cv.braille ? 2 : 1);
+	cv.ydots = cv.rows * (cv.braille ? 4 : 1);
+	cv.bits = calloc((size_t)(cv.rows * cv.cols), 1);
+	cv.line = calloc((size_t)(cv.rows * cv.cols), 1);
+	if (cv.bits != NULL && cv.line != NULL) {
+		for (i = 0; i < c->nlines; i++)
+			ui_chart_plot(&cv, &yr, &c->lines[i], i);
+		ui_chart_paint(c, &cv, r.y + 1, r.x + lw + 1);
+	}
+	free(cv.bits);
+	free(cv.line);
+	if (lw > 0)
+		ui_chart_yaxis(&yr, r.y + 1, r.x, rows, lw);
+	if (xaxis)
+		ui_chart_xaxis(c, r.y + r.h - 1, r.x + lw + 1, cv.cols);
+}

@@ -1,0 +1,484 @@
+/*
+ * ui-lua.c: the Lua side of the session. Lines are read as lua(1) reads
+ * them: first as "return <line>" so that an expression prints its values,
+ * then as a statement; a syntax error at <eof> asks for more lines, and
+ * the whole chunk then goes into the history as one entry. Chunks run
+ * through main_call (traceback handler, Ctrl-C), errors go to the log and
+ * the session goes on. print and io.write write into the log; quit() ends
+ * the session. Completion walks tables, with their __index chains, for the
+ * names after the last . or :.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui.h"
+
+/* What lua(1) looks for at the end of the message of an incomplete chunk. */
+#define UI_LUA_EOF "<eof>"
+
+/* Tables followed through __index before completion gives up. */
+#define UI_LUA_DEPTH 8
+
+/* The chunk read so far while more lines are wanted, or NULL. */
+static char *ui_lua_chunk;
+
+/* Completions being collected. */
+struct ui_lua_completion {
+	const char	 *text;		/* what is completed */
+	size_t		  keep;		/* bytes of text before the name */
+	char		**out;		/* NULL-terminated, malloc'd */
+	size_t		  n;
+	size_t		  cap;
+	int		  append;	/* after the one completion */
+};
+
+/* print(...): its arguments as tostring gives them, to the log. */
+static int
+ui_lua_print(lua_State *L)
+{
+	luaL_Buffer	 b;
+	const char	*s;
+	size_t		 len;
+	int		 i, n = lua_gettop(L);
+
+	luaL_buffinit(L, &b);
+	for (i = 1; i <= n; i++) {
+		if (i > 1)
+			luaL_addchar(&b, '\t');
+		luaL_tolstring(L, i, NULL);
+		luaL_addvalue(&b);
+	}
+	luaL_addchar(&b, '\n');
+	luaL_pushresult(&b);
+	s = lua_tolstring(L, -1, &len);
+	ui_log_add(UI_LOG_OUT, s, len);
+	ui_session_tick();
+	return 0;
+}
+
+/*
+ * io.write(...): strings and numbers (formatted as io.write does) to the
+ * log; returns io.stdout, its first upvalue, as io.write does.
+ */
+static int
+ui_lua_write(lua_State *L)
+{
+	const char	*s;
+	char		 buf[64];
+	size_t		 len;
+	int		 i, n = lua_gettop(L);
+
+	for (i = 1; i <= n; i++) {
+		if (lua_type(L, i) == LUA_TNUMBER) {
+			if (lua_isinteger(L, i))
+				len = (size_t)snprintf(buf, sizeof buf,
+				    LUA_INTEGER_FMT,
+				    (LUAI_UACINT)lua_tointeger(L, i));
+			else
+				len = (size_t)snprintf(buf, sizeof buf,
+				    LUA_NUMBER_FMT,
+				    (LUAI_UACNUMBER)lua_tonumber(L, i));
+			s = buf;
+		} else
+			s = luaL_checklstring(L, i, &len);
+		ui_log_add(UI_LOG_OUT, s, len);
+	}
+	ui_session_tick();
+	lua_pushvalue(L, lua_upvalueindex(1));
+	return 1;
+}
+
+/* quit(): ends the session once the chunk is done (asks if a job runs). */
+static int
+ui_lua_quit(lua_State *L)
+{
+	ui_session_quit();
+	return 0;
+}
+
+/*
+ * Puts the session's print and io.write in place, and quit when the
+ * session is interactive.
+ */
+void
+ui_lua_open(lua_State *L, int interactive)
+{
+	lua_pushcfunction(L, ui_lua_print);
+	lua_setglobal(L, "print");
+	if (lua_getglobal(L, "io") == LUA_TTABLE) {
+		lua_getfield(L, -1, "stdout");
+		lua_pushcclosure(L, ui_lua_write, 1);
+		lua_setfield(L, -2, "write");
+	}
+	lua_pop(L, 1);
+	if (interactive) {
+		lua_pushcfunction(L, ui_lua_quit);
+		lua_setglobal(L, "quit");
+	}
+}
+
+/* Moves the error message on top of the stack into the log. */
+static void
+ui_lua_report(lua_State *L)
+{
+	const char	*msg = lua_tostring(L, -1);
+
+	ui_log_printf(UI_LOG_ERROR, "%s", msg != NULL ? msg :
+	    "(error object is not a string)");
+	lua_pop(L, 1);
+}
+
+/* Calls fn under main_call; an error goes to the log. */
+void
+ui_lua_protect(lua_State *L, lua_CFunction fn)
+{
+	lua_pushcfunction(L, fn);
+	if (main_call(L, 0, 0) != LUA_OK)
+		ui_lua_report(L);
+}
+
+/*
+ * Runs the init file, the one SNNWB_INIT names (none when it is empty) or
+ * else $XDG_CONFIG_HOME/snnwb/init.lua or ~/.config/snnwb/init.lua if it
+ * exists, its errors going to the log.
+ */
+void
+ui_lua_init(lua_State *L)
+{
+	const char	*env = getenv("SNNWB_INIT");
+	const char	*xdg = getenv("XDG_CONFIG_HOME");
+	const char	*home = getenv("HOME");
+	char		 path[4096];
+	FILE		*f;
+
+	if (env != NULL) {
+		if (env[0] == '\0')
+			return;
+		snprintf(path, sizeof path, "%s", env);
+	} else {
+		if (xdg != NULL && xdg[0] == '/')
+			snprintf(path, sizeof path, "%s/snnwb/init.lua", xdg);
+		else if (home != NULL && home[0] != '\0')
+			snprintf(path, sizeof path,
+			    "%s/.config/snnwb/init.lua", home);
+		else
+			return;
+		if ((f = fopen(path, "r")) == NULL)
+			return;
+		fclose(f);
+	}
+	if (luaL_loadfile(L, path) != LUA_OK || main_call(L, 0, 0) != LUA_OK)
+		ui_lua_report(L);
+}
+
+/* Adds chunk to the history unless it is blank. */
+static void
+ui_lua_remember(const char *chunk)
+{
+	if (chunk[strspn(chunk, " \t\n")] != '\0')
+		ui_prompt_remember(chunk);
+}
+
+/*
+ * Runs the function on top of the stack and prints what it returns with
+ * the global print, as lua(1) does; errors go to the log.
+ */
+static void
+ui_lua_run(lua_State *L)
+{
+	int	base = lua_gettop(L) - 1, n;
+
+	if (main_call(L, 0, LUA_MULTRET) != LUA_OK) {
+		ui_lua_report(L);
+		return;
+	}
+	if ((n = lua_gettop(L) - base) == 0)
+		return;
+	luaL_checkstack(L, 1, "too many results to print");
+	lua_getglobal(L, "print");
+	lua_insert(L, base + 1);
+	if (main_call(L, n, 0) != LUA_OK)
+		ui_lua_report(L);
+}
+
+/* Returns whether the load error on top of the stack is an early end. */
+static int
+ui_lua_incomplete(lua_State *L, int status)
+{
+	const char	*msg;
+	size_t		 len;
+
+	if (status != LUA_ERRSYNTAX)
+		return 0;
+	msg = lua_tolstring(L, -1, &len);
+	return len >= strlen(UI_LUA_EOF) &&
+	    strcmp(msg + len - strlen(UI_LUA_EOF), UI_LUA_EOF) == 0;
+}
+
+/* Appends line to the pending chunk; returns -1 if short of memory. */
+static int
+ui_lua_extend(const char *line)
+{
+	size_t	 old = ui_lua_chunk != NULL ? strlen(ui_lua_chunk) : 0;
+	char	*p;
+
+	if ((p = realloc(ui_lua_chunk, old + strlen(line) + 2)) == NULL)
+		return -1;
+	if (old > 0)
+		p[old++] = '\n';
+	strcpy(p + old, line);
+	ui_lua_chunk = p;
+	return 0;
+}
+
+/*
+ * Takes a line typed at the prompt: runs it, or the chunk it completes;
+ * returns 1 when the chunk needs more lines.
+ */
+int
+ui_lua_line(lua_State *L, const char *line)
+{
+	const char	*code;
+	size_t		 len;
+	int		 status;
+
+	if (ui_lua_chunk == NULL) {
+		code = lua_pushfstring(L, "return %s", line);
+		if (luaL_loadbuffer(L, code, strlen(code), "=stdin") ==
+		    LUA_OK) {
+			lua_remove(L, -2);
+			ui_lua_remember(line);
+			ui_lua_run(L);
+			return 0;
+		}
+		lua_pop(L, 2);
+	}
+	if (ui_lua_extend(line) != 0) {
+		ui_log_printf(UI_LOG_ERROR, "out of memory reading a chunk");
+		ui_lua_reset();
+		return 0;
+	}
+	len = strlen(ui_lua_chunk);
+	status = luaL_loadbuffer(L, ui_lua_chunk, len, "=stdin");
+	if (ui_lua_incomplete(L, status)) {
+		lua_pop(L, 1);
+		return 1;
+	}
+	ui_lua_remember(ui_lua_chunk);
+	ui_lua_reset();
+	if (status != LUA_OK)
+		ui_lua_report(L);
+	else
+		ui_lua_run(L);
+	return 0;
+}
+
+/* Returns whether a chunk waits for more lines. */
+int
+ui_lua_pending(void)
+{
+	return ui_lua_chunk != NULL;
+}
+
+/* Forgets the chunk waiting for more lines. */
+void
+ui_lua_reset(void)
+{
+	free(ui_lua_chunk);
+	ui_lua_chunk = NULL;
+}
+
+/* Returns whether s is a Lua name (not checking for keywords). */
+static int
+ui_lua_name(const char *s, size_t len)
+{
+	size_t	i;
+
+	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Adds the completion text[0..keep) + name (len) unless it is there
+ * already; type is the Lua type of what it names.
+ */
+static void
+ui_lua_offer(struct ui_lua_completion *c, const char *name, size_t len,
+    int type)
+{
+	char	**p, *s;
+	size_t	  i;
+
+	for (i = 0; i < c->n; i++) {
+		if (strncmp(c->out[i] + c->keep, name, len) == 0 &&
+		    c->out[i][c->keep + len] == '\0')
+			return;
+	}
+	if (c->n + 2 > c->cap) {
+		if ((p = realloc(c->out, (c->cap * 2 + 16) * sizeof *p)) ==
+		    NULL)
+			return;
+		c->out = p;
+		c->cap = c->cap * 2 + 16;
+	}
+	if ((s = malloc(c->keep + len + 1)) == NULL)
+		return;
+	memcpy(s, c->text, c->keep);
+	memcpy(s + c->keep, name, len);
+	s[c->keep + len] = '\0';
+	c->out[c->n++] = s;
+	c->out[c->n] = NULL;
+	c->append = type == LUA_TFUNCTION ? '(' : type == LUA_TTABLE ? '.' :
+	    ' ';
+}
+
+/*
+ * Replaces the object and key on top of the stack by the value the key
+ * names, looked up raw in tables and through __index tables; nil if none.
+ */
+static void
+ui_lua_field(lua_State *L)
+{
+	int	depth, type;
+
+	for (depth = 0; depth < UI_LUA_DEPTH; depth++) {
+		if (lua_istable(L, -2)) {
+			lua_pushvalue(L, -1);
+			if (lua_rawget(L, -3) != LUA_TNIL) {
+				lua_replace(L, -3);
+				lua_pop(L, 1);
+				return;
+			}
+			lua_pop(L, 1);
+		}
+		if ((type = luaL_getmetafield(L, -2, "__index")) !=
+		    LUA_TTABLE) {
+			if (type != LUA_TNIL)
+				lua_pop(L, 1);
+			break;
+		}
+		lua_replace(L, -3);
+	}
+	lua_pop(L, 2);
+	lua_pushnil(L);
+}
+
+/*
+ * Offers the names starting with part (len) of the value on top of the
+ * stack and of the tables its __index chain leads to; only functions
+ * when methods is true.
+ */
+static void
+ui_lua_fields(lua_State *L, struct ui_lua_completion *c, const char *part,
+    size_t len, int methods)
+{
+	const char	*key;
+	size_t		 klen;
+	int		 depth, type;
+
+	lua_pushvalue(L, -1);
+	for (depth = 0; depth < UI_LUA_DEPTH; depth++) {
+		if (lua_istable(L, -1)) {
+			lua_pushnil(L);
+			while (lua_next(L, -2) != 0) {
+				if (lua_type(L, -2) == LUA_TSTRING &&
+				    (!methods || lua_isfunction(L, -1))) {
+					key = lua_tolstring(L, -2, &klen);
+					if (klen >= len &&
+					    strncmp(key, part, len) == 0 &&
+					    ui_lua_name(key, klen))
+						ui_lua_offer(c, key, klen,
+						    lua_type(L, -1));
+				}
+				lua_pop(L, 1);
+			}
+		}
+		if ((type = luaL_getmetafield(L, -1, "__index")) !=
+		    LUA_TTABLE) {
+			if (type != LUA_TNIL)
+				lua_pop(L, 1);
+			break;
+		}
+		lua_replace(L, -2);
+	}
+	lua_pop(L, 1);
+}
+
+/* Offers the Lua keywords starting with part (len). */
+static void
+ui_lua_keywords(struct ui_lua_completion *c, const char *part, size_t len)
+{
+	static const char *const	words[] = {
+		"and", "break", "do", "else", "elseif", "end", "false",
+		"for", "function", "goto", "if", "in", "local", "nil", "not",
+		"or", "repeat", "return", "then", "true", "until", "while"
+	};
+	size_t				i;
+
+	for (i = 0; i < sizeof words / sizeof words[0]; i++) {
+		if (strncmp(words[i], part, len) == 0)
+			ui_lua_offer(c, words[i], strlen(words[i]),
+			    LUA_TNIL);
+	}
+}
+
+/*
+ * Collects the completions of the text in the struct ui_lua_completion
+ * at argument 1: "a.b.c:pa" walks _G.a.b.c and offers its methods that
+ * start with "pa"; a plain name offers globals and keywords.
+ */
+static int
+ui_lua_candidates(lua_State *L)
+{
+	struct ui_lua_completion	*c = lua_touserdata(L, 1);
+	const char			*text = c->text, *sep = NULL, *p, *at;
+
+	for (p = text; *p != '\0'; p++) {
+		if (*p == '.' || *p == ':')
+			sep = p;
+	}
+	lua_pushglobaltable(L);
+	for (at = text; sep != NULL && at < sep; at = p + 1) {
+		for (p = at; p < sep && *p != '.' && *p != ':'; p++)
+			;
+		if (p == at || (p < sep && *p == ':'))
+			return 0;
+		lua_pushlstring(L, at, (size_t)(p - at));
+		ui_lua_field(L);
+	}
+	c->keep = sep != NULL ? (size_t)(sep + 1 - text) : 0;
+	ui_lua_fields(L, c, text + c->keep, strlen(text + c->keep),
+	    sep != NULL && *sep == ':');
+	if (sep == NULL)
+		ui_lua_keywords(c, text, strlen(text));
+	return 0;
+}
+
+/*
+ * Returns the completions of text as a NULL-terminated array of strings,
+ * all allocated with malloc (readline frees the strings, the caller the
+ * array), or NULL if there are none; *append is the character to add
+ * after a single completion: ( after a function, . after a table.
+ */
+char **
+ui_lua_complete(lua_State *L, const char *text, int *append)
+{
+	struct ui_lua_completion	c;
+
+	memset(&c, 0, sizeof c);
+	c.text = text;
+	lua_pushcfunction(L, ui_lua_candidates);
+	lua_pushlightuserdata(L, &c);
+	if (lua_pcall(L, 1, 0, 0) != LUA_OK)
+		lua_pop(L, 1);
+	*append = c.n == 1 ? c.append : ' ';
+	return c.out;
+}

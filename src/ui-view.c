@@ -1,0 +1,425 @@
+/*
+ * ui-view.c: the live view of training. It observes every record the Lua
+ * layer takes from a job (lsnn_train_set_observer), keeps the newest job's
+ * numbers as series and draws the status line and the five panels: loss
+ * per batch (raw and smoothed, log scale), accuracy per epoch (train and
+ * test), spike rate and surrogate-gradient sparsity per spiking layer, and
+ * the layerwise unevenness error, which has no source yet. One panel is
+ * large; Tab makes the next one so.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <curses.h>
+
+#include "ui.h"
+
+/* Points a series keeps; beyond, pairs are averaged and the stride grows. */
+#define UI_VIEW_POINTS 4096
+
+/* The weight of the past in the smoothed loss (an exponential average). */
+#define UI_VIEW_SMOOTH 0.95
+
+/* The panels, in the order Tab cycles through them. */
+enum ui_view_panel {
+	UI_VIEW_LOSS,
+	UI_VIEW_ACC,
+	UI_VIEW_RATE,
+	UI_VIEW_SPARSITY,
+	UI_VIEW_UNEVEN,
+	UI_VIEW_NPANELS
+};
+
+/* A series of values, each the mean of stride records. */
+struct ui_view_series {
+	double	v[UI_VIEW_POINTS];
+	size_t	n;
+	size_t	stride;
+	double	sum;		/* of the records not yet a point */
+	size_t	k;
+};
+
+/* What the view knows of the job it shows. */
+static struct {
+	int			 job;		/* 0 before any */
+	int			 done;		/* its last record came */
+	int			 failed;
+	int			 stopping;	/* the session stops it */
+	struct train_record	 batch;		/* the newest batch record */
+	struct train_record	 epoch;		/* the newest epoch record */
+	size_t			 nbatch;	/* batch records taken */
+	size_t			 nepoch;
+	double			 ema;		/* smoothed loss, biased */
+	double			 ema_weight;	/* 1 - SMOOTH^nbatch */
+	struct ui_view_series	 loss;
+	struct ui_view_series	 smooth;
+	struct ui_view_series	 train_acc;
+	struct ui_view_series	 test_acc;
+	struct ui_view_series	 rate[TRAIN_MAXLAYERS];
+	struct ui_view_series	 zero[TRAIN_MAXLAYERS];
+	char			 label[TRAIN_MAXLAYERS][16];
+	int			 nlayers;
+	enum ui_view_panel	 large;
+} ui_view;
+
+/* Adds x to series s. */
+static void
+ui_view_push(struct ui_view_series *s, double x)
+{
+	size_t	i;
+
+	if (s->stride == 0)
+		s->stride = 1;
+	s->sum += x;
+	if (++s->k < s->stride)
+		return;
+	s->v[s->n++] = s->sum / (double)s->k;
+	s->sum = 0;
+	s->k = 0;
+	if (s->n < UI_VIEW_POINTS)
+		return;
+	for (i = 0; i < s->n / 2; i++)
+		s->v[i] = (s->v[2 * i] + s->v[2 * i + 1]) / 2;
+	s->n /= 2;
+	s->stride *= 2;
+}
+
+/* Forgets the job shown and starts showing job. */
+static void
+ui_view_reset(int job)
+{
+	enum ui_view_panel	large = ui_view.large;
+
+	memset(&ui_view, 0, sizeof ui_view);
+	ui_view.job = job;
+	ui_view.large = large;
+}
+
+/* Takes a batch record: loss, smoothed loss and the layers' numbers. */
+static void
+ui_view_batch(const struct train_record *rec)
+{
+	int	i;
+
+	ui_view.batch = *rec;
+	ui_view.nbatch++;
+	ui_view.ema = UI_VIEW_SMOOTH * ui_view.ema +
+	    (1 - UI_VIEW_SMOOTH) * rec->loss;
+	ui_view.ema_weight = UI_VIEW_SMOOTH * ui_view.ema_weight +
+	    (1 - UI_VIEW_SMOOTH);
+	ui_view_push(&ui_view.loss, rec->loss);
+	ui_view_push(&ui_view.smooth, ui_view.ema / ui_view.ema_weight);
+	ui_view.nlayers = rec->nlayers;
+	for (i = 0; i < rec->nlayers && i < TRAIN_MAXLAYERS; i++) {
+		snprintf(ui_view.label[i], sizeof ui_view.label[i], "L%d",
+		    rec->layer[i]);
+		ui_view_push(&ui_view.rate[i], rec->spike_rate[i]);
+		ui_view_push(&ui_view.zero[i], rec->sg_zero[i]);
+	}
+}
+
+/* Takes the last record of a job and says in the log how it ended. */
+static void
+ui_view_end(int job, const struct train_record *rec)
+{
+	ui_view.done = 1;
+	if (rec->kind == TRAIN_REC_ERROR) {
+		ui_view.failed = 1;
+		ui_log_printf(UI_LOG_ERROR, "job %d failed: %s", job,
+		    rec->message);
+	} else if (ui_view.nepoch > 0 && isnan(ui_view.epoch.test_acc))
+		ui_log_printf(UI_LOG_NOTE, "job %d %s after %d of %d "
+		    "epochs: train accuracy %.4g", job, ui_view.stopping ?
+		    "stopped" : "done", ui_view.epoch.epoch,
+		    ui_view.epoch.epochs, ui_view.epoch.acc);
+	else if (ui_view.nepoch > 0)
+		ui_log_printf(UI_LOG_NOTE, "job %d %s after %d of %d "
+		    "epochs: train accuracy %.4g, test accuracy %.4g", job,
+		    ui_view.stopping ? "stopped" : "done", ui_view.epoch.epoch,
+		    ui_view.epoch.epochs, ui_view.epoch.acc,
+		    ui_view.epoch.test_acc);
+	else
+		ui_log_printf(UI_LOG_NOTE, "job %d %s", job,
+		    ui_view.stopping ? "stopped" : "done");
+}
+
+/*
+ * The observer: keeps the record if it belongs to the newest job (a newer
+ * job replaces the one shown) and has the screen redrawn.
+ */
+static void
+ui_view_observe(void *arg, int job, const struct train_record *rec)
+{
+	if (job < ui_view.job)
+		return;
+	if (job > ui_view.job)
+		ui_view_reset(job);
+	switch (rec->kind) {
+	case TRAIN_REC_BATCH:
+		ui_view_batch(rec);
+		break;
+	case TRAIN_REC_EPOCH:
+		ui_view.epoch = *rec;
+		ui_view.nepoch++;
+		ui_view_push(&ui_view.train_acc, rec->acc);
+		ui_view_push(&ui_view.test_acc, rec->test_acc);
+		break;
+	case TRAIN_REC_DONE:
+	case TRAIN_REC_ERROR:
+		ui_view_end(job, rec);
+		break;
+	}
+	ui_screen_dirty(UI_DIRTY_VIEW);
+	ui_session_tick();
+}
+
+/* Starts observing training records. */
+void
+ui_view_open(void)
+{
+	memset(&ui_view, 0, sizeof ui_view);
+	lsnn_train_set_observer(ui_view_observe, NULL);
+}
+
+/* Stops observing. */
+void
+ui_view_close(void)
+{
+	lsnn_train_set_observer(NULL, NULL);
+}
+
+/* Makes the next panel the large one. */
+void
+ui_view_cycle(void)
+{
+	ui_view.large = (ui_view.large + 1) % UI_VIEW_NPANELS;
+	ui_screen_dirty(UI_DIRTY_VIEW);
+}
+
+/* Notes that the session asked job to stop. */
+void
+ui_view_stopping(int job)
+{
+	if (job == ui_view.job)
+		ui_view.stopping = 1;
+	ui_screen_dirty(UI_DIRTY_VIEW);
+}
+
+/* Returns the state of the job shown, as the status line names it. */
+static const char *
+ui_view_state(void)
+{
+	struct job	*job = lsnn_train_current();
+	enum job_state	 s;
+
+	if (ui_view.failed)
+		return "failed";
+	if (ui_view.done)
+		return ui_view.stopping ? "stopped" : "done";
+	if (job == NULL || job_id(job) != ui_view.job)
+		return "running";
+	s = job_state(job);
+	if (s == JOB_RUNNING && ui_view.stopping)
+		return "stopping";
+	return job_state_name(s);
+}
+
+/* Formats seconds as h:mm:ss or m:ss into buf. */
+static void
+ui_view_clock(double seconds, char *buf, size_t len)
+{
+	long	s = isfinite(seconds) && seconds > 0 ? lround(seconds) : 0;
+
+	if (s >= 3600)
+		snprintf(buf, len, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
+		    s % 60);
+	else
+		snprintf(buf, len, "%ld:%02ld", s / 60, s % 60);
+}
+
+/* Draws the epoch's progress bar, width cells between brackets. */
+static void
+ui_view_bar(const struct train_record *b, int width, int *skip, int *room)
+{
+	int	i, full;
+
+	full = b->nbatches > 0 ? width * b->batch / b->nbatches : 0;
+	ui_text_put("[", 1, skip, room);
+	for (i = 0; i < width; i++) {
+		ui_screen_style(i < full ? UI_STYLE_NORMAL : UI_STYLE_AXIS);
+		if (ui_screen_utf8())
+			ui_text_put(i < full ? "\u2588" : "\u2591",
+			    strlen("\u2588"), skip, room);
+		else
+			ui_text_put(i < full ? "#" : "-", 1, skip, room);
+	}
+	ui_screen_style(UI_STYLE_NORMAL);
+	ui_text_put("]", 1, skip, room);
+}
+
+/* Draws one " | text" piece of the status line. */
+static void
+ui_view_piece(const char *text, int *skip, int *room)
+{
+	ui_screen_style(UI_STYLE_AXIS);
+	ui_text_put(" | ", 3, skip, room);
+	ui_screen_style(UI_STYLE_NORMAL);
+	ui_text_put(text, strlen(text), skip, room);
+}
+
+/*
+ * Draws the status line in r: the job and its state, then epoch, progress
+ * bar and batch, samples a second, the time left and the loss while it
+ * runs, or how it ended.
+ */
+void
+ui_view_draw_status(struct ui_rect r)
+{
+	const struct train_record	*b = &ui_view.batch;
+	char				 buf[128], t[32];
+	double				 done, total;
+	int				 skip = 0, room = r.w;
+
+	ui_screen_blank(r);
+	move(r.y, r.x);
+	ui_screen_style(UI_STYLE_BAR);
+	if (ui_view.job == 0) {
+		ui_text_put(" snnwb ", 7, &skip, &room);
+		ui_view_piece("no training job yet; F1 for help", &skip,
+		    &room);
+		return;
+	}
+	snprintf(buf, sizeof buf, " job %d %s ", ui_view.job, ui_view_state());
+	ui_text_put(buf, strlen(buf), &skip, &room);
+	ui_screen_style(UI_STYLE_NORMAL);
+	if (ui_view.nbatch == 0) {
+		ui_view_piece("starting", &skip, &room);
+		return;
+	}
+	snprintf(buf, sizeof buf, "epoch %d/%d ", b->epoch, b->epochs);
+	ui_view_piece(buf, &skip, &room);
+	ui_view_bar(b, r.w >= 100 ? 20 : 10, &skip, &room);
+	snprintf(buf, sizeof buf, " %d/%d", b->batch, b->nbatches);
+	ui_text_put(buf, strlen(buf), &skip, &room);
+	if (!ui_view.done) {
+		snprintf(buf, sizeof buf, "%.0f samples/s", b->samples_per_s);
+		ui_view_piece(buf, &skip, &room);
+		done = (double)(b->epoch - 1) * b->nbatches + b->batch;
+		total = (double)b->epochs * b->nbatches;
+		ui_view_clock(done > 0 ? b->seconds * (total - done) / done :
+		    0, t, sizeof t);
+		snprintf(buf, sizeof buf, "ETA %s", t);
+	} else {
+		ui_view_clock(b->seconds, t, sizeof t);
+		snprintf(buf, sizeof buf, "took %s", t);
+	}
+	ui_view_piece(buf, &skip, &room);
+	snprintf(buf, sizeof buf, "loss %.4g", b->loss);
+	ui_view_piece(buf, &skip, &room);
+}
+
+/* Returns what an empty panel of training numbers says. */
+static const char *
+ui_view_waiting(void)
+{
+	if (ui_view.job == 0)
+		return "no training job yet: snn.train{...} starts one";
+	return ui_view.done ? "the job ended before this" :
+	    "waiting for the first batch";
+}
+
+/* Fills lines with one line a spiking layer of the series in s. */
+static int
+ui_view_layers(const struct ui_view_series *s, struct ui_chart_line *lines)
+{
+	int	i;
+
+	for (i = 0; i < ui_view.nlayers; i++) {
+		lines[i].v = s[i].v;
+		lines[i].n = s[i].n;
+		lines[i].label = ui_view.label[i];
+		lines[i].style = (enum ui_style)(UI_STYLE_SERIES + i);
+	}
+	return i;
+}
+
+/* Draws panel p in region r. */
+static void
+ui_view_panel(enum ui_view_panel p, struct ui_rect r)
+{
+	struct ui_chart_line	lines[TRAIN_MAXLAYERS];
+	struct ui_chart		c;
+
+	memset(&c, 0, sizeof c);
+	c.lines = lines;
+	c.xunit = "batches";
+	c.xcount = ui_view.nbatch;
+	c.empty = ui_view_waiting();
+	switch (p) {
+	case UI_VIEW_LOSS:
+		c.title = "loss (log scale)";
+		c.log = 1;
+		lines[0] = (struct ui_chart_line){ ui_view.loss.v,
+		    ui_view.loss.n, "raw", UI_STYLE_FAINT };
+		lines[1] = (struct ui_chart_line){ ui_view.smooth.v,
+		    ui_view.smooth.n, "smoothed", UI_STYLE_SERIES };
+		c.nlines = 2;
+		break;
+	case UI_VIEW_ACC:
+		c.title = "accuracy per epoch";
+		c.xunit = "epochs";
+		c.xcount = ui_view.nepoch;
+		if (ui_view.job != 0 && !ui_view.done)
+			c.empty = "no epoch finished yet";
+		lines[0] = (struct ui_chart_line){ ui_view.train_acc.v,
+		    ui_view.train_acc.n, "train", UI_STYLE_SERIES + 1 };
+		lines[1] = (struct ui_chart_line){ ui_view.test_acc.v,
+		    ui_view.test_acc.n, "test", UI_STYLE_SERIES + 2 };
+		c.nlines = 2;
+		break;
+	case UI_VIEW_RATE:
+		c.title = "spike rate";
+		c.nlines = ui_view_layers(ui_view.rate, lines);
+		break;
+	case UI_VIEW_SPARSITY:
+		c.title = "surrogate-gradient sparsity";
+		c.nlines = ui_view_layers(ui_view.zero, lines);
+		break;
+	default:
+		c.title = "layerwise unevenness error";
+		c.empty = "no conversion run yet (ANN-to-SNN conversion "
+		    "fills this)";
+		break;
+	}
+	ui_chart_draw(&c, r);
+}
+
+/*
+ * Draws the panels in r: the large one on the left, as many of the others
+ * as fit (three rows each at least) stacked on the right; on a narrow or
+ * short terminal only the large one.
+ */
+void
+ui_view_draw_charts(struct ui_rect r)
+{
+	struct ui_rect	big = r, small;
+	int		i, k, y;
+
+	ui_screen_blank(r);
+	if (r.w < 80 || r.h < 8) {
+		ui_view_panel(ui_view.large, big);
+		return;
+	}
+	big.w = r.w * 3 / 5;
+	ui_view_panel(ui_view.large, big);
+	k = r.h / 3 < UI_VIEW_NPANELS - 1 ? r.h / 3 : UI_VIEW_NPANELS - 1;
+	small.x = r.x + big.w + 1;
+	small.w = r.w - big.w - 1;
+	for (i = 0, y = r.y; i < k; i++, y += small.h) {
+		small.y = y;
+		small.h = i + 1 < k ? r.h / k : r.y + r.h - y;
+		ui_view_panel((ui_view.large + 1 + i) % UI_VIEW_NPANELS,
+		    small);
+	}
+}

@@ -1,0 +1,185 @@
+#!/bin/sh
+# test-tui.sh: the interactive session in a real terminal, driven through
+# a private tmux server: the screen, the REPL (expressions, multi-line
+# chunks, errors, the init file, completion, history across sessions),
+# the help, resizing down to below the minimum and back, quitting with the
+# terminal restored, a script under --view, and, when the shared N-MNIST
+# subset is there, a background training job: charts, a growing progress
+# bar, the prompt answering while it runs, Ctrl-C stopping it.
+snnwb=${SNNWB:-./snnwb}
+case $snnwb in
+/*) ;;
+*) snnwb=$(pwd)/$snnwb ;;
+esac
+nmnist=${SNNWB_SHARED:-/nonexistent}/datasets/nmnist-subset
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "1..0 # SKIP tmux not found"
+	exit 0
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/snnwb-tui.XXXXXX") || exit 1
+sock=$tmp/tmux
+trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/home/.config/snnwb"
+echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
+
+n=0
+failed=0
+echo "1..18"
+
+# t ARGS...: runs tmux on the test's own server.
+t() {
+	tmux -S "$sock" "$@"
+}
+
+# screen: prints what the pane shows now.
+screen() {
+	t capture-pane -p -t tui
+}
+
+# wait_for GREP-ARGS...: waits up to ten seconds for the pane to match.
+wait_for() {
+	i=0
+	while [ $i -lt 100 ]; do
+		screen >"$tmp/screen"
+		grep -q "$@" "$tmp/screen" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# ok STATUS NAME: reports one test; a failure shows the pane.
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=1
+		screen | sed 's/^/# /'
+	fi
+}
+
+# type TEXT: types TEXT literally and presses Enter.
+type_line() {
+	t send-keys -t tui -l "$1"
+	t send-keys -t tui Enter
+}
+
+# pane_var FORMAT: prints a tmux format of the pane.
+pane_var() {
+	t display-message -p -t tui "$1"
+}
+
+# progress: prints the batches done, from the status line's epoch and bar
+# ("epoch 3/500 [####------] 12/32").
+progress() {
+	screen | head -n 1 | tr '/[]' '   ' |
+	    awk '{ for (i = 1; i < NF; i++) if ($i == "epoch")
+	    print ($(i + 1) - 1) * $(i + 5) + $(i + 4) }'
+}
+
+t -f /dev/null new-session -d -s tui -x 100 -y 30 \
+    "env -i HOME='$tmp/home' TERM=screen-256color LANG=C.UTF-8 \
+    PATH='$PATH' PS1='$ ' OPENBLAS_NUM_THREADS=1 SNNWB_NMNIST='$nmnist' sh"
+sleep 0.2
+type_line "'$snnwb'"
+wait_for -e 'no training job yet' && wait_for -e '^── log' &&
+    wait_for -x 'snnwb>'
+ok $? "the screen comes up: status line, log pane, prompt"
+
+type_line '1+1'
+wait_for -x '2'
+ok $? "an expression prints its value"
+
+type_line 'function f(x)'
+wait_for -x '>>'
+ok $? "an incomplete chunk asks for more at >>"
+type_line 'return x*2'
+type_line 'end'
+type_line 'f(21)'
+wait_for -x '42'
+ok $? "a multi-line function runs once complete"
+
+type_line 'error("boom")'
+wait_for -x 'stdin:1: boom' && wait_for -e 'stack traceback:'
+ok $? "an error prints a traceback"
+type_line '2+3'
+wait_for -x '5'
+ok $? "the session goes on after an error"
+
+type_line 'greeting'
+wait_for -x 'hello from init'
+ok $? "the init file ran"
+
+t send-keys -t tui -l 'snn.surr'
+t send-keys -t tui Tab
+wait_for -x 'snnwb> snn.surrogate.'
+ok $? "Tab completes a field after ."
+t send-keys -t tui C-c
+wait_for -x 'snnwb>'
+ok $? "Ctrl-C clears the line"
+
+t send-keys -t tui F1
+wait_for -e 'snnwb keys'
+ok $? "F1 shows the help"
+t send-keys -t tui x
+sleep 0.3
+! screen | grep -q 'snnwb keys' && wait_for -x 'snnwb>'
+ok $? "a key closes the help and is not typed"
+
+t resize-window -t tui -x 40 -y 12
+sleep 0.5
+wait_for -e '^── log' && wait_for -x 'snnwb>' && ! grep -q 'too small' \
+    "$tmp/screen"
+ok $? "at 40x12 the screen is laid out"
+t resize-window -t tui -x 30 -y 10
+wait_for -e 'terminal too small'
+ok $? "below 40x12 the screen says it is too small"
+t resize-window -t tui -x 100 -y 30
+wait_for -e '^loss (log scale)' && type_line '6*7' && wait_for -x '42' &&
+    [ "$(screen | wc -l)" -eq 30 ]
+ok $? "back at 100x30 the charts return and the prompt works"
+
+t send-keys -t tui C-d
+wait_for -x '\$' && [ "$(pane_var '#{alternate_on}')" = 0 ] &&
+    type_line 'echo restored-$?' && wait_for -x 'restored-0'
+ok $? "Ctrl-D quits with status 0 and restores the terminal"
+
+type_line "'$snnwb'"
+wait_for -x 'snnwb>' && t send-keys -t tui Up &&
+    wait_for -x 'snnwb> 6\*7' && t send-keys -t tui Up Up Up Up Up &&
+    wait_for -F 'snnwb> function f(x)^Jreturn x*2^Jend'
+ok $? "history persists across sessions, a chunk as one entry"
+t send-keys -t tui C-c
+type_line 'quit()'
+wait_for -x '\$'
+
+printf 'print("hello", arg[1], #arg)\n' >"$tmp/view.lua"
+type_line "'$snnwb' -e '$tmp/view.lua' one --view; echo view-\$?"
+wait_for -x 'view-0' && grep -q '^hello  *one  *1$' "$tmp/screen"
+ok $? "-e FILE --view replays the script's output when it closes"
+
+if [ ! -d "$nmnist" ]; then
+	echo "ok 18 # SKIP no N-MNIST subset at $nmnist"
+	exit $failed
+fi
+type_line "'$snnwb'"
+wait_for -x 'snnwb>'
+net='net = snn.sequential{snn.flatten(), snn.linear(2312, 100, {bias=false}),'
+net="$net"' snn.lif{}, snn.linear(100, 10, {bias=false}), snn.lif{}}'
+type_line "$net"
+type_line 'ds = snn.data.nmnist{root=os.getenv("SNNWB_NMNIST"), split="train",'\
+' frames=10}'
+type_line 'job = snn.train{net=net, data=ds, epochs=500, batch=32}'
+wait_for -e '^ job 1 running.*epoch' && wait_for -e 'spike rate' &&
+    wait_for -e 'surrogate-gradient sparsity' && a=$(progress) &&
+    sleep 1 && b=$(progress) && [ -n "$a" ] && [ "$b" -gt "$a" ] &&
+    type_line '1+1' && wait_for -x '2' &&
+    screen | head -n 1 | grep -q 'job 1 running' &&
+    t send-keys -t tui C-c && wait_for -e 'stop job 1? (y/n)' &&
+    t send-keys -t tui y && wait_for -e '^ job 1 stopped' &&
+    wait_for -e '^job 1 stopped after'
+ok $? "a job trains in the background and Ctrl-C stops it"
+t send-keys -t tui C-d
+exit $failed
