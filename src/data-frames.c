@@ -45,6 +45,38 @@ static const char *const data_frames_names[] = {
 /* Largest frame side: xyp packs x and y in 6 bits each. */
 #define DATA_FRAMES_MAXSIDE 64
 
+/* Packed coordinates index the offset table through their low 13 bits. */
+#define DATA_FRAMES_LUTSIZE	(1 << 13)
+#define DATA_FRAMES_LUTMASK	(DATA_FRAMES_LUTSIZE - 1)
+
+/*
+ * Returns the table from packed event coordinates (x | y << 6 | p << 12)
+ * to the offset of their pixel in a (2, height, width) frame, -1 outside
+ * it. The table is per thread and rebuilt only when the frame size
+ * changes, so each event costs one load instead of unpacking and bounds
+ * checks.
+ */
+static const int32_t *
+data_frames_lut(int height, int width)
+{
+	static _Thread_local int32_t	lut[DATA_FRAMES_LUTSIZE];
+	static _Thread_local int	lut_height, lut_width;
+	unsigned			v, x, y;
+
+	if (lut_height == height && lut_width == width)
+		return lut;
+	for (v = 0; v < DATA_FRAMES_LUTSIZE; v++) {
+		x = EVENTSET_X(v);
+		y = EVENTSET_Y(v);
+		lut[v] = x < (unsigned)width && y < (unsigned)height ?
+		    (int32_t)((EVENTSET_P(v) * (unsigned)height + y) *
+		    (unsigned)width + x) : -1;
+	}
+	lut_height = height;
+	lut_width = width;
+	return lut;
+}
+
 /* Sets the defaults: by number, T = 10, counts unchanged. */
 void
 data_frames_defaults(struct frames_opts *o)
@@ -111,7 +143,8 @@ data_frames_integrate(float *out, size_t t_stride, const uint32_t *t,
 {
 	size_t		 plane, fsize, i, j, f, end, T = (size_t)o->T;
 	uint64_t	 step, edge;
-	unsigned	 x, y;
+	const int32_t	*lut;
+	int32_t		 off;
 	float		*frame, *v;
 
 	if (data_frames_validate(o, cause) != 0)
@@ -123,6 +156,7 @@ data_frames_integrate(float *out, size_t t_stride, const uint32_t *t,
 		    DATA_FRAMES_MAXSIDE);
 	plane = (size_t)height * (size_t)width;
 	fsize = 2 * plane;
+	lut = data_frames_lut(height, width);
 	for (f = 0; f < T; f++)
 		memset(out + f * t_stride, 0, fsize * sizeof *out);
 	if (n == 0)
@@ -144,14 +178,12 @@ data_frames_integrate(float *out, size_t t_stride, const uint32_t *t,
 			edge = t[0] + (f + 1) * step;
 		frame = out + f * t_stride;
 		for (; i < end && t[i] < edge; i++) {
-			x = EVENTSET_X(xyp[i]);
-			y = EVENTSET_Y(xyp[i]);
-			if (x >= (unsigned)width || y >= (unsigned)height)
+			if ((off = lut[xyp[i] & DATA_FRAMES_LUTMASK]) < 0)
 				return error_set(cause, "frames: event %zu at "
 				    "x %u, y %u is outside the %dx%d frame", i,
-				    x, y, width, height);
-			frame[EVENTSET_P(xyp[i]) * plane + y * (size_t)width +
-			    x] += 1;
+				    EVENTSET_X(xyp[i]), EVENTSET_Y(xyp[i]),
+				    width, height);
+			frame[off] += 1;
 		}
 	}
 
