@@ -44,34 +44,36 @@ struct data_nmnist_list {
 	size_t			 cap;
 };
 
-/* Sorts ev (n) by time, keeping equal times in order; tmp has room for n. */
-static void
+/*
+ * Sorts ev (n) by time, keeping equal times in order: a radix sort on the
+ * 24 low bits, which hold the format's 23-bit timestamps. tmp is scratch
+ * room for n events, owned by the caller.
+ */
+void
 data_nmnist_sort(struct event *ev, struct event *tmp, size_t n)
 {
 	struct event	*src = ev, *dst = tmp, *swap;
-	size_t		 w, lo, mid, hi, i, j, k;
+	size_t		 count[256], i, sum, c;
+	int		 shift;
 
-	for (w = 1; w < n; w *= 2) {
-		for (lo = 0; lo < n; lo += 2 * w) {
-			mid = n - lo > w ? lo + w : n;
-			hi = n - mid > w ? mid + w : n;
-			i = lo;
-			j = mid;
-			k = lo;
-			while (i < mid && j < hi)
-				dst[k++] = src[j].t < src[i].t ?
-				    src[j++] : src[i++];
-			while (i < mid)
-				dst[k++] = src[i++];
-			while (j < hi)
-				dst[k++] = src[j++];
+	if (n == 0)
+		return;
+	for (shift = 0; shift < 24; shift += 8) {
+		memset(count, 0, sizeof count);
+		for (i = 0; i < n; i++)
+			count[(src[i].t >> shift) & 0xff]++;
+		for (i = 0, sum = 0; i < 256; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
 		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i].t >> shift) & 0xff]++] = src[i];
 		swap = src;
 		src = dst;
 		dst = swap;
 	}
-	if (src != ev)
-		memcpy(ev, src, n * sizeof *ev);
+	memcpy(ev, src, n * sizeof *ev);
 }
 
 /*

@@ -2,18 +2,21 @@
  * lua-data.c: data sets in Lua. snn.data.nmnist loads a split of N-MNIST
  * recordings (cached by the engine) and integrates frames on the fly;
  * snn.data.mnist serves MNIST-format images as T steps of input. A data
- * set may be a subset of another (ds:split, subset=): it then keeps its
- * parent alive through its uservalue and shares the parent's samples.
+ * set may be a subset of another (ds:split, ds:select, subset=): it then
+ * keeps its parent alive through its uservalue and shares the parent's
+ * samples.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lua-snn.h"
 
-/* A data set userdata; a subset's src/opts point into its parent. */
+/*
+ * A data set userdata; a subset's src/opts point into its parent. Its
+ * uservalue is the folder it was read from, or a subset's parent.
+ */
 struct lsnn_data {
 	struct dataset		 ds;
 	struct eventset		 es;		/* N-MNIST, when owned */
@@ -24,6 +27,7 @@ struct lsnn_data {
 	int			 owns_ms;
 	uint32_t		*index;		/* (nindex) samples, or NULL */
 	size_t			 nindex;
+	const uint32_t		*ids;		/* (ds.n) file ids or NULL */
 	char			*json;		/* description for config.json */
 };
 
@@ -85,31 +89,29 @@ lsnn_data_len(const struct lsnn_data *d)
 	return d->index != NULL ? d->nindex : d->ds.n;
 }
 
-/* Returns nonzero when path is a directory. */
-static int
-lsnn_data_isdir(const char *path)
+/* Returns the sample (0-based, of the whole set) at position i of d. */
+static uint32_t
+lsnn_data_sample(const struct lsnn_data *d, size_t i)
 {
-	struct stat	sb;
-
-	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+	return d->index != NULL ? d->index[i] : (uint32_t)i;
 }
 
 /*
- * Pushes the data root for set: options.root if given, else the first of
+ * Pushes the data root for set: options[key] if given, else the first of
  * $SNNWB_DATA/set, $SNNWB_DATA and ${XDG_DATA_HOME:-~/.local/share}/
- * snnwb/set that holds one of the marker folders; raises an error saying
- * where it looked and how to get the data when none does.
+ * snnwb/set that holds one of the marker folders or files; raises an error
+ * saying where it looked and how to get the data when none does.
  */
 static const char *
-lsnn_data_root(lua_State *L, int opt, const char *fn, const char *set,
-    const char *const *markers, const char *howto)
+lsnn_data_root(lua_State *L, int opt, const char *fn, const char *key,
+    const char *set, const char *const *markers, const char *howto)
 {
 	const char	*root, *env, *home, *cand[3];
 	char		 buf[3][4096], sub[4200];
 	int		 i, n = 0, m;
 	luaL_Buffer	 b;
 
-	if ((root = lsnn_opt_string(L, opt, fn, "root", NULL)) != NULL)
+	if ((root = lsnn_opt_string(L, opt, fn, key, NULL)) != NULL)
 		return root;
 	if ((env = getenv("SNNWB_DATA")) != NULL && *env != '\0') {
 		snprintf(buf[n], sizeof buf[n], "%s/%s", env, set);
@@ -132,8 +134,7 @@ lsnn_data_root(lua_State *L, int opt, const char *fn, const char *set,
 		for (m = 0; markers[m] != NULL; m++) {
 			snprintf(sub, sizeof sub, "%s/%s", cand[i],
 			    markers[m]);
-			if (lsnn_data_isdir(sub) || (strchr(markers[m], '.') &&
-			    access(sub, R_OK) == 0)) {
+			if (access(sub, R_OK) == 0) {
 				lua_pushstring(L, cand[i]);
 				return lua_tostring(L, -1);
 			}
@@ -149,6 +150,21 @@ lsnn_data_root(lua_State *L, int opt, const char *fn, const char *set,
 	luaL_pushresult(&b);
 	luaL_error(L, "%s: %s", fn, lua_tostring(L, -1));
 	return NULL;
+}
+
+/*
+ * Pushes and returns the root of an MNIST-format set: options[key] at opt
+ * if given, else found as lsnn_data_root finds the "mnist" set.
+ */
+const char *
+lsnn_data_mnist_root(lua_State *L, int opt, const char *fn, const char *key)
+{
+	static const char *const	 markers[] = {
+		"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz",
+		"t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz", NULL };
+
+	return lsnn_data_root(L, opt, fn, key, "mnist", markers,
+	    "or fetch MNIST with datasets/fetch mnist DIR");
 }
 
 /* Draws the loading progress line on stderr (a data_nmnist progress hook). */
@@ -229,10 +245,12 @@ lsnn_data_nmnist(lua_State *L)
 
 	lsnn_check_options(L, 1, fn, known);
 	split = lsnn_opt_string(L, 1, fn, "split", "train");
-	root = lsnn_data_root(L, 1, fn, "nmnist", markers, "unpack the "
-	    "official zips with datasets/fetch nmnist --from DIR, or "
-	    "simulate recordings with datasets/simulate-nmnist DIR");
+	root = lsnn_data_root(L, 1, fn, "root", "nmnist", markers,
+	    "unpack the official zips with datasets/fetch nmnist --from DIR, "
+	    "or simulate recordings with datasets/simulate-nmnist DIR");
 	d = lsnn_data_push(L);
+	lua_pushstring(L, root);
+	lua_setiuservalue(L, -2, 1);
 	data_frames_defaults(&d->fo);
 	d->fo.T = lsnn_opt_positive(L, 1, fn, "frames", 10);
 	if (data_frames_set_split(&d->fo, lsnn_opt_string(L, 1, fn,
@@ -265,6 +283,7 @@ lsnn_data_nmnist(lua_State *L)
 		    st.backwards_files);
 	if (data_loader_eventset(&d->ds, &d->es, &d->fo, &cause) != 0)
 		return lsnn_error(L, fn, cause);
+	d->ids = d->es.id;
 	lsnn_data_subset(L, 1, fn, d);
 	d->json = error_printf("{\"set\": \"nmnist\", \"root\": \"%s\", "
 	    "\"split\": \"%s\", \"frames\": %d, \"split_by\": \"%s\", "
@@ -283,9 +302,6 @@ lsnn_data_mnist(lua_State *L)
 	static const char *const	 known[] = { "root", "split", "T",
 					     "encoding", "seed", "subset",
 					     NULL };
-	static const char *const	 markers[] = {
-		"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz",
-		"t10k-images-idx3-ubyte", "t10k-images-idx3-ubyte.gz", NULL };
 	const char			*fn = "snn.data.mnist", *root, *split;
 	const char			*enc;
 	struct lsnn_data		*d;
@@ -293,9 +309,10 @@ lsnn_data_mnist(lua_State *L)
 
 	lsnn_check_options(L, 1, fn, known);
 	split = lsnn_opt_string(L, 1, fn, "split", "train");
-	root = lsnn_data_root(L, 1, fn, "mnist", markers,
-	    "or fetch MNIST with datasets/fetch mnist DIR");
+	root = lsnn_data_mnist_root(L, 1, fn, "root");
 	d = lsnn_data_push(L);
+	lua_pushstring(L, root);
+	lua_setiuservalue(L, -2, 1);
 	d->enc.T = lsnn_opt_positive(L, 1, fn, "T", 1);
 	enc = lsnn_opt_string(L, 1, fn, "encoding", "direct");
 	if (strcmp(enc, "poisson") == 0)
@@ -344,7 +361,7 @@ lsnn_data_get(lua_State *L)
 	if (d->ds.n == 0 || i < 1 || (size_t)i > lsnn_data_len(d))
 		return luaL_error(L, "data set: index %d out of range 1..%d",
 		    (int)i, (int)lsnn_data_len(d));
-	s = d->index != NULL ? d->index[i - 1] : (size_t)(i - 1);
+	s = lsnn_data_sample(d, (size_t)i - 1);
 	shape[0] = d->ds.T;
 	shape[1] = d->ds.channels;
 	shape[2] = d->ds.height;
@@ -359,15 +376,14 @@ lsnn_data_get(lua_State *L)
 
 /*
  * __index: ds[i] is the table {x, label} of sample i (x also as .x, label
- * also as .label); other keys look up the methods.
+ * also as .label); other keys look up the methods (upvalue 1).
  */
 static int
 lsnn_data_index(lua_State *L)
 {
 	if (lua_type(L, 2) != LUA_TNUMBER) {
-		luaL_getmetafield(L, 1, "__methods");
-		lua_pushvalue(L, 2);
-		lua_rawget(L, -2);
+		lua_settop(L, 2);
+		lua_rawget(L, lua_upvalueindex(1));
 		return 1;
 	}
 	lua_settop(L, 2);
@@ -385,6 +401,28 @@ lsnn_data_index(lua_State *L)
 }
 
 /*
+ * Pushes a subset of the data set d at idx serving the samples index (n,
+ * taken over), described by json (taken over, may be NULL); it shares d's
+ * samples and keeps d alive.
+ */
+static void
+lsnn_data_push_subset(lua_State *L, int idx, const struct lsnn_data *d,
+    uint32_t *index, size_t n, char *json)
+{
+	struct lsnn_data	*part;
+
+	idx = lua_absindex(L, idx);
+	part = lsnn_data_push(L);
+	part->ds = d->ds;
+	part->ids = d->ids;
+	part->index = index;
+	part->nindex = n;
+	part->json = json;
+	lua_pushvalue(L, idx);
+	lua_setiuservalue(L, -2, 1);
+}
+
+/*
  * ds:split(k [, {seed=}]): two subsets, the first with k samples (or the
  * fraction k when 0 < k < 1) drawn at random by seed, the second the rest;
  * both share this set's samples.
@@ -395,10 +433,10 @@ lsnn_data_split(lua_State *L)
 	static const char *const	 known[] = { "seed", NULL };
 	const char			*fn = "ds:split";
 	struct lsnn_data		*d = luaL_checkudata(L, 1, LSNN_DATA);
-	struct lsnn_data		*part;
 	struct rng			 r;
-	uint32_t			*all;
-	size_t				 n = lsnn_data_len(d), k, i, off;
+	uint32_t			*all, *part;
+	size_t				 n = lsnn_data_len(d), k, i, len;
+	lua_Integer			 seed;
 	lua_Number			 want;
 	int				 p;
 
@@ -410,36 +448,91 @@ lsnn_data_split(lua_State *L)
 		return lsnn_argerror(L, fn, "k", "must leave samples on both "
 		    "sides: a fraction in (0, 1) or a count 1..%d (got %g)",
 		    (int)n - 1, want);
-	rng_seed(&r, (uint64_t)lsnn_opt_number(L, 3, fn, "seed",
-	    (lua_Number)lsnn_default_seed(L)));
+	seed = (lua_Integer)lsnn_opt_number(L, 3, fn, "seed",
+	    (lua_Number)lsnn_default_seed(L));
+	rng_seed(&r, (uint64_t)seed);
 	if ((all = mem_alloc(n * sizeof *all)) == NULL)
 		return luaL_error(L, "%s: out of memory", fn);
 	for (i = 0; i < n; i++)
-		all[i] = d->index != NULL ? d->index[i] : (uint32_t)i;
+		all[i] = lsnn_data_sample(d, i);
 	rng_shuffle(&r, all, n);
 	for (p = 0; p < 2; p++) {
-		part = lsnn_data_push(L);
-		part->ds = d->ds;
-		part->nindex = p == 0 ? k : n - k;
-		off = p == 0 ? 0 : k;
-		part->index = mem_alloc((part->nindex == 0 ? 1 :
-		    part->nindex) * sizeof *part->index);
-		if (part->index == NULL) {
+		len = p == 0 ? k : n - k;
+		if ((part = mem_alloc(len * sizeof *part)) == NULL) {
 			mem_free(all);
 			return luaL_error(L, "%s: out of memory", fn);
 		}
-		memcpy(part->index, all + off, part->nindex *
-		    sizeof *part->index);
-		part->json = error_printf("{\"subset_of\": %s, \"part\": %d, "
-		    "\"seed\": %llu, \"samples\": %zu}", d->json != NULL ?
-		    d->json : "null", p + 1, (unsigned long long)
-		    lsnn_opt_number(L, 3, fn, "seed",
-		    (lua_Number)lsnn_default_seed(L)), part->nindex);
-		lua_pushvalue(L, 1);
-		lua_setiuservalue(L, -2, 1);
+		memcpy(part, all + (p == 0 ? 0 : k), len * sizeof *part);
+		lsnn_data_push_subset(L, 1, d, part, len, error_printf(
+		    "{\"subset_of\": %s, \"part\": %d, \"seed\": %llu, "
+		    "\"samples\": %zu}", d->json != NULL ? d->json : "null",
+		    p + 1, (unsigned long long)seed, len));
 	}
 	mem_free(all);
 	return 2;
+}
+
+/*
+ * ds:select(list): a subset of the samples at the 1-based positions in
+ * list, in its order; it shares this set's samples.
+ */
+static int
+lsnn_data_select(lua_State *L)
+{
+	const char		*fn = "ds:select";
+	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+	uint32_t		*index;
+	size_t			 n = lsnn_data_len(d), len, i;
+	lua_Integer		 pos;
+	int			 isint;
+
+	if (!lua_istable(L, 2))
+		return lsnn_argerror(L, fn, "list", "must be a table of "
+		    "positions (got %s)", luaL_typename(L, 2));
+	if ((len = (size_t)luaL_len(L, 2)) == 0)
+		return lsnn_argerror(L, fn, "list", "must hold at least one "
+		    "position");
+	for (i = 1; i <= len; i++) {
+		lua_rawgeti(L, 2, (lua_Integer)i);
+		pos = lua_tointegerx(L, -1, &isint);
+		if (!isint || pos < 1 || (size_t)pos > n)
+			return lsnn_argerror(L, fn, "list", "holds %s at %d, "
+			    "not a position 1..%d", luaL_tolstring(L, -1,
+			    NULL), (int)i, (int)n);
+		lua_pop(L, 1);
+	}
+	if ((index = mem_alloc(len * sizeof *index)) == NULL)
+		return luaL_error(L, "%s: out of memory", fn);
+	for (i = 0; i < len; i++) {
+		lua_rawgeti(L, 2, (lua_Integer)i + 1);
+		index[i] = lsnn_data_sample(d, (size_t)lua_tointeger(L, -1) -
+		    1);
+		lua_pop(L, 1);
+	}
+	lsnn_data_push_subset(L, 1, d, index, len, error_printf(
+	    "{\"selected_from\": %s, \"samples\": %zu}", d->json != NULL ?
+	    d->json : "null", len));
+	return 1;
+}
+
+/*
+ * ds:ids(): a table of the samples' file numbers (N-MNIST: the <id> of
+ * <id>.bin) or, for other sets, 1-based indices into the whole set.
+ */
+static int
+lsnn_data_ids(lua_State *L)
+{
+	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+	size_t			 i, s, n = lsnn_data_len(d);
+
+	lua_createtable(L, (int)n, 0);
+	for (i = 0; i < n; i++) {
+		s = lsnn_data_sample(d, i);
+		lua_pushinteger(L, d->ids != NULL ? d->ids[s] :
+		    (lua_Integer)s + 1);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
 }
 
 /* __tostring: a one-line summary. */
@@ -463,10 +556,23 @@ lsnn_data_labels(lua_State *L)
 
 	lua_createtable(L, (int)n, 0);
 	for (i = 0; i < n; i++) {
-		lua_pushinteger(L, d->ds.label[d->index != NULL ?
-		    d->index[i] : i]);
+		lua_pushinteger(L, d->ds.label[lsnn_data_sample(d, i)]);
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
+	return 1;
+}
+
+/*
+ * ds:root(): the folder the data set, or the set it is a subset of, was
+ * read from.
+ */
+static int
+lsnn_data_folder(lua_State *L)
+{
+	luaL_checkudata(L, 1, LSNN_DATA);
+	lua_settop(L, 1);
+	while (lua_getiuservalue(L, -1, 1) == LUA_TUSERDATA)
+		continue;
 	return 1;
 }
 
@@ -478,7 +584,6 @@ lsnn_data_open(lua_State *L)
 		{ "__gc", lsnn_data_close },
 		{ "__close", lsnn_data_close },
 		{ "__len", lsnn_data_length },
-		{ "__index", lsnn_data_index },
 		{ "__tostring", lsnn_data_tostring },
 		{ NULL, NULL }
 	};
@@ -486,6 +591,9 @@ lsnn_data_open(lua_State *L)
 		{ "get", lsnn_data_get },
 		{ "split", lsnn_data_split },
 		{ "labels", lsnn_data_labels },
+		{ "ids", lsnn_data_ids },
+		{ "select", lsnn_data_select },
+		{ "root", lsnn_data_folder },
 		{ NULL, NULL }
 	};
 	static const luaL_Reg	 funcs[] = {
@@ -494,11 +602,7 @@ lsnn_data_open(lua_State *L)
 		{ NULL, NULL }
 	};
 
-	luaL_newmetatable(L, LSNN_DATA);
-	luaL_setfuncs(L, meta, 0);
-	luaL_newlib(L, methods);
-	lua_setfield(L, -2, "__methods");
-	lua_pop(L, 1);
+	lsnn_class(L, LSNN_DATA, meta, methods, lsnn_data_index);
 	luaL_newlib(L, funcs);
 	lua_setfield(L, -2, "data");
 }

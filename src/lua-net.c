@@ -710,10 +710,6 @@ lsnn_net_open(lua_State *L)
 		{ NULL, NULL }
 	};
 
-	luaL_newmetatable(L, LSNN_NET);
-	luaL_setfuncs(L, meta, 0);
-	luaL_newlib(L, methods);
-	lua_setfield(L, -2, "__index");
-	lua_pop(L, 1);
+	lsnn_class(L, LSNN_NET, meta, methods, NULL);
 	luaL_setfuncs(L, fns, 0);
 }

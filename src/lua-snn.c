@@ -269,6 +269,25 @@ lsnn_opt_positive(lua_State *L, int idx, const char *fn, const char *key,
 	return v;
 }
 
+/*
+ * Creates the metatable name with the metamethods meta and, as __index,
+ * the table of methods, or index with that table as its upvalue 1 when
+ * index is not NULL; leaves the stack as it was.
+ */
+void
+lsnn_class(lua_State *L, const char *name, const luaL_Reg *meta,
+    const luaL_Reg *methods, lua_CFunction index)
+{
+	luaL_newmetatable(L, name);
+	luaL_setfuncs(L, meta, 0);
+	lua_newtable(L);
+	luaL_setfuncs(L, methods, 0);
+	if (index != NULL)
+		lua_pushcclosure(L, index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 1);
+}
+
 /* Whether long work may draw a progress line (the UI turns it off). */
 static int lsnn_progress_on = 1;
 

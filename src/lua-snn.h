@@ -52,6 +52,8 @@ const char *lsnn_opt_string(lua_State *L, int idx, const char *fn,
 int	 lsnn_opt_positive(lua_State *L, int idx, const char *fn,
 	     const char *key, int def);
 lua_Integer lsnn_default_seed(lua_State *L);
+void	 lsnn_class(lua_State *L, const char *name, const luaL_Reg *meta,
+	     const luaL_Reg *methods, lua_CFunction index);
 void	 lsnn_set_progress(int on);
 int	 lsnn_progress_wanted(lua_State *L);
 void	 lsnn_progress(const char *fmt, ...)

@@ -612,6 +612,10 @@ lsnn_surrogate_open(lua_State *L)
 		{ "primitive", lsnn_surrogate_primitive },
 		{ NULL, NULL }
 	};
+	static const luaL_Reg	meta[] = {
+		{ "__tostring", lsnn_surrogate_tostring },
+		{ NULL, NULL }
+	};
 	const char		*name;
 	int			 k;
 
@@ -620,13 +624,7 @@ lsnn_surrogate_open(lua_State *L)
 	lua_setfield(L, -2, "__gc");
 	lua_pop(L, 1);
 
-	luaL_newmetatable(L, LSNN_SURROGATE);
-	lua_pushcfunction(L, lsnn_surrogate_tostring);
-	lua_setfield(L, -2, "__tostring");
-	luaL_newlib(L, methods);
-	lua_pushcclosure(L, lsnn_surrogate_index, 1);
-	lua_setfield(L, -2, "__index");
-	lua_pop(L, 1);
+	lsnn_class(L, LSNN_SURROGATE, meta, methods, lsnn_surrogate_index);
 
 	lua_createtable(L, 0, SURROGATE_COUNT + 3);
 	for (k = 0; k < SURROGATE_COUNT; k++) {

@@ -467,32 +467,38 @@ lsnn_tensor_write(lua_State *L, float *dst, size_t n, int idx,
 	memmove(dst, src->t.data, n * sizeof(float));
 }
 
+/*
+ * The body of t:copy and t:fill, fn: writes argument 2, named arg, a number
+ * when number is nonzero and else a tensor, into every element of the
+ * writable tensor t; returns t.
+ */
+static int
+lsnn_tensor_assign(lua_State *L, const char *fn, const char *arg,
+    int number)
+{
+	struct lsnn_tensor	*lt = lsnn_tensor_writable(L, 1, fn, "self");
+
+	if (number)
+		lsnn_check_number(L, 2, fn, arg);
+	else
+		lsnn_tensor_check(L, 2, fn, arg);
+	lsnn_tensor_write(L, lt->t.data, tensor_numel(&lt->t), 2, fn, arg);
+	lua_settop(L, 1);
+	return 1;
+}
+
 /* t:copy(other): copies other's values (same count) into t; returns t. */
 static int
 lsnn_tensor_copy(lua_State *L)
 {
-	struct lsnn_tensor	*lt = lsnn_tensor_writable(L, 1, "tensor:copy",
-				    "self");
-
-	lsnn_tensor_check(L, 2, "tensor:copy", "other");
-	lsnn_tensor_write(L, lt->t.data, tensor_numel(&lt->t), 2,
-	    "tensor:copy", "other");
-	lua_settop(L, 1);
-	return 1;
+	return lsnn_tensor_assign(L, "tensor:copy", "other", 0);
 }
 
 /* t:fill(v): sets every element to v; returns t. */
 static int
 lsnn_tensor_fill(lua_State *L)
 {
-	struct lsnn_tensor	*lt = lsnn_tensor_writable(L, 1, "tensor:fill",
-				    "self");
-
-	lsnn_check_number(L, 2, "tensor:fill", "v");
-	lsnn_tensor_write(L, lt->t.data, tensor_numel(&lt->t), 2,
-	    "tensor:fill", "v");
-	lua_settop(L, 1);
-	return 1;
+	return lsnn_tensor_assign(L, "tensor:fill", "v", 1);
 }
 
 /* t:reshape(shape): a view of t's data with another shape (-1 inferred). */
@@ -635,11 +641,6 @@ lsnn_tensor_open(lua_State *L)
 		{ NULL, NULL }
 	};
 
-	luaL_newmetatable(L, LSNN_TENSOR);
-	luaL_setfuncs(L, meta, 0);
-	luaL_newlib(L, methods);
-	lua_pushcclosure(L, lsnn_tensor_index, 1);
-	lua_setfield(L, -2, "__index");
-	lua_pop(L, 1);
+	lsnn_class(L, LSNN_TENSOR, meta, methods, lsnn_tensor_index);
 	luaL_setfuncs(L, fns, 0);
 }

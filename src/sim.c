@@ -342,7 +342,6 @@ sim_push(struct sim_buf *b, double t, double duration, int x, int y, int p)
 	return 0;
 }
 
-
 /*
  * Builds the log-luminance canvas (SIM_CANVAS^2), the image placed at
  * (SIM_PAD, SIM_PAD) and blurred, and stores in box the image columns x0,
@@ -494,42 +493,6 @@ sim_noise(const struct sim_params *p, struct sim_buf *b, struct rng *r)
 }
 
 /*
- * Sorts ev (n) by time, stably (a radix sort on the 24 low bits, enough
- * for the format's 23-bit timestamps); -1 if the scratch copy fails.
- */
-static int
-sim_sort(struct event *ev, size_t n)
-{
-	struct event	*tmp, *src = ev, *dst, *swap;
-	size_t		 count[256], i, sum, c;
-	int		 shift;
-
-	if (n == 0)
-		return 0;
-	if ((tmp = mem_alloc(n * sizeof *tmp)) == NULL)
-		return -1;
-	dst = tmp;
-	for (shift = 0; shift < 24; shift += 8) {
-		memset(count, 0, sizeof count);
-		for (i = 0; i < n; i++)
-			count[(src[i].t >> shift) & 0xff]++;
-		for (i = 0, sum = 0; i < 256; i++) {
-			c = count[i];
-			count[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			dst[count[(src[i].t >> shift) & 0xff]++] = src[i];
-		swap = src;
-		src = dst;
-		dst = swap;
-	}
-	memcpy(ev, src, n * sizeof *ev);
-	mem_free(tmp);
-	return 0;
-}
-
-/*
  * The sensor columns (a = 0) or rows (a = 1) whose view can change when the
  * image differs from paper in columns or rows lo..hi, with a pixel to spare
  * for rounding.
@@ -563,6 +526,7 @@ sim_recording(const struct sim *s, const uint8_t *img, struct rng *r,
 	const struct sim_params	*p = &s->p;
 	struct sim_state	 st;
 	struct sim_buf		 b = { NULL, 0, 0 };
+	struct event		*tmp;
 	float			 canvas[SIM_CANVAS * SIM_CANVAS], w[4];
 	float			 row[SIM_SIZE], prev, cur, u, a;
 	double			 t0, t1;
@@ -616,8 +580,11 @@ sim_recording(const struct sim *s, const uint8_t *img, struct rng *r,
 			}
 		}
 	}
-	if (sim_noise(p, &b, r) != 0 || sim_sort(b.ev, b.n) != 0)
+	if (sim_noise(p, &b, r) != 0 ||
+	    (tmp = mem_alloc(b.n * sizeof *tmp)) == NULL)
 		goto nomem;
+	data_nmnist_sort(b.ev, tmp, b.n);
+	mem_free(tmp);
 	*ev = b.ev;
 	*n = b.n;
 	return 0;
@@ -689,6 +656,8 @@ sim_take(struct sim_shared *sh)
 		return 0;
 	if ((i = atomic_fetch_add(&sh->next, 1)) >= job->n)
 		return 0;
+	if (job->index != NULL)
+		i = job->index[i];
 	id = job->first + i + 1;
 	rng_seed(&r, sim_seed(job->seed, id));
 	if (sim_recording(sh->s, job->images + i * SIM_IMAGE * SIM_IMAGE, &r,
@@ -729,7 +698,7 @@ sim_prepare(const struct sim_job *job, char **cause)
 {
 	char	path[4096];
 	int	seen[10] = { 0 }, d;
-	size_t	i;
+	size_t	k, i;
 
 	if (job->threads < 1 || job->threads > SIM_MAXTHREADS)
 		return error_set(cause, "sim: threads is %d, must be in "
@@ -739,7 +708,8 @@ sim_prepare(const struct sim_job *job, char **cause)
 	if (job->split[0] == '\0' || strchr(job->split, '/') != NULL)
 		return error_set(cause, "sim: bad split name \"%s\"",
 		    job->split);
-	for (i = 0; i < job->n; i++) {
+	for (k = 0; k < job->n; k++) {
+		i = job->index != NULL ? job->index[k] : k;
 		if (job->labels[i] > 9)
 			return error_set(cause, "sim: label %d of image %zu "
 			    "is not a digit", (int)job->labels[i],

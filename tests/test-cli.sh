@@ -7,21 +7,12 @@ snnwb=${SNNWB:-./snnwb}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/snnwb-cli.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 unset LUA_PATH LUA_PATH_5_4 LUA_INIT LUA_INIT_5_4
+. "${SNNWB_SRCDIR:-$(dirname "$0")/..}/tests/tap.sh"
 
-n=0
-failed=0
-
-# ok COND-STATUS NAME: reports one test from the status of the last check.
+# ok COND-STATUS NAME: reports one test from the status of the last check;
+# a failure shows the last run's stdout and stderr.
 ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-		sed 's/^/# stdout: /' "$tmp/out"
-		sed 's/^/# stderr: /' "$tmp/err"
-	fi
+	tap_ok "$1" "$2" "$tmp/out" "$tmp/err"
 }
 
 # run ARGS...: runs snnwb with stdin from /dev/null unless redirected by
@@ -172,10 +163,6 @@ if command -v script >/dev/null 2>&1; then
 	expect 0 "a terminal without -e opens the session and ends at EOF"
 	has out "[?1049l" "the terminal is restored (alternate screen off)"
 else
-	n=$((n + 2))
-	echo "ok $((n - 1)) # SKIP script(1) not found"
-	echo "ok $n # SKIP script(1) not found"
+	tap_skip 2 "script(1) not found"
 fi
-
-echo "1..$n"
-exit $failed
+tap_done

@@ -8,20 +8,7 @@
 src=${SNNWB_SRCDIR:-$(dirname "$0")/..}
 fetch="$src/datasets/fetch"
 shared=${SNNWB_SHARED:-../shared}
-n=0
-failed=0
-
-# Reports one test: passes when $1 is 0; $2 is the description.
-check() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-		sed 's/^/# /' "$tmp/err"
-	fi
-}
+. "$src/tests/tap.sh"
 
 # Runs fetch with the remaining arguments; sets rc and leaves stderr in err.
 run() {
@@ -29,20 +16,13 @@ run() {
 	rc=$?
 }
 
-# Passes when rc is $1 and stderr contains every further argument.
+# expect STATUS NAME TEXT...: passes when the last run exited with STATUS
+# and its stderr contains every TEXT.
 expect() {
-	want=$1
-	what=$2
-	shift 2
-	r=0
-	[ "$rc" -eq "$want" ] || r=1
-	for s in "$@"; do
-		grep -q -- "$s" "$tmp/err" || r=1
-	done
-	check $r "$what (exit $rc)"
+	tap_expect "$tmp/err" "$rc" "$@"
 }
 
-tmp=$(mktemp -d) || { echo "1..0 # SKIP no temporary folder"; exit 0; }
+tmp=$(mktemp -d) || tap_skip_all "no temporary folder"
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/mirror" "$tmp/data"
 export SNNWB_MNIST_MIRROR="$tmp/mirror"
@@ -65,14 +45,14 @@ expect 1 "corrupted download rejected with the file and both hashes" \
     "got      sha256 $(printf 'not MNIST\n' | sha256sum | cut -d' ' -f1)"
 [ ! -e "$tmp/data/train-images-idx3-ubyte.gz" ] &&
     [ ! -e "$tmp/data/train-images-idx3-ubyte.gz.part" ]
-check $? "the rejected download is removed"
+tap_ok $? "the rejected download is removed" "$tmp/err"
 
 rm "$tmp/mirror/train-images-idx3-ubyte.gz"
 run mnist
 expect 1 "a mirror without the files: failure naming them" \
     "lacks: train-images-idx3-ubyte train-labels-idx1-ubyte"
 [ -d "$tmp/default/mnist" ]
-check $? "default folder is \$SNNWB_DATA/mnist"
+tap_ok $? "default folder is \$SNNWB_DATA/mnist" "$tmp/err"
 
 printf 'damaged' >"$tmp/data/t10k-labels-idx1-ubyte"
 run mnist "$tmp/data"
@@ -89,8 +69,7 @@ if [ -f "$shared/datasets/mnist/t10k-labels-idx1-ubyte.gz" ]; then
 	expect 0 "MNIST already in place (uncompressed) is checked" \
 	    "MNIST is in $tmp/data"
 else
-	n=$((n + 1))
-	echo "ok $n # SKIP no shared MNIST to check against"
+	tap_skip 1 "no shared MNIST to check against"
 fi
 
 printf 'not CIFAR\n' >"$tmp/mirror/cifar-10-binary.tar.gz"
@@ -111,11 +90,8 @@ if command -v zip >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1; then
 	expect 1 "N-MNIST archive with too few recordings rejected" \
 	    "1 recordings in $tmp/nmnist/Train, expected 60000"
 else
-	n=$((n + 1))
-	echo "ok $n # SKIP no zip and unzip to build an archive"
+	tap_skip 1 "no zip and unzip to build an archive"
 fi
 run nmnist --from "$tmp/none" "$tmp/nmnist"
 expect 1 "N-MNIST: missing archive named" "$tmp/none/Train.zip: not found"
-
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_done

@@ -1,23 +1,17 @@
 #!/bin/sh
 # test-man.sh: the man pages are clean under mandoc -Tlint -W warning
 # (skipped when configure found no mandoc).
-srcdir=${SNNWB_SRCDIR:-.}
+srcdir=${SNNWB_SRCDIR:-$(dirname "$0")/..}
+. "$srcdir/tests/tap.sh"
 if [ -z "$MANDOC" ] || [ ! -x "$MANDOC" ]; then
-	echo "1..0 # SKIP mandoc not found"
-	exit 0
+	tap_skip_all "mandoc not found"
 fi
-echo "1..2"
-n=0
-failed=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/snnwb-man.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+tap_plan 2
 for page in snnwb.1 snnwb-lua.7; do
-	n=$((n + 1))
-	if out=$("$MANDOC" -Tlint -W warning "$srcdir/man/$page" 2>&1) &&
-	    [ -z "$out" ]; then
-		echo "ok $n - $page lints clean"
-	else
-		echo "not ok $n - $page"
-		printf '%s\n' "$out" | sed 's/^/# /'
-		failed=1
-	fi
+	"$MANDOC" -Tlint -W warning "$srcdir/man/$page" >"$tmp/lint" 2>&1 &&
+	    [ ! -s "$tmp/lint" ]
+	tap_ok $? "$page lints clean" "$tmp/lint"
 done
-exit $failed
+tap_done

@@ -298,9 +298,12 @@ test_malformed(void)
 	free(cause);
 }
 
+#define SORT_STEP	171000u	/* 49 steps stay under 2^23 */
+
 /*
- * 1000 events with times in 0..49 written out of order: the backwards
- * count and a stable sort, against a counting sort done here.
+ * 1000 events with 50 distinct times spread over the 23 bits, written out
+ * of order: the backwards count and a stable sort, against a counting
+ * sort done here.
  */
 static void
 test_sort(void)
@@ -313,14 +316,14 @@ test_sort(void)
 
 	rng_seed(&r, 5);
 	for (i = 0; i < 1000; i++) {
-		in[i].t = rng_below(&r, 50);
+		in[i].t = rng_below(&r, 50) * SORT_STEP;
 		in[i].x = (uint8_t)(i % 34);
 		in[i].y = (uint8_t)(i / 34);
 		in[i].p = (uint8_t)(i & 1);
 		in[i].pad = 0;
 		count += i > 0 && in[i].t < in[i - 1].t;
 	}
-	for (t = 0; t < 50; t++)
+	for (t = 0; t < 50 * SORT_STEP; t += SORT_STEP)
 		for (i = 0; i < 1000; i++)
 			if (in[i].t == t)
 				want[k++] = in[i];

@@ -418,6 +418,7 @@ test_batch(const struct sim *s, const uint8_t *img)
 {
 	static uint8_t		 images[6 * SIM_IMAGE * SIM_IMAGE];
 	static const uint8_t	 labels[6] = { 0, 0, 3, 9, 3, 0 };
+	static const uint32_t	 pick[2] = { 4, 1 };
 	struct sim_job		 job;
 	struct progress		 pr;
 	struct event		*a, *b;
@@ -471,6 +472,35 @@ test_batch(const struct sim *s, const uint8_t *img)
 	}
 	ok(same, "Test/<label>/<id>.bin, ids from 100, each as "
 	    "sim_recording seeded with sim_seed(seed, id)");
+
+	job.index = pick;
+	job.n = 2;
+	job.progress = NULL;
+	snprintf(dir, sizeof dir, "%s/picked", tmp);
+	rc = sim_batch(s, &job, &cause);
+	same = rc == 0;
+	for (i = 0; same && i < 6; i++) {
+		snprintf(path, sizeof path, "%s/picked/Test/%d/%05zu.bin", tmp,
+		    labels[i], 100 + i);
+		if (data_nmnist_read_file(path, &a, &na, NULL, NULL) != 0) {
+			same = i != pick[0] && i != pick[1];
+			continue;
+		}
+		snprintf(path, sizeof path, "%s/out/deeper/Test/%d/%05zu.bin",
+		    tmp, labels[i], 100 + i);
+		same = (i == pick[0] || i == pick[1]) &&
+		    data_nmnist_read_file(path, &b, &nb, NULL, NULL) == 0 &&
+		    na == nb && memcmp(a, b, na * sizeof *a) == 0;
+		mem_free(a);
+		mem_free(b);
+	}
+	ok(same, "index {4, 1}: only ids 105 and 102, the same bytes: %s",
+	    cause != NULL ? cause : "done");
+	free(cause);
+	cause = NULL;
+	job.index = NULL;
+	job.n = 6;
+	job.progress = on_progress;
 
 	memset(&pr, 0, sizeof pr);
 	pr.thread = pthread_self();

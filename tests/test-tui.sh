@@ -11,20 +11,16 @@ case $snnwb in
 /*) ;;
 *) snnwb=$(pwd)/$snnwb ;;
 esac
+. "${SNNWB_SRCDIR:-$(dirname "$0")/..}/tests/tap.sh"
 nmnist=${SNNWB_SHARED:-/nonexistent}/datasets/nmnist-subset
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "1..0 # SKIP tmux not found"
-	exit 0
-fi
+command -v tmux >/dev/null 2>&1 || tap_skip_all "tmux not found"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/snnwb-tui.XXXXXX") || exit 1
 sock=$tmp/tmux
 trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-n=0
-failed=0
-echo "1..18"
+tap_plan 18
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -50,14 +46,8 @@ wait_for() {
 
 # ok STATUS NAME: reports one test; a failure shows the pane.
 ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-		screen | sed 's/^/# /'
-	fi
+	[ "$1" -eq 0 ] || screen >"$tmp/screen"
+	tap_ok "$1" "$2" "$tmp/screen"
 }
 
 # type TEXT: types TEXT literally and presses Enter.
@@ -161,8 +151,8 @@ wait_for -x 'view-0' && grep -q '^hello  *one  *1$' "$tmp/screen"
 ok $? "-e FILE --view replays the script's output when it closes"
 
 if [ ! -d "$nmnist" ]; then
-	echo "ok 18 # SKIP no N-MNIST subset at $nmnist"
-	exit $failed
+	tap_skip 1 "no N-MNIST subset at $nmnist"
+	tap_done
 fi
 type_line "'$snnwb'"
 wait_for -x 'snnwb>'
@@ -182,4 +172,4 @@ wait_for -e '^ job 1 running.*epoch' && wait_for -e 'spike rate' &&
     wait_for -e '^job 1 stopped after'
 ok $? "a job trains in the background and Ctrl-C stops it"
 t send-keys -t tui C-d
-exit $failed
+tap_done

@@ -20,6 +20,8 @@
 -- With --holdout, the test set is N recordings drawn by the seed from the
 -- train split (for data sets without a test split, such as a subset).
 
+local models = require("snnwb.models")
+
 local opts = { surrogate = "atan", epochs = 10, batch = 64, T = 10,
 	lr = 1e-3, seed = 0 }
 local flags = { resume = true }
@@ -51,17 +53,8 @@ if not make then
 end
 local sg = make(opts.alpha and { alpha = opts.alpha } or nil)
 
-local function neuron()
-	return snn.lif{ tau = 2, detach_reset = true, surrogate = sg }
-end
 snn.seed(opts.seed)
-local net = snn.sequential{
-	snn.flatten(),
-	snn.linear(2312, 800, { bias = false }),
-	neuron(),
-	snn.linear(800, 10, { bias = false }),
-	neuron(),
-}
+local net = models.nmnist_two_layer{ surrogate = sg }
 
 local data = { root = opts.root, split = "train", frames = opts.T,
 	split_by = "number" }
@@ -77,6 +70,7 @@ if opts.train and opts.train < #train then
 	train = train:split(opts.train, { seed = opts.seed })
 end
 
+local run_dir = opts.run_dir or ("runs/nmnist-" .. opts.surrogate)
 print(("N-MNIST two-layer SNN, surrogate %s, T = %d: %d train, %d test")
     :format(tostring(sg), opts.T, #train, #test))
 local history = snn.train{
@@ -84,20 +78,11 @@ local history = snn.train{
 	epochs = opts.epochs, batch = opts.batch, seed = opts.seed,
 	optimizer = snn.optim.adam{ lr = opts.lr },
 	loss = "mse_rate",
-	run_dir = opts.run_dir or ("runs/nmnist-" .. opts.surrogate),
+	run_dir = run_dir,
 	resume = opts.resume,
-	on_epoch = function(s)
-		print(("epoch %2d  loss %.4f  train %5.1f%%  test %5.1f%%  " ..
-		    "%6.0f samples/s  spikes %.3f %.3f")
-		    :format(s.epoch, s.loss, 100 * s.acc, 100 * s.test_acc,
-		    s.samples_per_s, s.spike_rate[1], s.spike_rate[2]))
-	end,
+	on_epoch = models.print_epoch,
 }
-local best = 0
-for _, e in ipairs(history.epochs) do
-	best = math.max(best, e.test_acc)
-end
 local last = history.epochs[#history.epochs]
 print(("test accuracy: final %.2f%%, best %.2f%%"):format(
-    100 * (last and last.test_acc or 0), 100 * best))
-print("run directory: " .. (opts.run_dir or ("runs/nmnist-" .. opts.surrogate)))
+    100 * (last and last.test_acc or 0), 100 * models.best_test_acc(history)))
+print("run directory: " .. run_dir)

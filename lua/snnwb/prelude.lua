@@ -44,3 +44,7 @@ function snn.allclose(a, b, rtol, atol)
 	end
 	return false, at, fa[at], fb[at]
 end
+
+-- snn.sweep: sweeps over a grid of settings and seeds, their summaries and
+-- figures (snnwb/sweep.lua).
+snn.sweep = require("snnwb.sweep")

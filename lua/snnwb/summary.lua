@@ -1,0 +1,405 @@
+-- summary.lua: the summary of a sweep, merged from what its runs wrote
+-- (sweep.json, and each run's result.json and metrics.csv), as a table and
+-- as summary.csv and summary.md in the sweep's folder (see snnwb-lua(7),
+-- SWEEPS); snn.sweep.collect and snn.sweep.markdown are its functions.
+local json = require("snnwb.json")
+local files = require("snnwb.files")
+
+local summary = {}
+
+-- Returns the statistics of the list of numbers list: { mean, sd, n },
+-- sd the sample standard deviation (n - 1), nil for fewer than two, and
+-- mean nil for none.
+local function stat(list)
+	local n, sum = #list, 0
+	if n == 0 then
+		return { n = 0 }
+	end
+	for _, v in ipairs(list) do
+		sum = sum + v
+	end
+	local mean, squares = sum / n, 0
+	for _, v in ipairs(list) do
+		squares = squares + (v - mean) ^ 2
+	end
+	return { mean = mean, sd = n > 1 and math.sqrt(squares / (n - 1)) or
+		nil, n = n }
+end
+
+-- Reads a run's metrics.csv: its epoch rows as tables of numbers by
+-- column (empty fields left out), each with the epoch's length in seconds
+-- as duration, and the number of spiking layers; nil when it is missing.
+-- The seconds column restarts from 0 when a run resumes: a row whose
+-- seconds fall below the row before starts the clock again.
+local function read_metrics(path)
+	local f = io.open(path)
+	if not f then
+		return nil
+	end
+	local header, rows, layers = nil, {}, 0
+	local start, last = 0, 0
+	for line in f:lines() do
+		local fields = {}
+		for field in (line .. ","):gmatch("([^,]*),") do
+			fields[#fields + 1] = field
+		end
+		if not header then
+			header = fields
+			for _, name in ipairs(header) do
+				layers = layers +
+				    (name:match("^spike_rate_%d+$") and 1 or 0)
+			end
+		else
+			local row = {}
+			for i, name in ipairs(header) do
+				row[name] = tonumber(fields[i])
+			end
+			local seconds = row.seconds or last
+			if seconds < last then
+				start = 0
+			end
+			last = seconds
+			if fields[1] == "epoch" then
+				row.duration = seconds - start
+				start = seconds
+				rows[#rows + 1] = row
+			end
+		end
+	end
+	f:close()
+	return rows, layers
+end
+
+-- Returns the mean over the epoch rows of the column name, or nil.
+local function epoch_mean(rows, name)
+	local values = {}
+	for _, row in ipairs(rows) do
+		values[#values + 1] = row[name]
+	end
+	return stat(values).mean
+end
+
+-- Reads the finished run r (as sweep.json lists it) of the sweep in dir;
+-- returns what the summary needs of it, or nil when it has not finished.
+local function read_run(dir, r, reach)
+	local text = files.read(dir .. "/" .. r.name .. "/result.json")
+	local record = text and json.decode(text)
+	if not record then
+		return nil
+	end
+	local rows, layers = read_metrics(dir .. "/" .. r.name ..
+	    "/metrics.csv")
+	rows = rows or {}
+	local run = { name = r.name, config = r.config, values = r.values,
+		seed = r.seed, result = record.result, epochs = rows,
+		layers = layers or 0, spike_rate = {}, sg_zero = {} }
+	for _, row in ipairs(rows) do
+		local acc = row.test_acc
+		if acc then
+			run.best_acc = math.max(run.best_acc or acc, acc)
+			if not run.reach_epoch and acc >= reach then
+				run.reach_epoch = row.epoch
+			end
+		end
+	end
+	run.final_acc = #rows > 0 and rows[#rows].test_acc or nil
+	run.epoch_seconds = epoch_mean(rows, "duration")
+	for l = 1, run.layers do
+		run.spike_rate[l] = epoch_mean(rows, "spike_rate_" .. l - 1)
+		run.sg_zero[l] = epoch_mean(rows, "sg_zero_" .. l - 1)
+	end
+	return run
+end
+
+-- Returns the statistics over the runs of get(run), which may be nil.
+local function over(runs, get)
+	local values = {}
+	for _, run in ipairs(runs) do
+		values[#values + 1] = get(run)
+	end
+	return stat(values)
+end
+
+-- Returns whether v is a number that is neither NaN nor infinite.
+local function finite(v)
+	return type(v) == "number" and v == v and v ~= math.huge and
+	    v ~= -math.huge
+end
+
+-- Returns the row of the summary for the finished runs of one
+-- configuration (values), with the number of layers and the result keys.
+local function make_row(config, values, runs, layers, result_keys)
+	local row = { config = config, values = values, n = #runs,
+		seeds = {}, spike_rate = {}, sg_zero = {}, results = {},
+		test_acc = {} }
+	for i, run in ipairs(runs) do
+		row.seeds[i] = run.seed
+	end
+	for _, key in ipairs{ "best_acc", "final_acc", "reach_epoch",
+	    "epoch_seconds" } do
+		row[key] = over(runs, function(run) return run[key] end)
+	end
+	for l = 1, layers do
+		row.spike_rate[l] = over(runs, function(run)
+			return run.spike_rate[l]
+		end)
+		row.sg_zero[l] = over(runs, function(run)
+			return run.sg_zero[l]
+		end)
+	end
+	for _, key in ipairs(result_keys) do
+		row.results[key] = over(runs, function(run)
+			local v = type(run.result) == "table" and
+			    run.result[key]
+			return finite(v) and v or nil
+		end)
+	end
+	local epochs = 0
+	for _, run in ipairs(runs) do
+		epochs = math.max(epochs, #run.epochs)
+	end
+	for e = 1, epochs do
+		row.test_acc[e] = over(runs, function(run)
+			return run.epochs[e] and run.epochs[e].test_acc
+		end)
+	end
+	return row
+end
+
+-- Returns the sorted keys of the finite numbers in the runs' results.
+local function result_keys(runs)
+	local seen, keys = {}, {}
+	for _, run in ipairs(runs) do
+		if type(run.result) == "table" then
+			for key, v in pairs(run.result) do
+				if type(key) == "string" and finite(v) and
+				    not seen[key] then
+					seen[key] = true
+					keys[#keys + 1] = key
+				end
+			end
+		end
+	end
+	table.sort(keys)
+	return keys
+end
+
+-- The columns of summary.csv for summary s: a list of { name, get }, get
+-- returning a row's value in the column or nil.
+local function csv_columns(s)
+	local cols = {}
+	local function add(name, get)
+		cols[#cols + 1] = { name = name, get = get }
+	end
+	local function add_stat(name, get)
+		add(name .. "_mean", function(row) return get(row).mean end)
+		add(name .. "_sd", function(row) return get(row).sd end)
+	end
+	for _, key in ipairs(s.keys) do
+		add(key, function(row) return row.values[key] end)
+	end
+	add("n", function(row) return row.n end)
+	for _, key in ipairs{ "best_acc", "final_acc", "reach_epoch" } do
+		add_stat(key, function(row) return row[key] end)
+	end
+	add("reached", function(row) return row.reach_epoch.n end)
+	add_stat("epoch_seconds", function(row) return row.epoch_seconds end)
+	for l = 1, s.layers do
+		for _, key in ipairs{ "spike_rate", "sg_zero" } do
+			add_stat(key .. "_" .. l - 1, function(row)
+				return row[key][l]
+			end)
+		end
+	end
+	for _, key in ipairs(s.result_keys) do
+		add_stat(key, function(row) return row.results[key] end)
+	end
+	return cols
+end
+
+-- Returns the text of summary.csv for summary s.
+local function csv(s)
+	local cols, lines = csv_columns(s), {}
+	local names = {}
+	for i, col in ipairs(cols) do
+		names[i] = col.name
+	end
+	lines[1] = table.concat(names, ",")
+	for _, row in ipairs(s.rows) do
+		local fields = {}
+		for i, col in ipairs(cols) do
+			local v = col.get(row)
+			fields[i] = type(v) == "number" and
+			    (json.number(v) and ("%.6g"):format(v) or "") or
+			    tostring(v == nil and "" or v)
+		end
+		lines[#lines + 1] = table.concat(fields, ",")
+	end
+	return table.concat(lines, "\n") .. "\n"
+end
+
+-- Returns "mean ± sd" of the statistics st, the numbers multiplied by
+-- scale and written with format; the mean alone for one value, "" for
+-- none.
+local function mean_sd(st, scale, format)
+	if not st.mean then
+		return ""
+	end
+	local text = format:format(st.mean * scale)
+	return st.sd and text .. " ± " .. format:format(st.sd * scale) or
+	    text
+end
+
+-- Returns the text of a value of the grid or of the fixed settings.
+local function value_text(v)
+	return type(v) == "number" and json.number(v) or tostring(v)
+end
+
+-- summary.markdown(s): the text of summary.md for the summary s that
+-- snn.sweep or snn.sweep.collect returns: a title, the fixed settings, a
+-- table of a row per configuration, and the runs not finished.
+function summary.markdown(s)
+	if type(s) ~= "table" or not s.rows then
+		error(("snn.sweep.markdown: argument 's' must be a sweep " ..
+		    "summary (got %s)"):format(type(s)), 2)
+	end
+	local out = { ("# Sweep %s"):format(s.name), "" }
+	local fixed = {}
+	for key, v in pairs(s.fixed) do
+		fixed[#fixed + 1] = key .. " = " .. value_text(v)
+	end
+	table.sort(fixed)
+	if #fixed > 0 then
+		out[#out + 1] = "Fixed: " .. table.concat(fixed, ", ") .. "."
+		out[#out + 1] = ""
+	end
+	out[#out + 1] = ("Mean ± standard deviation over the n seeds of " ..
+	    "each configuration. Accuracies are on the test set, in %%; " ..
+	    "'to %s%%' is the first epoch reaching it (over the seeds that " ..
+	    "did, and how many), blank when none did; s/epoch includes " ..
+	    "testing; spike rate and gradient sparsity (the fraction of " ..
+	    "surrogate derivatives that are exactly 0) are means over the " ..
+	    "epochs, per spiking layer from 0."):format(json.number(100 *
+	    s.reach))
+	out[#out + 1] = ""
+	local head = {}
+	for _, key in ipairs(s.keys) do
+		head[#head + 1] = key
+	end
+	for _, h in ipairs{ "n", "best acc", "final acc",
+	    "to " .. json.number(100 * s.reach) .. "%", "s/epoch" } do
+		head[#head + 1] = h
+	end
+	for l = 1, s.layers do
+		head[#head + 1] = "spike rate " .. l - 1
+	end
+	for l = 1, s.layers do
+		head[#head + 1] = "sparsity " .. l - 1
+	end
+	for _, key in ipairs(s.result_keys) do
+		head[#head + 1] = key
+	end
+	local rule = {}
+	for i = 1, #head do
+		rule[i] = i <= #s.keys and "---" or "---:"
+	end
+	out[#out + 1] = "| " .. table.concat(head, " | ") .. " |"
+	out[#out + 1] = "|" .. table.concat(rule, "|") .. "|"
+	for _, row in ipairs(s.rows) do
+		local cells = {}
+		for _, key in ipairs(s.keys) do
+			cells[#cells + 1] = value_text(row.values[key])
+		end
+		local reach = mean_sd(row.reach_epoch, 1, "%.1f")
+		cells[#cells + 1] = tostring(row.n)
+		cells[#cells + 1] = mean_sd(row.best_acc, 100, "%.2f")
+		cells[#cells + 1] = mean_sd(row.final_acc, 100, "%.2f")
+		cells[#cells + 1] = reach == "" and "" or ("%s (%d/%d)")
+		    :format(reach, row.reach_epoch.n, row.n)
+		cells[#cells + 1] = mean_sd(row.epoch_seconds, 1, "%.2f")
+		for l = 1, s.layers do
+			cells[#cells + 1] = mean_sd(row.spike_rate[l], 1,
+			    "%.3f")
+		end
+		for l = 1, s.layers do
+			cells[#cells + 1] = mean_sd(row.sg_zero[l], 1, "%.3f")
+		end
+		for _, key in ipairs(s.result_keys) do
+			cells[#cells + 1] = mean_sd(row.results[key], 1,
+			    "%.3g")
+		end
+		out[#out + 1] = "| " .. table.concat(cells, " | ") .. " |"
+	end
+	if #s.missing > 0 then
+		out[#out + 1] = ""
+		out[#out + 1] = ("Not finished (%d of %d runs): %s."):format(
+		    #s.missing, #s.missing + #s.runs,
+		    table.concat(s.missing, ", "))
+	end
+	return table.concat(out, "\n") .. "\n"
+end
+
+-- summary.collect(dir [, options]): merges what the runs of the sweep
+-- in dir wrote into its summary (see snnwb-lua(7), SWEEPS), writes
+-- summary.csv and summary.md there unless options.write is false, and
+-- returns the summary, or nil and a message when dir holds no sweep.
+function summary.collect(dir, options)
+	local fn = "snn.sweep.collect"
+	if type(dir) ~= "string" then
+		error(("%s: argument 'dir' must be a folder name (got %s)")
+		    :format(fn, type(dir)), 2)
+	end
+	options = options or {}
+	for key in pairs(options) do
+		if key ~= "reach" and key ~= "write" then
+			error(("%s: unknown option '%s'"):format(fn,
+			    tostring(key)), 2)
+		end
+	end
+	local text, err = files.read(dir .. "/sweep.json")
+	local record
+	if text then
+		record, err = json.decode(text)
+	end
+	if not record then
+		return nil, ("%s: no sweep in %s (%s)"):format(fn, dir, err)
+	end
+	local reach = options.reach or record.reach or 0.9
+	local s = { name = record.name, dir = dir, keys = record.keys or {},
+		fixed = record.fixed or {}, reach = reach, layers = 0,
+		rows = {}, runs = {}, missing = {} }
+	local configs, order = {}, {}
+	for _, r in ipairs(record.runs or {}) do
+		local run = read_run(dir, r, reach)
+		if run then
+			s.runs[#s.runs + 1] = run
+			s.layers = math.max(s.layers, run.layers)
+			if not configs[r.config] then
+				configs[r.config] = { values = r.values,
+					runs = {} }
+				order[#order + 1] = r.config
+			end
+			table.insert(configs[r.config].runs, run)
+		else
+			s.missing[#s.missing + 1] = r.name
+		end
+	end
+	s.result_keys = result_keys(s.runs)
+	for i, config in ipairs(order) do
+		s.rows[i] = make_row(config, configs[config].values,
+		    configs[config].runs, s.layers, s.result_keys)
+	end
+	if options.write ~= false then
+		for _, file in ipairs{ { "summary.csv", csv(s) },
+		    { "summary.md", summary.markdown(s) } } do
+			local good, werr = files.write(dir .. "/" .. file[1],
+			    file[2])
+			if not good then
+				return nil, fn .. ": " .. werr
+			end
+		end
+	end
+	return s
+end
+
+return summary
