@@ -433,6 +433,40 @@ lsnn_net_spiking(lua_State *L)
 	return 1;
 }
 
+/*
+ * Returns the neuron layer named by the optional index at idx (0-based, as
+ * parameter names count; the last neuron layer when absent) of a network
+ * that has run forward; errors name fn.
+ */
+static const struct layer *
+lsnn_net_neuron_layer(lua_State *L, const struct net *net, int idx,
+    const char *fn)
+{
+	lua_Integer	i;
+	int		isint = 0;
+
+	if (lua_isnoneornil(L, idx)) {
+		for (i = net->n - 1; i >= 0; i--) {
+			if (net->layers[i].kind == LAYER_NEURON)
+				break;
+		}
+		if (i < 0)
+			luaL_error(L, "%s: the network has no neuron layer", fn);
+	} else {
+		i = lua_type(L, idx) == LUA_TNUMBER ?
+		    lua_tointegerx(L, idx, &isint) : 0;
+		if (!isint || i < 0 || i >= net->n)
+			lsnn_argerror(L, fn, "layer", "must be a layer index "
+			    "in 0..%d", net->n - 1);
+		if (net->layers[i].kind != LAYER_NEURON)
+			luaL_error(L, "%s: layer %d is not a neuron layer", fn,
+			    (int)i);
+	}
+	if (net->T == 0)
+		luaL_error(L, "%s: no forward pass yet", fn);
+	return &net->layers[i];
+}
+
 /* net:membrane([layer]): a view of a neuron layer's v [T, B, ...]. */
 static int
 lsnn_net_membrane(lua_State *L)
@@ -440,35 +474,71 @@ lsnn_net_membrane(lua_State *L)
 	const char		*fn = "net:membrane";
 	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn);
 	struct net		*net = ln->net;
-	const struct layer	*l;
-	lua_Integer		 i;
-	int			 isint = 0, shape[TENSOR_MAXDIM];
+	const struct layer	*l = lsnn_net_neuron_layer(L, net, 2, fn);
+	int			 shape[TENSOR_MAXDIM];
 
-	if (lua_isnoneornil(L, 2)) {
-		for (i = net->n - 1; i >= 0; i--) {
-			if (net->layers[i].kind == LAYER_NEURON)
-				break;
-		}
-		if (i < 0)
-			return luaL_error(L, "%s: the network has no neuron "
-			    "layer", fn);
-	} else {
-		i = lua_type(L, 2) == LUA_TNUMBER ?
-		    lua_tointegerx(L, 2, &isint) : 0;
-		if (!isint || i < 0 || i >= net->n)
-			lsnn_argerror(L, fn, "layer", "must be a layer index "
-			    "in 0..%d", net->n - 1);
-		if (net->layers[i].kind != LAYER_NEURON)
-			return luaL_error(L, "%s: layer %d is not a neuron "
-			    "layer", fn, (int)i);
-	}
-	if (net->T == 0)
-		return luaL_error(L, "%s: no forward pass yet", fn);
-	l = &net->layers[i];
 	shape[0] = net->T;
 	shape[1] = net->B;
 	memcpy(shape + 2, l->out_shape, (size_t)l->out_ndim * sizeof *shape);
 	lsnn_tensor_push_view(L, 1, l->v, l->out_ndim + 2, shape, &ln->acts);
+	return 1;
+}
+
+/*
+ * net:histogram([layer] [, {bins=, range={lo, hi}}]): the histogram of
+ * H - v_threshold (the surrogate's argument: the membrane before the spike
+ * relative to the threshold) over every step and sample of the last
+ * forward, as {lo=, hi=, counts={...}, below=, above=, n=}.
+ */
+static int
+lsnn_net_histogram(lua_State *L)
+{
+	static const char *const	 known[] = { "bins", "range", NULL };
+	const char			*fn = "net:histogram";
+	struct net			*net = lsnn_net_get(L, 1, fn)->net;
+	const struct layer		*l;
+	struct hist			 h;
+	int				 i, opt = lua_istable(L, 2) ? 2 : 3;
+
+	l = lsnn_net_neuron_layer(L, net, opt == 2 ? 3 : 2, fn);
+	lsnn_check_options(L, opt, fn, known);
+	h.bins = lsnn_opt_positive(L, opt, fn, "bins", 40);
+	if (h.bins > HIST_MAXBINS)
+		lsnn_argerror(L, fn, "bins", "must be at most %d",
+		    HIST_MAXBINS);
+	h.lo = -2;
+	h.hi = 2;
+	if (!lua_isnoneornil(L, opt) &&
+	    lua_getfield(L, opt, "range") != LUA_TNIL) {
+		lua_rawgeti(L, -1, 1);
+		lua_rawgeti(L, -2, 2);
+		h.lo = lsnn_check_number(L, -2, fn, "range[1]");
+		h.hi = lsnn_check_number(L, -1, fn, "range[2]");
+		if (!(h.lo < h.hi))
+			lsnn_argerror(L, fn, "range", "must be {lo, hi} with "
+			    "lo < hi");
+		lua_pop(L, 3);
+	}
+	hist_count(&h, l->h, (size_t)net->T * net->B * l->in_size,
+	    l->neuron.v_threshold);
+	lua_createtable(L, 0, 6);
+	lua_pushnumber(L, h.lo);
+	lua_setfield(L, -2, "lo");
+	lua_pushnumber(L, h.hi);
+	lua_setfield(L, -2, "hi");
+	lua_createtable(L, h.bins, 0);
+	for (i = 0; i < h.bins; i++) {
+		lua_pushinteger(L, (lua_Integer)h.counts[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setfield(L, -2, "counts");
+	lua_pushinteger(L, (lua_Integer)h.below);
+	lua_setfield(L, -2, "below");
+	lua_pushinteger(L, (lua_Integer)h.above);
+	lua_setfield(L, -2, "above");
+	lua_pushinteger(L, (lua_Integer)((size_t)net->T * net->B *
+	    l->in_size));
+	lua_setfield(L, -2, "n");
 	return 1;
 }
 
@@ -687,6 +757,7 @@ lsnn_net_open(lua_State *L)
 		{ "reset", lsnn_net_reset },
 		{ "spiking", lsnn_net_spiking },
 		{ "membrane", lsnn_net_membrane },
+		{ "histogram", lsnn_net_histogram },
 		{ "params", lsnn_net_params },
 		{ "grads", lsnn_net_grads },
 		{ "save", lsnn_net_save },

@@ -159,7 +159,7 @@ lsnn_train_push_record(lua_State *L, const struct train_record *rec)
 	lsnn_train_setnum(L, "lr", rec->lr);
 	lsnn_train_setnum(L, "seconds", rec->seconds);
 	for (i = 0; i < rec->nlayers; i++)
-		layers[i] = rec->layer[i] + 1;
+		layers[i] = rec->layer[i];
 	lsnn_train_setarray(L, "layers", layers, rec->nlayers);
 	lsnn_train_setarray(L, "spike_rate", rec->spike_rate, rec->nlayers);
 	lsnn_train_setarray(L, "sg_zero", rec->sg_zero, rec->nlayers);

@@ -172,11 +172,33 @@ test_linear(void)
 	    "linear backward accumulates into dw and skips dx when NULL");
 }
 
+/* Histograms: bins, out-of-range and NaN values counted apart. */
+static void
+test_hist(void)
+{
+	struct hist	h;
+	float		x[] = { -3, -1, -0.5f, 0, 0.99f, 1, 2.5f, NAN };
+
+	h.bins = 4;
+	h.lo = -1;
+	h.hi = 1;
+	hist_count(&h, x, sizeof x / sizeof *x, 0.5f);
+	/* x - 0.5: -3.5 -1.5 | -1 | -0.5 | 0.49 | 0.5 | 2 NaN */
+	ok(h.counts[0] == 1 && h.counts[1] == 1 && h.counts[2] == 1 &&
+	    h.counts[3] == 1, "hist: counts of x - 0.5 in [-1, 1) "
+	    "(%llu %llu %llu %llu)", (unsigned long long)h.counts[0],
+	    (unsigned long long)h.counts[1], (unsigned long long)h.counts[2],
+	    (unsigned long long)h.counts[3]);
+	ok(h.below == 2 && h.above == 1 && h.nan == 1,
+	    "hist: 2 below, 1 above, 1 NaN");
+}
+
 int
 main(void)
 {
 	blas_set_threads(1);
 	test_rng();
+	test_hist();
 	test_tensor_arena();
 	test_linear();
 	return done_testing();

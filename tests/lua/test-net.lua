@@ -265,4 +265,20 @@ tap.raises(function() net.forward(snn.zeros({ 1 })) end,
     "net:forward: argument 'self' must be a network (got userdata)",
     "method on a tensor")
 
+-- The histogram of H - v_threshold: from rest, H = X / 2, so the inputs
+-- 0.4, 1.8, 2.6, -1 give -0.8, -0.1, 0.3, -1.5.
+local one = snn.lif{}
+one:forward(snn.tensor({ { { 0.4, 1.8, 2.6, -1 } } }))
+local hist = one:histogram({ bins = 4, range = { -2, 2 } })
+tap.is(table.concat(hist.counts, ","), "1,2,1,0",
+    "histogram: counts of H - v_threshold")
+tap.is(hist.n, 4, "histogram: n")
+hist = one:histogram(0, { bins = 2, range = { -1, 0 } })
+tap.is(hist.below .. "," .. table.concat(hist.counts, ",") .. "," ..
+    hist.above, "1,1,1,1", "histogram: below and above the range")
+tap.raises(function() one:histogram({ range = { 1, 1 } }) end,
+    "argument 'range' must be {lo, hi} with lo < hi", "histogram: range")
+tap.raises(function() one:histogram({ bins = 1000 }) end,
+    "argument 'bins' must be at most", "histogram: bins")
+
 tap.done()
