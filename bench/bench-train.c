@@ -16,7 +16,7 @@
  *             transposed), grad (dw += dy^T x, dy's panels included)
  *   fwd_rest  the rest of the forward: LIF, layer 2, spike statistics
  *   bwd_rest  the rest of the backward: LIF, layer 2, sparsity statistics
- *   loss, zero_grad, optim
+ *   loss, optim (with zeroing the gradients, as train.c does)
  *
  * and, timed separately on the last batch's activations, the parts of
  * fwd_rest and bwd_rest: prof_lif1_fwd, prof_l2_fwd, prof_lif2_fwd,
@@ -52,7 +52,7 @@
 
 /* Milliseconds per phase, summed over the timed batches. */
 struct bench_phases {
-	double	data, zero_grad, forward, loss, backward, optim;
+	double	data, forward, loss, backward, optim;
 };
 
 /* Returns the monotonic clock in seconds. */
@@ -242,10 +242,7 @@ bench_run(const struct dataset *ds, int train, int B, int warmup,
 		t1 = bench_now();
 		ph.data += t1 - t0;
 		net_reset(net);
-		if (train)
-			net_zero_grad(net);
 		t0 = bench_now();
-		ph.zero_grad += t0 - t1;
 		if (net_forward(net, b.x, b.T, b.B, 3, shape, &s, cause) != 0)
 			goto out;
 		t1 = bench_now();
@@ -265,7 +262,7 @@ bench_run(const struct dataset *ds, int train, int B, int warmup,
 		p.m = m;
 		p.v = v;
 		p.n = net->nparams;
-		optim_step(&opt, &p, 1);
+		optim_step_zero(&opt, &p, 1);
 		ph.optim += bench_now() - t1;
 	}
 	t1 = bench_now() - start;
@@ -285,7 +282,6 @@ bench_run(const struct dataset *ds, int train, int B, int warmup,
 		t0 += layer_linear_sparse_times(net->layers[1].sparse).grad -
 		    l1.grad;
 		bench_print(mode, B, "bwd_rest", ph.backward - t0, nbatch);
-		bench_print(mode, B, "zero_grad", ph.zero_grad, nbatch);
 		bench_print(mode, B, "optim", ph.optim, nbatch);
 		bench_profile(net, dout, B);
 	}

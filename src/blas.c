@@ -1,13 +1,22 @@
 /*
  * blas.c: the one place that calls CBLAS. Row-major storage throughout.
+ *
+ * GEMMs of fewer than BLAS_MIN_SPLIT multiply-adds run on one thread.
+ * OpenBLAS would split them, for little gain at such sizes, and its
+ * worker threads then spin, yielding, for about a tenth of a second after
+ * each split call, taking the cores from the engine's thread pool; the
+ * small GEMMs of a training step (a layer of ten outputs) would keep them
+ * spinning for good.
  */
 #include <cblas.h>
 
 #include "config.h"
 #include "snnwb.h"
 
-/* Thread count requested when the library cannot report its own. */
-static int blas_nthreads = 1;
+#define BLAS_MIN_SPLIT	16777216.0
+
+/* Thread count set by blas_set_threads; 0 until then. */
+static int blas_nthreads;
 
 /* Sets how many threads BLAS may use (n >= 1). */
 void
@@ -21,14 +30,19 @@ blas_set_threads(int n)
 #endif
 }
 
-/* Returns the number of threads BLAS uses. */
+/*
+ * Returns the number of threads BLAS uses: as set, else the library's
+ * own choice (one when it cannot report it).
+ */
 int
 blas_threads(void)
 {
+	if (blas_nthreads > 0)
+		return blas_nthreads;
 #ifdef HAVE_OPENBLAS_GET_NUM_THREADS
 	return openblas_get_num_threads();
 #else
-	return blas_nthreads;
+	return 1;
 #endif
 }
 
@@ -41,7 +55,18 @@ blas_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
     const float *a, int lda, const float *b, int ldb, float beta, float *c,
     int ldc)
 {
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+	int	threads = blas_threads();
+	int	one = threads > 1 && (double)m * n * k < BLAS_MIN_SPLIT;
+
+	if (one)
+		openblas_set_num_threads(1);
+#endif
 	cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
 	    trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b,
 	    ldb, beta, c, ldc);
+#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
+	if (one)
+		openblas_set_num_threads(threads);
+#endif
 }

@@ -88,59 +88,101 @@ layer_linear_backward(float *dx, float *dw, float *db, const float *dy,
  * a CSR, the nonzeros of each row; when at most the caller's fraction of x
  * is nonzero:
  *
- *   forward   y = x w^T + b, a panel of LINEAR_PANEL outputs at a time:
- *             the panel's rows of w are copied transposed into a buffer
- *             (in, LINEAR_PANEL) small enough to stay in L2, then for each
- *             row r of x every nonzero (k, v) adds v times the buffer's row
- *             k, a contiguous vector, into y[r]'s panel held in registers.
- *             The copy is made at every call, so it always reflects w,
- *             whatever changed it (optimizer, checkpoint, Lua views); w is
- *             read once a call.
+ *   forward   y = x w^T + b, a panel of P outputs at a time (P is four
+ *             vectors: 64 with AVX-512, else 32, so that the buffer below
+ *             fits the L2 caches of such processors): the panel's rows of
+ *             w are copied transposed into a buffer (in, P) that stays in
+ *             L2, then for each row r of x every nonzero (k, v) adds v
+ *             times the buffer's row k, a contiguous vector, into y[r]'s
+ *             panel held in registers. The copy is made at every call, so
+ *             it always reflects w, whatever changed it (optimizer,
+ *             checkpoint, Lua views); w is read once a call.
  *   backward  dw += dy^T x, and no input gradient: the CSR is transposed
  *             into a CSC (the nonzeros of each column); per panel, dy's
- *             panel columns are copied into a buffer (rows, LINEAR_PANEL),
- *             and column k of x gives the panel's part of dw's column k,
- *             the sum over its nonzeros (r, v) of v times the buffer's row
- *             r, in registers, added into dw LINEAR_TILE columns at a time.
+ *             panel columns are copied into a buffer (rows, P), and column
+ *             k of x gives the panel's part of dw's column k, the sum over
+ *             its nonzeros (r, v) of v times the buffer's row r, in
+ *             registers, added into dw LINEAR_TILE columns at a time.
  *
  * The work is split into blas_threads() tasks of the thread pool: the scan
  * by blocks of rows, the CSC by ranges of columns, the products by panels
  * (task t takes panels t, t + tasks, ...). Every output value is summed by
  * one task in a fixed order, so the results do not depend on the number
- * of threads. Above the density limit the layer runs the GEMMs above.
+ * of threads. The kernels use AVX-512 where the processor has it, else
+ * AVX2 and FMA, else plain C; above the density limit the layer runs the
+ * GEMMs above.
  */
-#define LINEAR_VEC	8		/* floats in a vector */
 #define LINEAR_NV	4		/* vectors in a panel */
-#define LINEAR_PANEL	(LINEAR_VEC * LINEAR_NV)
 #define LINEAR_TILE	16		/* columns of dw added at a time */
 
-/* Eight floats, one AVX register, in GCC's and clang's vector extension. */
-typedef float linear_vec __attribute__((vector_size(LINEAR_VEC * 4)));
+/*
+ * Eight and sixteen floats in GCC's and clang's vector extension, which
+ * may alias floats as the intrinsics' types do.
+ */
+typedef float linear_v8 __attribute__((vector_size(32), may_alias));
+typedef float linear_v16 __attribute__((vector_size(64), may_alias));
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define LINEAR_X86
 #if defined(__clang__)
 #define LINEAR_AVX2 __attribute__((target("avx2,fma")))
+#define LINEAR_AVX512 __attribute__((target("avx512f,avx2,fma")))
 #else
 /* -std=c11 turns contraction off; the kernels want a * b + c fused. */
 #define LINEAR_AVX2 \
 	__attribute__((target("avx2,fma"), optimize("fp-contract=fast")))
+#define LINEAR_AVX512 __attribute__((target("avx512f,avx2,fma"), \
+	optimize("fp-contract=fast")))
 #endif
 
-/* Returns nonzero when this processor runs the AVX2 and FMA kernels. */
-static int
-layer_linear_has_avx2(void)
+#endif
+
+/* The most the kernels may use, as layer_linear_sparse_isa set it. */
+static enum linear_isa layer_linear_most = LINEAR_ISA_AVX512;
+
+/*
+ * Returns the instruction set the kernels use: the best this processor
+ * has, up to layer_linear_most.
+ */
+static enum linear_isa
+layer_linear_isa(void)
 {
-	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
-#endif
+#ifdef LINEAR_X86
+	int	avx2 = __builtin_cpu_supports("avx2") &&
+		    __builtin_cpu_supports("fma");
 
-/* The buffers of the sparse path, planned for (rows, in, out, tasks, cap). */
+	if (layer_linear_most >= LINEAR_ISA_AVX512 && avx2 &&
+	    __builtin_cpu_supports("avx512f"))
+		return LINEAR_ISA_AVX512;
+	if (layer_linear_most >= LINEAR_ISA_AVX2 && avx2)
+		return LINEAR_ISA_AVX2;
+#endif
+	return LINEAR_ISA_PLAIN;
+}
+
+/*
+ * Limits the sparse kernels to the instruction set most (by default they
+ * use the best the processor has) and returns the one they will use; not
+ * to be called while a call of the sparse path runs.
+ */
+enum linear_isa
+layer_linear_sparse_isa(enum linear_isa most)
+{
+	layer_linear_most = most;
+	return layer_linear_isa();
+}
+
+/*
+ * The buffers of the sparse path, planned for (rows, in, out, tasks, cap)
+ * and the instruction set of the kernels.
+ */
 struct linear_sparse {
 	int		 rows;
 	int		 in;
 	int		 out;
 	int		 ntasks;
+	enum linear_isa	 isa;
+	int		 panel;		/* outputs in a panel, P */
 	int		 npanels;
 	size_t		 cap;		/* nonzeros the density limit allows */
 	size_t		 nnz;		/* nonzeros of the last x */
@@ -154,8 +196,8 @@ struct linear_sparse {
 	size_t		*colnext;	/* (in) CSC places being filled */
 	uint32_t	*crow;		/* (cap + 1) CSC rows */
 	float		*cval;		/* (cap + 1) CSC values */
-	float		*bp;		/* (npanels * LINEAR_PANEL) b or 0 */
-	float		*buf;		/* (ntasks, max(in, rows), PANEL) */
+	float		*bp;		/* (npanels * P) b or 0 */
+	float		*buf;		/* (ntasks, max(in, rows), P) */
 	struct linear_sparse_times times;
 };
 
@@ -208,12 +250,13 @@ layer_linear_block(const struct linear_sparse *sp, int p)
 
 /*
  * Makes *spp fit (rows, in, out) with ntasks tasks and room for cap
- * nonzeros, reallocating only when one of them changed; the stage times
- * carry over. On failure *spp is freed and set to NULL.
+ * nonzeros, for the kernels of instruction set isa, reallocating only when
+ * one of them changed; the stage times carry over. On failure *spp is
+ * freed and set to NULL.
  */
 static int
 layer_linear_sparse_plan(struct linear_sparse **spp, int rows, int in,
-    int out, int ntasks, size_t cap, char **cause)
+    int out, int ntasks, size_t cap, enum linear_isa isa, char **cause)
 {
 	struct linear_sparse	*sp = *spp, *nsp;
 	size_t			 R = (size_t)rows, I = (size_t)in;
@@ -222,7 +265,7 @@ layer_linear_sparse_plan(struct linear_sparse **spp, int rows, int in,
 	int			 p;
 
 	if (sp != NULL && sp->rows == rows && sp->in == in && sp->out == out &&
-	    sp->ntasks == ntasks && sp->cap == cap)
+	    sp->ntasks == ntasks && sp->cap == cap && sp->isa == isa)
 		return 0;
 	if ((nsp = mem_calloc(1, sizeof *nsp)) == NULL)
 		goto fail;
@@ -234,7 +277,9 @@ layer_linear_sparse_plan(struct linear_sparse **spp, int rows, int in,
 	sp->in = in;
 	sp->out = out;
 	sp->ntasks = ntasks;
-	sp->npanels = (out + LINEAR_PANEL - 1) / LINEAR_PANEL;
+	sp->isa = isa;
+	sp->panel = LINEAR_NV * (isa == LINEAR_ISA_AVX512 ? 16 : 8);
+	sp->npanels = (out + sp->panel - 1) / sp->panel;
 	sp->cap = cap;
 	sp->rowptr = mem_alloc((R + 1) * sizeof *sp->rowptr);
 	if ((sp->slot = mem_alloc((P + 1) * sizeof *sp->slot)) == NULL)
@@ -252,9 +297,9 @@ layer_linear_sparse_plan(struct linear_sparse **spp, int rows, int in,
 	sp->colnext = mem_alloc(I * sizeof *sp->colnext);
 	sp->crow = mem_alloc((cap + 1) * sizeof *sp->crow);
 	sp->cval = mem_alloc((cap + 1) * sizeof *sp->cval);
-	sp->bp = mem_aligned((size_t)sp->npanels * LINEAR_PANEL *
+	sp->bp = mem_aligned((size_t)sp->npanels * (size_t)sp->panel *
 	    sizeof *sp->bp);
-	sp->buf = mem_aligned(P * side * LINEAR_PANEL * sizeof *sp->buf);
+	sp->buf = mem_aligned(P * side * (size_t)sp->panel * sizeof *sp->buf);
 	if (sp->rowptr != NULL && sp->col != NULL && sp->val != NULL &&
 	    sp->found != NULL && sp->colptr != NULL && sp->colnext != NULL &&
 	    sp->crow != NULL && sp->cval != NULL && sp->bp != NULL &&
@@ -267,22 +312,22 @@ fail:
 	    "sparse input path (%d rows)", in, out, rows);
 }
 
-/* Returns task t's panel buffer, (max(in, rows), LINEAR_PANEL). */
+/* Returns task t's panel buffer, (max(in, rows), P). */
 static float *
 layer_linear_buf(const struct linear_sparse *sp, int t)
 {
 	size_t	side = sp->rows > sp->in ? (size_t)sp->rows : (size_t)sp->in;
 
-	return sp->buf + (size_t)t * side * LINEAR_PANEL;
+	return sp->buf + (size_t)t * side * (size_t)sp->panel;
 }
 
-/* Returns how many outputs of panel c exist (LINEAR_PANEL but the last). */
+/* Returns how many outputs of panel c exist (P but in the last). */
 static int
 layer_linear_width(const struct linear_sparse *sp, int c)
 {
-	int	width = sp->out - c * LINEAR_PANEL;
+	int	width = sp->out - c * sp->panel;
 
-	return width < LINEAR_PANEL ? width : LINEAR_PANEL;
+	return width < sp->panel ? width : sp->panel;
 }
 
 /*
@@ -353,7 +398,51 @@ layer_linear_scan_avx2(const float *xr, int in, uint32_t *col, float *val,
 	}
 	return layer_linear_scan_row(xr, k, in, col, val, n);
 }
+
+/*
+ * layer_linear_scan_row from k = 0, sixteen values at a time: the nonzero
+ * mask compresses them (and their columns) to the front of a vector
+ * stored whole at n, of which its count is kept.
+ */
+LINEAR_AVX512 static size_t
+layer_linear_scan_avx512(const float *xr, int in, uint32_t *col,
+    float *val, size_t n)
+{
+	const __m512	zero = _mm512_setzero_ps();
+	const __m512i	iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8,
+			    9, 10, 11, 12, 13, 14, 15);
+	__m512		v;
+	__mmask16	m;
+	int		k;
+
+	for (k = 0; k + 16 <= in; k += 16) {
+		v = _mm512_loadu_ps(xr + k);
+		m = _mm512_cmp_ps_mask(v, zero, _CMP_NEQ_UQ);
+		_mm512_storeu_ps(val + n, _mm512_maskz_compress_ps(m, v));
+		_mm512_storeu_si512(col + n, _mm512_maskz_compress_epi32(m,
+		    _mm512_add_epi32(iota, _mm512_set1_epi32(k))));
+		n += (size_t)__builtin_popcount(m);
+	}
+	return layer_linear_scan_row(xr, k, in, col, val, n);
+}
 #endif
+
+/* Appends the nonzeros of row xr (in) with the scan for isa. */
+static size_t
+layer_linear_scan_any(enum linear_isa isa, const float *xr, int in,
+    uint32_t *col, float *val, size_t n)
+{
+	switch (isa) {
+#ifdef LINEAR_X86
+	case LINEAR_ISA_AVX512:
+		return layer_linear_scan_avx512(xr, in, col, val, n);
+	case LINEAR_ISA_AVX2:
+		return layer_linear_scan_avx2(xr, in, col, val, n);
+#endif
+	default:
+		return layer_linear_scan_row(xr, 0, in, col, val, n);
+	}
+}
 
 /*
  * Scans task p's block of rows of x into its CSR slot; once the slot
@@ -378,13 +467,7 @@ layer_linear_scan_task(void *arg, int p)
 				n += xr[k] != 0.0f;
 			continue;
 		}
-#ifdef LINEAR_X86
-		if (layer_linear_has_avx2()) {
-			n = layer_linear_scan_avx2(xr, sp->in, col, val, n);
-			continue;
-		}
-#endif
-		n = layer_linear_scan_row(xr, 0, sp->in, col, val, n);
+		n = layer_linear_scan_any(sp->isa, xr, sp->in, col, val, n);
 	}
 	sp->found[p] = n;
 }
@@ -424,18 +507,18 @@ layer_linear_scan(struct linear_job *job)
 
 /*
  * Copies rows j0..j1 and columns k0..k1 of a panel's rows src (width, in)
- * of w transposed into buf (in, LINEAR_PANEL). Column k of the rows is
- * read for consecutive k, so their cache lines serve many k each.
+ * of w transposed into buf (in, panel). Column k of the rows is read for
+ * consecutive k, so their cache lines serve many k each.
  */
 static void
-layer_linear_pack_part(float *buf, const float *src, int in, int j0,
-    int j1, int k0, int k1)
+layer_linear_pack_part(float *buf, const float *src, int in, int panel,
+    int j0, int j1, int k0, int k1)
 {
 	int	j, k;
 
 	for (k = k0; k < k1; k++)
 		for (j = j0; j < j1; j++)
-			buf[(size_t)k * LINEAR_PANEL + (size_t)j] =
+			buf[(size_t)k * (size_t)panel + (size_t)j] =
 			    src[(size_t)j * (size_t)in + (size_t)k];
 }
 
@@ -471,90 +554,128 @@ layer_linear_transpose(__m256 *r)
 
 /*
  * layer_linear_pack_part over the whole panel, by blocks of 8 rows and 8
- * columns transposed in registers; the edges that do not fill a block go
- * through layer_linear_pack_part.
+ * columns transposed in registers, 8 rows at a time along all of them;
+ * the edges that do not fill a block go through layer_linear_pack_part.
  */
 LINEAR_AVX2 static void
-layer_linear_pack_avx2(float *buf, const float *src, int in, int width)
+layer_linear_pack_avx2(float *buf, const float *src, int in, int panel,
+    int width)
 {
 	__m256	r[8];
 	int	i, j, k, w8 = width & ~7, k8 = in & ~7;
 
-	for (k = 0; k < k8; k += 8) {
-		for (j = 0; j < w8; j += 8) {
+	for (j = 0; j < w8; j += 8) {
+		for (k = 0; k < k8; k += 8) {
 			for (i = 0; i < 8; i++)
 				r[i] = _mm256_loadu_ps(src + (size_t)(j + i) *
 				    (size_t)in + (size_t)k);
 			layer_linear_transpose(r);
 			for (i = 0; i < 8; i++)
 				_mm256_store_ps(buf + (size_t)(k + i) *
-				    LINEAR_PANEL + (size_t)j, r[i]);
+				    (size_t)panel + (size_t)j, r[i]);
 		}
 	}
-	layer_linear_pack_part(buf, src, in, w8, width, 0, in);
-	layer_linear_pack_part(buf, src, in, 0, w8, k8, in);
+	layer_linear_pack_part(buf, src, in, panel, w8, width, 0, in);
+	layer_linear_pack_part(buf, src, in, panel, 0, w8, k8, in);
 }
 #endif
 
 /*
- * Copies the rows of panel c of w (out, in) transposed into buf (in,
- * LINEAR_PANEL), zero past the last output.
+ * Copies the rows of panel c of w (out, in) transposed into buf (in, P),
+ * zero past the last output.
  */
 static void
 layer_linear_pack(const struct linear_sparse *sp, float *buf,
     const float *w, int c)
 {
-	const float	*src = w + (size_t)c * LINEAR_PANEL * (size_t)sp->in;
+	const float	*src = w + (size_t)c * (size_t)sp->panel *
+			    (size_t)sp->in;
 	int		 width = layer_linear_width(sp, c);
 
-	if (width < LINEAR_PANEL)
-		memset(buf, 0, (size_t)sp->in * LINEAR_PANEL * sizeof *buf);
+	if (width < sp->panel)
+		memset(buf, 0, (size_t)sp->in * (size_t)sp->panel *
+		    sizeof *buf);
 #ifdef LINEAR_X86
-	if (layer_linear_has_avx2()) {
-		layer_linear_pack_avx2(buf, src, sp->in, width);
+	if (sp->isa >= LINEAR_ISA_AVX2) {
+		layer_linear_pack_avx2(buf, src, sp->in, sp->panel, width);
 		return;
 	}
 #endif
-	layer_linear_pack_part(buf, src, sp->in, 0, width, 0, sp->in);
+	layer_linear_pack_part(buf, src, sp->in, sp->panel, 0, width, 0,
+	    sp->in);
 }
 
 /*
- * Copies the columns of panel c of dy (rows, out) into buf (rows,
- * LINEAR_PANEL), zero past the last output.
+ * Copies the columns of panel c of dy (rows, out) into buf (rows, P),
+ * zero past the last output.
  */
 static void
 layer_linear_gather(const struct linear_sparse *sp, float *buf,
     const float *dy, int c)
 {
-	const float	*src = dy + (size_t)c * LINEAR_PANEL;
+	const float	*src = dy + (size_t)c * (size_t)sp->panel;
 	int		 r, width = layer_linear_width(sp, c);
 
 	for (r = 0; r < sp->rows; r++) {
 		memcpy(buf, src, (size_t)width * sizeof *buf);
-		memset(buf + width, 0, (size_t)(LINEAR_PANEL - width) *
+		memset(buf + width, 0, (size_t)(sp->panel - width) *
 		    sizeof *buf);
-		buf += LINEAR_PANEL;
+		buf += sp->panel;
 		src += sp->out;
 	}
 }
 
 /*
- * Adds to acc (LINEAR_NV vectors) the sum over i < n of v[i] times the
- * LINEAR_NV vectors at base + idx[i] LINEAR_NV. Even and odd i are summed
- * apart, so that each multiply-add need not wait for the one before.
+ * Adds to acc (LINEAR_NV vectors of 16) the sum over i < n of v[i] times
+ * the LINEAR_NV vectors at base + idx[i] LINEAR_NV. Even and odd i are
+ * summed apart, so that each multiply-add need not wait for the one
+ * before.
  */
 static inline __attribute__((always_inline)) void
-layer_linear_dot(linear_vec *acc, const linear_vec *base,
+layer_linear_dot16(linear_v16 *acc, const linear_v16 *base,
     const uint32_t *idx, const float *v, size_t n)
 {
-	const linear_vec	*a, *b;
-	linear_vec		 odd[LINEAR_NV];
+	const linear_v16	*a, *b;
+	linear_v16		 odd[LINEAR_NV];
 	size_t			 i;
 	int			 j;
 
 #pragma GCC unroll 4
 	for (j = 0; j < LINEAR_NV; j++)
-		odd[j] = (linear_vec){ 0 };
+		odd[j] = (linear_v16){ 0 };
+	for (i = 0; i + 1 < n; i += 2) {
+		a = base + (size_t)idx[i] * LINEAR_NV;
+		b = base + (size_t)idx[i + 1] * LINEAR_NV;
+#pragma GCC unroll 4
+		for (j = 0; j < LINEAR_NV; j++) {
+			acc[j] += v[i] * a[j];
+			odd[j] += v[i + 1] * b[j];
+		}
+	}
+	if (i < n) {
+		a = base + (size_t)idx[i] * LINEAR_NV;
+#pragma GCC unroll 4
+		for (j = 0; j < LINEAR_NV; j++)
+			acc[j] += v[i] * a[j];
+	}
+#pragma GCC unroll 4
+	for (j = 0; j < LINEAR_NV; j++)
+		acc[j] += odd[j];
+}
+
+/* layer_linear_dot16 in vectors of 8 floats. */
+static inline __attribute__((always_inline)) void
+layer_linear_dot8(linear_v8 *acc, const linear_v8 *base, const uint32_t *idx,
+    const float *v, size_t n)
+{
+	const linear_v8	*a, *b;
+	linear_v8	 odd[LINEAR_NV];
+	size_t		 i;
+	int		 j;
+
+#pragma GCC unroll 4
+	for (j = 0; j < LINEAR_NV; j++)
+		odd[j] = (linear_v8){ 0 };
 	for (i = 0; i + 1 < n; i += 2) {
 		a = base + (size_t)idx[i] * LINEAR_NV;
 		b = base + (size_t)idx[i + 1] * LINEAR_NV;
@@ -576,35 +697,65 @@ layer_linear_dot(linear_vec *acc, const linear_vec *base,
 }
 
 /*
+ * Sets out (a panel of outputs, aligned as its vectors) to from (a panel,
+ * aligned, or zeros when NULL) plus the sum over i < n of v[i] times row
+ * idx[i] of base (rows of a panel), in vectors of 16 floats when wide
+ * (panels of 64), else of 8 (panels of 32).
+ */
+static inline __attribute__((always_inline)) void
+layer_linear_run(int wide, float *out, const float *from, const float *base,
+    const uint32_t *idx, const float *v, size_t n)
+{
+	linear_v16	a16[LINEAR_NV];
+	linear_v8	a8[LINEAR_NV];
+	int		j;
+
+	if (wide) {
+#pragma GCC unroll 4
+		for (j = 0; j < LINEAR_NV; j++)
+			a16[j] = from != NULL ? ((const linear_v16 *)from)[j] :
+			    (linear_v16){ 0 };
+		layer_linear_dot16(a16, (const linear_v16 *)base, idx, v, n);
+#pragma GCC unroll 4
+		for (j = 0; j < LINEAR_NV; j++)
+			((linear_v16 *)out)[j] = a16[j];
+		return;
+	}
+#pragma GCC unroll 4
+	for (j = 0; j < LINEAR_NV; j++)
+		a8[j] = from != NULL ? ((const linear_v8 *)from)[j] :
+		    (linear_v8){ 0 };
+	layer_linear_dot8(a8, (const linear_v8 *)base, idx, v, n);
+#pragma GCC unroll 4
+	for (j = 0; j < LINEAR_NV; j++)
+		((linear_v8 *)out)[j] = a8[j];
+}
+
+/*
  * The forward of task t: for each of its panels, y's panel columns =
- * x wp + bp from the CSR, wp the panel packed into the task's buffer.
+ * x wp + bp from the CSR, wp the panel packed into the task's buffer, in
+ * vectors of 16 floats when wide, else of 8.
  */
 static inline __attribute__((always_inline)) void
 layer_linear_mul_body(const struct linear_sparse *sp, float *y,
-    const float *w, int t)
+    const float *w, int t, int wide)
 {
-	const linear_vec	*wp, *bc;
-	linear_vec		 acc[LINEAR_NV];
-	float			*buf = layer_linear_buf(sp, t), *to;
-	size_t			 e;
-	int			 c, r, j, width;
+	linear_v16	 acc[LINEAR_NV];
+	float		*wp = layer_linear_buf(sp, t), *to;
+	size_t		 e, P = LINEAR_NV * (wide ? 16 : 8);
+	int		 c, r, width;
 
-	wp = (const linear_vec *)buf;
 	for (c = t; c < sp->npanels; c += sp->ntasks) {
-		layer_linear_pack(sp, buf, w, c);
-		bc = (const linear_vec *)(sp->bp + (size_t)c * LINEAR_PANEL);
+		layer_linear_pack(sp, wp, w, c);
 		width = layer_linear_width(sp, c);
 		for (r = 0; r < sp->rows; r++) {
-#pragma GCC unroll 4
-			for (j = 0; j < LINEAR_NV; j++)
-				acc[j] = bc[j];
 			e = sp->rowptr[r];
-			layer_linear_dot(acc, wp, sp->col + e, sp->val + e,
+			layer_linear_run(wide, (float *)acc, sp->bp +
+			    (size_t)c * P, wp, sp->col + e, sp->val + e,
 			    sp->rowptr[r + 1] - e);
-			to = y + (size_t)r * (size_t)sp->out +
-			    (size_t)c * LINEAR_PANEL;
-			if (width == LINEAR_PANEL)
-				memcpy(to, acc, sizeof acc);
+			to = y + (size_t)r * (size_t)sp->out + (size_t)c * P;
+			if ((size_t)width == P)
+				memcpy(to, acc, P * sizeof *y);
 			else
 				memcpy(to, acc, (size_t)width * sizeof *y);
 		}
@@ -612,20 +763,20 @@ layer_linear_mul_body(const struct linear_sparse *sp, float *y,
 }
 
 /*
- * Adds rows j0..j1 and columns k0..k1 of tile (LINEAR_TILE, LINEAR_PANEL),
- * a panel's sums for LINEAR_TILE columns of dw, transposed into to, the
+ * Adds rows j0..j1 and columns k0..k1 of tile (LINEAR_TILE, panel), a
+ * panel's sums for LINEAR_TILE columns of dw, transposed into to, the
  * panel's first row of dw (width, in) at the tile's first column.
  */
 static void
-layer_linear_tile_part(float *to, const float *tile, int in, int j0,
-    int j1, int k0, int k1)
+layer_linear_tile_part(float *to, const float *tile, int in, int panel,
+    int j0, int j1, int k0, int k1)
 {
 	int	j, k;
 
 	for (j = j0; j < j1; j++)
 		for (k = k0; k < k1; k++)
 			to[(size_t)j * (size_t)in + (size_t)k] +=
-			    tile[(size_t)k * LINEAR_PANEL + (size_t)j];
+			    tile[(size_t)k * (size_t)panel + (size_t)j];
 }
 
 #ifdef LINEAR_X86
@@ -635,8 +786,8 @@ layer_linear_tile_part(float *to, const float *tile, int in, int j0,
  * layer_linear_tile_part.
  */
 LINEAR_AVX2 static void
-layer_linear_tile_avx2(float *to, const float *tile, int in, int width,
-    int nk)
+layer_linear_tile_avx2(float *to, const float *tile, int in, int panel,
+    int width, int nk)
 {
 	__m256	 r[8];
 	float	*d;
@@ -646,7 +797,7 @@ layer_linear_tile_avx2(float *to, const float *tile, int in, int width,
 		for (j = 0; j < w8; j += 8) {
 			for (i = 0; i < 8; i++)
 				r[i] = _mm256_load_ps(tile + (size_t)(k + i) *
-				    LINEAR_PANEL + (size_t)j);
+				    (size_t)panel + (size_t)j);
 			layer_linear_transpose(r);
 			for (i = 0; i < 8; i++) {
 				d = to + (size_t)(j + i) * (size_t)in +
@@ -656,69 +807,81 @@ layer_linear_tile_avx2(float *to, const float *tile, int in, int width,
 			}
 		}
 	}
-	layer_linear_tile_part(to, tile, in, w8, width, 0, nk);
-	layer_linear_tile_part(to, tile, in, 0, w8, k8, nk);
+	layer_linear_tile_part(to, tile, in, panel, w8, width, 0, nk);
+	layer_linear_tile_part(to, tile, in, panel, 0, w8, k8, nk);
 }
 #endif
 
 /* Adds the first nk columns of a tile into dw as layer_linear_tile_part. */
 static void
-layer_linear_tile(float *to, const float *tile, int in, int width, int nk)
+layer_linear_tile(const struct linear_sparse *sp, float *to,
+    const float *tile, int width, int nk)
 {
 #ifdef LINEAR_X86
-	if (layer_linear_has_avx2()) {
-		layer_linear_tile_avx2(to, tile, in, width, nk);
+	if (sp->isa >= LINEAR_ISA_AVX2) {
+		layer_linear_tile_avx2(to, tile, sp->in, sp->panel, width, nk);
 		return;
 	}
 #endif
-	layer_linear_tile_part(to, tile, in, 0, width, 0, nk);
+	layer_linear_tile_part(to, tile, sp->in, sp->panel, 0, width, 0, nk);
 }
 
 /*
  * The weight gradient of task t: for each of its panels, with dy's panel
- * in the task's buffer, dw's panel rows += dy^T x from the CSC; the sums
- * of LINEAR_TILE columns are kept in a tile, then added into dw's rows.
+ * in the task's buffer, dw's panel rows += dy^T x from the CSC, in
+ * vectors of 16 floats when wide, else of 8; the sums of LINEAR_TILE
+ * columns are kept in a tile, then added into dw's rows.
  */
 static inline __attribute__((always_inline)) void
 layer_linear_grad_body(const struct linear_sparse *sp, float *dw,
-    const float *dy, int t)
+    const float *dy, int t, int wide)
 {
-	linear_vec		 tile[LINEAR_TILE][LINEAR_NV];
-	const linear_vec	*dp;
-	float			*buf = layer_linear_buf(sp, t);
-	size_t			 e, I = (size_t)sp->in;
-	int			 c, j, k, kt, nk, kk, width;
+	linear_v16	 tile[LINEAR_TILE][LINEAR_NV];
+	float		*dp = layer_linear_buf(sp, t), *sums = (float *)tile;
+	size_t		 e, I = (size_t)sp->in, P = LINEAR_NV * (wide ? 16 : 8);
+	int		 c, k, kt, nk, kk;
 
-	dp = (const linear_vec *)buf;
 	for (c = t; c < sp->npanels; c += sp->ntasks) {
-		layer_linear_gather(sp, buf, dy, c);
-		width = layer_linear_width(sp, c);
+		layer_linear_gather(sp, dp, dy, c);
 		for (kt = 0; kt < sp->in; kt += LINEAR_TILE) {
 			nk = sp->in - kt < LINEAR_TILE ? sp->in - kt :
 			    LINEAR_TILE;
 			for (kk = 0; kk < nk; kk++) {
 				k = kt + kk;
-#pragma GCC unroll 4
-				for (j = 0; j < LINEAR_NV; j++)
-					tile[kk][j] = (linear_vec){ 0 };
 				e = sp->colptr[k];
-				layer_linear_dot(tile[kk], dp, sp->crow + e,
-				    sp->cval + e, sp->colptr[k + 1] - e);
+				layer_linear_run(wide, sums + (size_t)kk * P,
+				    NULL, dp, sp->crow + e, sp->cval + e,
+				    sp->colptr[k + 1] - e);
 			}
-			layer_linear_tile(dw + (size_t)c * LINEAR_PANEL * I +
-			    (size_t)kt, (const float *)tile, sp->in, width,
-			    nk);
+			layer_linear_tile(sp, dw + (size_t)c * P * I +
+			    (size_t)kt, sums, layer_linear_width(sp, c), nk);
 		}
 	}
 }
 
 #ifdef LINEAR_X86
+/* The forward kernel compiled for AVX-512. */
+LINEAR_AVX512 static void
+layer_linear_mul_avx512(const struct linear_sparse *sp, float *y,
+    const float *w, int t)
+{
+	layer_linear_mul_body(sp, y, w, t, 1);
+}
+
+/* The weight-gradient kernel compiled for AVX-512. */
+LINEAR_AVX512 static void
+layer_linear_grad_avx512(const struct linear_sparse *sp, float *dw,
+    const float *dy, int t)
+{
+	layer_linear_grad_body(sp, dw, dy, t, 1);
+}
+
 /* The forward kernel compiled for AVX2 and FMA. */
 LINEAR_AVX2 static void
 layer_linear_mul_avx2(const struct linear_sparse *sp, float *y,
     const float *w, int t)
 {
-	layer_linear_mul_body(sp, y, w, t);
+	layer_linear_mul_body(sp, y, w, t, 0);
 }
 
 /* The weight-gradient kernel compiled for AVX2 and FMA. */
@@ -726,7 +889,7 @@ LINEAR_AVX2 static void
 layer_linear_grad_avx2(const struct linear_sparse *sp, float *dw,
     const float *dy, int t)
 {
-	layer_linear_grad_body(sp, dw, dy, t);
+	layer_linear_grad_body(sp, dw, dy, t, 0);
 }
 #endif
 
@@ -735,7 +898,7 @@ static void
 layer_linear_mul_plain(const struct linear_sparse *sp, float *y,
     const float *w, int t)
 {
-	layer_linear_mul_body(sp, y, w, t);
+	layer_linear_mul_body(sp, y, w, t, 0);
 }
 
 /* The weight-gradient kernel for any processor. */
@@ -743,37 +906,47 @@ static void
 layer_linear_grad_plain(const struct linear_sparse *sp, float *dw,
     const float *dy, int t)
 {
-	layer_linear_grad_body(sp, dw, dy, t);
+	layer_linear_grad_body(sp, dw, dy, t, 0);
 }
 
-/* Runs task t of the forward with the best kernel for the processor. */
+/* Runs task t of the forward with the kernel the plan was made for. */
 static void
 layer_linear_mul_task(void *arg, int t)
 {
 	const struct linear_job	*job = arg;
 
+	switch (job->sp->isa) {
 #ifdef LINEAR_X86
-	if (layer_linear_has_avx2()) {
+	case LINEAR_ISA_AVX512:
+		layer_linear_mul_avx512(job->sp, job->y, job->w, t);
+		break;
+	case LINEAR_ISA_AVX2:
 		layer_linear_mul_avx2(job->sp, job->y, job->w, t);
-		return;
-	}
+		break;
 #endif
-	layer_linear_mul_plain(job->sp, job->y, job->w, t);
+	default:
+		layer_linear_mul_plain(job->sp, job->y, job->w, t);
+	}
 }
 
-/* Runs task t of the weight gradient with the best kernel. */
+/* Runs task t of the weight gradient with the plan's kernel. */
 static void
 layer_linear_grad_task(void *arg, int t)
 {
 	const struct linear_job	*job = arg;
 
+	switch (job->sp->isa) {
 #ifdef LINEAR_X86
-	if (layer_linear_has_avx2()) {
+	case LINEAR_ISA_AVX512:
+		layer_linear_grad_avx512(job->sp, job->dw, job->dy, t);
+		break;
+	case LINEAR_ISA_AVX2:
 		layer_linear_grad_avx2(job->sp, job->dw, job->dy, t);
-		return;
-	}
+		break;
 #endif
-	layer_linear_grad_plain(job->sp, job->dw, job->dy, t);
+	default:
+		layer_linear_grad_plain(job->sp, job->dw, job->dy, t);
+	}
 }
 
 /*
@@ -800,7 +973,7 @@ layer_linear_sparse_forward(struct linear_sparse **spp, float *y,
 	if (ntasks > rows)
 		ntasks = rows;
 	if (layer_linear_sparse_plan(spp, rows, in, out, ntasks, cap,
-	    cause) != 0)
+	    layer_linear_isa(), cause) != 0)
 		return -1;
 	sp = *spp;
 	memset(&job, 0, sizeof job);
@@ -817,7 +990,7 @@ layer_linear_sparse_forward(struct linear_sparse **spp, float *y,
 	sp->times.scan += t1 - t0;
 	if (sp->used) {
 		sp->times.sparse++;
-		memset(sp->bp, 0, (size_t)sp->npanels * LINEAR_PANEL *
+		memset(sp->bp, 0, (size_t)sp->npanels * (size_t)sp->panel *
 		    sizeof *sp->bp);
 		if (b != NULL)
 			memcpy(sp->bp, b, (size_t)out * sizeof *b);

@@ -6,11 +6,14 @@
  * activations of a forward pass live in an arena carved for the (T, B,
  * input shape) of the last call and re-carved only when that changes.
  */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "snnwb.h"
+
+/* Partial sums of net_mean; values net_zero_rows tests at a time. */
+#define NET_SUMS	8
+#define NET_BLOCK	16
 
 /* Returns a new empty network, or NULL when out of memory. */
 struct net *
@@ -365,16 +368,25 @@ net_prepare(struct net *net, int T, int B, int in_ndim, const int *in_shape,
 	return 0;
 }
 
-/* Returns the mean of v (n). */
+/*
+ * Returns the mean of v (n), summed in double in NET_SUMS interleaved
+ * partial sums (exact for spikes, whose sum is a whole number).
+ */
 static double
 net_mean(const float *v, size_t n)
 {
-	double	sum = 0;
+	double	sum[NET_SUMS] = { 0 }, all = 0;
 	size_t	i;
+	int	j;
 
-	for (i = 0; i < n; i++)
-		sum += v[i];
-	return n == 0 ? 0 : sum / (double)n;
+	for (i = 0; i + NET_SUMS <= n; i += NET_SUMS)
+		for (j = 0; j < NET_SUMS; j++)
+			sum[j] += v[i + j];
+	for (; i < n; i++)
+		all += v[i];
+	for (j = 0; j < NET_SUMS; j++)
+		all += sum[j];
+	return n == 0 ? 0 : all / (double)n;
 }
 
 /*
@@ -433,35 +445,66 @@ net_forward(struct net *net, const float *x, int T, int B, int in_ndim,
 }
 
 /*
+ * Returns the bits of |x| as a nonnegative integer: such integers order as
+ * the floats |x| do, NaNs above infinity.
+ */
+static inline int32_t
+net_abs_bits(float x)
+{
+	uint32_t	u;
+
+	memcpy(&u, &x, sizeof u);
+	return (int32_t)(u & 0x7fffffffu);
+}
+
+/* Returns the number of rows of m (rows, n) that are all zero. */
+static size_t
+net_zero_rows(const float *m, size_t rows, size_t n)
+{
+	size_t	r, i, j, count = 0;
+	int	nz;
+
+	for (r = 0; r < rows; r++, m += n) {
+		nz = 0;
+		for (i = 0; i + NET_BLOCK <= n && !nz; i += NET_BLOCK)
+			for (j = 0; j < NET_BLOCK; j++)
+				nz |= m[i + j] != 0.0f;
+		for (; i < n && !nz; i++)
+			nz = m[i] != 0.0f;
+		count += !nz;
+	}
+	return count;
+}
+
+/*
  * Records the sparsity of a neuron layer's backward: the fraction of exactly
  * zero surrogate derivatives, of those below 1e-3 of the largest, and of
  * rows (one time step of one sample) whose gradient to the input is all 0.
+ * One pass counts the zeros and finds the largest |sg| (NaN left out), a
+ * second counts those below the cut, both on the bits of |sg|, which order
+ * as the values do (a NaN's exceed every finite cut, so it is never small).
  */
 static void
 net_sparsity(struct layer *l, size_t T, size_t B)
 {
-	size_t		 i, r, n = T * B * l->in_size, zero = 0, small = 0;
-	size_t		 zero_rows = 0, N = l->in_size;
-	float		 max = 0, cut;
-	const float	*row;
+	size_t		 i, n = T * B * l->in_size, zero = 0, small = 0;
+	int32_t		 a, max = 0, cut;
+	float		 top;
 
 	for (i = 0; i < n; i++) {
-		if (fabsf(l->sg[i]) > max)
-			max = fabsf(l->sg[i]);
-		zero += l->sg[i] == 0.0f;
+		a = net_abs_bits(l->sg[i]);
+		zero += a == 0;
+		a = a > 0x7f800000 ? 0 : a;
+		max = a > max ? a : max;
 	}
-	cut = 1e-3f * max;
+	memcpy(&top, &max, sizeof top);
+	cut = net_abs_bits(1e-3f * top);
 	for (i = 0; i < n; i++)
-		small += fabsf(l->sg[i]) < cut;
-	for (r = 0; r < T * B; r++) {
-		row = l->dx + r * N;
-		for (i = 0; i < N && row[i] == 0.0f; i++)
-			;
-		zero_rows += i == N;
-	}
+		small += net_abs_bits(l->sg[i]) < cut;
 	l->stats.sg_zero = (double)zero / (double)n;
 	l->stats.sg_small = (double)small / (double)n;
-	l->stats.dy_zero_rows = (double)zero_rows / (double)(T * B);
+	l->stats.dy_zero_rows = (double)net_zero_rows(l->dx, T * B,
+	    l->in_size) / (double)(T * B);
 }
 
 /*

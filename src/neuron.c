@@ -140,6 +140,101 @@ neuron_reset(const struct neuron *n, float *restrict v,
 }
 
 /*
+ * Neurons are independent of each other, so forward and backward split
+ * the M neurons into the pool's tasks, each a range of whole cache lines
+ * (NEURON_ALIGN floats). A task steps its range through time, and within
+ * a step goes NEURON_CHUNK neurons at a time through all the step's
+ * passes (charge, fire and reset, or the backward's), so that what one
+ * pass writes the next reads from the L1 cache. Every value is computed
+ * as one pass over all M would compute it, so the results do not depend
+ * on the number of tasks. Fewer than NEURON_MIN_SPLIT values (T M) run as
+ * one task.
+ */
+#define NEURON_ALIGN		16
+#define NEURON_CHUNK		1024
+#define NEURON_MIN_SPLIT	65536
+
+/* One call's arrays and sizes, shared by its tasks. */
+struct neuron_job {
+	const struct neuron	*n;
+	float			*s;	/* (T, M) forward */
+	float			*h;	/* (T, M) forward */
+	float			*v;	/* (T, M) forward */
+	const float		*x;	/* (T, M) forward */
+	const float		*v0;	/* (M) forward, or NULL */
+	float			*dx;	/* (T, M) backward */
+	float			*sg;	/* (T, M) backward */
+	const float		*ds;	/* (T, M) backward */
+	const float		*kh;	/* (T, M) backward: h as kept */
+	const float		*ks;	/* (T, M) backward: s as kept */
+	int			 T;
+	size_t			 M;
+	int			 ntasks;
+	void			(*range)(const struct neuron_job *, size_t,
+				    size_t);
+};
+
+/*
+ * Runs neurons [m0, m1) of the job over T steps. When v0 is NULL, their
+ * part of row 0 of v holds the rest value until step 0 is done.
+ */
+static void
+neuron_forward_range(const struct neuron_job *job, size_t m0, size_t m1)
+{
+	const struct neuron	*n = job->n;
+	const float		*vp;
+	float			 rest = neuron_rest(n);
+	size_t			 m, c, k, off, M = job->M;
+	int			 t;
+
+	if (job->v0 == NULL)
+		for (m = m0; m < m1; m++)
+			job->v[m] = rest;
+	for (t = 0; t < job->T; t++) {
+		for (c = m0; c < m1; c += k) {
+			k = m1 - c > NEURON_CHUNK ? NEURON_CHUNK : m1 - c;
+			off = (size_t)t * M + c;
+			if (t > 0)
+				vp = job->v + off - M;
+			else
+				vp = job->v0 == NULL ? job->v + c : job->v0 + c;
+			neuron_charge(n, job->h + off, job->x + off, vp, k);
+			neuron_fire(n, job->s + off, job->h + off, k);
+			neuron_reset(n, job->v + off, job->h + off,
+			    job->s + off, k);
+		}
+	}
+}
+
+/* Returns where task t of the job's tasks starts among the M neurons. */
+static size_t
+neuron_cut(const struct neuron_job *job, int t)
+{
+	if (t == job->ntasks)
+		return job->M;
+	return job->M * (size_t)t / (size_t)job->ntasks &
+	    ~(size_t)(NEURON_ALIGN - 1);
+}
+
+/* Runs task t: its range of neurons. */
+static void
+neuron_task(void *arg, int t)
+{
+	const struct neuron_job	*job = arg;
+
+	job->range(job, neuron_cut(job, t), neuron_cut(job, t + 1));
+}
+
+/* Runs the job's range function over all M neurons on the thread pool. */
+static void
+neuron_run(struct neuron_job *job)
+{
+	job->ntasks = (size_t)job->T * job->M >= NEURON_MIN_SPLIT ?
+	    blas_threads() : 1;
+	pool_run(neuron_task, job, job->ntasks);
+}
+
+/*
  * Runs the neuron over T steps: x (T, M) in; s, h and v (T, M) out, h and s
  * kept for neuron_backward; v0 (M) or NULL for the rest value. Allocates
  * nothing.
@@ -148,26 +243,21 @@ void
 neuron_forward(const struct neuron *n, float *s, float *h, float *v,
     const float *x, const float *v0, int T, size_t M)
 {
-	const float	*vp;
-	float		 rest = neuron_rest(n);
-	size_t		 m, off;
-	int		 t;
+	struct neuron_job	job;
 
 	if (T <= 0)
 		return;
-	if (v0 == NULL) {
-		/* Row 0 of v holds the rest value until step 0 is done. */
-		for (m = 0; m < M; m++)
-			v[m] = rest;
-		v0 = v;
-	}
-	for (t = 0; t < T; t++) {
-		off = (size_t)t * M;
-		vp = t == 0 ? v0 : v + off - M;
-		neuron_charge(n, h + off, x + off, vp, M);
-		neuron_fire(n, s + off, h + off, M);
-		neuron_reset(n, v + off, h + off, s + off, M);
-	}
+	memset(&job, 0, sizeof job);
+	job.n = n;
+	job.s = s;
+	job.h = h;
+	job.v = v;
+	job.x = x;
+	job.v0 = v0;
+	job.T = T;
+	job.M = M;
+	job.range = neuron_forward_range;
+	neuron_run(&job);
 }
 
 /*
@@ -209,6 +299,47 @@ neuron_bptt_init(struct neuron_bptt *c, const struct neuron *n)
 }
 
 /*
+ * Backpropagates neurons [m0, m1) of the job through time. Their part of
+ * row t - 1 of dx carries dL/dV[t-1] until step t - 1 replaces it.
+ */
+static void
+neuron_backward_range(const struct neuron_job *job, size_t m0, size_t m1)
+{
+	const struct neuron	*n = job->n;
+	struct neuron_bptt	 c;
+	const float		*ht, *st, *dst;
+	float			*dxt, *dvp, *g, vth = n->v_threshold, dv, dh;
+	size_t			 m, p, k, off, M = job->M;
+	int			 t;
+
+	neuron_bptt_init(&c, n);
+	memset(job->dx + (size_t)(job->T - 1) * M + m0, 0,
+	    (m1 - m0) * sizeof *job->dx);
+	for (t = job->T - 1; t >= 0; t--) {
+		for (p = m0; p < m1; p += k) {
+			k = m1 - p > NEURON_CHUNK ? NEURON_CHUNK : m1 - p;
+			off = (size_t)t * M + p;
+			ht = job->kh + off;
+			st = job->ks + off;
+			dst = job->ds + off;
+			dxt = job->dx + off;
+			g = job->sg + off;
+			dvp = t > 0 ? dxt - M : dxt;
+			for (m = 0; m < k; m++)
+				g[m] = ht[m] - vth;
+			surrogate_grad(&n->sg, g, g, k);
+			for (m = 0; m < k; m++) {
+				dv = dxt[m];
+				dh = (dst[m] + dv * (c.c0 + c.c1 * ht[m])) *
+				    g[m] + dv * (1.0f - c.c2 * st[m]);
+				dvp[m] = dh * c.leak;
+				dxt[m] = dh * c.gain;
+			}
+		}
+	}
+}
+
+/*
  * Backpropagates through time: dx (T, M) = dL/dx from ds (T, M) = dL/ds,
  * through the reset path unless detach_reset; sg (T, M) receives the
  * surrogate derivative at h - v_threshold; h and s (T, M) as neuron_forward
@@ -220,33 +351,19 @@ void
 neuron_backward(const struct neuron *n, float *dx, float *sg,
     const float *ds, const float *h, const float *s, int T, size_t M)
 {
-	struct neuron_bptt	 c;
-	const float		*ht, *st, *dst;
-	float			*dxt, *dvp, *g, vth = n->v_threshold, dv, dh;
-	size_t			 m, off;
-	int			 t;
+	struct neuron_job	job;
 
 	if (T <= 0)
 		return;
-	neuron_bptt_init(&c, n);
-	memset(dx + (size_t)(T - 1) * M, 0, M * sizeof *dx);
-	for (t = T - 1; t >= 0; t--) {
-		off = (size_t)t * M;
-		ht = h + off;
-		st = s + off;
-		dst = ds + off;
-		dxt = dx + off;
-		g = sg + off;
-		dvp = t > 0 ? dxt - M : dxt;
-		for (m = 0; m < M; m++)
-			g[m] = ht[m] - vth;
-		surrogate_grad(&n->sg, g, g, M);
-		for (m = 0; m < M; m++) {
-			dv = dxt[m];
-			dh = (dst[m] + dv * (c.c0 + c.c1 * ht[m])) * g[m] +
-			    dv * (1.0f - c.c2 * st[m]);
-			dvp[m] = dh * c.leak;
-			dxt[m] = dh * c.gain;
-		}
-	}
+	memset(&job, 0, sizeof job);
+	job.n = n;
+	job.kh = h;
+	job.ks = s;
+	job.dx = dx;
+	job.sg = sg;
+	job.ds = ds;
+	job.T = T;
+	job.M = M;
+	job.range = neuron_backward_range;
+	neuron_run(&job);
 }

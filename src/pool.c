@@ -4,22 +4,33 @@
  * pool_run(fn, arg, n) runs the tasks fn(arg, 0) .. fn(arg, n - 1) and
  * returns when all are done. The calling thread takes tasks too, so with
  * n tasks n - 1 workers are woken; workers are created the first time they
- * are needed and then sleep on a condition variable between calls, so no
- * thread is created per call. Tasks are claimed from a shared counter:
- * which thread runs which task is not fixed, so a task must depend only
- * on its number, never on another task (no barriers inside a task).
+ * are needed, so no thread is created per call. Between calls a worker
+ * first watches for the next one for POOL_WATCH_NS, yielding the
+ * processor to any other thread that wants it, and then sleeps on a
+ * condition variable: the calls of a training step, which follow each
+ * other closely, find their workers awake (waking a sleeping one takes
+ * tens of microseconds on a virtual machine). Tasks are claimed from a
+ * shared counter: which thread runs which task is not fixed, so a task
+ * must depend only on its number, never on another task (no barriers
+ * inside a task).
  *
  * The pool serves one caller at a time. A second caller, a call with one
  * task, and a call made when no worker can be created all run every task
  * on the calling thread, one after another: slower, never wrong.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <time.h>
 
 #include "snnwb.h"
 
 /* Workers the pool keeps at most; more tasks are claimed by those. */
 #define POOL_MAXWORKERS	63
+
+/* How long an idle worker watches for the next call before it sleeps. */
+#define POOL_WATCH_NS	1000000
 
 /* The process-wide pool, guarded by lock; busy is held by the caller. */
 static struct {
@@ -34,6 +45,7 @@ static struct {
 	int		  ntasks;
 	int		  next;		/* next task to claim */
 	int		  pending;	/* tasks not yet finished */
+	atomic_uint	  calls;	/* calls started, for the watchers */
 } pool = {
 	.busy = PTHREAD_MUTEX_INITIALIZER,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -64,15 +76,45 @@ pool_drain(void)
 	}
 }
 
-/* The body of a worker: sleeps until a call has tasks, then takes them. */
+/*
+ * Returns when a call has started since the count of calls was seen, or
+ * after POOL_WATCH_NS; yields the processor between looks.
+ */
+static void
+pool_watch(unsigned seen)
+{
+	struct timespec	t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		if (atomic_load_explicit(&pool.calls,
+		    memory_order_relaxed) != seen)
+			return;
+		sched_yield();
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000000000L + t.tv_nsec -
+	    t0.tv_nsec < POOL_WATCH_NS);
+}
+
+/*
+ * The body of a worker: takes the tasks of the current call, watches for
+ * the next, and sleeps until a call has tasks when none came.
+ */
 static void *
 pool_main(void *unused)
 {
+	unsigned	seen;
+
 	pthread_mutex_lock(&pool.lock);
 	for (;;) {
+		pool_drain();
+		seen = atomic_load_explicit(&pool.calls,
+		    memory_order_relaxed);
+		pthread_mutex_unlock(&pool.lock);
+		pool_watch(seen);
+		pthread_mutex_lock(&pool.lock);
 		while (pool.next >= pool.ntasks)
 			pthread_cond_wait(&pool.wake, &pool.lock);
-		pool_drain();
 	}
 	return NULL;
 }
@@ -116,6 +158,8 @@ pool_run(void (*fn)(void *arg, int i), void *arg, int n)
 		pool.ntasks = n;
 		pool.next = 0;
 		pool.pending = n;
+		atomic_fetch_add_explicit(&pool.calls, 1,
+		    memory_order_relaxed);
 		pthread_cond_broadcast(&pool.wake);
 		pool_drain();
 		while (pool.pending > 0)

@@ -112,6 +112,13 @@ void	 layer_linear_sparse_backward(struct linear_sparse *sp, float *dx,
 	     float *dw, float *db, const float *dy, const float *x,
 	     const float *w, int rows, int in, int out);
 void	 layer_linear_sparse_free(struct linear_sparse *sp);
+/* Instruction sets of the sparse kernels, each with those before it. */
+enum linear_isa {
+	LINEAR_ISA_PLAIN,	/* C alone */
+	LINEAR_ISA_AVX2,	/* AVX2 and FMA */
+	LINEAR_ISA_AVX512	/* AVX-512F */
+};
+enum linear_isa layer_linear_sparse_isa(enum linear_isa most);
 int	 layer_linear_sparse_used(const struct linear_sparse *sp);
 double	 layer_linear_sparse_density(const struct linear_sparse *sp);
 struct linear_sparse_times layer_linear_sparse_times(
@@ -119,6 +126,19 @@ struct linear_sparse_times layer_linear_sparse_times(
 
 /* pool.c: persistent worker threads; tasks fn(arg, 0 .. n - 1). */
 void	 pool_run(void (*fn)(void *arg, int i), void *arg, int n);
+
+/* hist.c: histograms of float arrays. */
+#define HIST_MAXBINS 256
+struct hist {
+	int		bins;			/* 1..HIST_MAXBINS */
+	double		lo;			/* range [lo, hi) */
+	double		hi;
+	uint64_t	counts[HIST_MAXBINS];
+	uint64_t	below;
+	uint64_t	above;
+	uint64_t	nan;
+};
+void	 hist_count(struct hist *h, const float *x, size_t n, float shift);
 
 /* layer-flatten.c: merging trailing dimensions, a reshape of the view. */
 int	 layer_flatten_shape(int *out, const int *shape, int ndim,
@@ -291,14 +311,15 @@ struct optim {
 	long		step;
 };
 /*
- * One parameter tensor: p (n) is updated in place from g (n). m and v (n
- * each) are its state, owned by the caller and zero before the first step:
- * m is the momentum buffer (SGD with momentum) or the first moment, v the
- * second moment (Adam, AdamW); unused ones may be NULL (see optim_nstate).
+ * One parameter tensor: p (n) is updated in place from g (n), which
+ * optim_step_zero then sets to 0. m and v (n each) are its state, owned by
+ * the caller and zero before the first step: m is the momentum buffer (SGD
+ * with momentum) or the first moment, v the second moment (Adam, AdamW);
+ * unused ones may be NULL (see optim_nstate).
  */
 struct optim_param {
 	float		*p;
-	const float	*g;
+	float		*g;
 	float		*m;
 	float		*v;
 	size_t		 n;
@@ -310,6 +331,8 @@ int	 optim_validate(const struct optim *o, char **cause);
 const char *optim_name(const struct optim *o);
 int	 optim_nstate(const struct optim *o);
 void	 optim_step(struct optim *o, const struct optim_param *ps, int np);
+void	 optim_step_zero(struct optim *o, const struct optim_param *ps,
+	     int np);
 
 enum schedule_kind {
 	SCHEDULE_CONSTANT,
@@ -693,7 +716,7 @@ int	 data_nmnist_read_file(const char *path, struct event **ev,
 	     size_t *n, size_t *backwards, char **cause);
 int	 data_nmnist_write_file(const char *path, const struct event *ev,
 	     size_t n, char **cause);
-/* ev (n) sorted by time, stably; tmp (n) is scratch. */
+/* ev (n) sorted by time (23-bit timestamps), stably; tmp (n) scratch. */
 void	 data_nmnist_sort(struct event *ev, struct event *tmp, size_t n);
 /*
  * A split of recordings held compactly in memory, 6 bytes per event: the

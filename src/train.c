@@ -1,7 +1,8 @@
 /*
  * train.c: the training loop and evaluation. One batch: reset the neurons,
- * zero the gradients, forward over [T, B, ...], the loss on the mean firing
- * rate, backward, one optimizer step; a progress record per batch and per
+ * forward over [T, B, ...], the loss on the mean firing rate, backward, one
+ * optimizer step that also zeroes the gradients for the next batch (they
+ * are zeroed once before the first); a progress record per batch and per
  * epoch; after each epoch the test set is evaluated, metrics.csv appended
  * and the checkpoint rewritten atomically. A NaN or infinite loss stops the
  * run with a message naming the epoch and batch; the last checkpoint, from
@@ -384,7 +385,6 @@ train_batch(struct train_state *st, const struct batch *b,
 	int			 i, right = 0;
 
 	net_reset(cfg->net);
-	net_zero_grad(cfg->net);
 	if (net_forward(cfg->net, b->x, b->T, b->B, 3, shape, &s, cause) != 0)
 		return -1;
 	if (st->C == 0 && train_classes(cfg->net, &st->C, cause) != 0)
@@ -407,7 +407,7 @@ train_batch(struct train_state *st, const struct batch *b,
 	p.m = st->m;
 	p.v = st->v;
 	p.n = cfg->net->nparams;
-	optim_step(&cfg->optim, &p, 1);
+	optim_step_zero(&cfg->optim, &p, 1);
 	for (i = 0; i < b->B; i++)
 		right += train_predict(s, b->T, b->B, st->C, i) ==
 		    b->labels[i];
@@ -558,6 +558,8 @@ train_run(struct train_config *cfg, struct job *job, char **cause)
 		goto out;
 	if (train_open_run(&st, &first, cause) != 0)
 		goto out;
+	/* Each step leaves the gradients at 0 for the next one. */
+	net_zero_grad(cfg->net);
 	rc = train_epochs(&st, first, cause);
 out:
 	data_loader_free(st.loader);

@@ -2,7 +2,8 @@
  * test-net.c: a whole two-layer SNN against SpikingJelly's reference
  * (reference/net/two_layer-*.txt): x (T, B, I) -> Linear(I, H) -> LIF ->
  * Linear(H, C) -> LIF -> MSE between the rate and the one-hot label, with
- * detach_reset and the file's surrogate at its default parameters.
+ * detach_reset and the file's surrogate at its default parameters; and
+ * the sparsity statistics that a backward records.
  */
 #include <math.h>
 #include <stdio.h>
@@ -220,6 +221,71 @@ test_file(const char *dir, const char *name)
 	refdata_free(&rd);
 }
 
+/*
+ * The sparsity statistics a backward records for a Linear(8, 8) + LIF
+ * layer with surrogate sg, against counts made here from its sg and dx:
+ * the fractions of zero surrogate derivatives, of those below 1e-3 of the
+ * largest, and of all-zero rows of dx. The layer's weights are the
+ * identity; sample 0's inputs lie far below the threshold, sample 1's
+ * around it, sample 2's both.
+ */
+static void
+test_sparsity(const char *sg)
+{
+	enum { T = 6, B = 3, N = 8 };
+	struct net	*net = net_new();
+	struct layer	*l;
+	struct neuron	 n;
+	struct rng	 r;
+	const float	*out;
+	float		 x[T * B * N], ds[T * B * N], max = 0;
+	size_t		 i, j, zero = 0, small = 0, rows = 0, all = T * B * N;
+	int		 shape[1] = { N };
+
+	neuron_defaults(&n, NEURON_LIF);
+	n.detach_reset = 1;
+	surrogate_init(&n.sg, sg, NULL);
+	rng_seed(&r, 3);
+	if (net_add_linear(net, N, N, 0, &r, NULL) != 0 ||
+	    net_add_neuron(net, &n, NULL) != 0) {
+		ok(0, "%s: sparsity net built", sg);
+		net_free(net);
+		return;
+	}
+	for (i = 0; i < N * N; i++)
+		net->layers[0].w[i] = i % (N + 1) == 0 ? 1.0f : 0.0f;
+	for (i = 0; i < all; i++) {
+		x[i] = (float)(2 * rng_uniform(&r) + 0.5);
+		if ((i / N) % B == 0 || ((i / N) % B == 2 && i % 2 == 0))
+			x[i] = -30.0f;
+		ds[i] = (float)rng_normal(&r);
+	}
+	net_forward(net, x, T, B, 1, shape, &out, NULL);
+	net_backward(net, ds, NULL, NULL);
+	l = &net->layers[1];
+	for (i = 0; i < all; i++)
+		if (fabsf(l->sg[i]) > max)
+			max = fabsf(l->sg[i]);
+	for (i = 0; i < all; i++) {
+		zero += l->sg[i] == 0.0f;
+		small += fabsf(l->sg[i]) < 1e-3f * max;
+	}
+	for (i = 0; i < T * B; i++) {
+		for (j = 0; j < N && l->dx[i * N + j] == 0.0f; j++)
+			;
+		rows += j == N;
+	}
+	ok(small > 0 && small < all && rows > 0 && rows < T * B,
+	    "%s: some values are small, some rows are zero", sg);
+	is_double(l->stats.sg_zero, (double)zero / (double)all, 0,
+	    "%s: fraction of zero surrogate derivatives", sg);
+	is_double(l->stats.sg_small, (double)small / (double)all, 0,
+	    "%s: fraction below 1e-3 of the largest", sg);
+	is_double(l->stats.dy_zero_rows, (double)rows / (T * B), 0,
+	    "%s: fraction of all-zero rows of dx", sg);
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -227,9 +293,13 @@ main(void)
 	char		 dir[4096], **names;
 	int		 i, count;
 
-	if (shared == NULL)
-		skip_all("reference/net not found (set SNNWB_SHARED)");
 	blas_set_threads(1);
+	test_sparsity("piecewise_quadratic");
+	test_sparsity("sigmoid");
+	if (shared == NULL) {
+		skip(1, "reference/net not found (set SNNWB_SHARED)");
+		return done_testing();
+	}
 	snprintf(dir, sizeof dir, "%s", shared);
 	names = tap_list_dir(dir, ".txt", &count);
 	ok(count > 0, "reference/net has %d files", count);

@@ -1,7 +1,8 @@
 /*
  * test-neuron.c: LIF and IF neurons against SpikingJelly's reference values
  * (the files of reference/neuron), backward through time against finite
- * differences through the smooth primitive, and neuron_validate.
+ * differences through the smooth primitive, the neurons split over
+ * threads, and neuron_validate.
  */
 #include <math.h>
 #include <stdio.h>
@@ -300,6 +301,134 @@ test_v0(void)
 	    "step 0 charges from a given v0");
 }
 
+/* The arrays of one forward and backward over (T, M). */
+struct run {
+	float	*s, *h, *v, *dx, *sg;
+};
+
+/* Allocates a run's arrays for n values each. */
+static void
+run_alloc(struct run *u, size_t n)
+{
+	u->s = malloc(n * sizeof *u->s);
+	u->h = malloc(n * sizeof *u->h);
+	u->v = malloc(n * sizeof *u->v);
+	u->dx = malloc(n * sizeof *u->dx);
+	u->sg = malloc(n * sizeof *u->sg);
+}
+
+/* Frees a run's arrays. */
+static void
+run_free(struct run *u)
+{
+	free(u->s);
+	free(u->h);
+	free(u->v);
+	free(u->dx);
+	free(u->sg);
+}
+
+/* Runs forward and backward of n over x and ds (T, M) into u. */
+static void
+run_neuron(const struct neuron *n, struct run *u, const float *x,
+    const float *v0, const float *ds, int T, size_t M)
+{
+	neuron_forward(n, u->s, u->h, u->v, x, v0, T, M);
+	neuron_backward(n, u->dx, u->sg, ds, u->h, u->s, T, M);
+}
+
+/* Returns nonzero when u and w hold the same bits (n values each). */
+static int
+run_same(const struct run *u, const struct run *w, size_t n)
+{
+	size_t	b = n * sizeof(float);
+
+	return memcmp(u->s, w->s, b) == 0 && memcmp(u->h, w->h, b) == 0 &&
+	    memcmp(u->v, w->v, b) == 0 && memcmp(u->dx, w->dx, b) == 0 &&
+	    memcmp(u->sg, w->sg, b) == 0;
+}
+
+/*
+ * Enough neurons to be split over the thread pool: 3 threads give the
+ * bits of 1, and single neurons taken out (at the edges of chunks and
+ * tasks) give the bits they have among all M.
+ */
+static void
+test_threads(const char *name, const struct neuron *n, int with_v0)
+{
+	enum { T = 5 };
+	static const size_t	 pick[] = { 0, 511, 512, 6669, 13339, 20010 };
+	size_t			 M = 20011, i, j, k;
+	struct run		 one, three, single;
+	struct rng		 r;
+	float			*x, *ds, *v0, xs[T], dss[T];
+	int			 t, good = 1;
+
+	x = malloc(T * M * sizeof *x);
+	ds = malloc(T * M * sizeof *ds);
+	v0 = malloc(M * sizeof *v0);
+	rng_seed(&r, 9);
+	for (i = 0; i < T * M; i++) {
+		x[i] = (float)(3 * rng_uniform(&r) - 1);
+		ds[i] = (float)rng_normal(&r);
+	}
+	for (i = 0; i < M; i++)
+		v0[i] = (float)rng_uniform(&r) * 0.5f;
+	run_alloc(&one, T * M);
+	run_alloc(&three, T * M);
+	run_alloc(&single, T);
+	run_neuron(n, &one, x, with_v0 ? v0 : NULL, ds, T, M);
+	blas_set_threads(3);
+	run_neuron(n, &three, x, with_v0 ? v0 : NULL, ds, T, M);
+	blas_set_threads(1);
+	ok(run_same(&one, &three, T * M), "%s: 3 threads give the bits of 1",
+	    name);
+	for (k = 0; k < sizeof pick / sizeof pick[0]; k++) {
+		j = pick[k];
+		for (t = 0; t < T; t++) {
+			xs[t] = x[t * M + j];
+			dss[t] = ds[t * M + j];
+		}
+		run_neuron(n, &single, xs, with_v0 ? v0 + j : NULL, dss, T, 1);
+		for (t = 0; t < T; t++)
+			good &= single.s[t] == one.s[t * M + j] &&
+			    single.h[t] == one.h[t * M + j] &&
+			    single.v[t] == one.v[t * M + j] &&
+			    single.dx[t] == one.dx[t * M + j] &&
+			    single.sg[t] == one.sg[t * M + j];
+	}
+	ok(good, "%s: a neuron alone gives the bits it has among all",
+	    name);
+	run_free(&one);
+	run_free(&three);
+	run_free(&single);
+	free(x);
+	free(ds);
+	free(v0);
+}
+
+/* test_threads over hard, soft, IF and non-spiking configurations. */
+static void
+test_split(void)
+{
+	struct neuron	n;
+
+	neuron_defaults(&n, NEURON_LIF);
+	n.detach_reset = 1;
+	surrogate_init(&n.sg, "atan", NULL);
+	test_threads("LIF hard, detached, ATan", &n, 0);
+	test_threads("LIF hard, detached, ATan, v0", &n, 1);
+	neuron_defaults(&n, NEURON_LIF);
+	n.soft_reset = 1;
+	n.decay_input = 0;
+	test_threads("LIF soft, no decay_input", &n, 1);
+	neuron_defaults(&n, NEURON_IF);
+	test_threads("IF hard", &n, 0);
+	neuron_defaults(&n, NEURON_LIF);
+	n.spiking = 0;
+	test_threads("LIF not spiking", &n, 0);
+}
+
 /* Checks that a configuration is refused with a message naming key. */
 static void
 refused(const struct neuron *n, const char *key, const char *what)
@@ -365,6 +494,7 @@ main(void)
 {
 	test_validate();
 	test_v0();
+	test_split();
 	test_fd("LIF hard", NEURON_LIF, 1, 0, 0.0f);
 	test_fd("LIF hard v_reset -0.3", NEURON_LIF, 1, 0, -0.3f);
 	test_fd("LIF soft", NEURON_LIF, 1, 1, 0.0f);

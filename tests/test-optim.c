@@ -1,6 +1,7 @@
 /*
  * test-optim.c: SGD, Adam and AdamW against values worked out by hand from
- * torch.optim's update rules, their validation, and the learning-rate
+ * torch.optim's update rules, the same steps split over threads and
+ * zeroing the gradients, their validation, and the learning-rate
  * schedules against their closed forms.
  *
  * Every optimizer test runs the same two parameter tensors through one
@@ -213,6 +214,92 @@ test_adam(void)
 	    "adamw: default weight decay 0.01");
 }
 
+/* Fills v (n) with normal values from r. */
+static void
+fill(float *v, size_t n, struct rng *r)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		v[i] = (float)rng_normal(r);
+}
+
+/*
+ * Runs three steps of o over two tensors of n[0] and n[1] elements with
+ * threads threads, zeroing the gradients in the step when zero is set
+ * (and refilling them), and leaves the parameters and state in out (4,
+ * n[0] + n[1]: p, m, v, then the last gradients). Returns 0 or -1.
+ */
+static int
+run_big(const struct optim *o, const size_t *n, int threads, int zero,
+    float *out)
+{
+	struct optim		 s = *o;
+	struct optim_param	 ps[2];
+	struct rng		 r;
+	size_t			 all = n[0] + n[1];
+	float			*p = out, *m = out + all, *v = out + 2 * all;
+	float			*g = out + 3 * all;
+	int			 k;
+
+	rng_seed(&r, 21);
+	fill(p, all, &r);
+	memset(m, 0, 2 * all * sizeof *m);
+	ps[0] = (struct optim_param){ p, g, m, v, n[0] };
+	ps[1] = (struct optim_param){ p + n[0], g + n[0], m + n[0],
+	    v + n[0], n[1] };
+	blas_set_threads(threads);
+	for (k = 0; k < 3; k++) {
+		fill(g, all, &r);
+		if (zero)
+			optim_step_zero(&s, ps, 2);
+		else
+			optim_step(&s, ps, 2);
+	}
+	blas_set_threads(1);
+	return s.step == 3 ? 0 : -1;
+}
+
+/*
+ * Big tensors, whose steps are split over the thread pool: 3 threads
+ * give the bits of 1, for each kind; optim_step_zero gives the same
+ * parameters and state as optim_step and leaves the gradients at 0.
+ */
+static void
+test_threads(void)
+{
+	static const size_t	 n[2] = { 100003, 517 };
+	struct optim		 o[4];
+	size_t			 all = n[0] + n[1], i;
+	float			*one, *three, *zeroed;
+	int			 k, good;
+
+	o[0] = make("sgd", "weight_decay", 0.01, NULL, 0, NULL, 0);
+	o[1] = make("sgd", "momentum", 0.9, "nesterov", 1, NULL, 0);
+	o[2] = make("adam", "weight_decay", 0.01, NULL, 0, NULL, 0);
+	o[3] = make("adamw", NULL, 0, NULL, 0, NULL, 0);
+	one = malloc(4 * all * sizeof *one);
+	three = malloc(4 * all * sizeof *three);
+	zeroed = malloc(4 * all * sizeof *zeroed);
+	for (k = 0; k < 4; k++) {
+		good = run_big(&o[k], n, 1, 0, one) == 0 &&
+		    run_big(&o[k], n, 3, 0, three) == 0;
+		ok(good && memcmp(one, three, 4 * all * sizeof *one) == 0,
+		    "%s: 3 threads give the bits of 1", optim_name(&o[k]));
+		good = run_big(&o[k], n, 3, 1, zeroed) == 0;
+		ok(good && memcmp(one, zeroed, 3 * all * sizeof *one) == 0,
+		    "%s: optim_step_zero steps as optim_step",
+		    optim_name(&o[k]));
+		for (i = 0; i < all && zeroed[3 * all + i] == 0.0f; i++)
+			;
+		ok(i == all, "%s: optim_step_zero zeroes the gradients",
+		    optim_name(&o[k]));
+	}
+	free(one);
+	free(three);
+	free(zeroed);
+}
+
 /* Expects f's failure with a message containing want. */
 static void
 refused(int rc, char *cause, const char *want, const char *what)
@@ -376,6 +463,7 @@ main(void)
 {
 	test_sgd();
 	test_adam();
+	test_threads();
 	test_validation();
 	test_schedule();
 	return done_testing();

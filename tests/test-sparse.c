@@ -1,8 +1,9 @@
 /*
  * test-sparse.c: the sparse input path of the first Linear layer against a
  * double-precision reference and the dense path, on random inputs of many
- * shapes and densities, with 1 and 3 threads; the same through net_forward
- * and net_backward; the thread pool; allocation failure.
+ * shapes and densities, with 1 and 3 threads and every instruction set the
+ * processor has; the same through net_forward and net_backward; the thread
+ * pool; allocation failure.
  */
 #include <float.h>
 #include <math.h>
@@ -212,10 +213,16 @@ lcase_run(struct lcase *c, int threads, float max_density,
 	return used;
 }
 
+/* The names of the kernels' instruction sets, by enum linear_isa. */
+static const char *const isa_names[] = { "plain", "avx2", "avx512" };
+
+/* The best instruction set the sparse kernels can use here. */
+static enum linear_isa best_isa;
+
 /*
- * One shape and density, forced through the sparse kernels (limit 1):
- * y, dw, db and dx against the reference with 1 thread, and bit for bit
- * the same with 3 threads.
+ * One shape and density, forced through the sparse kernels (limit 1) of
+ * each instruction set this processor has: y, dw, db and dx against the
+ * reference with 1 thread, and bit for bit the same with 3 threads.
  */
 static void
 test_case(int rows, int in, int out, int bias, double density, uint64_t seed)
@@ -225,7 +232,7 @@ test_case(int rows, int in, int out, int bias, double density, uint64_t seed)
 	float		*dw0, *db0, *y1, *dw1;
 	size_t		 R = (size_t)rows, I = (size_t)in, O = (size_t)out;
 	char		 name[96];
-	int		 used;
+	int		 used, isa;
 
 	rng_seed(&r, seed);
 	lcase_init(&c, rows, in, out, bias, density, &r);
@@ -236,22 +243,28 @@ test_case(int rows, int in, int out, int bias, double density, uint64_t seed)
 	fill_normal(dw0, O * I, &r);
 	fill_normal(db0, O, &r);
 	lcase_reference(&c, dw0, db0);
-	snprintf(name, sizeof name, "%dx%d -> %d%s, density %.2f", rows, in,
-	    out, bias ? " with bias" : "", density);
-	used = lcase_run(&c, 1, 1.0f, dw0, db0, 1);
-	ok(used == 1, "%s: forward went sparse", name);
-	close_to(c.y, c.ry, c.my, R * O, in + 1, name, "forward y");
-	close_to(c.dw, c.rdw, c.mdw, O * I, rows + 1, name, "backward dw");
-	if (bias)
-		close_to(c.db, c.rdb, c.mdb, O, rows + 1, name,
-		    "backward db");
-	close_to(c.dx, c.rdx, c.mdx, R * I, out, name, "backward dx");
-	memcpy(y1, c.y, R * O * sizeof *y1);
-	memcpy(dw1, c.dw, O * I * sizeof *dw1);
-	lcase_run(&c, 3, 1.0f, dw0, db0, 0);
-	ok(memcmp(y1, c.y, R * O * sizeof *y1) == 0 &&
-	    memcmp(dw1, c.dw, O * I * sizeof *dw1) == 0,
-	    "%s: 3 threads give the same bits as 1", name);
+	for (isa = LINEAR_ISA_PLAIN; isa <= (int)best_isa; isa++) {
+		layer_linear_sparse_isa((enum linear_isa)isa);
+		snprintf(name, sizeof name, "%dx%d -> %d%s, density %.2f, %s",
+		    rows, in, out, bias ? " with bias" : "", density,
+		    isa_names[isa]);
+		used = lcase_run(&c, 1, 1.0f, dw0, db0, 1);
+		ok(used == 1, "%s: forward went sparse", name);
+		close_to(c.y, c.ry, c.my, R * O, in + 1, name, "forward y");
+		close_to(c.dw, c.rdw, c.mdw, O * I, rows + 1, name,
+		    "backward dw");
+		if (bias)
+			close_to(c.db, c.rdb, c.mdb, O, rows + 1, name,
+			    "backward db");
+		close_to(c.dx, c.rdx, c.mdx, R * I, out, name, "backward dx");
+		memcpy(y1, c.y, R * O * sizeof *y1);
+		memcpy(dw1, c.dw, O * I * sizeof *dw1);
+		lcase_run(&c, 3, 1.0f, dw0, db0, 0);
+		ok(memcmp(y1, c.y, R * O * sizeof *y1) == 0 &&
+		    memcmp(dw1, c.dw, O * I * sizeof *dw1) == 0,
+		    "%s: 3 threads give the same bits as 1", name);
+	}
+	layer_linear_sparse_isa(best_isa);
 	free(dw0);
 	free(db0);
 	free(y1);
@@ -557,6 +570,8 @@ main(void)
 	size_t			 s, d;
 
 	blas_set_threads(1);
+	best_isa = layer_linear_sparse_isa(LINEAR_ISA_AVX512);
+	diag("the sparse kernels use %s here", isa_names[best_isa]);
 	for (s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
 		for (d = 0; d < sizeof densities / sizeof densities[0]; d++)
 			test_case(shapes[s][0], shapes[s][1], shapes[s][2],
