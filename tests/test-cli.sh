@@ -158,7 +158,16 @@ has err "interrupted" "Ctrl-C raises 'interrupted' in Lua"
 # A terminal on standard input without -e opens the session; at the end of
 # its input (Ctrl-D) it ends with status 0 and restores the terminal.
 if command -v script >/dev/null 2>&1; then
-	script -qec "'$snnwb'" /dev/null >"$tmp/out" 2>"$tmp/err" </dev/null
+	# Ctrl-D is typed every half second: one typed before the session
+	# has set up the terminal may be discarded with the pending input.
+	# timeout turns a session that never ends into a failure, not a hang.
+	i=0
+	while [ $i -lt 60 ]; do
+		printf '\004'
+		sleep 0.5
+		i=$((i + 1))
+	done | timeout 30 script -qec "'$snnwb'" /dev/null >"$tmp/out" \
+	    2>"$tmp/err"
 	status=$?
 	expect 0 "a terminal without -e opens the session and ends at EOF"
 	has out "[?1049l" "the terminal is restored (alternate screen off)"
