@@ -27,7 +27,17 @@
  * from 2% to 80%, through the sparse path and through the GEMMs: where
  * they cross is where LINEAR_SPARSE_MAX_DENSITY belongs on this machine.
  *
- * usage: bench-train [-d] [-t threads] [-n nbatch] [-w warmup]
+ * With -p it instead trains with the surrogate piecewise_quadratic of
+ * alpha 1, 2, 4 and 8 (zero outside |x| < 1 / alpha), running every
+ * backward twice on the same batch, with the first layer's skipping of
+ * zero panels of dy off and on (in turn first), and prints a table: the
+ * percentages of zero surrogate derivatives of the first LIF layer and of
+ * zero entries, rows and panels (its columns by 64 with AVX-512, else 32)
+ * of its backward signal dy, the milliseconds per batch of the first
+ * layer's weight gradient (l1_grad) and of the whole backward, off and
+ * on, and whether both gave the same gradient bits.
+ *
+ * usage: bench-train [-dp] [-t threads] [-n nbatch] [-w warmup]
  *     [-b batch]... [NMNIST]
  * threads defaults to 2; nbatch 30; warmup 3; batch 64 and 128. NMNIST
  * defaults to $SNNWB_SHARED/datasets/nmnist-subset, else
@@ -65,9 +75,12 @@ bench_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Builds the network of the benchmark, initialised from seed 1. */
+/*
+ * Builds the network of the benchmark, initialised from seed 1, with the
+ * surrogate sg of parameter alpha (the surrogate's default when 0).
+ */
 static struct net *
-bench_net(char **cause)
+bench_net(const char *sg, double alpha, char **cause)
 {
 	struct net	*net;
 	struct neuron	 n;
@@ -81,7 +94,8 @@ bench_net(char **cause)
 	neuron_defaults(&n, NEURON_LIF);
 	n.tau = 2.0f;
 	n.detach_reset = 1;
-	if (surrogate_init(&n.sg, "atan", cause) != 0 ||
+	if (surrogate_init(&n.sg, sg, cause) != 0 ||
+	    (alpha != 0 && surrogate_set(&n.sg, "alpha", alpha, cause) != 0) ||
 	    net_add_flatten(net, cause) != 0 ||
 	    net_add_linear(net, BENCH_IN, BENCH_HIDDEN, 0, &r, cause) != 0 ||
 	    net_add_neuron(net, &n, cause) != 0 ||
@@ -210,7 +224,7 @@ bench_run(const struct dataset *ds, int train, int B, int warmup,
 	int				 shape[3] = { 2, 34, 34 }, i, epoch = 1;
 	int				 rc = -1;
 
-	if ((net = bench_net(cause)) == NULL)
+	if ((net = bench_net("atan", 0, cause)) == NULL)
 		return -1;
 	optim_init(&opt, "adam", NULL);
 	opt.lr = 1e-3f;
@@ -415,6 +429,179 @@ out:
 	return rc;
 }
 
+/*
+ * What bench_skip measures for one alpha, summed over the timed batches:
+ * fractions of zero surrogate derivatives of the first LIF layer and of
+ * zero entries, rows and panels of its backward signal dy, and
+ * seconds of the first layer's weight gradient and of the whole backward
+ * with skipping off [0] and on [1].
+ */
+struct bench_skip {
+	double	sg_zero, dy_zero, rows_zero, panels_zero;
+	double	grad[2], bwd[2];
+	int	same;		/* the gradients were the same bits */
+};
+
+/*
+ * Adds to st the fractions of zero entries of dy (rows, n) and of its
+ * panels (its columns by panel) that are all zero.
+ */
+static void
+bench_zeros(struct bench_skip *st, const float *dy, size_t rows, size_t n,
+    size_t panel)
+{
+	size_t	r, j, k, zero = 0, panels = 0, zpanels = 0;
+	int	nz;
+
+	for (j = 0; j < n; j += panel, panels++) {
+		nz = 0;
+		for (r = 0; r < rows; r++)
+			for (k = j; k < j + panel && k < n; k++) {
+				zero += dy[r * n + k] == 0.0f;
+				nz |= dy[r * n + k] != 0.0f;
+			}
+		zpanels += !nz;
+	}
+	st->dy_zero += (double)zero / (double)(rows * n);
+	st->panels_zero += (double)zpanels / (double)panels;
+}
+
+/*
+ * Trains warmup + nbatch batches of B with surrogate piecewise_quadratic
+ * of parameter alpha, running each backward twice, with skipping off and
+ * on (in turn first), the gradients zeroed between, and fills st from the
+ * last nbatch.
+ */
+static int
+bench_skip_run(const struct dataset *ds, double alpha, int B, int warmup,
+    int nbatch, struct bench_skip *st, char **cause)
+{
+	struct net		*net;
+	struct loader_opts	 lo;
+	struct loader		*l = NULL;
+	struct layer		*lif;
+	struct optim		 opt;
+	struct optim_param	 p;
+	struct batch		 b;
+	const float		*s;
+	float			*dout = NULL, *m = NULL, *v = NULL, *g = NULL;
+	double			 t, grad;
+	size_t			 rows = (size_t)BENCH_T * B, panel;
+	int			 shape[3] = { 2, 34, 34 }, i, k, on, epoch = 1;
+	int			 rc = -1;
+
+	/* The panel of the sparse kernels: 64 outputs with AVX-512. */
+	panel = layer_linear_sparse_isa(LINEAR_ISA_AVX512) ==
+	    LINEAR_ISA_AVX512 ? 64 : 32;
+	memset(st, 0, sizeof *st);
+	st->same = 1;
+	if ((net = bench_net("piecewise_quadratic", alpha, cause)) == NULL)
+		return -1;
+	lif = &net->layers[2];
+	optim_init(&opt, "adam", NULL);
+	opt.lr = 1e-3f;
+	dout = mem_calloc(rows * BENCH_CLASSES, sizeof *dout);
+	m = mem_calloc(net->nparams, sizeof *m);
+	v = mem_calloc(net->nparams, sizeof *v);
+	g = mem_calloc(net->nparams, sizeof *g);
+	if (dout == NULL || m == NULL || v == NULL || g == NULL) {
+		*cause = error_printf("out of memory");
+		goto out;
+	}
+	data_loader_defaults(&lo);
+	lo.batch = B;
+	lo.drop_last = 1;
+	lo.shuffle = 1;
+	if ((l = data_loader_new(ds, &lo, cause)) == NULL ||
+	    data_loader_start_epoch(l, epoch, cause) != 0)
+		goto out;
+	for (i = 0; i < warmup + nbatch; i++) {
+		if (bench_next(l, &epoch, &b, cause) != 0)
+			goto out;
+		net_reset(net);
+		if (net_forward(net, b.x, b.T, b.B, 3, shape, &s, cause) != 0)
+			goto out;
+		loss_mse_rate(dout, s, b.labels, b.T, b.B, BENCH_CLASSES);
+		for (k = 0; k < 2; k++) {
+			on = (i + k) & 1;
+			layer_linear_sparse_skip(on);
+			grad = layer_linear_sparse_times(
+			    net->layers[1].sparse).grad;
+			t = bench_now();
+			if (net_backward(net, dout, NULL, cause) != 0)
+				goto out;
+			t = bench_now() - t;
+			grad = layer_linear_sparse_times(
+			    net->layers[1].sparse).grad - grad;
+			if (i >= warmup) {
+				st->bwd[on] += t;
+				st->grad[on] += grad;
+			}
+			if (k == 0) {
+				memcpy(g, net->grads, net->nparams *
+				    sizeof *g);
+				net_zero_grad(net);
+			}
+		}
+		st->same &= memcmp(g, net->grads, net->nparams *
+		    sizeof *g) == 0;
+		if (i >= warmup) {
+			st->sg_zero += lif->stats.sg_zero;
+			st->rows_zero += lif->stats.dy_zero_rows;
+			bench_zeros(st, lif->dx, rows, BENCH_HIDDEN, panel);
+		}
+		p.p = net->params;
+		p.g = net->grads;
+		p.m = m;
+		p.v = v;
+		p.n = net->nparams;
+		optim_step_zero(&opt, &p, 1);
+	}
+	rc = 0;
+out:
+	layer_linear_sparse_skip(1);
+	data_loader_free(l);
+	net_free(net);
+	mem_free(dout);
+	mem_free(m);
+	mem_free(v);
+	mem_free(g);
+	return rc;
+}
+
+/*
+ * Runs bench_skip_run for alpha 1, 2, 4 and 8 at batch B and prints a
+ * table: percentages of zeros, milliseconds per batch off and on.
+ */
+static int
+bench_skip(const struct dataset *ds, int B, int warmup, int nbatch,
+    char **cause)
+{
+	static const double	alpha[] = { 1, 2, 4, 8 };
+	struct bench_skip	st;
+	double			n = nbatch;
+	size_t			i;
+
+	printf("piecewise_quadratic, batch %d, %d batches: %% zero, "
+	    "ms per batch\n", B, nbatch);
+	printf("%5s %7s %7s %7s %7s %9s %8s %9s %8s %4s\n", "alpha", "sg",
+	    "dy", "dy_rows", "dy_pan", "grad_off", "grad_on", "bwd_off",
+	    "bwd_on", "same");
+	for (i = 0; i < sizeof alpha / sizeof alpha[0]; i++) {
+		if (bench_skip_run(ds, alpha[i], B, warmup, nbatch, &st,
+		    cause) != 0)
+			return -1;
+		printf("%5g %7.2f %7.2f %7.2f %7.2f %9.3f %8.3f %9.3f %8.3f "
+		    "%4s\n", alpha[i], 100 * st.sg_zero / n,
+		    100 * st.dy_zero / n, 100 * st.rows_zero / n,
+		    100 * st.panels_zero / n, st.grad[0] * 1e3 / n,
+		    st.grad[1] * 1e3 / n, st.bwd[0] * 1e3 / n,
+		    st.bwd[1] * 1e3 / n, st.same ? "yes" : "NO");
+		fflush(stdout);
+	}
+	return 0;
+}
+
 /* Multiplies two 1024 x 1024 matrices, so BLAS runs at speed afterwards. */
 static void
 bench_warm_blas(void)
@@ -442,12 +629,15 @@ main(int argc, char **argv)
 	char				 root[4096], *cause = NULL;
 	int				 batch[BENCH_MAXB], nb = 0, threads = 2;
 	int				 nbatch = 30, warmup = 3, c, i;
-	int				 sweep = 0;
+	int				 sweep = 0, skip = 0;
 
-	while ((c = getopt(argc, argv, "b:dn:t:w:")) != -1) {
+	while ((c = getopt(argc, argv, "b:dn:pt:w:")) != -1) {
 		switch (c) {
 		case 'd':
 			sweep = 1;
+			break;
+		case 'p':
+			skip = 1;
 			break;
 		case 'b':
 			if (nb < BENCH_MAXB)
@@ -502,6 +692,12 @@ main(int argc, char **argv)
 		goto fail;
 	bench_warm_blas();
 	for (i = 0; i < nb; i++) {
+		if (skip) {
+			if (bench_skip(&ds, batch[i], warmup, nbatch,
+			    &cause) != 0)
+				goto fail;
+			continue;
+		}
 		if (bench_run(&ds, 1, batch[i], warmup, nbatch, &cause) != 0 ||
 		    bench_run(&ds, 0, batch[i], warmup, nbatch, &cause) != 0)
 			goto fail;
@@ -514,7 +710,7 @@ fail:
 	    "out of memory");
 	return 1;
 usage:
-	fprintf(stderr, "usage: bench-train [-d] [-t threads] [-n nbatch] "
+	fprintf(stderr, "usage: bench-train [-dp] [-t threads] [-n nbatch] "
 	    "[-w warmup] [-b batch]... [NMNIST]\n");
 	return 1;
 }

@@ -103,6 +103,15 @@ layer_linear_backward(float *dx, float *dw, float *db, const float *dy,
  *             k of x gives the panel's part of dw's column k, the sum over
  *             its nonzeros (r, v) of v times the buffer's row r, in
  *             registers, added into dw LINEAR_TILE columns at a time.
+ *             A panel whose columns of dy are all zero (behind a spiking
+ *             layer whose surrogate derivatives are zero) is skipped:
+ *             its sums would all be +0 (a sum of v * 0 started from +0
+ *             is never -0), so dw is unchanged but that a -0 in dw
+ *             stays -0 rather than turn +0, and that with an inf or
+ *             NaN in x, where 0 * inf would have made NaN, it does not.
+ *             Skipping single rows of a panel was tried and was slower:
+ *             copying apart each column's nonzeros in rows that are not
+ *             zero, per panel, cost more than the multiply-adds saved.
  *
  * The work is split into blas_threads() tasks of the thread pool: the scan
  * by blocks of rows, the CSC by ranges of columns, the products by panels
@@ -140,6 +149,9 @@ typedef float linear_v16 __attribute__((vector_size(64), may_alias));
 /* The most the kernels may use, as layer_linear_sparse_isa set it. */
 static enum linear_isa layer_linear_most = LINEAR_ISA_AVX512;
 
+/* Whether the weight gradient skips the panels of dy that are zero. */
+static int layer_linear_skipping = 1;
+
 /*
  * Returns the instruction set the kernels use: the best this processor
  * has, up to layer_linear_most.
@@ -170,6 +182,18 @@ layer_linear_sparse_isa(enum linear_isa most)
 {
 	layer_linear_most = most;
 	return layer_linear_isa();
+}
+
+/*
+ * Turns the weight gradient's skipping of the panels of dy that are all
+ * zero on (the default) or off, for benchmarks: the results are the same
+ * either way (but for the edges above); not to be called while the
+ * sparse path runs.
+ */
+void
+layer_linear_sparse_skip(int on)
+{
+	layer_linear_skipping = on;
 }
 
 /*
@@ -607,22 +631,26 @@ layer_linear_pack(const struct linear_sparse *sp, float *buf,
 
 /*
  * Copies the columns of panel c of dy (rows, out) into buf (rows, P),
- * zero past the last output.
+ * zero past the last output, and returns whether they hold a value other
+ * than zero (NaN included).
  */
-static void
+static int
 layer_linear_gather(const struct linear_sparse *sp, float *buf,
     const float *dy, int c)
 {
 	const float	*src = dy + (size_t)c * (size_t)sp->panel;
-	int		 r, width = layer_linear_width(sp, c);
+	int		 r, j, any = 0, width = layer_linear_width(sp, c);
 
 	for (r = 0; r < sp->rows; r++) {
+		for (j = 0; j < width; j++)
+			any |= src[j] != 0.0f;
 		memcpy(buf, src, (size_t)width * sizeof *buf);
 		memset(buf + width, 0, (size_t)(sp->panel - width) *
 		    sizeof *buf);
 		buf += sp->panel;
 		src += sp->out;
 	}
+	return any;
 }
 
 /*
@@ -830,7 +858,8 @@ layer_linear_tile(const struct linear_sparse *sp, float *to,
  * The weight gradient of task t: for each of its panels, with dy's panel
  * in the task's buffer, dw's panel rows += dy^T x from the CSC, in
  * vectors of 16 floats when wide, else of 8; the sums of LINEAR_TILE
- * columns are kept in a tile, then added into dw's rows.
+ * columns are kept in a tile, then added into dw's rows. A panel of dy
+ * that is all zero is skipped when skipping is on.
  */
 static inline __attribute__((always_inline)) void
 layer_linear_grad_body(const struct linear_sparse *sp, float *dw,
@@ -842,7 +871,9 @@ layer_linear_grad_body(const struct linear_sparse *sp, float *dw,
 	int		 c, k, kt, nk, kk;
 
 	for (c = t; c < sp->npanels; c += sp->ntasks) {
-		layer_linear_gather(sp, dp, dy, c);
+		if (!layer_linear_gather(sp, dp, dy, c) &&
+		    layer_linear_skipping)
+			continue;
 		for (kt = 0; kt < sp->in; kt += LINEAR_TILE) {
 			nk = sp->in - kt < LINEAR_TILE ? sp->in - kt :
 			    LINEAR_TILE;

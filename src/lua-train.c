@@ -119,9 +119,9 @@ lsnn_train_setnum(lua_State *L, const char *key, double v)
 	lua_setfield(L, -2, key);
 }
 
-/* Sets t[key] = {v[0], ..., v[n - 1]}. */
+/* Pushes the array {v[0], ..., v[n - 1]}. */
 static void
-lsnn_train_setarray(lua_State *L, const char *key, const double *v, int n)
+lsnn_train_pusharray(lua_State *L, const double *v, int n)
 {
 	int	i;
 
@@ -130,7 +130,39 @@ lsnn_train_setarray(lua_State *L, const char *key, const double *v, int n)
 		lua_pushnumber(L, v[i]);
 		lua_rawseti(L, -2, i + 1);
 	}
+}
+
+/* Sets t[key] = {v[0], ..., v[n - 1]}. */
+static void
+lsnn_train_setarray(lua_State *L, const char *key, const double *v, int n)
+{
+	lsnn_train_pusharray(L, v, n);
 	lua_setfield(L, -2, key);
+}
+
+/*
+ * Sets t.vhist = {lo=, hi=, layers={{...}, ...}, below={...}, above={...}}
+ * from a record's histograms of H - v_threshold.
+ */
+static void
+lsnn_train_setvhist(lua_State *L, const struct train_record *rec)
+{
+	int	i;
+
+	lua_createtable(L, 0, 5);
+	lua_pushnumber(L, TRAIN_HISTLO);
+	lua_setfield(L, -2, "lo");
+	lua_pushnumber(L, TRAIN_HISTHI);
+	lua_setfield(L, -2, "hi");
+	lua_createtable(L, rec->nlayers, 0);
+	for (i = 0; i < rec->nlayers; i++) {
+		lsnn_train_pusharray(L, rec->hist[i], rec->hist_bins);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setfield(L, -2, "layers");
+	lsnn_train_setarray(L, "below", rec->hist_below, rec->nlayers);
+	lsnn_train_setarray(L, "above", rec->hist_above, rec->nlayers);
+	lua_setfield(L, -2, "vhist");
 }
 
 /* Pushes a record as a Lua table (the stats on_epoch receives). */
@@ -165,6 +197,8 @@ lsnn_train_push_record(lua_State *L, const struct train_record *rec)
 	lsnn_train_setarray(L, "sg_zero", rec->sg_zero, rec->nlayers);
 	lsnn_train_setarray(L, "sg_small", rec->sg_small, rec->nlayers);
 	lsnn_train_setarray(L, "zero_rows", rec->zero_rows, rec->nlayers);
+	if (rec->kind == TRAIN_REC_BATCH && rec->hist_bins > 0)
+		lsnn_train_setvhist(L, rec);
 }
 
 /* Appends the table on top to history[key] (history at hidx); pops it. */
@@ -443,7 +477,7 @@ lsnn_train_new(lua_State *L, const char *fn)
 					     "epochs", "batch", "optimizer",
 					     "loss", "temperature", "seed",
 					     "run_dir", "resume", "on_epoch",
-					     "drop_last", NULL };
+					     "drop_last", "histogram", NULL };
 	static int			 next_id = 1;
 	struct lsnn_job			*lj;
 	struct train_config		*cfg;
@@ -469,6 +503,8 @@ lsnn_train_new(lua_State *L, const char *fn)
 	cfg->epochs = lsnn_opt_positive(L, 1, fn, "epochs", 1);
 	cfg->batch = lsnn_opt_positive(L, 1, fn, "batch", 64);
 	cfg->drop_last = lsnn_opt_boolean(L, 1, fn, "drop_last", 0);
+	/* The interactive session's live view charts the histograms. */
+	cfg->histogram = lsnn_opt_boolean(L, 1, fn, "histogram", lsnn_async);
 	cfg->resume = lsnn_opt_boolean(L, 1, fn, "resume", 0);
 	cfg->temperature = (float)lsnn_opt_number(L, 1, fn, "temperature",
 	    cfg->temperature);

@@ -119,6 +119,7 @@ enum linear_isa {
 	LINEAR_ISA_AVX512	/* AVX-512F */
 };
 enum linear_isa layer_linear_sparse_isa(enum linear_isa most);
+void	 layer_linear_sparse_skip(int on);
 int	 layer_linear_sparse_used(const struct linear_sparse *sp);
 double	 layer_linear_sparse_density(const struct linear_sparse *sp);
 struct linear_sparse_times layer_linear_sparse_times(
@@ -480,6 +481,9 @@ int	 checkpoint_restore(const char *path, struct net *net,
 
 /* train.c: the training loop, its records and run directories. */
 #define TRAIN_MAXLAYERS 8
+#define TRAIN_HISTBINS 32		/* bins of H - v_threshold ... */
+#define TRAIN_HISTLO (-2.0)		/* ... over [LO, HI) */
+#define TRAIN_HISTHI 2.0
 enum train_rec_kind {
 	TRAIN_REC_BATCH,
 	TRAIN_REC_EPOCH,
@@ -506,6 +510,11 @@ struct train_record {
 	double			sg_zero[TRAIN_MAXLAYERS];
 	double			sg_small[TRAIN_MAXLAYERS];
 	double			zero_rows[TRAIN_MAXLAYERS];
+	/* H - v_threshold, fractions of T * B * N; hist_bins 0: none. */
+	int			hist_bins;
+	double			hist[TRAIN_MAXLAYERS][TRAIN_HISTBINS];
+	double			hist_below[TRAIN_MAXLAYERS];
+	double			hist_above[TRAIN_MAXLAYERS];
 	char			message[256];
 };
 enum train_loss {
@@ -524,6 +533,7 @@ struct train_config {
 	int			 epochs;
 	int			 batch;
 	int			 drop_last;
+	int			 histogram;	/* records carry hist */
 	uint64_t		 seed;
 	enum train_loss		 loss;
 	float			 temperature;	/* ce_rate: logits = rate / it */

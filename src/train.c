@@ -203,10 +203,36 @@ train_eval_free(struct train_eval *e)
 	e->confusion = NULL;
 }
 
-/* Copies the per-layer statistics of the spiking layers into rec. */
+/*
+ * Fills slot k of rec's histograms from neuron layer l's H - v_threshold
+ * over the last forward, as fractions of its T * B * N values.
+ */
 static void
-train_layer_stats(const struct net *net, struct train_record *rec)
+train_layer_hist(const struct net *net, const struct layer *l,
+    struct train_record *rec, int k)
 {
+	struct hist	h;
+	size_t		n = (size_t)net->T * net->B * l->in_size;
+	int		j;
+
+	h.bins = TRAIN_HISTBINS;
+	h.lo = TRAIN_HISTLO;
+	h.hi = TRAIN_HISTHI;
+	hist_count(&h, l->h, n, l->neuron.v_threshold);
+	for (j = 0; j < TRAIN_HISTBINS; j++)
+		rec->hist[k][j] = (double)h.counts[j] / (double)n;
+	rec->hist_below[k] = (double)h.below / (double)n;
+	rec->hist_above[k] = (double)h.above / (double)n;
+}
+
+/*
+ * Copies the per-layer statistics of the spiking layers into rec, and
+ * their histograms when the configuration asks for them.
+ */
+static void
+train_layer_stats(const struct train_config *cfg, struct train_record *rec)
+{
+	const struct net	*net = cfg->net;
 	const struct layer	*l;
 	int			 i, k = 0;
 
@@ -219,9 +245,12 @@ train_layer_stats(const struct net *net, struct train_record *rec)
 		rec->sg_zero[k] = l->stats.sg_zero;
 		rec->sg_small[k] = l->stats.sg_small;
 		rec->zero_rows[k] = l->stats.dy_zero_rows;
+		if (cfg->histogram)
+			train_layer_hist(net, l, rec, k);
 		k++;
 	}
 	rec->nlayers = k;
+	rec->hist_bins = cfg->histogram ? TRAIN_HISTBINS : 0;
 }
 
 /* Returns nonzero when every v[i] (n) is finite. */
@@ -412,7 +441,7 @@ train_batch(struct train_state *st, const struct batch *b,
 		right += train_predict(s, b->T, b->B, st->C, i) ==
 		    b->labels[i];
 	rec->acc = (double)right / b->B;
-	train_layer_stats(cfg->net, rec);
+	train_layer_stats(cfg, rec);
 	return 0;
 }
 

@@ -236,16 +236,22 @@ ui_chart_yaxis(const struct ui_chart_range *yr, int y, int x, int rows,
 	ui_screen_style(UI_STYLE_NORMAL);
 }
 
-/* Draws "1" under the left end of the plot and the count at the right. */
+/*
+ * Draws "1" under the left end of the plot and the count at the right, or
+ * the chart's own labels of the ends when it has them.
+ */
 static void
 ui_chart_xaxis(const struct ui_chart *c, int y, int x, int width)
 {
 	char	buf[64];
 	int	len;
 
-	len = snprintf(buf, sizeof buf, "%zu %s", c->xcount, c->xunit);
+	if (c->xfrom != NULL)
+		len = snprintf(buf, sizeof buf, "%s", c->xto);
+	else
+		len = snprintf(buf, sizeof buf, "%zu %s", c->xcount, c->xunit);
 	ui_screen_style(UI_STYLE_AXIS);
-	ui_text_at(y, x, width, "1");
+	ui_text_at(y, x, width, c->xfrom != NULL ? c->xfrom : "1");
 	if (len + 2 <= width)
 		ui_text_at(y, x + width - len, len, buf);
 	ui_screen_style(UI_STYLE_NORMAL);
@@ -315,6 +321,9 @@ ui_chart_draw(const struct ui_chart *c, struct ui_rect r)
 	lw = (int)strlen(buf);
 	ui_chart_label(&yr, yr.lo, buf, sizeof buf);
 	if ((int)strlen(buf) > lw)
+		lw = (int)strlen(buf);
+	ui_chart_label(&yr, (yr.lo + yr.hi) / 2, buf, sizeof buf);
+	if (rows >= 7 && (int)strlen(buf) > lw)
 		lw = (int)strlen(buf);
 	if (r.w - lw - 1 < 4)
 		lw = -1;

@@ -1,11 +1,12 @@
 /*
  * ui-view.c: the live view of training. It observes every record the Lua
  * layer takes from a job (lsnn_train_set_observer), keeps the newest job's
- * numbers as series and draws the status line and the five panels: loss
+ * numbers as series and draws the status line and the six panels: loss
  * per batch (raw and smoothed, log scale), accuracy per epoch (train and
- * test), spike rate and surrogate-gradient sparsity per spiking layer, and
- * the layerwise unevenness error, which has no source yet. One panel is
- * large; Tab makes the next one so.
+ * test), spike rate and surrogate-gradient sparsity per spiking layer, the
+ * newest batch's histogram of H - v_threshold per spiking layer, and the
+ * layerwise unevenness error, which has no source yet. One panel is large;
+ * Tab makes the next one so.
  */
 #include <math.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@ enum ui_view_panel {
 	UI_VIEW_ACC,
 	UI_VIEW_RATE,
 	UI_VIEW_SPARSITY,
+	UI_VIEW_HIST,
 	UI_VIEW_UNEVEN,
 	UI_VIEW_NPANELS
 };
@@ -344,12 +346,34 @@ ui_view_layers(const struct ui_view_series *s, struct ui_chart_line *lines)
 	return i;
 }
 
+/*
+ * Fills lines with the newest batch's histogram of H - v_threshold of each
+ * spiking layer, none when the batch has none.
+ */
+static int
+ui_view_hist(struct ui_chart_line *lines)
+{
+	const struct train_record	*b = &ui_view.batch;
+	int				 i;
+
+	if (b->hist_bins == 0)
+		return 0;
+	for (i = 0; i < b->nlayers; i++) {
+		lines[i].v = b->hist[i];
+		lines[i].n = (size_t)b->hist_bins;
+		lines[i].label = ui_view.label[i];
+		lines[i].style = (enum ui_style)(UI_STYLE_SERIES + i);
+	}
+	return i;
+}
+
 /* Draws panel p in region r. */
 static void
 ui_view_panel(enum ui_view_panel p, struct ui_rect r)
 {
 	struct ui_chart_line	lines[TRAIN_MAXLAYERS];
 	struct ui_chart		c;
+	char			from[16], to[16];
 
 	memset(&c, 0, sizeof c);
 	c.lines = lines;
@@ -385,6 +409,16 @@ ui_view_panel(enum ui_view_panel p, struct ui_rect r)
 	case UI_VIEW_SPARSITY:
 		c.title = "surrogate-gradient sparsity";
 		c.nlines = ui_view_layers(ui_view.zero, lines);
+		break;
+	case UI_VIEW_HIST:
+		c.title = "membrane histogram (H - threshold)";
+		snprintf(from, sizeof from, "%g", TRAIN_HISTLO);
+		snprintf(to, sizeof to, "%g", TRAIN_HISTHI);
+		c.xfrom = from;
+		c.xto = to;
+		if (ui_view.nbatch > 0)
+			c.empty = "no data (snn.train{histogram=true})";
+		c.nlines = ui_view_hist(lines);
 		break;
 	default:
 		c.title = "layerwise unevenness error";

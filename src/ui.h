@@ -137,6 +137,8 @@ struct ui_chart {
 	const char			*title;
 	const char			*xunit;		/* "batches" */
 	size_t				 xcount;	/* x runs 1..xcount */
+	const char			*xfrom;		/* or these ends */
+	const char			*xto;
 	int				 log;		/* log-scale y */
 	const struct ui_chart_line	*lines;
 	int				 nlines;

@@ -273,6 +273,66 @@ test_case(int rows, int in, int out, int bias, double density, uint64_t seed)
 }
 
 /*
+ * The weight gradient where dy is mostly zero, as a spiking layer's
+ * backward signal is: half of its rows zero, and each slice of 32 of its
+ * columns (so whole panels of 32 and 64) zero with probability zcols. For
+ * each instruction set, dw against the reference, and the same bits with
+ * skipping off and with 3 threads.
+ */
+static void
+test_skip(int rows, int in, int out, double density, double zcols,
+    uint64_t seed)
+{
+	struct lcase	 c;
+	struct rng	 r;
+	float		*dw0, *db0, *dw1;
+	size_t		 R = (size_t)rows, I = (size_t)in, O = (size_t)out;
+	size_t		 i, j;
+	char		 name[96];
+	int		 isa, zero, same;
+
+	rng_seed(&r, seed);
+	lcase_init(&c, rows, in, out, 0, density, &r);
+	for (i = 0; i < R; i++)
+		if (rng_uniform(&r) < 0.5)
+			memset(c.dy + i * O, 0, O * sizeof *c.dy);
+	for (j = 0; j < O; j += 32) {
+		zero = rng_uniform(&r) < zcols;
+		for (i = 0; i < R && zero; i++)
+			memset(c.dy + i * O + j, 0, (O - j < 32 ? O - j : 32) *
+			    sizeof *c.dy);
+	}
+	dw0 = malloc(O * I * sizeof *dw0);
+	db0 = calloc(O, sizeof *db0);
+	dw1 = malloc(O * I * sizeof *dw1);
+	fill_normal(dw0, O * I, &r);
+	lcase_reference(&c, dw0, db0);
+	for (isa = LINEAR_ISA_PLAIN; isa <= (int)best_isa; isa++) {
+		layer_linear_sparse_isa((enum linear_isa)isa);
+		snprintf(name, sizeof name, "%dx%d -> %d, density %.2f, "
+		    "zero dy columns %.2f, %s", rows, in, out, density, zcols,
+		    isa_names[isa]);
+		lcase_run(&c, 1, 1.0f, dw0, db0, 0);
+		close_to(c.dw, c.rdw, c.mdw, O * I, rows + 1, name,
+		    "backward dw skipping zero panels of dy");
+		memcpy(dw1, c.dw, O * I * sizeof *dw1);
+		layer_linear_sparse_skip(0);
+		lcase_run(&c, 1, 1.0f, dw0, db0, 0);
+		layer_linear_sparse_skip(1);
+		same = memcmp(dw1, c.dw, O * I * sizeof *dw1) == 0;
+		lcase_run(&c, 3, 1.0f, dw0, db0, 0);
+		ok(same && memcmp(dw1, c.dw, O * I * sizeof *dw1) == 0,
+		    "%s: the same bits without skipping and with 3 threads",
+		    name);
+	}
+	layer_linear_sparse_isa(best_isa);
+	free(dw0);
+	free(db0);
+	free(dw1);
+	lcase_free(&c);
+}
+
+/*
  * The density limit: a sparse input goes sparse, a dense one falls back to
  * the GEMMs, and both give the reference results.
  */
@@ -576,6 +636,10 @@ main(void)
 		for (d = 0; d < sizeof densities / sizeof densities[0]; d++)
 			test_case(shapes[s][0], shapes[s][1], shapes[s][2],
 			    shapes[s][3], densities[d], 100 * s + d);
+	test_skip(200, 300, 200, 0.1, 0.5, 11);
+	test_skip(97, 2312, 130, 0.3, 0.7, 12);
+	test_skip(50, 40, 33, 1, 0.5, 13);
+	test_skip(64, 100, 70, 0.2, 1, 14);
 	test_threshold();
 	test_weights_change();
 	test_alloc_failure();

@@ -274,6 +274,72 @@ test_train(const char *dir)
 	net_free(net);
 }
 
+/* Keeps the newest batch record of a synchronous run. */
+static void
+keep_batch(void *arg, const struct train_record *rec)
+{
+	if (rec->kind == TRAIN_REC_BATCH)
+		*(struct train_record *)arg = *rec;
+}
+
+/*
+ * Histograms of H - v_threshold: on request only, fractions that sum to 1
+ * with below and above, equal to hist_count on the last forward's h.
+ */
+static void
+test_hist(void)
+{
+	struct train_config	 cfg;
+	struct train_record	*rec = calloc(1, sizeof *rec);
+	struct dataset		 ds;
+	struct hist		 h;
+	const struct layer	*l;
+	uint8_t			 labels[20];
+	struct net		*net = make_net(6);
+	char			*cause = NULL;
+	double			 sum, worst_sum = 0, worst = 0, n;
+	int			 j, k, rc;
+
+	make_task(&ds, labels, 20, 0);
+	train_defaults(&cfg);
+	cfg.net = net;
+	cfg.train = &ds;
+	cfg.batch = 8;
+	cfg.emit = keep_batch;
+	cfg.emit_arg = rec;
+	rc = train_run(&cfg, NULL, &cause);
+	ok(rc == 0 && rec->nlayers == 2 && rec->hist_bins == 0,
+	    "hist: none unless asked (%d bins)", rec->hist_bins);
+	cfg.histogram = 1;
+	rc = train_run(&cfg, NULL, &cause);
+	ok(rc == 0 && rec->hist_bins == TRAIN_HISTBINS,
+	    "hist: %d bins when asked", rec->hist_bins);
+	h.bins = TRAIN_HISTBINS;
+	h.lo = TRAIN_HISTLO;
+	h.hi = TRAIN_HISTHI;
+	for (k = 0; k < rec->nlayers; k++) {
+		l = &net->layers[rec->layer[k]];
+		n = (double)net->T * net->B * l->in_size;
+		hist_count(&h, l->h, (size_t)n, l->neuron.v_threshold);
+		sum = rec->hist_below[k] + rec->hist_above[k];
+		worst = fmax(worst, fabs(rec->hist_below[k] - h.below / n));
+		worst = fmax(worst, fabs(rec->hist_above[k] - h.above / n));
+		for (j = 0; j < TRAIN_HISTBINS; j++) {
+			sum += rec->hist[k][j];
+			worst = fmax(worst, fabs(rec->hist[k][j] -
+			    h.counts[j] / n));
+		}
+		worst_sum = fmax(worst_sum, fabs(sum - 1));
+	}
+	ok(worst_sum < 1e-9, "hist: fractions sum to 1 with below and above "
+	    "(off by %g)", worst_sum);
+	ok(worst < 1e-12 && net->B == 4, "hist: equal to hist_count on the "
+	    "last batch's h (off by %g)", worst);
+	free(cause);
+	free(rec);
+	net_free(net);
+}
+
 /* A job on a worker thread: records arrive through the pipe; stop works. */
 static void
 test_job(void)
@@ -330,6 +396,7 @@ main(void)
 		skip_all("cannot create a temporary directory");
 	test_net(dir);
 	test_train(dir);
+	test_hist();
 	test_job();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

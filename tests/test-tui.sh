@@ -5,7 +5,8 @@
 # the help, resizing down to below the minimum and back, quitting with the
 # terminal restored, a script under --view, and, when the shared N-MNIST
 # subset is there, a background training job: charts, a growing progress
-# bar, the prompt answering while it runs, Ctrl-C stopping it.
+# bar, the prompt answering while it runs, Ctrl-C stopping it, and its
+# membrane histogram made the large chart with Tab.
 snnwb=${SNNWB:-./snnwb}
 case $snnwb in
 /*) ;;
@@ -20,7 +21,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 18
+tap_plan 19
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -151,7 +152,7 @@ wait_for -x 'view-0' && grep -q '^hello  *one  *1$' "$tmp/screen"
 ok $? "-e FILE --view replays the script's output when it closes"
 
 if [ ! -d "$nmnist" ]; then
-	tap_skip 1 "no N-MNIST subset at $nmnist"
+	tap_skip 2 "no N-MNIST subset at $nmnist"
 	tap_done
 fi
 type_line "'$snnwb'"
@@ -171,5 +172,9 @@ wait_for -e '^ job 1 running.*epoch' && wait_for -e 'spike rate' &&
     t send-keys -t tui y && wait_for -e '^ job 1 stopped' &&
     wait_for -e '^job 1 stopped after'
 ok $? "a job trains in the background and Ctrl-C stops it"
+t send-keys -t tui Tab Tab Tab Tab
+wait_for -e '^membrane histogram (H - threshold)' &&
+    ! grep -q 'no data (snn' "$tmp/screen"
+ok $? "four Tabs make the job's membrane histogram the large chart"
 t send-keys -t tui C-d
 tap_done

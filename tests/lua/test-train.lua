@@ -30,7 +30,7 @@ tap.raises(function() snn.data.nmnist{ frame = 10 } end,
 local shared = os.getenv("SNNWB_SHARED")
 local root = shared and shared .. "/datasets/nmnist-subset"
 if not root or not io.open(root .. "/Train/0/00002.bin") then
-	tap.skip(22, "../shared/datasets/nmnist-subset not found")
+	tap.skip(24, "../shared/datasets/nmnist-subset not found")
 	tap.done()
 	return
 end
@@ -99,6 +99,18 @@ local again = snn.train{ net = network(), data = pool, test = test,
 	epochs = 4, batch = 32, seed = 11,
 	optimizer = snn.optim.adam{ lr = 2e-3 }, run_dir = dir, resume = true }
 tap.is(#again.epochs, 1, "resume: only epoch 4 runs")
+
+tap.is(h.batches[1].vhist, nil, "train: no histogram unless asked")
+local few = pool:split(64, { seed = 7 })
+local vh = snn.train{ net = network(), data = few, batch = 32,
+	histogram = true }.batches[2].vhist
+local total = vh.below[2] + vh.above[2]
+for _, f in ipairs(vh.layers[2]) do
+	total = total + f
+end
+tap.ok(vh.lo == -2 and vh.hi == 2 and #vh.layers == 2 and
+    #vh.layers[1] == 32 and math.abs(total - 1) < 1e-9,
+    "train: histogram=true gives vhist, fractions summing to 1")
 
 tap.raises(function()
 	snn.train{ net = net, data = pool, epochs = 1, batch = 32,
