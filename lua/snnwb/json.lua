@@ -223,50 +223,48 @@ end
 
 local decode_value
 
+-- Reads the comma-separated items of an array or object at r.at (on its
+-- opening bracket) up to the closing character close, calling item(r) with
+-- r.at on each item.
+local function decode_items(r, close, item)
+	r.at = r.at + 1
+	if peek(r) == close then
+		r.at = r.at + 1
+		return
+	end
+	repeat
+		item(r)
+		local c = peek(r)
+		r.at = r.at + 1
+	until c ~= ","
+	if r.s:sub(r.at - 1, r.at - 1) ~= close then
+		r.at = r.at - 1
+		r.fail("expected ',' or '" .. close .. "'")
+	end
+end
+
 -- Reads an array at r.at (on its '[') and returns it as a list (a null
 -- leaves a hole).
 local function decode_array(r)
 	local list, n = {}, 0
-	r.at = r.at + 1
-	if peek(r) == "]" then
-		r.at = r.at + 1
-		return list
-	end
-	repeat
+	decode_items(r, "]", function()
 		n = n + 1
 		list[n] = decode_value(r)
-		local c = peek(r)
-		r.at = r.at + 1
-	until c ~= ","
-	if r.s:sub(r.at - 1, r.at - 1) ~= "]" then
-		r.at = r.at - 1
-		r.fail("expected ',' or ']'")
-	end
+	end)
 	return list
 end
 
 -- Reads an object at r.at (on its '{') and returns it as a table.
 local function decode_object(r)
 	local t = {}
-	r.at = r.at + 1
-	if peek(r) == "}" then
-		r.at = r.at + 1
-		return t
-	end
-	repeat
+	decode_items(r, "}", function()
 		if peek(r) ~= '"' then
 			r.fail("expected a string key")
 		end
 		local key = decode_string(r)
 		expect(r, ":")
 		t[key] = decode_value(r)
-		local c = peek(r)
-		r.at = r.at + 1
-	until c ~= ","
-	if r.s:sub(r.at - 1, r.at - 1) ~= "}" then
-		r.at = r.at - 1
-		r.fail("expected ',' or '}'")
-	end
+	end)
 	return t
 end
 
