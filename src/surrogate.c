@@ -332,6 +332,23 @@ surrogate_fourier(const struct surrogate *s, float *cw)
 }
 
 /*
+ * Places v on the table grid starting at lo with scale cells per unit and
+ * top cells: *k is the cell (at most last = top - 1) and the result the
+ * fraction of the way through it, clamped to 0 below the grid and to 1 at
+ * or above its end. Clamping before the conversion to int makes any v
+ * safe.
+ */
+static inline float
+surrogate_table_cell(float v, float lo, float scale, float top, float last,
+    int *k)
+{
+	float	u = fminf(fmaxf((v - lo) * scale, 0.0f), top);
+
+	*k = (int)fminf(u, last);
+	return u - (float)*k;
+}
+
+/*
  * g (n) = the derivative tabulated in t at x (n), interpolated linearly
  * between nodes, exactly 0 outside the support and NaN where x is NaN. The
  * node index is clamped before the conversion to int, so any x is safe.
@@ -344,15 +361,13 @@ surrogate_table_grad(const struct surrogate_table *t, float *g,
 	float		 lo = (float)t->lo, hi = (float)t->hi;
 	float		 scale = (float)(t->n / (t->hi - t->lo));
 	float		 top = (float)t->n, last = (float)(t->n - 1);
-	float		 v, u, f, y;
+	float		 v, f, y;
 	size_t		 i;
 	int		 k;
 
 	for (i = 0; i < n; i++) {
 		v = x[i];
-		u = fminf(fmaxf((v - lo) * scale, 0.0f), top);
-		k = (int)fminf(u, last);
-		f = u - (float)k;
+		f = surrogate_table_cell(v, lo, scale, top, last, &k);
 		y = (float)((v >= lo) & (v <= hi)) *
 		    (tab[k] + f * (tab[k + 1] - tab[k]));
 		g[i] = v == v ? y : v;
@@ -378,9 +393,7 @@ surrogate_table_primitive(const struct surrogate_table *t, float *y,
 
 	for (i = 0; i < n; i++) {
 		v = x[i];
-		u = fminf(fmaxf((v - lo) * scale, 0.0f), top);
-		k = (int)fminf(u, last);
-		f = u - (float)k;
+		f = surrogate_table_cell(v, lo, scale, top, last, &k);
 		f2 = f * f;
 		f3 = f2 * f;
 		u = (2.0f * f3 - 3.0f * f2 + 1.0f) * p[k] +
