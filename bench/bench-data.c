@@ -2,10 +2,13 @@
  * bench-data.c: how fast snnwb turns N-MNIST recordings into frames.
  *
  * Over the recordings of NMNIST/Train/<digit>/<id>.bin it times, per
- * recording: reading a file (data_nmnist_read_file); reading plus
- * integrating into T = 10 frames by number and by time; integrating alone
- * from a split held in memory; and a whole epoch through the batch loader
- * (batches of 64, by number). Each pass runs REPS times and the fastest is
+ * recording: reading a file (data_nmnist_read, its buffers reused);
+ * reading plus integrating into T = 10 frames by number and by time;
+ * integrating alone from a split held in memory; and a whole epoch through
+ * the batch loader (batches of 64, by number). Two more passes measure
+ * what no reader or integration can avoid: opening, reading and closing
+ * each file without decoding it (floor_file_us), and zeroing the T frames
+ * alone (floor_zero_us). Each pass runs REPS times and the fastest is
  * reported, the usual guard against a busy machine. bench/frames_numpy.py
  * does the same work in numpy; bench/data.sh runs both and compares.
  *
@@ -14,10 +17,12 @@
  * ../shared/datasets/nmnist-subset. Prints "name value" lines.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../src/snnwb.h"
 
@@ -35,10 +40,8 @@ struct bench_files {
 
 /* Scratch buffers for one recording. */
 struct bench_buf {
-	uint32_t	*t;		/* (cap) */
-	uint16_t	*xyp;		/* (cap) */
-	size_t		 cap;
-	float		*frames;	/* (BENCH_T, BENCH_FRAME) */
+	struct nmnist_reader	 reader;
+	float			*frames;	/* (BENCH_T, BENCH_FRAME) */
 };
 
 /* Returns the monotonic clock in seconds. */
@@ -90,29 +93,16 @@ bench_list(const char *root, struct bench_files *f)
 	return f->n == 0 ? -1 : 0;
 }
 
-/* Reads recording path into b->t and b->xyp; returns its event count. */
-static size_t
+/* Reads recording path into b->reader, or exits on failure. */
+static void
 bench_read(const char *path, struct bench_buf *b)
 {
-	struct event	*ev;
-	size_t		 n, i;
-	char		*cause = NULL;
+	char	*cause = NULL;
 
-	if (data_nmnist_read_file(path, &ev, &n, NULL, &cause) != 0) {
+	if (data_nmnist_read(&b->reader, path, &cause) != 0) {
 		fprintf(stderr, "bench-data: %s\n", cause);
 		exit(1);
 	}
-	if (n > b->cap) {
-		b->cap = n;
-		b->t = realloc(b->t, n * sizeof *b->t);
-		b->xyp = realloc(b->xyp, n * sizeof *b->xyp);
-	}
-	for (i = 0; i < n; i++) {
-		b->t[i] = ev[i].t;
-		b->xyp[i] = EVENTSET_PACK(ev[i].x, ev[i].y, ev[i].p);
-	}
-	mem_free(ev);
-	return n;
 }
 
 /* Integrates n events of t and xyp into b->frames, or exits on failure. */
@@ -138,12 +128,50 @@ bench_pass_files(const struct bench_files *f, struct bench_buf *b,
     const struct frames_opts *o)
 {
 	double	start = bench_now();
-	size_t	i, n;
+	size_t	i;
 
 	for (i = 0; i < f->n; i++) {
-		n = bench_read(f->path[i], b);
+		bench_read(f->path[i], b);
 		if (o != NULL)
-			bench_integrate(b, b->t, b->xyp, n, o);
+			bench_integrate(b, b->reader.t, b->reader.xyp,
+			    b->reader.n, o);
+	}
+	return bench_now() - start;
+}
+
+/*
+ * One pass of the system calls alone: open, read into b's reader buffer
+ * (grown by a first data_nmnist_read) and close each file. Returns the
+ * seconds taken.
+ */
+static double
+bench_pass_syscalls(const struct bench_files *f, struct bench_buf *b)
+{
+	double	start = bench_now();
+	size_t	i;
+	int	fd;
+
+	for (i = 0; i < f->n; i++) {
+		if ((fd = open(f->path[i], O_RDONLY)) == -1 ||
+		    read(fd, b->reader.buf, b->reader.cap) < 0) {
+			perror(f->path[i]);
+			exit(1);
+		}
+		close(fd);
+	}
+	return bench_now() - start;
+}
+
+/* One pass zeroing the frames n times, as integration starts; seconds. */
+static double
+bench_pass_zero(struct bench_buf *b, size_t n)
+{
+	double	start = bench_now();
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		memset(b->frames, 0, BENCH_T * BENCH_FRAME * sizeof *b->frames);
+		__asm__ volatile("" : : "r"(b->frames) : "memory");
 	}
 	return bench_now() - start;
 }
@@ -222,6 +250,7 @@ main(int argc, char **argv)
 	double				 read[BENCH_REPS], rn[BENCH_REPS];
 	double				 rt[BENCH_REPS], in[BENCH_REPS];
 	double				 it[BENCH_REPS], ld[BENCH_REPS];
+	double				 sc[BENCH_REPS], zr[BENCH_REPS];
 	uint64_t			 events = 0;
 	size_t				 i;
 	int				 r;
@@ -255,6 +284,8 @@ main(int argc, char **argv)
 		in[r] = bench_pass_split(&es, &b, &number);
 		it[r] = bench_pass_split(&es, &b, &bytime);
 		ld[r] = bench_pass_loader(&es, &number);
+		sc[r] = bench_pass_syscalls(&f, &b);
+		zr[r] = bench_pass_zero(&b, es.n);
 	}
 	for (i = 0; i < es.n; i++)
 		events += es.off[i + 1] - es.off[i];
@@ -268,11 +299,12 @@ main(int argc, char **argv)
 	    bench_best(in) * 1e6 / (double)es.n);
 	printf("integrate_time_us %.2f\n", bench_best(it) * 1e6 / (double)es.n);
 	printf("loader_samples_per_s %.0f\n", (double)es.n / bench_best(ld));
+	printf("floor_file_us %.2f\n", bench_best(sc) * 1e6 / (double)f.n);
+	printf("floor_zero_us %.2f\n", bench_best(zr) * 1e6 / (double)es.n);
 
 	data_nmnist_free(&es);
 	mem_free(b.frames);
-	free(b.t);
-	free(b.xyp);
+	data_nmnist_reader_free(&b.reader);
 	for (i = 0; i < f.n; i++)
 		free(f.path[i]);
 	free(f.path);

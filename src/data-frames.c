@@ -132,6 +132,37 @@ data_frames_split_name(enum frames_split split)
 }
 
 /*
+ * Adds one to frame at the pixel of each event from i on, up to event n
+ * or the first event at or after time edge, whichever comes first (the
+ * times are read only when t is not NULL). Returns the event it stopped
+ * at; *bad is set when that is an event outside the frame (its table
+ * entry is -1), which is not added.
+ */
+static size_t
+data_frames_add(float *frame, const int32_t *lut, const uint32_t *t,
+    const uint16_t *xyp, size_t i, size_t n, uint64_t edge, int *bad)
+{
+	int32_t	off;
+
+	*bad = 1;
+	if (t == NULL) {
+		for (; i < n; i++) {
+			if ((off = lut[xyp[i] & DATA_FRAMES_LUTMASK]) < 0)
+				return i;
+			frame[off] += 1;
+		}
+	} else {
+		for (; i < n && t[i] < edge; i++) {
+			if ((off = lut[xyp[i] & DATA_FRAMES_LUTMASK]) < 0)
+				return i;
+			frame[off] += 1;
+		}
+	}
+	*bad = 0;
+	return i;
+}
+
+/*
  * Integrates events into frames (see the top of the file for the rules).
  * out: frame k (2, height, width) at out + k * t_stride, k < o->T; every
  * value of those frames is written. On failure the frames are incomplete.
@@ -141,11 +172,11 @@ data_frames_integrate(float *out, size_t t_stride, const uint32_t *t,
     const uint16_t *xyp, size_t n, int height, int width,
     const struct frames_opts *o, char **cause)
 {
-	size_t		 plane, fsize, i, j, f, end, T = (size_t)o->T;
-	uint64_t	 step, edge;
+	size_t		 fsize, i, j, f, T = (size_t)o->T;
+	uint64_t	 step;
 	const int32_t	*lut;
-	int32_t		 off;
-	float		*frame, *v;
+	float		*v;
+	int		 last, bad;
 
 	if (data_frames_validate(o, cause) != 0)
 		return -1;
@@ -154,11 +185,13 @@ data_frames_integrate(float *out, size_t t_stride, const uint32_t *t,
 		return error_set(cause, "frames: a %dx%d frame is outside "
 		    "1x1 to %dx%d", width, height, DATA_FRAMES_MAXSIDE,
 		    DATA_FRAMES_MAXSIDE);
-	plane = (size_t)height * (size_t)width;
-	fsize = 2 * plane;
+	fsize = 2 * (size_t)height * (size_t)width;
 	lut = data_frames_lut(height, width);
-	for (f = 0; f < T; f++)
-		memset(out + f * t_stride, 0, fsize * sizeof *out);
+	if (t_stride == fsize)
+		memset(out, 0, T * fsize * sizeof *out);
+	else
+		for (f = 0; f < T; f++)
+			memset(out + f * t_stride, 0, fsize * sizeof *out);
 	if (n == 0)
 		return 0;
 
@@ -168,23 +201,19 @@ data_frames_integrate(float *out, size_t t_stride, const uint32_t *t,
 		step = t[n - 1] > t[0] ? (t[n - 1] - t[0]) / T : 0;
 	else
 		step = o->duration_us;
-	for (f = 0, i = 0; f < T; f++) {
-		end = n;
-		edge = UINT64_MAX;
-		if (o->split == FRAMES_BY_NUMBER && f < T - 1)
-			end = (f + 1) * step;
-		else if (o->split != FRAMES_BY_NUMBER &&
-		    (f < T - 1 || o->split == FRAMES_BY_DURATION))
-			edge = t[0] + (f + 1) * step;
-		frame = out + f * t_stride;
-		for (; i < end && t[i] < edge; i++) {
-			if ((off = lut[xyp[i] & DATA_FRAMES_LUTMASK]) < 0)
-				return error_set(cause, "frames: event %zu at "
-				    "x %u, y %u is outside the %dx%d frame", i,
-				    EVENTSET_X(xyp[i]), EVENTSET_Y(xyp[i]),
-				    width, height);
-			frame[off] += 1;
-		}
+	for (f = 0, i = 0; f < T && i < n; f++) {
+		last = f == T - 1 && o->split != FRAMES_BY_DURATION;
+		if (o->split == FRAMES_BY_NUMBER || last)
+			i = data_frames_add(out + f * t_stride, lut, NULL, xyp,
+			    i, last ? n : (f + 1) * step, 0, &bad);
+		else
+			i = data_frames_add(out + f * t_stride, lut, t, xyp,
+			    i, n, t[0] + (f + 1) * step, &bad);
+		if (bad)
+			return error_set(cause, "frames: event %zu at x %u, "
+			    "y %u is outside the %dx%d frame", i,
+			    EVENTSET_X(xyp[i]), EVENTSET_Y(xyp[i]), width,
+			    height);
 	}
 
 	if (o->binary || o->divide != 1) {

@@ -21,8 +21,6 @@
 
 #include "snnwb.h"
 
-#define DATA_NMNIST_SIZE	34		/* sensor width and height */
-#define DATA_NMNIST_TMAX	0x7fffffu	/* largest 23-bit timestamp */
 #define DATA_NMNIST_PROGRESS	1000	/* files between reports */
 #define DATA_NMNIST_KEY		"snnwb nmnist split 1"
 
@@ -43,89 +41,6 @@ struct data_nmnist_list {
 	size_t			 n;
 	size_t			 cap;
 };
-
-/*
- * Sorts ev (n) by time, keeping equal times in order: a radix sort on the
- * 24 low bits, which hold the format's 23-bit timestamps. tmp is scratch
- * room for n events, owned by the caller.
- */
-void
-data_nmnist_sort(struct event *ev, struct event *tmp, size_t n)
-{
-	struct event	*src = ev, *dst = tmp, *swap;
-	size_t		 count[256], i, sum, c;
-	int		 shift;
-
-	if (n == 0)
-		return;
-	for (shift = 0; shift < 24; shift += 8) {
-		memset(count, 0, sizeof count);
-		for (i = 0; i < n; i++)
-			count[(src[i].t >> shift) & 0xff]++;
-		for (i = 0, sum = 0; i < 256; i++) {
-			c = count[i];
-			count[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			dst[count[(src[i].t >> shift) & 0xff]++] = src[i];
-		swap = src;
-		src = dst;
-		dst = swap;
-	}
-	memcpy(ev, src, n * sizeof *ev);
-}
-
-/*
- * Decodes the len bytes of one recording in buf into ev, which has room for
- * len / 5 events; name is used in messages. Events whose timestamp is below
- * the one before are counted in *backwards (may be NULL), and the events are
- * then sorted stably by time.
- */
-int
-data_nmnist_parse(const uint8_t *buf, size_t len, const char *name,
-    struct event *ev, size_t *backwards, char **cause)
-{
-	const uint8_t	*b;
-	struct event	*tmp;
-	size_t		 i, n = len / 5, back = 0;
-
-	if (len == 0)
-		return error_set(cause, "%s: empty file, no events", name);
-	if (len % 5 != 0)
-		return error_set(cause, "%s: %zu bytes is not a whole number "
-		    "of 5-byte events: %zu stray bytes at byte offset %zu",
-		    name, len, len % 5, len - len % 5);
-	for (i = 0; i < n; i++) {
-		b = buf + 5 * i;
-		if (b[0] >= DATA_NMNIST_SIZE)
-			return error_set(cause, "%s: event %zu (byte offset "
-			    "%zu): x = %u outside 0..%d", name, i, 5 * i,
-			    b[0], DATA_NMNIST_SIZE - 1);
-		if (b[1] >= DATA_NMNIST_SIZE)
-			return error_set(cause, "%s: event %zu (byte offset "
-			    "%zu): y = %u outside 0..%d", name, i, 5 * i + 1,
-			    b[1], DATA_NMNIST_SIZE - 1);
-		ev[i].x = b[0];
-		ev[i].y = b[1];
-		ev[i].p = b[2] >> 7;
-		ev[i].pad = 0;
-		ev[i].t = (uint32_t)(b[2] & 0x7f) << 16 |
-		    (uint32_t)b[3] << 8 | b[4];
-		if (i > 0 && ev[i].t < ev[i - 1].t)
-			back++;
-	}
-	if (back != 0) {
-		if ((tmp = mem_alloc(n * sizeof *tmp)) == NULL)
-			return error_set(cause, "%s: out of memory sorting "
-			    "%zu events", name, n);
-		data_nmnist_sort(ev, tmp, n);
-		mem_free(tmp);
-	}
-	if (backwards != NULL)
-		*backwards = back;
-	return 0;
-}
 
 /*
  * Reads the whole regular file at path into *buf, which is grown with
@@ -183,6 +98,49 @@ fail:
 }
 
 /*
+ * Reads the recording at path into r->t and r->xyp (r->n events, sorted by
+ * time; r->backwards of them went back in time in the file). r starts
+ * zeroed and keeps its buffers from file to file; on failure r->n is 0.
+ */
+int
+data_nmnist_read(struct nmnist_reader *r, const char *path, char **cause)
+{
+	uint32_t	*t;
+	uint16_t	*xyp;
+	size_t		 len, n;
+
+	r->n = 0;
+	r->backwards = 0;
+	if (data_nmnist_slurp(path, &r->buf, &r->cap, &len, cause) != 0)
+		return -1;
+	if ((n = len / 5) > r->evcap) {
+		if ((t = mem_realloc(r->t, n * sizeof *t)) != NULL)
+			r->t = t;
+		if ((xyp = mem_realloc(r->xyp, n * sizeof *xyp)) != NULL)
+			r->xyp = xyp;
+		if (t == NULL || xyp == NULL)
+			return error_set(cause, "%s: out of memory for %zu "
+			    "events", path, n);
+		r->evcap = n;
+	}
+	if (data_nmnist_parse(r->buf, len, path, r->t, r->xyp,
+	    &r->backwards, cause) != 0)
+		return -1;
+	r->n = n;
+	return 0;
+}
+
+/* Frees the buffers of a reader and leaves it zeroed, ready for reuse. */
+void
+data_nmnist_reader_free(struct nmnist_reader *r)
+{
+	mem_free(r->buf);
+	mem_free(r->t);
+	mem_free(r->xyp);
+	memset(r, 0, sizeof *r);
+}
+
+/*
  * Reads the recording at path into a new array *ev of *n events sorted by
  * time (the caller frees it with mem_free); *backwards (may be NULL) gets
  * the number of events that went back in time in the file.
@@ -191,28 +149,33 @@ int
 data_nmnist_read_file(const char *path, struct event **ev, size_t *n,
     size_t *backwards, char **cause)
 {
-	uint8_t	*buf = NULL;
-	size_t	 cap = 0, len;
+	struct nmnist_reader	 r = { 0 };
+	size_t			 i;
+	int			 rc = -1;
 
 	*ev = NULL;
 	*n = 0;
-	if (data_nmnist_slurp(path, &buf, &cap, &len, cause) != 0)
-		goto fail;
-	if ((*ev = mem_alloc((len / 5) * sizeof **ev)) == NULL) {
+	if (data_nmnist_read(&r, path, cause) != 0)
+		goto out;
+	if ((*ev = mem_alloc(r.n * sizeof **ev)) == NULL) {
 		error_set(cause, "%s: out of memory for %zu events", path,
-		    len / 5);
-		goto fail;
+		    r.n);
+		goto out;
 	}
-	if (data_nmnist_parse(buf, len, path, *ev, backwards, cause) != 0)
-		goto fail;
-	*n = len / 5;
-	mem_free(buf);
-	return 0;
-fail:
-	mem_free(*ev);
-	*ev = NULL;
-	mem_free(buf);
-	return -1;
+	for (i = 0; i < r.n; i++) {
+		(*ev)[i].t = r.t[i];
+		(*ev)[i].x = (uint8_t)EVENTSET_X(r.xyp[i]);
+		(*ev)[i].y = (uint8_t)EVENTSET_Y(r.xyp[i]);
+		(*ev)[i].p = (uint8_t)EVENTSET_P(r.xyp[i]);
+		(*ev)[i].pad = 0;
+	}
+	*n = r.n;
+	if (backwards != NULL)
+		*backwards = r.backwards;
+	rc = 0;
+out:
+	data_nmnist_reader_free(&r);
+	return rc;
 }
 
 /*
@@ -229,10 +192,10 @@ data_nmnist_write_file(const char *path, const struct event *ev, size_t n,
 	FILE	*f;
 
 	for (i = 0; i < n; i++) {
-		if (ev[i].t > DATA_NMNIST_TMAX)
+		if (ev[i].t > NMNIST_TMAX)
 			return error_set(cause, "%s: event %zu: timestamp %u "
 			    "does not fit 23 bits (at most %u us)", path, i,
-			    ev[i].t, DATA_NMNIST_TMAX);
+			    ev[i].t, NMNIST_TMAX);
 		if (ev[i].p > 1)
 			return error_set(cause, "%s: event %zu: polarity %u "
 			    "is not 0 or 1", path, i, ev[i].p);
@@ -280,8 +243,8 @@ data_nmnist_alloc(struct eventset *es, size_t n, uint64_t events,
 		return error_set(cause, "eventset of %zu recordings and %llu "
 		    "events is too large", n, (unsigned long long)events);
 	es->n = n;
-	es->width = DATA_NMNIST_SIZE;
-	es->height = DATA_NMNIST_SIZE;
+	es->width = NMNIST_SIDE;
+	es->height = NMNIST_SIDE;
 	es->off = mem_alloc((n + 1) * sizeof *es->off);
 	es->label = mem_alloc(n * sizeof *es->label);
 	es->id = mem_alloc(n * sizeof *es->id);
@@ -525,11 +488,9 @@ data_nmnist_read_all(const struct data_nmnist_list *list,
     struct data_nmnist_stats *st, char **cause)
 {
 	const struct data_nmnist_file	*f;
-	struct event			*ev = NULL, *grown;
 	uint8_t				*buf = NULL;
 	uint64_t			 events = 0, o;
-	size_t				 i, j, len, n, back, cap = 0;
-	size_t				 evcap = 0;
+	size_t				 i, len, back, cap = 0;
 	int				 rc = -1;
 
 	for (i = 0; i < list->n; i++)
@@ -546,25 +507,10 @@ data_nmnist_read_all(const struct data_nmnist_list *list,
 			    (unsigned long long)f->size);
 			goto out;
 		}
-		n = len / 5;
-		if (n > evcap) {
-			if ((grown = mem_realloc(ev, n * sizeof *ev)) == NULL) {
-				error_set(cause, "%s: out of memory for %zu "
-				    "events", f->path, n);
-				goto out;
-			}
-			ev = grown;
-			evcap = n;
-		}
-		if (data_nmnist_parse(buf, len, f->path, ev, &back,
-		    cause) != 0)
+		if (data_nmnist_parse(buf, len, f->path, out->t + o,
+		    out->xyp + o, &back, cause) != 0)
 			goto out;
-		for (j = 0; j < n; j++) {
-			out->t[o + j] = ev[j].t;
-			out->xyp[o + j] = EVENTSET_PACK(ev[j].x, ev[j].y,
-			    ev[j].p);
-		}
-		o += n;
+		o += len / 5;
 		out->off[i + 1] = o;
 		out->label[i] = f->label;
 		out->id[i] = f->id;
@@ -578,7 +524,6 @@ data_nmnist_read_all(const struct data_nmnist_list *list,
 	}
 	rc = 0;
 out:
-	mem_free(ev);
 	mem_free(buf);
 	return rc;
 }

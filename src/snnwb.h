@@ -715,6 +715,8 @@ const char *job_error(const struct job *job);
 void	 job_free(struct job *job);
 
 /* data-nmnist.c: N-MNIST recordings in the original 40-bit event format. */
+#define NMNIST_SIDE	34		/* sensor width and height */
+#define NMNIST_TMAX	0x7fffffu	/* largest 23-bit timestamp */
 struct event {
 	uint32_t	t;	/* microseconds */
 	uint8_t		x;	/* 0..33 */
@@ -748,9 +750,25 @@ struct eventset {
 #define EVENTSET_P(v)	(((v) >> 12) & 1)
 #define EVENTSET_PACK(x, y, p) \
 	((uint16_t)((x) | (y) << 6 | (p) << 12))
-/* buf (len) holds one recording; ev has room for len / 5 events. */
+/*
+ * data-nmnist-parse.c: buf (len) holds one recording; t and xyp have room
+ * for len / 5 events.
+ */
 int	 data_nmnist_parse(const uint8_t *buf, size_t len, const char *name,
-	     struct event *ev, size_t *backwards, char **cause);
+	     uint32_t *t, uint16_t *xyp, size_t *backwards, char **cause);
+/* Reads single recordings into buffers kept from file to file. */
+struct nmnist_reader {
+	uint8_t		*buf;		/* (cap) the file's bytes */
+	size_t		 cap;
+	uint32_t	*t;		/* (n) times, sorted */
+	uint16_t	*xyp;		/* (n) packed as in struct eventset */
+	size_t		 evcap;
+	size_t		 n;
+	size_t		 backwards;	/* events that went back in the file */
+};
+int	 data_nmnist_read(struct nmnist_reader *r, const char *path,
+	     char **cause);
+void	 data_nmnist_reader_free(struct nmnist_reader *r);
 /* How a split load used the cache (set by data-cache.c). */
 enum data_cache_state {
 	DATA_CACHE_OFF,		/* disabled, or no cache directory */

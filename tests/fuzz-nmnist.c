@@ -2,7 +2,8 @@
  * fuzz-nmnist.c: a libFuzzer target for the N-MNIST event parser (make
  * fuzz). Any input must either be refused with a message or decode to
  * events inside the 34 x 34 sensor, sorted by time, with a backwards count
- * that matches the raw timestamps.
+ * that matches the raw timestamps; with none backwards, every event must
+ * be its bytes decoded one by one.
  */
 #include <stdlib.h>
 
@@ -14,31 +15,43 @@ int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct event	*ev;
+	const uint8_t	*b;
+	uint32_t	*t, raw_t, prev = 0;
+	uint16_t	*xyp;
 	size_t		 n = size / 5, back, i, raw = 0;
-	uint32_t	 t, prev = 0;
 	char		*cause = NULL;
 
-	if ((ev = mem_alloc(n * sizeof *ev)) == NULL)
-		return 0;
-	if (data_nmnist_parse(data, size, "fuzz", ev, &back, &cause) != 0) {
+	t = mem_alloc(n * sizeof *t);
+	xyp = mem_alloc(n * sizeof *xyp);
+	if (n > 0 && (t == NULL || xyp == NULL))
+		goto out;
+	if (data_nmnist_parse(data, size, "fuzz", t, xyp, &back,
+	    &cause) != 0) {
 		if (cause == NULL)
 			abort();
 		free(cause);
-		mem_free(ev);
-		return 0;
+		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		t = (uint32_t)(data[5 * i + 2] & 0x7f) << 16 |
+		raw_t = (uint32_t)(data[5 * i + 2] & 0x7f) << 16 |
 		    (uint32_t)data[5 * i + 3] << 8 | data[5 * i + 4];
-		raw += i > 0 && t < prev;
-		prev = t;
-		if (ev[i].x > 33 || ev[i].y > 33 || ev[i].p > 1 ||
-		    (i > 0 && ev[i].t < ev[i - 1].t))
+		raw += i > 0 && raw_t < prev;
+		prev = raw_t;
+		if (EVENTSET_X(xyp[i]) > 33 || EVENTSET_Y(xyp[i]) > 33 ||
+		    xyp[i] >> 13 != 0 || (i > 0 && t[i] < t[i - 1]))
 			abort();
 	}
 	if (size == 0 || raw != back)
 		abort();
-	mem_free(ev);
+	for (i = 0; back == 0 && i < n; i++) {
+		b = data + 5 * i;
+		if (t[i] != ((uint32_t)(b[2] & 0x7f) << 16 |
+		    (uint32_t)b[3] << 8 | b[4]) ||
+		    xyp[i] != EVENTSET_PACK(b[0], b[1], b[2] >> 7))
+			abort();
+	}
+out:
+	mem_free(t);
+	mem_free(xyp);
 	return 0;
 }
