@@ -57,10 +57,10 @@ static const char *const data_frames_names[] = {
  * changes, so each event costs one load instead of unpacking and bounds
  * checks.
  */
-static const int32_t *
+static const int16_t *
 data_frames_lut(int height, int width)
 {
-	static _Thread_local int32_t	lut[DATA_FRAMES_LUTSIZE];
+	static _Thread_local int16_t	lut[DATA_FRAMES_LUTSIZE];
 	static _Thread_local int	lut_height, lut_width;
 	unsigned			v, x, y;
 
@@ -70,7 +70,7 @@ data_frames_lut(int height, int width)
 		x = EVENTSET_X(v);
 		y = EVENTSET_Y(v);
 		lut[v] = x < (unsigned)width && y < (unsigned)height ?
-		    (int32_t)((EVENTSET_P(v) * (unsigned)height + y) *
+		    (int16_t)((EVENTSET_P(v) * (unsigned)height + y) *
 		    (unsigned)width + x) : -1;
 	}
 	lut_height = height;
@@ -137,29 +137,37 @@ data_frames_split_name(enum frames_split split)
  * or, when t is not NULL, the first event at or after time edge, whichever
  * comes first: the times are read as the events are added, which is
  * faster than finding the end first, by a binary search (whose reads miss
- * the cache) or by a scan (a second pass). Returns the event it stopped
- * at; *bad is set when that is an event outside the frame (its table
+ * the cache) or by a scan (a second pass). Events go four at a time, with
+ * one branch on their times and table entries, while all four belong to
+ * the frame, then one at a time. Returns the event it stopped at; *bad is set when that is an event outside the frame (its table
  * entry is -1), which is not added.
  */
 static size_t
-data_frames_add(float *frame, const int32_t *lut, const uint32_t *t,
+data_frames_add(float *frame, const int16_t *lut, const uint32_t *t,
     const uint16_t *xyp, size_t i, size_t n, uint64_t edge, int *bad)
 {
-	int32_t	off;
+	int32_t	off, o0, o1, o2, o3;
 
 	*bad = 1;
-	if (t == NULL) {
-		for (; i < n; i++) {
-			if ((off = lut[xyp[i] & DATA_FRAMES_LUTMASK]) < 0)
-				return i;
-			frame[off] += 1;
-		}
-	} else {
-		for (; i < n && t[i] < edge; i++) {
-			if ((off = lut[xyp[i] & DATA_FRAMES_LUTMASK]) < 0)
-				return i;
-			frame[off] += 1;
-		}
+	for (; i + 4 <= n; i += 4) {
+		if (t != NULL && ((t[i] < edge) & (t[i + 1] < edge) &
+		    (t[i + 2] < edge) & (t[i + 3] < edge)) == 0)
+			break;
+		o0 = lut[xyp[i] & DATA_FRAMES_LUTMASK];
+		o1 = lut[xyp[i + 1] & DATA_FRAMES_LUTMASK];
+		o2 = lut[xyp[i + 2] & DATA_FRAMES_LUTMASK];
+		o3 = lut[xyp[i + 3] & DATA_FRAMES_LUTMASK];
+		if ((o0 | o1 | o2 | o3) < 0)
+			break;
+		frame[o0] += 1;
+		frame[o1] += 1;
+		frame[o2] += 1;
+		frame[o3] += 1;
+	}
+	for (; i < n && (t == NULL || t[i] < edge); i++) {
+		if ((off = lut[xyp[i] & DATA_FRAMES_LUTMASK]) < 0)
+			return i;
+		frame[off] += 1;
 	}
 	*bad = 0;
 	return i;
@@ -177,7 +185,7 @@ data_frames_integrate(float *out, size_t t_stride, const uint32_t *t,
 {
 	size_t		 fsize, i, j, f, T = (size_t)o->T;
 	uint64_t	 step;
-	const int32_t	*lut;
+	const int16_t	*lut;
 	float		*frame, *v;
 	int		 bad;
 

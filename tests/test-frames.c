@@ -257,6 +257,42 @@ test_stride(void)
 	ok(gaps, "stride: values between frames untouched");
 }
 
+/*
+ * One event outside the frame at each place of 11 (T = 2, split by
+ * number or by time), so that it falls in every lane of the four events
+ * the integration takes at a time and in the one-at-a-time rest: each is
+ * refused, naming that event.
+ */
+static void
+bad_everywhere(enum frames_split split)
+{
+	struct frames_opts	 o;
+	struct rec		 r;
+	float			 f[2 * FSIZE];
+	char			*cause, want[32];
+	size_t			 bad, named = 0;
+	int			 k;
+
+	data_frames_defaults(&o);
+	o.T = 2;
+	o.split = split;
+	for (bad = 0; bad < 11; bad++) {
+		r.n = 0;
+		for (k = 0; k < 11; k++)
+			rec_add(&r, (uint32_t)(10 * k), k % W,
+			    (size_t)k == bad ? H : k % H, k & 1);
+		cause = NULL;
+		snprintf(want, sizeof want, "event %zu at x %d, y %d ", bad,
+		    (int)bad % W, H);
+		named += data_frames_integrate(f, FSIZE, r.t, r.xyp, r.n, H,
+		    W, &o, &cause) == -1 && cause != NULL &&
+		    strstr(cause, want) != NULL;
+		free(cause);
+	}
+	ok(named == 11, "by %s, y = H at each of 11 events: %zu of 11 named",
+	    data_frames_split_name(split), named);
+}
+
 /* Option checks, split names, coordinates outside the frame. */
 static void
 test_validate(void)
@@ -323,6 +359,8 @@ test_validate(void)
 	    "y = H refused: %s", cause ? cause : "");
 	free(cause);
 	cause = NULL;
+	bad_everywhere(FRAMES_BY_NUMBER);
+	bad_everywhere(FRAMES_BY_TIME);
 	rc = data_frames_integrate(f, FSIZE, r.t, r.xyp, 1, 65, W, &o,
 	    &cause);
 	ok(rc == -1 && cause != NULL && strstr(cause, "4x65") != NULL,
