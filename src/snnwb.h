@@ -728,8 +728,6 @@ int	 data_nmnist_read_file(const char *path, struct event **ev,
 	     size_t *n, size_t *backwards, char **cause);
 int	 data_nmnist_write_file(const char *path, const struct event *ev,
 	     size_t n, char **cause);
-/* ev (n) sorted by time (23-bit timestamps), stably; tmp (n) scratch. */
-void	 data_nmnist_sort(struct event *ev, struct event *tmp, size_t n);
 /*
  * A split of recordings held compactly in memory, 6 bytes per event: the
  * events of recording i are at [off[i], off[i + 1]) of t and xyp, sorted by
@@ -751,12 +749,14 @@ struct eventset {
 #define EVENTSET_PACK(x, y, p) \
 	((uint16_t)((x) | (y) << 6 | (p) << 12))
 /*
- * data-nmnist-parse.c: buf (len) holds one recording; t and xyp have room
- * for len / 5 events.
+ * data-nmnist-parse.c: decoding one recording's bytes. buf (len) holds
+ * the recording; t and xyp have room for len / 5 events.
  */
 int	 data_nmnist_parse(const uint8_t *buf, size_t len, const char *name,
 	     uint32_t *t, uint16_t *xyp, size_t *backwards, char **cause);
-/* Reads single recordings into buffers kept from file to file. */
+/* ev (n) sorted by time (23-bit timestamps), stably; tmp (n) scratch. */
+void	 data_nmnist_sort(struct event *ev, struct event *tmp, size_t n);
+/* data-nmnist.c: single recordings into buffers kept from file to file. */
 struct nmnist_reader {
 	uint8_t		*buf;		/* (cap) the file's bytes */
 	size_t		 cap;
