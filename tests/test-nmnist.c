@@ -365,6 +365,70 @@ test_parse(void)
 	    "named", named);
 }
 
+/* Returns whether reader r holds exactly the n events of ev. */
+static int
+reader_holds(const struct nmnist_reader *r, const struct event *ev, size_t n)
+{
+	size_t	i;
+
+	if (r->n != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (r->t[i] != ev[i].t ||
+		    r->xyp[i] != EVENTSET_PACK(ev[i].x, ev[i].y, ev[i].p))
+			return 0;
+	return 1;
+}
+
+/*
+ * One reader over several files, its buffers kept: a larger recording, a
+ * smaller one, a refused one (a message, no events) and the larger again;
+ * then freed and used from zero.
+ */
+static void
+test_reader(void)
+{
+	struct nmnist_reader	 r = { 0 };
+	struct event		 big[300], small[3];
+	const uint8_t		 bad[10] = { 1, 1, 0, 0, 1, 1, 40, 0, 0, 2 };
+	char			*cause = NULL;
+	size_t			 i;
+	int			 good, rc;
+
+	for (i = 0; i < 300; i++) {
+		big[i].t = (uint32_t)(1000 * i);
+		big[i].x = (uint8_t)(i % 34);
+		big[i].y = (uint8_t)(i * 7 % 34);
+		big[i].p = (uint8_t)(i % 3 == 0);
+		big[i].pad = 0;
+	}
+	memcpy(small, big + 100, sizeof small);
+	data_nmnist_write_file(at("reader-big.bin"), big, 300, &cause);
+	data_nmnist_write_file(at("reader-small.bin"), small, 3, &cause);
+	put(at("reader-bad.bin"), bad, sizeof bad);
+	good = data_nmnist_read(&r, at("reader-big.bin"), &cause) == 0 &&
+	    reader_holds(&r, big, 300);
+	good &= data_nmnist_read(&r, at("reader-small.bin"), &cause) == 0 &&
+	    reader_holds(&r, small, 3) && r.evcap >= 300;
+	ok(good, "reader: 300 events, then 3 in the same buffers");
+	rc = data_nmnist_read(&r, at("reader-bad.bin"), &cause);
+	ok(rc == -1 && r.n == 0 && cause != NULL && strstr(cause, "reader-bad.bin: event "
+	    "1 (byte offset 6): y = 40") != NULL, "reader: a bad file "
+	    "refused, no events left: %s", cause != NULL ? cause : "");
+	free(cause);
+	cause = NULL;
+	good = data_nmnist_read(&r, at("reader-big.bin"), &cause) == 0 &&
+	    reader_holds(&r, big, 300);
+	data_nmnist_reader_free(&r);
+	good &= r.buf == NULL && r.n == 0 && r.evcap == 0 &&
+	    data_nmnist_read(&r, at("reader-small.bin"), &cause) == 0 &&
+	    reader_holds(&r, small, 3);
+	ok(good, "reader: the larger file again after it, and from zero "
+	    "after a free: %s", cause != NULL ? cause : "same events");
+	free(cause);
+	data_nmnist_reader_free(&r);
+}
+
 #define SORT_STEP	171000u	/* 49 steps stay under 2^23 */
 
 /*
@@ -850,6 +914,7 @@ main(void)
 	test_real_file();
 	test_malformed();
 	test_parse();
+	test_reader();
 	test_sort();
 	make_small();
 	test_small();
