@@ -262,6 +262,11 @@ test_malformed(void)
 	e[2].y = 0;
 	refused(at("absent.bin"), "No such file", "missing file");
 	refused(tmp, "not a regular file", "a folder");
+	path = at("fifo.bin");
+	if (mkfifo(path, 0600) == 0)
+		refused(path, "not a regular file", "a FIFO, at once,");
+	else
+		skip(1, "mkfifo failed");
 
 	path = at("backwards.bin");
 	data_nmnist_write_file(path, e, 5, &cause);
