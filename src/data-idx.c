@@ -6,9 +6,13 @@
  * row-major order. Only unsigned bytes (type 0x08) are read: images have
  * magic 0x00000803 (count, rows, columns), labels 0x00000801 (count).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "snnwb.h"
@@ -187,21 +191,35 @@ fail:
 
 /*
  * Reads the IDX file at path, gzip-compressed or not, into out; the caller
- * frees out with data_idx_free. On failure out is left empty.
+ * frees out with data_idx_free. On failure out is left empty. The file is
+ * opened without blocking and must be a regular file, so that a FIFO or a
+ * device is refused at once rather than waited on or read forever.
  */
 int
 data_idx_read(const char *path, struct idx *out, char **cause)
 {
 	struct data_idx_src	src;
-	int			rc;
+	struct stat		sb;
+	int			fd, rc;
 
 	memset(&src, 0, sizeof src);
+	memset(out, 0, sizeof *out);
 	src.name = path;
-	errno = 0;
-	if ((src.gz = gzopen(path, "rb")) == NULL) {
-		memset(out, 0, sizeof *out);
-		return error_set(cause, "%s: %s", path,
-		    errno != 0 ? strerror(errno) : "out of memory");
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1)
+		return error_set(cause, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) == -1)
+		rc = error_set(cause, "%s: %s", path, strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		rc = error_set(cause, "%s: not a regular file", path);
+	else
+		rc = 0;
+	if (rc != 0) {
+		close(fd);
+		return rc;
+	}
+	if ((src.gz = gzdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return error_set(cause, "%s: out of memory", path);
 	}
 	gzbuffer(src.gz, 1u << 17);
 	rc = data_idx_load(&src, out, cause);

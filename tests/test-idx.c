@@ -3,6 +3,8 @@
  * built here (plain and gzip, good and malformed) and under allocation
  * failure.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +219,13 @@ test_tiny(void)
 	    "cut gzip stream");
 	snprintf(tmppath, sizeof tmppath, "%s/absent", tmpdir);
 	refused(tmppath, "No such file", "missing file");
+	refused(tmpdir, "not a regular file", "a folder");
+	snprintf(tmppath, sizeof tmppath, "%s/fifo-idx", tmpdir);
+	if (mkfifo(tmppath, 0600) == 0) {
+		refused(tmppath, "not a regular file", "a FIFO, at once,");
+		unlink(tmppath);
+	} else
+		skip(1, "mkfifo failed");
 }
 
 /* Every allocation failure while reading gives a message and leaks nothing. */
