@@ -6,10 +6,7 @@
  * row-major order. Only unsigned bytes (type 0x08) are read: images have
  * magic 0x00000803 (count, rows, columns), labels 0x00000801 (count).
  */
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
@@ -190,33 +187,21 @@ fail:
 }
 
 /*
- * Reads the IDX file at path, gzip-compressed or not, into out; the caller
- * frees out with data_idx_free. On failure out is left empty. The file is
- * opened without blocking and must be a regular file, so that a FIFO or a
- * device is refused at once rather than waited on or read forever.
+ * Reads the IDX file at path (a regular file), gzip-compressed or not,
+ * into out; the caller frees out with data_idx_free. On failure out is
+ * left empty.
  */
 int
 data_idx_read(const char *path, struct idx *out, char **cause)
 {
 	struct data_idx_src	src;
-	struct stat		sb;
 	int			fd, rc;
 
 	memset(&src, 0, sizeof src);
 	memset(out, 0, sizeof *out);
 	src.name = path;
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1)
-		return error_set(cause, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &sb) == -1)
-		rc = error_set(cause, "%s: %s", path, strerror(errno));
-	else if (!S_ISREG(sb.st_mode))
-		rc = error_set(cause, "%s: not a regular file", path);
-	else
-		rc = 0;
-	if (rc != 0) {
-		close(fd);
-		return rc;
-	}
+	if ((fd = file_open_regular(path, NULL, cause)) == -1)
+		return -1;
 	if ((src.gz = gzdopen(fd, "rb")) == NULL) {
 		close(fd);
 		return error_set(cause, "%s: out of memory", path);

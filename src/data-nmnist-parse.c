@@ -76,6 +76,22 @@ data_nmnist_bad_event(const uint8_t *buf, size_t n, const char *name,
 	return error_set(cause, "%s: no bad event found", name);
 }
 
+/* Writes the n events of t and xyp (the packed form) into ev. */
+void
+data_nmnist_unpack(const uint32_t *t, const uint16_t *xyp, size_t n,
+    struct event *ev)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		ev[i].t = t[i];
+		ev[i].x = (uint8_t)EVENTSET_X(xyp[i]);
+		ev[i].y = (uint8_t)EVENTSET_Y(xyp[i]);
+		ev[i].p = (uint8_t)EVENTSET_P(xyp[i]);
+		ev[i].pad = 0;
+	}
+}
+
 /*
  * Sorts the n events of t and xyp stably by time, through struct event
  * and data_nmnist_sort (files with events out of order are rare).
@@ -90,13 +106,7 @@ data_nmnist_sort_packed(uint32_t *t, uint16_t *xyp, size_t n,
 	if ((ev = mem_alloc(2 * n * sizeof *ev)) == NULL)
 		return error_set(cause, "%s: out of memory sorting %zu events",
 		    name, n);
-	for (i = 0; i < n; i++) {
-		ev[i].t = t[i];
-		ev[i].x = (uint8_t)EVENTSET_X(xyp[i]);
-		ev[i].y = (uint8_t)EVENTSET_Y(xyp[i]);
-		ev[i].p = (uint8_t)EVENTSET_P(xyp[i]);
-		ev[i].pad = 0;
-	}
+	data_nmnist_unpack(t, xyp, n, ev);
 	data_nmnist_sort(ev, ev + n, n);
 	for (i = 0; i < n; i++) {
 		t[i] = ev[i].t;

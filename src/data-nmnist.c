@@ -45,32 +45,20 @@ struct data_nmnist_list {
 /*
  * Reads the whole regular file at path into *buf, which is grown with
  * mem_realloc (its capacity kept in *cap) and stays owned by the caller,
- * and stores the length in *len. The file is opened without blocking, so
- * that a FIFO is refused as not a regular file instead of waiting for a
- * writer (for a regular file the flag changes nothing).
+ * and stores the length in *len.
  */
 static int
 data_nmnist_slurp(const char *path, uint8_t **buf, size_t *cap, size_t *len,
     char **cause)
 {
-	struct stat	 sb;
 	uint8_t		*grown;
 	size_t		 want;
 	ssize_t		 r;
 	int		 fd;
 
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1)
-		return error_set(cause, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &sb) == -1) {
-		error_set(cause, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(sb.st_mode)) {
-		error_set(cause, "%s: not a regular file", path);
-		goto fail;
-	}
-	want = (size_t)sb.st_size;
+	if ((fd = file_open_regular(path, &want, cause)) == -1)
+		return -1;
 	if (*buf == NULL || *cap < want) {
 		if ((grown = mem_realloc(*buf, want)) == NULL) {
 			error_set(cause, "%s: out of memory for %zu bytes",
@@ -152,7 +140,6 @@ data_nmnist_read_file(const char *path, struct event **ev, size_t *n,
     size_t *backwards, char **cause)
 {
 	struct nmnist_reader	 r = { 0 };
-	size_t			 i;
 	int			 rc = -1;
 
 	*ev = NULL;
@@ -164,13 +151,7 @@ data_nmnist_read_file(const char *path, struct event **ev, size_t *n,
 		    r.n);
 		goto out;
 	}
-	for (i = 0; i < r.n; i++) {
-		(*ev)[i].t = r.t[i];
-		(*ev)[i].x = (uint8_t)EVENTSET_X(r.xyp[i]);
-		(*ev)[i].y = (uint8_t)EVENTSET_Y(r.xyp[i]);
-		(*ev)[i].p = (uint8_t)EVENTSET_P(r.xyp[i]);
-		(*ev)[i].pad = 0;
-	}
+	data_nmnist_unpack(r.t, r.xyp, r.n, *ev);
 	*n = r.n;
 	if (backwards != NULL)
 		*backwards = r.backwards;

@@ -714,6 +714,9 @@ int	 job_wait(struct job *job);
 const char *job_error(const struct job *job);
 void	 job_free(struct job *job);
 
+/* file.c: a regular file opened for reading, its size in *size, or -1. */
+int	 file_open_regular(const char *path, size_t *size, char **cause);
+
 /* data-nmnist.c: N-MNIST recordings in the original 40-bit event format. */
 #define NMNIST_SIDE	34		/* sensor width and height */
 #define NMNIST_TMAX	0x7fffffu	/* largest 23-bit timestamp */
@@ -756,6 +759,8 @@ int	 data_nmnist_parse(const uint8_t *buf, size_t len, const char *name,
 	     uint32_t *t, uint16_t *xyp, size_t *backwards, char **cause);
 /* ev (n) sorted by time (23-bit timestamps), stably; tmp (n) scratch. */
 void	 data_nmnist_sort(struct event *ev, struct event *tmp, size_t n);
+void	 data_nmnist_unpack(const uint32_t *t, const uint16_t *xyp, size_t n,
+	     struct event *ev);
 /* data-nmnist.c: single recordings into buffers kept from file to file. */
 struct nmnist_reader {
 	uint8_t		*buf;		/* (cap) the file's bytes */
