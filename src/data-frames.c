@@ -24,8 +24,8 @@
  * time, so one pass over the events adds them up, each frame zeroed just
  * before its events are added (so that it is still in the first-level
  * cache: zeroing all T frames first made the adds a third slower). The
- * optional transforms then run over the frames: counts clipped
- * to 1 (binary), then divided by divide. Times must be non-decreasing
+ * optional transforms then run over the frames: counts clipped to 1
+ * (binary), then divided by divide. Times must be non-decreasing
  * (struct eventset guarantees it); out of order, they cannot make it write
  * outside the frames, a frame just ends at the first time past its end.
  */
@@ -139,8 +139,9 @@ data_frames_split_name(enum frames_split split)
  * faster than finding the end first, by a binary search (whose reads miss
  * the cache) or by a scan (a second pass). Events go four at a time, with
  * one branch on their times and table entries, while all four belong to
- * the frame, then one at a time. Returns the event it stopped at; *bad is set when that is an event outside the frame (its table
- * entry is -1), which is not added.
+ * the frame, then one at a time. Returns the event it stopped at; *bad is
+ * set when that is an event outside the frame (its table entry is -1),
+ * which is not added.
  */
 static size_t
 data_frames_add(float *frame, const int16_t *lut, const uint32_t *t,
