@@ -418,8 +418,9 @@ test_reader(void)
 	ok(good, "reader: 300 events, then 3 in the same buffers");
 	rc = data_nmnist_read(&r, at("reader-bad.bin"), &cause);
 	ok(rc == -1 && r.n == 0 && cause != NULL && strstr(cause,
-	    "reader-bad.bin: event 1 (byte offset 6): y = 40") != NULL, "reader: a bad file "
-	    "refused, no events left: %s", cause != NULL ? cause : "");
+	    "reader-bad.bin: event 1 (byte offset 6): y = 40") != NULL,
+	    "reader: a bad file refused, no events left: %s",
+	    cause != NULL ? cause : "");
 	free(cause);
 	cause = NULL;
 	good = data_nmnist_read(&r, at("reader-big.bin"), &cause) == 0 &&
