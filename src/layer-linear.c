@@ -2,9 +2,11 @@
  * layer-linear.c: the fully connected layer, y = x w^T + b. Time is merged
  * into the batch, so one GEMM covers all T steps: rows = T * B.
  */
+#include <jansson.h>
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
+#include <stdint.h>
 #include <time.h>
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
@@ -1190,3 +1192,143 @@ layer_linear_sparse_times(const struct linear_sparse *sp)
 	}
 	return sp->times;
 }
+
+/* The linear module: its sizes and the sparse path's buffers. */
+struct linear_module {
+	int			 in;
+	int			 out;
+	int			 bias;
+	struct linear_sparse	*sparse;	/* when x is the net's input */
+};
+
+/* Reads "in", "out" and "bias" and declares weight (out, in) and bias. */
+static int
+layer_linear_parse(struct module *m, json_t *o, char **cause)
+{
+	struct linear_module	*lm = m->priv;
+	int			 shape[2];
+
+	if (module_json_int(o, "in", 0, 1, INT32_MAX, &lm->in, cause) != 0 ||
+	    module_json_int(o, "out", 0, 1, INT32_MAX, &lm->out, cause) != 0 ||
+	    module_json_bool(o, "bias", 1, &lm->bias, cause) != 0)
+		return -1;
+	if (json_object_get(o, "in") == NULL ||
+	    json_object_get(o, "out") == NULL)
+		return error_set(cause, "linear: \"in\" and \"out\" are "
+		    "required");
+	shape[0] = lm->out;
+	shape[1] = lm->in;
+	if (module_declare(m, "weight", 0, 2, shape, cause) == NULL ||
+	    (lm->bias && module_declare(m, "bias", 0, 1, shape, cause) ==
+	    NULL))
+		return -1;
+	return 0;
+}
+
+/* Adds "in", "out" and "bias" to o. */
+static void
+layer_linear_describe(const struct module *m, json_t *o)
+{
+	const struct linear_module	*lm = m->priv;
+
+	json_object_set_new(o, "in", json_integer(lm->in));
+	json_object_set_new(o, "out", json_integer(lm->out));
+	json_object_set_new(o, "bias", json_boolean(lm->bias));
+}
+
+/* Draws the weights as nn.Linear does. */
+static void
+layer_linear_module_init(struct module *m, struct rng *r)
+{
+	struct linear_module	*lm = m->priv;
+
+	layer_linear_init(m->param[0].data, lm->bias ? m->param[1].data :
+	    NULL, lm->in, lm->out, r);
+}
+
+/* The last input dimension must be "in"; it becomes "out". */
+static int
+layer_linear_shape(struct module *m, char **cause)
+{
+	struct linear_module	*lm = m->priv;
+	char			 have[64], label[80];
+
+	if (m->in_ndim == 0 || m->in_shape[m->in_ndim - 1] != lm->in)
+		return error_set(cause, "%s: input per sample is %s, expected "
+		    "last dimension %d", module_label(m, label, sizeof label),
+		    tensor_shape_string(m->in_shape, m->in_ndim, have,
+		    sizeof have), lm->in);
+	m->out_shape[m->out_ndim - 1] = lm->out;
+	return 0;
+}
+
+/* y = x w^T + b over every row; the net's input goes the sparse path. */
+static int
+layer_linear_module_forward(struct module *m, const struct mctx *c,
+    const float *x, char **cause)
+{
+	struct linear_module	*lm = m->priv;
+	int			 rows = (int)((size_t)c->T * c->B *
+				     m->in_size / (size_t)lm->in);
+	const float		*b = lm->bias ? m->param[1].data : NULL;
+
+	if (!m->x_is_input) {
+		layer_linear_forward(m->y, x, m->param[0].data, b, rows,
+		    lm->in, lm->out);
+		return 0;
+	}
+	return layer_linear_sparse_forward(&lm->sparse, m->y, x,
+	    m->param[0].data, b, rows, lm->in, lm->out,
+	    LINEAR_SPARSE_MAX_DENSITY, cause);
+}
+
+/* dw += dy^T x, db += column sums of dy, dx = dy w when needed. */
+static void
+layer_linear_module_backward(struct module *m, const struct mctx *c,
+    const float *dy, int need_dx)
+{
+	struct linear_module	*lm = m->priv;
+	int			 rows = (int)((size_t)c->T * c->B *
+				     m->in_size / (size_t)lm->in);
+	float			*dx = need_dx ? m->dx : NULL;
+	float			*db = lm->bias ? m->param[1].grad : NULL;
+
+	if (lm->sparse != NULL && m->x_is_input)
+		layer_linear_sparse_backward(lm->sparse, dx, m->param[0].grad,
+		    db, dy, m->x, m->param[0].data, rows, lm->in, lm->out);
+	else
+		layer_linear_backward(dx, m->param[0].grad, db, dy, m->x,
+		    m->param[0].data, rows, lm->in, lm->out);
+}
+
+/* Frees the sparse path's buffers. */
+static void
+layer_linear_module_free(struct module *m)
+{
+	layer_linear_sparse_free(((struct linear_module *)m->priv)->sparse);
+}
+
+/* Returns the sparse path's state of a linear module (NULL: none yet). */
+struct linear_sparse *
+layer_linear_module_sparse(const struct module *m)
+{
+	return m->kind == &layer_linear_kind ?
+	    ((struct linear_module *)m->priv)->sparse : NULL;
+}
+
+static const char *const layer_linear_args[] = { "in", "out", NULL };
+static const char *const layer_linear_opts[] = { "bias", NULL };
+const struct module_kind layer_linear_kind = {
+	.name = "linear",
+	.lua = "linear",
+	.args = layer_linear_args,
+	.opts = layer_linear_opts,
+	.priv = sizeof(struct linear_module),
+	.parse = layer_linear_parse,
+	.describe = layer_linear_describe,
+	.init = layer_linear_module_init,
+	.shape = layer_linear_shape,
+	.forward = layer_linear_module_forward,
+	.backward = layer_linear_module_backward,
+	.free = layer_linear_module_free
+};

@@ -166,15 +166,15 @@ fail:
 
 /* Writes the CSV header for records with n spiking layers. */
 static void
-run_header(struct run *run, int n)
+run_header(struct run *run, int n, const char *const *names)
 {
 	int	i;
 
 	fputs("kind,epoch,batch,loss,acc,test_loss,test_acc,samples_per_s,"
 	    "lr,seconds", run->metrics);
 	for (i = 0; i < n; i++)
-		fprintf(run->metrics, ",spike_rate_%d,sg_zero_%d,sg_small_%d,"
-		    "zero_rows_%d", i, i, i, i);
+		fprintf(run->metrics, ",%s.spike_rate,%s.sg_zero,%s.sg_small,"
+		    "%s.zero_rows", names[i], names[i], names[i], names[i]);
 	fputc('\n', run->metrics);
 }
 
@@ -190,14 +190,15 @@ run_number(FILE *f, double v)
 
 /* Appends a batch or epoch record to metrics.csv (other kinds are ignored). */
 void
-run_record(struct run *run, const struct train_record *rec)
+run_record(struct run *run, const struct train_record *rec,
+    const char *const *names)
 {
 	int	i;
 
 	if (rec->kind != TRAIN_REC_BATCH && rec->kind != TRAIN_REC_EPOCH)
 		return;
 	if (run->nlayers == -1)
-		run_header(run, rec->nlayers);
+		run_header(run, rec->nlayers, names);
 	run->nlayers = rec->nlayers;
 	fprintf(run->metrics, "%s,%d,%d", rec->kind == TRAIN_REC_BATCH ?
 	    "batch" : "epoch", rec->epoch, rec->batch);
@@ -209,10 +210,10 @@ run_record(struct run *run, const struct train_record *rec)
 	run_number(run->metrics, rec->lr);
 	run_number(run->metrics, rec->seconds);
 	for (i = 0; i < rec->nlayers; i++) {
-		run_number(run->metrics, rec->spike_rate[i]);
-		run_number(run->metrics, rec->sg_zero[i]);
-		run_number(run->metrics, rec->sg_small[i]);
-		run_number(run->metrics, rec->zero_rows[i]);
+		run_number(run->metrics, rec->layer[i].rate);
+		run_number(run->metrics, rec->layer[i].sg_zero);
+		run_number(run->metrics, rec->layer[i].sg_small);
+		run_number(run->metrics, rec->layer[i].zero_rows);
 	}
 	fputc('\n', run->metrics);
 	if (rec->kind == TRAIN_REC_EPOCH)

@@ -472,7 +472,7 @@ test_net(double density)
 	enum { T = 5, B = 7, H = 40, C = 10, IN = 2 * 6 * 6 };
 	struct neuron	 n;
 	struct net	*net;
-	struct layer	*l1, *l3;
+	struct module	*l1, *l3;
 	struct rng	 r;
 	const float	*out, *dxp;
 	float		*x, *ds, *y1, *h1, *s1, *v1, *sg1, *ds1, *d1, *y2, *h2;
@@ -509,23 +509,23 @@ test_net(double density)
 	db1 = calloc(H, sizeof *db1);
 	dw2 = calloc((size_t)C * H, sizeof *dw2);
 	dx = calloc((size_t)R * IN, sizeof *dx);
-	l1 = &net->layers[1];
-	l3 = &net->layers[3];
+	l1 = net_module(net, 1);
+	l3 = net_module(net, 3);
 
 	/* The dense reference, step by step. */
-	layer_linear_forward(y1, x, l1->w, l1->b, R, IN, H);
+	layer_linear_forward(y1, x, l1->param[0].data, l1->param[1].data, R, IN, H);
 	neuron_forward(&n, s1, h1, v1, y1, NULL, T, (size_t)B * H);
-	layer_linear_forward(y2, s1, l3->w, NULL, R, H, C);
+	layer_linear_forward(y2, s1, l3->param[0].data, NULL, R, H, C);
 	neuron_forward(&n, s2, h2, v2, y2, NULL, T, (size_t)B * C);
 	loss_mse_rate(ds, s2, labels, T, B, C);
 	neuron_backward(&n, d2, sg2, ds, h2, s2, T, (size_t)B * C);
-	layer_linear_backward(ds1, dw2, NULL, d2, s1, l3->w, R, H, C);
+	layer_linear_backward(ds1, dw2, NULL, d2, s1, l3->param[0].data, R, H, C);
 	neuron_backward(&n, d1, sg1, ds1, h1, s1, T, (size_t)B * H);
-	layer_linear_backward(dx, dw1, db1, d1, x, l1->w, R, IN, H);
+	layer_linear_backward(dx, dw1, db1, d1, x, l1->param[0].data, R, IN, H);
 
 	net_zero_grad(net);
 	net_forward(net, x, T, B, 3, shape, &out, NULL);
-	ok(layer_linear_sparse_used(l1->sparse) == (density < 0.3),
+	ok(layer_linear_sparse_used(layer_linear_module_sparse(l1)) == (density < 0.3),
 	    "net, density %.2f: first layer went %s", density,
 	    density < 0.3 ? "sparse" : "dense");
 	ok(max_diff(out, s2, (size_t)R * C) == 0 &&
@@ -534,9 +534,9 @@ test_net(double density)
 	for (j = 0; j < (size_t)R * IN; j++)
 		l1->dx[j] = NAN;
 	net_backward(net, ds, NULL, NULL);
-	ok(max_diff(l1->dw, dw1, (size_t)H * IN) < 1e-5 &&
-	    max_diff(l1->db, db1, H) < 1e-5 &&
-	    max_diff(l3->dw, dw2, (size_t)C * H) < 1e-5,
+	ok(max_diff(l1->param[0].grad, dw1, (size_t)H * IN) < 1e-5 &&
+	    max_diff(l1->param[1].grad, db1, H) < 1e-5 &&
+	    max_diff(l3->param[0].grad, dw2, (size_t)C * H) < 1e-5,
 	    "net, density %.2f: gradients as the dense layers", density);
 	for (j = 0; j < (size_t)R * IN && isnan(l1->dx[j]); j++)
 		;

@@ -690,9 +690,11 @@ test_table_json(void)
 	    "\"table\":{\"support\":[-8.0,8.0],\"intervals\":4096") != NULL,
 	    "table json: name, parameters and table described");
 	back = net_json_build(json, &cause);
-	ok(back != NULL && back->layers[1].neuron.sg.kind == SURROGATE_TABLE &&
-	    back->layers[1].neuron.sg.table == t &&
-	    back->layers[1].neuron.sg.p[0] == 4,
+	ok(back != NULL &&
+	    layer_neuron_config(net_module(back, 1))->sg.kind ==
+	    SURROGATE_TABLE &&
+	    layer_neuron_config(net_module(back, 1))->sg.table == t &&
+	    layer_neuron_config(net_module(back, 1))->sg.p[0] == 4,
 	    "table json: built again, the same registered table (%s)",
 	    cause != NULL ? cause : "ok");
 	again = back != NULL ? net_json_describe(back) : NULL;
@@ -708,7 +710,7 @@ test_table_json(void)
 	hex[5] = 'g';
 	cause = NULL;
 	back = net_json_build(bad, &cause);
-	ok(back == NULL && cause != NULL && strstr(cause, "layer 1: "
+	ok(back == NULL && cause != NULL && strstr(cause, "child 1: lif: "
 	    "surrogate tjson: \"grad\" and \"primitive\" must hold 32776 hex "
 	    "digits") != NULL, "table json: a bad hex digit refused: %s",
 	    cause != NULL ? cause : "(no message)");
@@ -716,7 +718,7 @@ test_table_json(void)
 	memcpy(hex, "7fc00000", 8);
 	cause = NULL;
 	back = net_json_build(bad, &cause);
-	ok(back == NULL && cause != NULL && strstr(cause, "layer 1: "
+	ok(back == NULL && cause != NULL && strstr(cause, "child 1: lif: "
 	    "surrogate tjson: its tables hold values that are not finite") !=
 	    NULL, "table json: a NaN in the table refused: %s",
 	    cause != NULL ? cause : "(no message)");
