@@ -80,6 +80,33 @@ void	 blas_sgemm(int trans_a, int trans_b, int m, int n, int k,
 	     float alpha, const float *a, int lda, const float *b, int ldb,
 	     float beta, float *c, int ldc);
 
+/* cpu.c: the instruction-set level of the kernels with SIMD variants. */
+enum cpu_isa {
+	CPU_ISA_PLAIN,		/* C alone */
+	CPU_ISA_SSSE3,		/* SSSE3 */
+	CPU_ISA_AVX2,		/* AVX2 and FMA */
+	CPU_ISA_AVX512,		/* AVX-512F */
+	CPU_ISA_COUNT
+};
+/*
+ * Where the compiler can build kernels for other instruction sets than its
+ * baseline, CPU_X86 is defined and each level above plain has the target
+ * of the functions that may use it (with those of the levels before it).
+ */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define CPU_X86
+#define CPU_TARGET_SSSE3	"ssse3"
+#define CPU_TARGET_AVX2		"avx2,fma"
+#define CPU_TARGET_AVX512	"avx512f,avx2,fma"
+#endif
+enum cpu_isa cpu_isa(void);
+enum cpu_isa cpu_isa_best(void);
+enum cpu_isa cpu_isa_limit(enum cpu_isa most);
+int	 cpu_isa_choose(const char *value, enum cpu_isa best,
+	     enum cpu_isa *isa, char **cause);
+const char *cpu_isa_name(enum cpu_isa isa);
+const char *cpu_isa_warning(void);
+
 /* layer-linear.c: y = x w^T + b with PyTorch's (out, in) weight layout. */
 void	 layer_linear_init(float *w, float *b, int in, int out,
 	     struct rng *r);
@@ -112,13 +139,6 @@ void	 layer_linear_sparse_backward(struct linear_sparse *sp, float *dx,
 	     float *dw, float *db, const float *dy, const float *x,
 	     const float *w, int rows, int in, int out);
 void	 layer_linear_sparse_free(struct linear_sparse *sp);
-/* Instruction sets of the sparse kernels, each with those before it. */
-enum linear_isa {
-	LINEAR_ISA_PLAIN,	/* C alone */
-	LINEAR_ISA_AVX2,	/* AVX2 and FMA */
-	LINEAR_ISA_AVX512	/* AVX-512F */
-};
-enum linear_isa layer_linear_sparse_isa(enum linear_isa most);
 void	 layer_linear_sparse_skip(int on);
 int	 layer_linear_sparse_used(const struct linear_sparse *sp);
 double	 layer_linear_sparse_density(const struct linear_sparse *sp);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # test-cli.sh: the snnwb program's command line: exit statuses 0, 1 and 2,
 # usage and version, error messages and tracebacks on standard error, the
-# arg table, scripts on standard input, -l, --seed, --threads, -q, LUA_PATH
-# and Ctrl-C.
+# arg table, scripts on standard input, -l, --seed, --threads, -q, LUA_PATH,
+# SNNWB_ISA and Ctrl-C.
 snnwb=${SNNWB:-./snnwb}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/snnwb-cli.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -67,6 +67,16 @@ printf 'print("hello", 1 + 1)\n' >"$tmp/hello.lua"
 run -e "$tmp/hello.lua"
 expect 0 "a script"
 has out "hello	2" "the script's output"
+
+SNNWB_ISA=plain run -v
+has out "plain kernels)" "SNNWB_ISA=plain: --version names the plain kernels"
+[ ! -s "$tmp/err" ]
+ok $? "SNNWB_ISA=plain: no warning"
+SNNWB_ISA=sse9 run -e "$tmp/hello.lua"
+expect 0 "SNNWB_ISA=sse9: the script runs"
+has err "snnwb: warning: SNNWB_ISA=sse9 is not plain, ssse3, avx2 or avx512" \
+    "SNNWB_ISA=sse9: a warning names the levels"
+has out "hello	2" "SNNWB_ISA=sse9: the script's output"
 
 cat >"$tmp/args.lua" <<'LUA'
 print(#arg, arg[1], arg[2], arg[-1], select("#", ...))
