@@ -291,17 +291,15 @@ test_sparsity(const char *sg)
 int
 main(void)
 {
-	const char	*shared = tap_shared("reference/net");
+	const char	*shared;
 	char		 dir[4096], **names;
 	int		 i, count;
 
 	blas_set_threads(1);
 	test_sparsity("piecewise_quadratic");
 	test_sparsity("sigmoid");
-	if (shared == NULL) {
-		skip(1, "reference/net not found (set SNNWB_SHARED)");
+	if ((shared = tap_fixture("reference/net", 1)) == NULL)
 		return done_testing();
-	}
 	snprintf(dir, sizeof dir, "%s", shared);
 	names = tap_list_dir(dir, ".txt", &count);
 	ok(count > 0, "reference/net has %d files", count);

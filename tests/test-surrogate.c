@@ -143,15 +143,13 @@ check_file(const char *dir, const char *file, int *seen)
 static void
 test_reference(void)
 {
-	const char	*found = tap_shared("reference/surrogate");
+	const char	*found = tap_fixture("reference/surrogate", 1);
 	char		 dir[4096], **files;
 	int		 nfiles, i, k, seen[SURROGATE_COUNT] = { 0 }, all;
 	struct surrogate s;
 
-	if (found == NULL) {
-		skip(1, "reference/surrogate not found (set SNNWB_SHARED)");
+	if (found == NULL)
 		return;
-	}
 	snprintf(dir, sizeof dir, "%s", found);
 	files = tap_list_dir(dir, ".txt", &nfiles);
 	ok(nfiles > 0, "reference/surrogate has %d files", nfiles);

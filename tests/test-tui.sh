@@ -152,7 +152,7 @@ wait_for -x 'view-0' && grep -q '^hello  *one  *1$' "$tmp/screen"
 ok $? "-e FILE --view replays the script's output when it closes"
 
 if [ ! -d "$nmnist" ]; then
-	tap_skip 2 "no N-MNIST subset at $nmnist"
+	tap_missing 2 "$nmnist"
 	tap_done
 fi
 type_line "'$snnwb'"

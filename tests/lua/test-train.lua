@@ -3,6 +3,7 @@
 -- 3-epoch run on 400 recordings must classify 200 others well above
 -- chance, write its run directory, resume, and fail cleanly on bad input.
 local tap = require("tap")
+local refdata = require("refdata")
 
 -- Optimizer tables work without data.
 local adam = snn.optim.adam{ lr = 2e-3, betas = { 0.8, 0.99 } }
@@ -27,10 +28,8 @@ end, "/nonexistent/nmnist", "snn.data.nmnist: a missing root is named")
 tap.raises(function() snn.data.nmnist{ frame = 10 } end,
     "unknown key 'frame'", "snn.data.nmnist: a misspelt option refused")
 
-local shared = os.getenv("SNNWB_SHARED")
-local root = shared and shared .. "/datasets/nmnist-subset"
-if not root or not io.open(root .. "/Train/0/00002.bin") then
-	tap.skip(24, "../shared/datasets/nmnist-subset not found")
+local root = refdata.find("datasets/nmnist-subset", 24)
+if root == nil then
 	tap.done()
 	return
 end
