@@ -274,50 +274,40 @@ st_write_stream(FILE *fp, const char *json, int n,
 	return 0;
 }
 
-/*
- * Flushes the directory holding path so a rename inside it is durable; dir
- * is scratch space of at least strlen(path) + 2 bytes for its name.
- */
-static int
-st_sync_dir(const char *path, char *dir, char **cause)
-{
-	const char	*slash = strrchr(path, '/');
-	int		 fd, rc = 0;
+/* What st_write_file writes: the header text and the tensors in order. */
+struct st_out {
+	const char		 *json;
+	int			  n;
+	const struct st_tensor	**order;
+};
 
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else {
-		strcpy(dir, path);
-		dir[slash == path ? 1 : slash - path] = '\0';
-	}
-	if ((fd = open(dir, O_RDONLY)) == -1 || fsync(fd) != 0)
-		rc = error_set(cause, "%s: syncing directory %s: %s", path,
-		    dir, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	return rc;
+/* Writes a struct st_out to fp (for file_write_atomic). */
+static int
+st_write_file(FILE *fp, void *arg)
+{
+	const struct st_out	*o = arg;
+
+	return st_write_stream(fp, o->json, o->n, o->order);
 }
 
 /*
- * Writes f to path atomically: into PATH.tmp.PID, synced, then renamed over
- * path. Tensors are sorted by name and laid out in that order, as the
- * reference implementation does for a single dtype. f is not changed; the
- * temporary file never outlives a failure.
+ * Writes f to path atomically (see file_write_atomic: path must be missing
+ * or a regular file, and a symbolic link is written through). Tensors are
+ * sorted by name and laid out in that order, as the reference
+ * implementation does for a single dtype. f is not changed.
  */
 int
 safetensors_write(const char *path, const struct st_file *f, char **cause)
 {
 	const struct st_tensor	**order = NULL;
+	struct st_out		  o;
 	json_t			 *root = NULL;
-	char			 *json = NULL, *tmp = NULL;
-	FILE			 *fp = NULL;
-	size_t			  tlen = strlen(path) + 32;
-	int			  i, closed, created = 0, rc = -1;
+	char			 *json = NULL;
+	int			  i, rc = -1;
 
 	if (st_check(path, f, cause) != 0)
 		return -1;
-	if ((order = mem_calloc((size_t)f->n, sizeof *order)) == NULL ||
-	    (tmp = mem_alloc(tlen)) == NULL) {
+	if ((order = mem_calloc((size_t)f->n, sizeof *order)) == NULL) {
 		error_set(cause, "%s: out of memory", path);
 		goto out;
 	}
@@ -330,34 +320,13 @@ safetensors_write(const char *path, const struct st_file *f, char **cause)
 		error_set(cause, "%s: out of memory writing the header", path);
 		goto out;
 	}
-	snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-	if ((fp = fopen(tmp, "wb")) == NULL) {
-		error_set(cause, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	created = 1;
-	if (st_write_stream(fp, json, f->n, order) != 0 || fflush(fp) != 0 ||
-	    fsync(fileno(fp)) != 0) {
-		error_set(cause, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	closed = fclose(fp);
-	fp = NULL;
-	if (closed != 0 || rename(tmp, path) != 0) {
-		error_set(cause, "%s: %s", closed != 0 ? tmp : path,
-		    strerror(errno));
-		goto out;
-	}
-	created = 0;
-	rc = st_sync_dir(path, tmp, cause);
+	o.json = json;
+	o.n = f->n;
+	o.order = order;
+	rc = file_write_atomic(path, st_write_file, &o, cause);
 out:
-	if (fp != NULL)
-		fclose(fp);
-	if (created)
-		unlink(tmp);
 	free(json);
 	json_decref(root);
-	mem_free(tmp);
 	mem_free(order);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #define SNNWB_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #if defined(__GNUC__)
@@ -572,6 +573,8 @@ struct run *run_open(const char *dir, const char *config, int keep_epochs,
 	     char **cause);
 char	*run_path(const struct run *run, const char *name);
 void	 run_record(struct run *run, const struct train_record *rec);
+int	 run_sync(struct run *run, const struct train_record *rec,
+	     char **cause);
 const char *run_dir(const struct run *run);
 void	 run_close(struct run *run);
 int	 run_write_file(const char *path, const char *text, char **cause);
@@ -714,8 +717,11 @@ int	 job_wait(struct job *job);
 const char *job_error(const struct job *job);
 void	 job_free(struct job *job);
 
-/* file.c: a regular file opened for reading, its size in *size, or -1. */
+/* file.c: regular files opened for reading; files replaced atomically. */
 int	 file_open_regular(const char *path, size_t *size, char **cause);
+int	 file_write_atomic(const char *path, int (*fn)(FILE *, void *),
+	     void *arg, char **cause);
+void	 file_clean_stale(const char *dir);
 
 /* data-nmnist.c: N-MNIST recordings in the original 40-bit event format. */
 #define NMNIST_SIDE	34		/* sensor width and height */

@@ -475,6 +475,9 @@ train_end_epoch(struct train_state *st, struct train_record *rec,
 	ck.v = st->v;
 	ck.epoch = rec->epoch;
 	ck.step = cfg->optim.step;
+	rec->seconds = train_now() - st->start;
+	if (run_sync(st->run, rec, cause) != 0)
+		return -1;
 	return checkpoint_save(st->ckpt, cfg->net, &ck, NULL, cause);
 }
 

@@ -376,8 +376,9 @@ test_atomic(void)
 	cause = NULL;
 	rc = safetensors_write(at("missing/x.safetensors"), &f, &cause);
 	ok(rc == -1 && cause != NULL && strstr(cause, "missing/x."
-	    "safetensors.tmp.") != NULL, "a missing directory is reported: "
-	    "%s", cause ? cause : "");
+	    "safetensors: ") != NULL && strstr(cause, ".tmp.") == NULL,
+	    "a missing directory is reported, naming the target: %s",
+	    cause ? cause : "");
 	free(cause);
 	ok(count_names(".tmp.") == 0 && count_names("dup") == 0,
 	    "failed writes leave nothing behind");
@@ -545,7 +546,7 @@ test_alloc_failure(void)
 			reported = 0;
 		free(cause);
 	}
-	ok(rc == 0 && n > 1 && reported && count_names(".tmp.") == 0,
+	ok(rc == 0 && n >= 1 && reported && count_names(".tmp.") == 0,
 	    "write: each of %ld allocation failures reported", n);
 }
 
