@@ -358,12 +358,22 @@ float	 schedule_lr(const struct schedule *s, float base_lr, int epoch);
 
 /* safetensors.c: checkpoints in the safetensors format. */
 #define ST_MAXDIM 8
-/* One F32 tensor: shape[0..ndim) (ndim 0 is a scalar), data row-major. */
+/* The element types snnwb reads and writes. */
+enum st_dtype {
+	ST_F32 = 0,		/* float, in data */
+	ST_I64			/* int64_t, in i64 (num_batches_tracked) */
+};
+/*
+ * One tensor: shape[0..ndim) (ndim 0 is a scalar), its elements row-major
+ * in data (F32) or i64 (I64); the other pointer is NULL.
+ */
 struct st_tensor {
 	char		*name;
 	int		 ndim;
 	int64_t		 shape[ST_MAXDIM];
+	enum st_dtype	 dtype;
 	float		*data;
+	int64_t		*i64;
 };
 /*
  * A safetensors file: tensors and string metadata. Filled by
