@@ -296,7 +296,7 @@ lsnn_train_finish(lua_State *L, struct lsnn_job *lj, int idx,
 /*
  * Runs the job's on_epoch hook with the stats table on top (kept); a hook
  * that fails or returns false stops the job. Returns 0, or -1 when it
- * failed, leaving the message on the stack.
+ * failed, leaving the message (a string, whatever it raised) on the stack.
  */
 static int
 lsnn_train_hook(lua_State *L, struct lsnn_job *lj, int idx)
@@ -308,6 +308,12 @@ lsnn_train_hook(lua_State *L, struct lsnn_job *lj, int idx)
 	lua_pushvalue(L, -2);
 	if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
 		job_stop(lj->job);
+		/* error() and error({code = 1}) raise no string. */
+		if (!lua_isstring(L, -1)) {
+			lua_pushfstring(L, "(error object is a %s value)",
+			    luaL_typename(L, -1));
+			lua_remove(L, -2);
+		}
 		return -1;
 	}
 	if (lua_isboolean(L, -1) && !lua_toboolean(L, -1))
