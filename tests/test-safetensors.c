@@ -550,7 +550,7 @@ test_i64(void)
 		buf[i] = (unsigned char)((unsigned long long)hl >> (8 * i));
 	memcpy(buf + 8, hdr, hl);
 	for (i = 0; i < 8; i++)
-		buf[8 + hl + i] = (unsigned char)(42 >> (8 * i));
+		buf[8 + hl + i] = (unsigned char)(42ULL >> (8 * i));
 	put_file(at("i64.safetensors"), buf, 8 + hl + 8);
 	rc = safetensors_read(at("i64.safetensors"), &g, &cause);
 	x = rc == 0 ? safetensors_find(&g, "bn.num_batches_tracked") : NULL;
