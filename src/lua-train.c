@@ -347,7 +347,8 @@ lsnn_train_finish(lua_State *L, struct lsnn_job *lj, int idx)
  * Runs the job's on_epoch hook with the stats table on top (kept), the
  * worker waiting meanwhile, so the hook may use the network (evaluate it,
  * save it); a hook that fails or returns false stops the job. Returns 0,
- * or -1 when it failed, leaving the message on the stack.
+ * or -1 when it failed, leaving the message (a string, whatever it
+ * raised) on the stack.
  */
 static int
 lsnn_train_hook(lua_State *L, struct lsnn_job *lj, int idx)
@@ -363,8 +364,10 @@ lsnn_train_hook(lua_State *L, struct lsnn_job *lj, int idx)
 	lua_pop(L, 1);
 	lua_pushvalue(L, -2);
 	if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-		if (lua_type(L, -1) != LUA_TSTRING) {
-			luaL_tolstring(L, -1, NULL);
+		/* error() and error({code = 1}) raise no string. */
+		if (!lua_isstring(L, -1)) {
+			lua_pushfstring(L, "(error object is a %s value)",
+			    luaL_typename(L, -1));
 			lua_remove(L, -2);
 		}
 		job_stop(lj->job);

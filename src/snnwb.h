@@ -15,6 +15,7 @@
 #define SNNWB_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #if defined(__GNUC__)
@@ -377,12 +378,22 @@ float	 schedule_lr(const struct schedule *s, float base_lr, int epoch);
 
 /* safetensors.c: checkpoints in the safetensors format. */
 #define ST_MAXDIM 8
-/* One F32 tensor: shape[0..ndim) (ndim 0 is a scalar), data row-major. */
+/* The element types snnwb reads and writes. */
+enum st_dtype {
+	ST_F32 = 0,		/* float, in data */
+	ST_I64			/* int64_t, in i64 (num_batches_tracked) */
+};
+/*
+ * One tensor: shape[0..ndim) (ndim 0 is a scalar), its elements row-major
+ * in data (F32) or i64 (I64); the other pointer is NULL.
+ */
 struct st_tensor {
 	char		*name;
 	int		 ndim;
 	int64_t		 shape[ST_MAXDIM];
+	enum st_dtype	 dtype;
 	float		*data;
+	int64_t		*i64;
 };
 /*
  * A safetensors file: tensors and string metadata. Filled by
@@ -673,6 +684,7 @@ struct train_record {
 	int			hist_bins;	/* 0: no histograms */
 	int			nlayers;
 	struct train_layer	*layer;
+	const char *const	*names;	/* the layers' module names, the net's */
 };
 enum train_loss {
 	TRAIN_LOSS_MSE_RATE,		/* spikes: MSE of the rate, one-hot */
@@ -732,8 +744,9 @@ struct run;
 struct run *run_open(const char *dir, const char *config, int keep_epochs,
 	     char **cause);
 char	*run_path(const struct run *run, const char *name);
-void	 run_record(struct run *run, const struct train_record *rec,
-	     const char *const *names);
+void	 run_record(struct run *run, const struct train_record *rec);
+int	 run_sync(struct run *run, const struct train_record *rec,
+	     char **cause);
 const char *run_dir(const struct run *run);
 void	 run_close(struct run *run);
 int	 run_write_file(const char *path, const char *text, char **cause);
@@ -879,8 +892,11 @@ int	 job_wait(struct job *job);
 const char *job_error(const struct job *job);
 void	 job_free(struct job *job);
 
-/* file.c: a regular file opened for reading, its size in *size, or -1. */
+/* file.c: regular files opened for reading; files replaced atomically. */
 int	 file_open_regular(const char *path, size_t *size, char **cause);
+int	 file_write_atomic(const char *path, int (*fn)(FILE *, void *),
+	     void *arg, char **cause);
+void	 file_clean_stale(const char *dir);
 
 /* data-nmnist.c: N-MNIST recordings in the original 40-bit event format. */
 #define NMNIST_SIDE	34		/* sensor width and height */

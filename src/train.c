@@ -259,6 +259,7 @@ train_layer_stats(const struct train_config *cfg, struct train_record *rec,
 
 	rec->nlayers = 0;
 	rec->layer = NULL;
+	rec->names = (const char *const *)net->stats_name;
 	rec->hist_bins = cfg->histogram ? TRAIN_HISTBINS : 0;
 	if (net->nstats == 0)
 		return 0;
@@ -340,8 +341,7 @@ train_emit(struct train_state *st, const struct train_record *rec)
 	struct train_record	copy = *rec;
 
 	if (st->run != NULL)
-		run_record(st->run, rec, (const char *const *)
-		    st->cfg->net->stats_name);
+		run_record(st->run, rec);
 	if (st->job != NULL) {
 		copy.layer = train_layers_copy(rec);
 		copy.nlayers = copy.layer != NULL ? rec->nlayers : 0;
@@ -537,6 +537,9 @@ train_end_epoch(struct train_state *st, struct train_record *rec,
 	ck.v = st->v;
 	ck.epoch = rec->epoch;
 	ck.step = cfg->optim.step;
+	rec->seconds = train_now() - st->start;
+	if (run_sync(st->run, rec, cause) != 0)
+		return -1;
 	return checkpoint_save(st->ckpt, cfg->net, &ck, NULL, cause);
 }
 

@@ -2,6 +2,9 @@
  * test-train.c: networks, checkpoints, the training loop, run directories
  * and jobs, on a small synthetic task that a two-layer SNN must learn.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <poll.h>
@@ -274,6 +277,57 @@ test_train(const char *dir)
 	net_free(net);
 }
 
+/*
+ * Run-directory faults stop training with a message: a full disk under
+ * metrics.csv, and a checkpoint that cannot be written (a directory in its
+ * place), before which the epoch's rows are already on disk.
+ */
+static void
+test_run_faults(const char *dir)
+{
+	struct train_config	 cfg;
+	struct dataset		 ds;
+	uint8_t			 labels[16];
+	struct net		*net = make_net(4);
+	char			*cause = NULL, run[512], path[600];
+	int			 rc;
+
+	make_task(&ds, labels, 16, 0);
+	train_defaults(&cfg);
+	cfg.net = net;
+	cfg.train = &ds;
+	cfg.epochs = 2;
+	cfg.batch = 8;
+	cfg.run_dir = run;
+	snprintf(run, sizeof run, "%s/full", dir);
+	snprintf(path, sizeof path, "%s/metrics.csv", run);
+	if (mkdir(run, 0777) != 0 || symlink("/dev/full", path) != 0 ||
+	    access("/dev/full", W_OK) != 0)
+		skip(1, "no /dev/full to link to");
+	else {
+		rc = train_run(&cfg, NULL, &cause);
+		ok(rc == -1 && cause != NULL && strstr(cause, "metrics.csv") &&
+		    strstr(cause, strerror(ENOSPC)),
+		    "train: a full disk under metrics.csv stops the run: %s",
+		    cause ? cause : "(no error)");
+		free(cause);
+		cause = NULL;
+	}
+	snprintf(run, sizeof run, "%s/ckdir", dir);
+	snprintf(path, sizeof path, "%s/checkpoint.safetensors", run);
+	mkdir(run, 0777);
+	mkdir(path, 0777);
+	rc = train_run(&cfg, NULL, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, "not a regular file"),
+	    "train: a directory in place of the checkpoint stops the run: %s",
+	    cause ? cause : "(no error)");
+	free(cause);
+	snprintf(path, sizeof path, "%s/metrics.csv", run);
+	ok(count_lines(path, "epoch,1,") == 1 && count_lines(path, "batch,1,")
+	    == 2, "train: epoch 1's rows were on disk before its checkpoint");
+	net_free(net);
+}
+
 /* Keeps the newest batch record of a synchronous run. */
 static void
 keep_batch(void *arg, const struct train_record *rec)
@@ -407,6 +461,7 @@ main(void)
 		skip_all("cannot create a temporary directory");
 	test_net(dir);
 	test_train(dir);
+	test_run_faults(dir);
 	test_hist();
 	test_job();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
