@@ -62,6 +62,7 @@ void	 lsnn_progress_end(void);
 void	 lsnn_warn(lua_State *L, const char *fmt, ...);
 void	 lsnn_interrupt(lua_State *L, lua_Debug *ar);
 int	 lsnn_interrupted(lua_State *L);
+int	 lsnn_call(lua_State *L, int narg, int nres);
 
 /* lua-tensor.c: tensors that own their data or view an engine object. */
 #define LSNN_TENSOR "snn.tensor"

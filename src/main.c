@@ -3,12 +3,11 @@
  * the snn module and the prelude, and runs a script in batch mode (-e, or
  * standard input when that is not a terminal), under the live view with
  * --view, and the interactive session (ui-session.c) on a terminal or
- * with -i. Chunks run under lua_pcall with a traceback handler; Ctrl-C
- * sets a hook that raises "interrupted", as lua.c does.
+ * with -i. Chunks run through lsnn_call (lua-snn.c): a traceback handler
+ * and Ctrl-C raising "interrupted", as lua.c does.
  */
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,12 +44,6 @@ struct main_options {
 	const char	**modules;	/* -l, in order */
 	int		  nmodules;
 };
-
-/* The state the SIGINT handler stops; set while a chunk runs. */
-static lua_State *main_lua;
-
-/* What SIGINT did before the chunk: the handler puts it back. */
-static struct sigaction main_sigint_old;
 
 /* Prints the usage line to f. */
 static void
@@ -183,60 +176,6 @@ main_parse(struct main_options *o, int argc, char **argv)
 	}
 }
 
-/*
- * SIGINT while Lua runs: restores the action from before the chunk (by
- * default a second Ctrl-C kills) and sets the stopping hook; lua_sethook
- * is signal safe.
- */
-static void
-main_sigint(int sig)
-{
-	sigaction(sig, &main_sigint_old, NULL);
-	lua_sethook(main_lua, lsnn_interrupt,
-	    LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
-}
-
-/* Message handler: turns the error into a string with a traceback. */
-static int
-main_traceback(lua_State *L)
-{
-	const char	*msg = lua_tostring(L, 1);
-
-	if (msg == NULL) {
-		if (luaL_callmeta(L, 1, "__tostring") &&
-		    lua_type(L, -1) == LUA_TSTRING)
-			return 1;
-		msg = lua_pushfstring(L, "(error object is a %s value)",
-		    luaL_typename(L, 1));
-	}
-	luaL_traceback(L, L, msg, 1);
-	return 1;
-}
-
-/*
- * Calls the function below its narg arguments with the traceback handler
- * and Ctrl-C armed; returns the lua_pcall status. The interactive session
- * runs its chunks through it too.
- */
-int
-main_call(lua_State *L, int narg, int nres)
-{
-	struct sigaction	sa;
-	int			base = lua_gettop(L) - narg, status;
-
-	lua_pushcfunction(L, main_traceback);
-	lua_insert(L, base);
-	main_lua = L;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = main_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &main_sigint_old);
-	status = lua_pcall(L, narg, nres, base);
-	sigaction(SIGINT, &main_sigint_old, NULL);
-	lua_remove(L, base);
-	return status;
-}
-
 /* Prints the error message on top of the stack to stderr and pops it. */
 static void
 main_report(lua_State *L)
@@ -298,7 +237,7 @@ main_require(lua_State *L, const char *name)
 
 	lua_getglobal(L, "require");
 	lua_pushstring(L, name);
-	if ((status = main_call(L, 1, 1)) == LUA_OK)
+	if ((status = lsnn_call(L, 1, 1)) == LUA_OK)
 		lua_setglobal(L, name);
 	return status;
 }
@@ -354,7 +293,7 @@ main_pmain(lua_State *L)
 		blas_set_threads(o->threads);
 	lua_getglobal(L, "require");
 	lua_pushliteral(L, "snnwb.prelude");
-	status = main_call(L, 1, 0);
+	status = lsnn_call(L, 1, 0);
 	for (i = 0; i < o->nmodules && status == LUA_OK; i++)
 		status = main_require(L, o->modules[i]);
 	if (status == LUA_OK && (o->interactive || o->view) &&
@@ -369,7 +308,7 @@ main_pmain(lua_State *L)
 		status = luaL_loadfile(L, file);
 		if (status == LUA_OK) {
 			nargs = main_args(L, o);
-			status = main_call(L, nargs, 0);
+			status = lsnn_call(L, nargs, 0);
 		}
 	}
 	if (status == LUA_OK && o->interactive)

@@ -3,7 +3,7 @@
  * them: first as "return <line>" so that an expression prints its values,
  * then as a statement; a syntax error at <eof> asks for more lines, and
  * the whole chunk then goes into the history as one entry. Chunks run
- * through main_call (traceback handler, Ctrl-C), errors go to the log and
+ * through lsnn_call (traceback handler, Ctrl-C), errors go to the log and
  * the session goes on. print and io.write write into the log; quit() ends
  * the session. Completion walks tables, with their __index chains, for the
  * names after the last . or :.
@@ -129,12 +129,12 @@ ui_lua_report(lua_State *L)
 	lua_pop(L, 1);
 }
 
-/* Calls fn under main_call; an error goes to the log. */
+/* Calls fn under lsnn_call; an error goes to the log. */
 void
 ui_lua_protect(lua_State *L, lua_CFunction fn)
 {
 	lua_pushcfunction(L, fn);
-	if (main_call(L, 0, 0) != LUA_OK)
+	if (lsnn_call(L, 0, 0) != LUA_OK)
 		ui_lua_report(L);
 }
 
@@ -168,7 +168,7 @@ ui_lua_init(lua_State *L)
 			return;
 		fclose(f);
 	}
-	if (luaL_loadfile(L, path) != LUA_OK || main_call(L, 0, 0) != LUA_OK)
+	if (luaL_loadfile(L, path) != LUA_OK || lsnn_call(L, 0, 0) != LUA_OK)
 		ui_lua_report(L);
 }
 
@@ -189,7 +189,7 @@ ui_lua_run(lua_State *L)
 {
 	int	base = lua_gettop(L) - 1, n;
 
-	if (main_call(L, 0, LUA_MULTRET) != LUA_OK) {
+	if (lsnn_call(L, 0, LUA_MULTRET) != LUA_OK) {
 		ui_lua_report(L);
 		return;
 	}
@@ -198,7 +198,7 @@ ui_lua_run(lua_State *L)
 	luaL_checkstack(L, 1, "too many results to print");
 	lua_getglobal(L, "print");
 	lua_insert(L, base + 1);
-	if (main_call(L, n, 0) != LUA_OK)
+	if (lsnn_call(L, n, 0) != LUA_OK)
 		ui_lua_report(L);
 }
 

@@ -10,7 +10,7 @@
  * While Lua runs (a chunk, the init file, a script: the session is busy)
  * the loop does not; the observer and print call ui_session_tick, which
  * takes a turn at most ten times a second so the view and the keys stay
- * alive. Ctrl-C then interrupts the Lua code through main_call's hook; a
+ * alive. Ctrl-C then interrupts the Lua code through lsnn_call's hook; a
  * second Ctrl-C ends the program, the terminal restored.
  */
 #include <errno.h>
@@ -84,7 +84,7 @@ ui_session_restore(void)
 
 /*
  * SIGWINCH and SIGINT send a byte down the self-pipe, but a SIGINT while
- * Lua runs is the second (main_call's handler took the first) and ends the
+ * Lua runs is the second (lsnn_call's handler took the first) and ends the
  * program, the terminal restored, as lua(1) would.
  */
 static void

@@ -16,9 +16,6 @@
 
 #include "lua-snn.h"
 
-/* main.c: the runner batch mode uses, shared so Ctrl-C works the same. */
-int	 main_call(lua_State *L, int narg, int nres);
-
 /* A region of the screen. */
 struct ui_rect {
 	int	y;
