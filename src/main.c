@@ -53,6 +53,32 @@ main_usage(FILE *f)
 	    "[--threads n] [--view] [-e file [args ...]]\n");
 }
 
+/* Prints the usage line, every option on a line and where to read more. */
+static void
+main_help(void)
+{
+	main_usage(stdout);
+	fputs("\n"
+	    "  -e file [args ...]  run the Lua script file (- for standard "
+	    "input)\n"
+	    "  -h, --help          print this help and exit\n"
+	    "  -i                  enter the interactive session (after "
+	    "-e file)\n"
+	    "  -l module           require a Lua module into a global of "
+	    "its name\n"
+	    "  -q                  quiet: no progress messages\n"
+	    "  -v, --version       print the versions of snnwb and Lua, "
+	    "and exit\n"
+	    "  --seed n            the default seed (else 0)\n"
+	    "  --threads n         the number of BLAS threads\n"
+	    "  --view              run the -e script under the live view\n"
+	    "\n"
+	    "Without -e, snnwb runs standard input as a script, or opens "
+	    "the session on a\nterminal. See man snnwb for the program and "
+	    "man snnwb-lua for the snn module\n(from the source tree: "
+	    "man -l man/snnwb.1, man -l man/snnwb-lua.7).\n", stdout);
+}
+
 /* Prints a usage error and the usage line, and exits with status 2. */
 static void
 main_usage_error(const char *fmt, const char *what)
@@ -133,7 +159,7 @@ main_parse(struct main_options *o, int argc, char **argv)
 			o->script_at = optind - 1;
 			break;
 		case 'h':
-			main_usage(stdout);
+			main_help();
 			exit(0);
 		case 'i':
 			o->interactive = 1;

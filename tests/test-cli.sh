@@ -37,6 +37,18 @@ has() {
 run -h
 expect 0 "-h"
 has out "usage: snnwb" "-h prints the usage on stdout"
+# Every option the manual lists has its own line in -h, and -h points at
+# both manual pages.
+man1=${SNNWB_SRCDIR:-$(dirname "$0")/..}/man/snnwb.1
+missing=
+for o in $(sed -n 's/^\.It Fl \([^ ]*\).*/-\1/p' "$man1"); do
+	grep -Eq -- "^  (-[a-z], )?$o( |,|$)" "$tmp/out" || missing="$missing $o"
+done
+[ -z "$missing" ] && [ "$(grep -c '^  -' "$tmp/out")" -eq \
+    "$(grep -c '^\.It Fl' "$man1")" ]
+ok $? "-h lists each option of snnwb(1) on one line (missing:$missing)"
+has out "man snnwb for" "-h points at snnwb(1)"
+has out "man snnwb-lua for" "-h points at snnwb-lua(7)"
 run --version
 expect 0 "--version"
 grep -q '^snnwb [0-9][0-9.]* (Lua 5\.4' "$tmp/out"
