@@ -271,9 +271,10 @@ lsnn_opt_positive(lua_State *L, int idx, const char *fn, const char *key,
 }
 
 /*
- * Creates the metatable name with the metamethods meta and, as __index,
- * the table of methods, or index with that table as its upvalue 1 when
- * index is not NULL; leaves the stack as it was.
+ * Creates the metatable name with the metamethods meta, the table of
+ * methods as __methods (for help and completion) and as __index, or index
+ * with that table as its upvalue 1 when index is not NULL; leaves the
+ * stack as it was.
  */
 void
 lsnn_class(lua_State *L, const char *name, const luaL_Reg *meta,
@@ -283,6 +284,8 @@ lsnn_class(lua_State *L, const char *name, const luaL_Reg *meta,
 	luaL_setfuncs(L, meta, 0);
 	lua_newtable(L);
 	luaL_setfuncs(L, methods, 0);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -3, "__methods");
 	if (index != NULL)
 		lua_pushcclosure(L, index, 1);
 	lua_setfield(L, -2, "__index");

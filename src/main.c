@@ -309,6 +309,7 @@ main_pmain(lua_State *L)
 	luaL_checkversion(L);
 	luaL_openlibs(L);
 	main_path(L);
+	lsnn_help_open(L);
 	luaL_requiref(L, "snn", lsnn_open, 1);
 	lua_pushboolean(L, o->quiet);
 	lua_setfield(L, -2, "quiet");
