@@ -3,8 +3,9 @@
  * the snn module and the prelude, and runs a script in batch mode (-e, or
  * standard input when that is not a terminal), under the live view with
  * --view, and the interactive session (ui-session.c) on a terminal or
- * with -i. Chunks run through lsnn_call (lua-snn.c): a traceback handler
- * and Ctrl-C raising "interrupted", as lua.c does.
+ * with -i (the plain line mode without a terminal). Chunks run through
+ * lsnn_call (lua-snn.c): a traceback handler and Ctrl-C raising
+ * "interrupted", as lua.c does.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -358,15 +359,8 @@ main(int argc, char **argv)
 	main_parse(&o, argc, argv);
 	if (o.script == NULL && isatty(STDIN_FILENO))
 		o.interactive = 1;
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		if (o.interactive) {
-			fprintf(stderr, "snnwb: the interactive session needs "
-			    "a terminal on standard input and output\n");
-			free(o.modules);
-			return MAIN_EXIT_USAGE;
-		}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		o.view = 0;
-	}
 	if ((L = luaL_newstate()) == NULL) {
 		fprintf(stderr, "snnwb: cannot create a Lua state: out of "
 		    "memory\n");

@@ -104,7 +104,8 @@ ui_screen_colours(void)
 /*
  * Starts curses on the terminal at file descriptor tty (output) and
  * standard input in cbreak mode, so keys come as bytes for readline and
- * Ctrl-C, Ctrl-Z and Ctrl-\ stay signals; returns 0 or -1 with *cause.
+ * Ctrl-C, Ctrl-Z and Ctrl-\ stay signals; returns 0 or -1 with *cause,
+ * also for a terminal that cannot place its cursor (TERM=dumb).
  */
 int
 ui_screen_open(int tty, char **cause)
@@ -126,6 +127,14 @@ ui_screen_open(int tty, char **cause)
 		    term != NULL ? term : "(TERM not set)");
 	}
 	set_term(ui_screen.sp);
+	if (tigetstr("cup") == NULL || tigetstr("cup") == (char *)-1) {
+		endwin();
+		delscreen(ui_screen.sp);
+		fclose(ui_screen.out);
+		ui_screen.sp = NULL;
+		return error_set(cause, "terminal '%s' cannot move the cursor",
+		    term != NULL ? term : "(TERM not set)");
+	}
 	cbreak();
 	noecho();
 	nonl();

@@ -90,6 +90,8 @@ void	 ui_log_draw(struct ui_rect r);
 
 /* ui-prompt.c: readline's callback interface behind a few functions. */
 void	 ui_prompt_open(lua_State *L);
+void	 ui_prompt_open_plain(lua_State *L);
+char	*ui_prompt_plain(const char *prompt);
 void	 ui_prompt_close(void);
 int	 ui_prompt_read(int fd);
 int	 ui_prompt_pending(void);

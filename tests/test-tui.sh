@@ -21,7 +21,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 19
+tap_plan 20
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -99,6 +99,10 @@ type_line '2+3'
 wait_for -x '5'
 ok $? "the session goes on after an error"
 
+type_line '{n = "adam", lr = 0.001}'
+wait_for -x '{lr=0.001, n="adam"}'
+ok $? "a table prints by its contents"
+
 type_line 'greeting'
 wait_for -x 'hello from init'
 ok $? "the init file ran"
@@ -139,7 +143,7 @@ ok $? "Ctrl-D quits with status 0 and restores the terminal"
 
 type_line "'$snnwb'"
 wait_for -x 'snnwb>' && t send-keys -t tui Up &&
-    wait_for -x 'snnwb> 6\*7' && t send-keys -t tui Up Up Up Up Up &&
+    wait_for -x 'snnwb> 6\*7' && t send-keys -t tui Up Up Up Up Up Up &&
     wait_for -F 'snnwb> function f(x)^Jreturn x*2^Jend'
 ok $? "history persists across sessions, a chunk as one entry"
 t send-keys -t tui C-c
