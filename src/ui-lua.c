@@ -590,13 +590,20 @@ ui_lua_offer(struct ui_lua_completion *c, const char *name, size_t len,
 
 /*
  * Replaces the object and key on top of the stack by the value the key
- * names, looked up raw in tables and through __index tables; nil if none.
+ * names, looked up raw in tables and through __index tables, and through
+ * any __index of a userdata (snnwb's look fields up without side
+ * effects); nil if none.
  */
 static void
 ui_lua_field(lua_State *L)
 {
 	int	depth, type;
 
+	if (lua_type(L, -2) == LUA_TUSERDATA) {
+		lua_gettable(L, -2);
+		lua_remove(L, -2);
+		return;
+	}
 	for (depth = 0; depth < UI_LUA_DEPTH; depth++) {
 		if (lua_istable(L, -2)) {
 			lua_pushvalue(L, -1);
@@ -620,34 +627,49 @@ ui_lua_field(lua_State *L)
 }
 
 /*
+ * Offers the string keys of the table on top of the stack that start with
+ * part (len) and are Lua names; only functions when methods is true.
+ */
+static void
+ui_lua_names(lua_State *L, struct ui_lua_completion *c, const char *part,
+    size_t len, int methods)
+{
+	const char	*key;
+	size_t		 klen;
+
+	lua_pushnil(L);
+	while (lua_next(L, -2) != 0) {
+		if (lua_type(L, -2) == LUA_TSTRING &&
+		    (!methods || lua_isfunction(L, -1))) {
+			key = lua_tolstring(L, -2, &klen);
+			if (klen >= len && strncmp(key, part, len) == 0 &&
+			    ui_lua_name(key, klen))
+				ui_lua_offer(c, key, klen, lua_type(L, -1));
+		}
+		lua_pop(L, 1);
+	}
+}
+
+/*
  * Offers the names starting with part (len) of the value on top of the
- * stack and of the tables its __index chain leads to; only functions
- * when methods is true.
+ * stack: a table's keys and those of the tables its __index chain leads
+ * to, or the method table (__methods) of a userdata of snnwb; only
+ * functions when methods is true.
  */
 static void
 ui_lua_fields(lua_State *L, struct ui_lua_completion *c, const char *part,
     size_t len, int methods)
 {
-	const char	*key;
-	size_t		 klen;
-	int		 depth, type;
+	int	depth, type;
 
 	lua_pushvalue(L, -1);
 	for (depth = 0; depth < UI_LUA_DEPTH; depth++) {
-		if (lua_istable(L, -1)) {
-			lua_pushnil(L);
-			while (lua_next(L, -2) != 0) {
-				if (lua_type(L, -2) == LUA_TSTRING &&
-				    (!methods || lua_isfunction(L, -1))) {
-					key = lua_tolstring(L, -2, &klen);
-					if (klen >= len &&
-					    strncmp(key, part, len) == 0 &&
-					    ui_lua_name(key, klen))
-						ui_lua_offer(c, key, klen,
-						    lua_type(L, -1));
-				}
-				lua_pop(L, 1);
-			}
+		if (lua_istable(L, -1))
+			ui_lua_names(L, c, part, len, methods);
+		else if (luaL_getmetafield(L, -1, "__methods") != LUA_TNIL) {
+			if (lua_istable(L, -1))
+				ui_lua_names(L, c, part, len, methods);
+			lua_pop(L, 1);
 		}
 		if ((type = luaL_getmetafield(L, -1, "__index")) !=
 		    LUA_TTABLE) {

@@ -45,6 +45,7 @@ static struct {
 	char		**matches;	/* completions being handed out */
 	size_t		 next;
 	int		 plain;		/* 1 readline, 2 plain reads */
+	int		 files;		/* completing file names */
 } ui_prompt;
 
 /* Gives readline the next byte read from the terminal. */
@@ -159,35 +160,35 @@ ui_prompt_generate(const char *text, int state)
 }
 
 /*
- * Completes the word text at [start, end): Lua names, or file names
- * inside an unfinished string literal.
+ * Completes the word text at [start, end): inside an unfinished string
+ * literal (readline finds its quote and starts the word after it, / and
+ * all) file names as readline's own completer does, else Lua names.
  */
 static char **
 ui_prompt_complete(const char *text, int start, int end)
 {
-	int	i, quote = 0;
-
-	for (i = 0; i < start; i++) {
-		if (quote == 0 && (rl_line_buffer[i] == '"' ||
-		    rl_line_buffer[i] == '\''))
-			quote = rl_line_buffer[i];
-		else if (rl_line_buffer[i] == quote)
-			quote = 0;
-	}
-	if (quote != 0)
-		return NULL;
 	rl_attempted_completion_over = 1;
+	ui_prompt.files = rl_completion_quote_character != 0;
+	if (ui_prompt.files) {
+		rl_completion_append_character = '\0';
+		return rl_completion_matches(text,
+		    rl_filename_completion_function);
+	}
 	return rl_completion_matches(text, ui_prompt_generate);
 }
 
-/* Returns the last part of a completion, after its last . or :. */
+/*
+ * Returns the part of a completion that a list shows: a file's name after
+ * its last /, else a Lua name's part after its last . or :.
+ */
 static const char *
 ui_prompt_tail(const char *match)
 {
 	const char	*p, *tail = match;
 
 	for (p = match; *p != '\0'; p++) {
-		if (*p == '.' || *p == ':')
+		if (ui_prompt.files ? *p == '/' && p[1] != '\0' :
+		    *p == '.' || *p == ':')
 			tail = p + 1;
 	}
 	return tail;
@@ -306,6 +307,7 @@ ui_prompt_setup(lua_State *L, int history)
 	rl_change_environment = 0;
 	rl_attempted_completion_function = ui_prompt_complete;
 	rl_completer_word_break_characters = " \t\n\"'`@$><=;|&{}()[]+-*/%^~#,";
+	rl_completer_quote_characters = "\"'";
 	using_history();
 	stifle_history(UI_PROMPT_HISTORY);
 	history_comment_char = '#';

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test-tui.sh: the interactive session in a real terminal, driven through
-# a private tmux server: the screen, the REPL (expressions, multi-line
-# chunks, errors, the init file, completion, history across sessions),
+# a private tmux server: the screen, the REPL (expressions, tables,
+# multi-line chunks, errors, the init file, completion of names, methods of
+# snnwb's values and paths inside strings, history across sessions),
 # the help, resizing down to below the minimum and back, quitting with the
 # terminal restored, a script under --view, and, when the shared N-MNIST
 # subset is there, a background training job: charts, a growing progress
@@ -21,7 +22,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 20
+tap_plan 24
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -70,7 +71,11 @@ progress() {
 	    print ($(i + 1) - 1) * $(i + 5) + $(i + 4) }'
 }
 
-t -f /dev/null new-session -d -s tui -x 100 -y 30 \
+mkdir -p "$tmp/files/lua/examples"
+: >"$tmp/files/lua/examples/quickstart.lua"
+: >"$tmp/files/lua/prelude.lua"
+: >"$tmp/files/lua/notes.txt"
+t -f /dev/null new-session -d -s tui -x 100 -y 30 -c "$tmp/files" \
     "env -i HOME='$tmp/home' TERM=screen-256color LANG=C.UTF-8 \
     PATH='$PATH' PS1='$ ' OPENBLAS_NUM_THREADS=1 SNNWB_NMNIST='$nmnist' sh"
 sleep 0.2
@@ -115,6 +120,29 @@ t send-keys -t tui C-c
 wait_for -x 'snnwb>'
 ok $? "Ctrl-C clears the line"
 
+t send-keys -t tui -l 'dofile("lua/examples/quick'
+t send-keys -t tui Tab
+wait_for -x 'snnwb> dofile("lua/examples/quickstart.lua"'
+ok $? "Tab completes a path with / inside a string"
+t send-keys -t tui C-c
+t send-keys -t tui -l 'f = "lua/'
+t send-keys -t tui Tab Tab
+wait_for -x 'examples  *notes.txt  *prelude.lua'
+ok $? "Tab Tab lists the folder's entries, whole names"
+t send-keys -t tui C-c
+type_line 'x = snn.zeros{2}'
+t send-keys -t tui -l 'x:resh'
+t send-keys -t tui Tab
+wait_for -x 'snnwb> x:reshape('
+ok $? "Tab completes a tensor's method"
+t send-keys -t tui C-c
+type_line 's = snn.surrogate.atan()'
+t send-keys -t tui -l 's:'
+t send-keys -t tui Tab Tab
+wait_for -x 'grad  *primitive  *spike'
+ok $? "Tab Tab lists a surrogate's methods"
+t send-keys -t tui C-c
+
 t send-keys -t tui F1
 wait_for -e 'snnwb keys'
 ok $? "F1 shows the help"
@@ -143,7 +171,7 @@ ok $? "Ctrl-D quits with status 0 and restores the terminal"
 
 type_line "'$snnwb'"
 wait_for -x 'snnwb>' && t send-keys -t tui Up &&
-    wait_for -x 'snnwb> 6\*7' && t send-keys -t tui Up Up Up Up Up Up &&
+    wait_for -x 'snnwb> 6\*7' && t send-keys -t tui Up Up Up Up Up Up Up Up &&
     wait_for -F 'snnwb> function f(x)^Jreturn x*2^Jend'
 ok $? "history persists across sessions, a chunk as one entry"
 t send-keys -t tui C-c

@@ -1,6 +1,7 @@
 -- test-help.lua: help() prints the entries of snnwb-lua(7) that the build
 -- made from the manual: by value, by name, by last part, the overview,
--- methods found through their class, and a clear miss.
+-- methods found through their class, and a clear miss; and the method
+-- tables of the classes.
 local tap = require("tap")
 
 -- Returns what help(...) prints, the print calls joined by newlines.
@@ -56,4 +57,17 @@ tap.is(helped(nil), "no help for nil (help() lists the names)",
     "nil (a misspelt field) is not the overview")
 tap.is(helped({}), "no help for table (help() lists the names)",
     "a value the manual does not name")
+
+-- Every class of snnwb values keeps its methods as __methods, which help()
+-- and the session's completion read.
+local registry = debug.getregistry()
+for _, class in ipairs{"snn.tensor", "snn.surrogate", "snn.net",
+    "snn.dataset", "snn.job"} do
+	local methods = registry[class] and registry[class].__methods
+	local n = 0
+	for _, f in pairs(type(methods) == "table" and methods or {}) do
+		n = n + (type(f) == "function" and 1 or 0)
+	end
+	tap.ok(n > 0, class .. " has a method table (" .. n .. " methods)")
+end
 tap.done()
