@@ -29,6 +29,9 @@
 /* The gap between two turns taken while Lua runs, in milliseconds. */
 #define UI_SESSION_TICK_MS 100
 
+/* How often a live job's state is looked at (it pauses silently). */
+#define UI_SESSION_POLL_MS 250
+
 /* The most training jobs whose pipes are polled. */
 #define UI_SESSION_JOBS 8
 
@@ -396,7 +399,10 @@ ui_session_turn(int block)
 		njobs = lsnn_train_fds(fds, UI_SESSION_JOBS);
 	for (i = 0; i < njobs; i++)
 		pfd[n++] = (struct pollfd){ fds[i], POLLIN, 0 };
+	ui_view_poll();
 	timeout = block && !ui_prompt_pending() ? ui_screen_wait() : 0;
+	if (njobs > 0 && (timeout < 0 || timeout > UI_SESSION_POLL_MS))
+		timeout = UI_SESSION_POLL_MS;
 	if (poll(pfd, (nfds_t)n, timeout) < 0) {
 		for (i = 0; i < n; i++)
 			pfd[i].revents = 0;

@@ -122,6 +122,7 @@ void	 ui_view_open(void);
 void	 ui_view_close(void);
 void	 ui_view_cycle(void);
 void	 ui_view_stopping(int job);
+void	 ui_view_poll(void);
 void	 ui_view_draw_status(struct ui_rect r);
 void	 ui_view_draw_charts(struct ui_rect r);
 

@@ -6,8 +6,9 @@
 # the help, resizing down to below the minimum and back, quitting with the
 # terminal restored, a script under --view, and, when the shared N-MNIST
 # subset is there, a background training job: charts, a growing progress
-# bar, the prompt answering while it runs, Ctrl-C stopping it, and its
-# membrane histogram made the large chart with Tab.
+# bar, the prompt answering while it runs, job:pause() and job:resume()
+# (state and ETA), Ctrl-C stopping it, and its membrane histogram made the
+# large chart with Tab.
 snnwb=${SNNWB:-./snnwb}
 case $snnwb in
 /*) ;;
@@ -22,7 +23,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 24
+tap_plan 27
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -184,7 +185,7 @@ wait_for -x 'view-0' && grep -q '^hello  *one  *1$' "$tmp/screen"
 ok $? "-e FILE --view replays the script's output when it closes"
 
 if [ ! -d "$nmnist" ]; then
-	tap_skip 2 "no N-MNIST subset at $nmnist"
+	tap_skip 5 "no N-MNIST subset at $nmnist"
 	tap_done
 fi
 type_line "'$snnwb'"
@@ -199,11 +200,20 @@ wait_for -e '^ job 1 running.*epoch' && wait_for -e 'spike rate' &&
     wait_for -e 'surrogate-gradient sparsity' && a=$(progress) &&
     sleep 1 && b=$(progress) && [ -n "$a" ] && [ "$b" -gt "$a" ] &&
     type_line '1+1' && wait_for -x '2' &&
-    screen | head -n 1 | grep -q 'job 1 running' &&
-    t send-keys -t tui C-c && wait_for -e 'stop job 1? (y/n)' &&
+    screen | head -n 1 | grep -q 'job 1 running'
+ok $? "a job trains in the background while the prompt answers"
+type_line 'job:pause()'
+wait_for -x 'paused' && wait_for -e '^ job 1 paused' &&
+    ! head -n 1 "$tmp/screen" | grep -q 'ETA' && a=$(progress) &&
+    sleep 1 && b=$(progress) && [ -n "$a" ] && [ "$a" = "$b" ]
+ok $? "job:pause() says paused, the job stops and its ETA goes"
+type_line 'job:resume()'
+wait_for -x 'running' && wait_for -e '^ job 1 running.*ETA'
+ok $? "job:resume() says running and the ETA comes back"
+t send-keys -t tui C-c && wait_for -e 'stop job 1? (y/n)' &&
     t send-keys -t tui y && wait_for -e '^ job 1 stopped' &&
     wait_for -e '^job 1 stopped after'
-ok $? "a job trains in the background and Ctrl-C stops it"
+ok $? "Ctrl-C stops the job"
 t send-keys -t tui Tab Tab Tab Tab
 wait_for -e '^membrane histogram (H - threshold)' &&
     ! grep -q 'no data (snn' "$tmp/screen"
