@@ -3,8 +3,9 @@
 # a private tmux server: the screen, the REPL (expressions, tables,
 # multi-line chunks, errors, the init file, completion of names, methods of
 # snnwb's values and paths inside strings, history across sessions),
-# the help, resizing down to below the minimum and back, quitting with the
-# terminal restored, a script under --view, and, when the shared N-MNIST
+# the help (whole at 50 columns), resizing down to below the minimum and
+# back, quitting with the terminal restored, a script under --view, the
+# plain line mode of TERM=dumb, and, when the shared N-MNIST
 # subset is there, a background training job: charts, a growing progress
 # bar, the prompt answering while it runs, job:pause() and job:resume()
 # (state and ETA), Ctrl-C stopping it, and its membrane histogram made the
@@ -23,7 +24,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 27
+tap_plan 29
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -158,8 +159,15 @@ wait_for -e '^── log' && wait_for -x 'snnwb>' && ! grep -q 'too small' \
     "$tmp/screen"
 ok $? "at 40x12 the screen is laid out"
 t resize-window -t tui -x 30 -y 10
-wait_for -e 'terminal too small'
-ok $? "below 40x12 the screen says it is too small"
+wait_for -x ' *too small: need 40x12 *'
+ok $? "below 40x12 the screen says it is too small, in 30 columns"
+t resize-window -t tui -x 50 -y 24
+wait_for -x 'snnwb>' && t send-keys -t tui F1 &&
+    wait_for -x '│ Tab, empty   make the next chart the large one │' &&
+    wait_for -x '│ Ctrl-C       clear the line; interrupt Lua;    │' &&
+    [ "$(grep -c '^│.*│$' "$tmp/screen")" -eq 14 ]
+ok $? "the help box fits in 50 columns, every line whole"
+t send-keys -t tui x
 t resize-window -t tui -x 100 -y 30
 wait_for -e '^loss (log scale)' && type_line '6*7' && wait_for -x '42' &&
     [ "$(screen | wc -l)" -eq 30 ]
@@ -183,6 +191,13 @@ printf 'print("hello", arg[1], #arg)\n' >"$tmp/view.lua"
 type_line "'$snnwb' -e '$tmp/view.lua' one --view; echo view-\$?"
 wait_for -x 'view-0' && grep -q '^hello  *one  *1$' "$tmp/screen"
 ok $? "-e FILE --view replays the script's output when it closes"
+
+type_line "TERM=dumb '$snnwb'"
+wait_for -x "snnwb: terminal 'dumb' cannot move the cursor; plain line mode" &&
+    wait_for -x 'snnwb>' && type_line '{1, 2}' && wait_for -x '{1, 2}' &&
+    t send-keys -t tui C-d && type_line 'echo dumb-$?' &&
+    wait_for -x 'dumb-0'
+ok $? "TERM=dumb gives the plain line mode, said in one line"
 
 if [ ! -d "$nmnist" ]; then
 	tap_skip 5 "no N-MNIST subset at $nmnist"
