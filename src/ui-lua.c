@@ -363,33 +363,36 @@ static void
 ui_lua_table(lua_State *L, int idx, int depth, struct ui_lua_text *t,
     size_t room)
 {
-	const char	**keys = NULL, **kp;
+	const char	**keys;
 	size_t		  start = t->n, mark, narray, nkeys = 0, nother = 0;
 	size_t		  total, shown = 0, i, used, left;
 	char		  more[48];
-	int		  top, inarray;
+	int		  top;
 
 	idx = lua_absindex(L, idx);
+	luaL_checkstack(L, 8, "a table too deep to print");
 	top = lua_gettop(L);
 	narray = lua_rawlen(L, idx);
 	lua_pushnil(L);
 	while (lua_next(L, idx) != 0) {
 		lua_pop(L, 1);
-		inarray = lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 &&
-		    (lua_Unsigned)lua_tointeger(L, -1) <= narray;
-		if (inarray)
-			continue;
-		if (lua_type(L, -1) != LUA_TSTRING)
+		if (lua_type(L, -1) == LUA_TSTRING)
+			nkeys++;
+		else if (!(lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 &&
+		    (lua_Unsigned)lua_tointeger(L, -1) <= narray))
 			nother++;
-		else if ((kp = realloc(keys, (nkeys + 1) * sizeof *keys)) !=
-		    NULL) {
-			keys = kp;
+	}
+	keys = lua_newuserdatauv(L, nkeys * sizeof *keys, 0);
+	nkeys = 0;
+	lua_pushnil(L);
+	while (lua_next(L, idx) != 0) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TSTRING)
 			keys[nkeys++] = lua_tostring(L, -1);
-		}
 	}
 	total = narray + nkeys + nother;
 	if (total > 0 && depth >= UI_LUA_NEST) {
-		free(keys);
+		lua_settop(L, top);
 		ui_lua_puts(t, "{...}");
 		return;
 	}
@@ -425,7 +428,6 @@ ui_lua_table(lua_State *L, int idx, int depth, struct ui_lua_text *t,
 		shown++;
 	}
 	lua_settop(L, top);
-	free(keys);
 	if (shown < total) {
 		snprintf(more, sizeof more, "%s... (%zu more)",
 		    shown > 0 ? ", " : "", total - shown);
@@ -435,15 +437,38 @@ ui_lua_table(lua_State *L, int idx, int depth, struct ui_lua_text *t,
 }
 
 /*
+ * Prints its arguments with the global print, but a table as its contents
+ * on one line ({1, 2, 3}, {lr=0.001, name="adam"}); the text is built in
+ * a buffer kept for the next call, so an error on the way leaks nothing.
+ */
+static int
+ui_lua_show(lua_State *L)
+{
+	static struct ui_lua_text	t;
+	int				i, n = lua_gettop(L);
+
+	for (i = 1; i <= n; i++) {
+		if (!ui_lua_shown(L, i))
+			continue;
+		t.n = 0;
+		ui_lua_table(L, i, 0, &t, UI_LUA_WIDTH);
+		lua_pushstring(L, t.s != NULL ? t.s : "{}");
+		lua_replace(L, i);
+	}
+	lua_getglobal(L, "print");
+	lua_insert(L, 1);
+	lua_call(L, n, 0);
+	return 0;
+}
+
+/*
  * Runs the function on top of the stack and prints what it returns with
- * the global print, as lua(1) does, but a table as its contents on one
- * line ({1, 2, 3}, {lr=0.001, name="adam"}); errors go to the log.
+ * ui_lua_show, as lua(1) does with print; errors go to the log.
  */
 static void
 ui_lua_run(lua_State *L)
 {
-	struct ui_lua_text	t;
-	int			base = lua_gettop(L) - 1, n, i;
+	int	base = lua_gettop(L) - 1, n;
 
 	if (lsnn_call(L, 0, LUA_MULTRET) != LUA_OK) {
 		ui_lua_report(L);
@@ -451,17 +476,8 @@ ui_lua_run(lua_State *L)
 	}
 	if ((n = lua_gettop(L) - base) == 0)
 		return;
-	luaL_checkstack(L, LUA_MINSTACK, "too many results to print");
-	for (i = base + 1; i <= base + n; i++) {
-		if (!ui_lua_shown(L, i))
-			continue;
-		memset(&t, 0, sizeof t);
-		ui_lua_table(L, i, 0, &t, UI_LUA_WIDTH);
-		lua_pushstring(L, t.s != NULL ? t.s : "{}");
-		lua_replace(L, i);
-		free(t.s);
-	}
-	lua_getglobal(L, "print");
+	luaL_checkstack(L, 1, "too many results to print");
+	lua_pushcfunction(L, ui_lua_show);
 	lua_insert(L, base + 1);
 	if (lsnn_call(L, n, 0) != LUA_OK)
 		ui_lua_report(L);

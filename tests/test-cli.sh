@@ -90,6 +90,7 @@ return x * 2
 end
 f(21)
 error("boom")
+{setmetatable({}, {__tostring = function() error("bad tostring") end})}
 snn.zeros{2}
 quit()
 print("not reached")
@@ -112,6 +113,8 @@ diff "$tmp/repl.want" "$tmp/out" >"$tmp/diff"
 tap_ok $? "the plain line mode prints values, tables by their contents" \
     "$tmp/diff"
 has err "stdin:1: boom" "an error goes to stderr and the lines go on"
+has err "stdin:1: bad tostring" \
+    "an error while printing a table is reported, and the lines go on"
 ! grep -q 'snnwb>' "$tmp/out" "$tmp/err"
 ok $? "no prompts when standard input is not a terminal"
 printf 'help(snn.train)\n' | SNNWB_INIT= "$snnwb" -i >"$tmp/out" 2>"$tmp/err"
