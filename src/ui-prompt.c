@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,19 +361,60 @@ ui_prompt_open_plain(lua_State *L)
 	rl_outstream = stdout;
 }
 
+/* Set by SIGINT while the plain line mode reads a line on a terminal. */
+static volatile sig_atomic_t ui_prompt_sigint;
+
+/* SIGINT at the plain prompt: readline passes it on here after its own. */
+static void
+ui_prompt_plain_signal(int sig)
+{
+	ui_prompt_sigint = 1;
+}
+
 /*
- * Reads a line in the plain line mode, at prompt on a terminal; returns
- * it (the caller frees it) or NULL at the end of input.
+ * Readline's hook after a read was interrupted: after Ctrl-C, drops the
+ * line and a chunk waiting for more, and shows a fresh prompt, as shells
+ * do.
+ */
+static int
+ui_prompt_plain_event(void)
+{
+	if (!ui_prompt_sigint)
+		return 0;
+	ui_prompt_sigint = 0;
+	ui_lua_reset();
+	rl_set_prompt("snnwb> ");
+	rl_crlf();
+	rl_replace_line("", 0);
+	rl_on_new_line();
+	rl_redisplay();
+	return 0;
+}
+
+/*
+ * Reads a line in the plain line mode, at prompt on a terminal (where
+ * Ctrl-C clears the line); returns it (the caller frees it) or NULL at
+ * the end of input.
  */
 char *
 ui_prompt_plain(const char *prompt)
 {
-	char	*line = NULL;
-	size_t	 cap = 0;
-	ssize_t	 n;
+	struct sigaction	 sa, old;
+	char			*line = NULL;
+	size_t			 cap = 0;
+	ssize_t			 n;
 
-	if (ui_prompt.plain == 1)
-		return readline(prompt);
+	if (ui_prompt.plain == 1) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = ui_prompt_plain_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &old);
+		rl_signal_event_hook = ui_prompt_plain_event;
+		line = readline(prompt);
+		rl_signal_event_hook = NULL;
+		sigaction(SIGINT, &old, NULL);
+		return line;
+	}
 	if ((n = getline(&line, &cap, stdin)) < 0) {
 		free(line);
 		return NULL;

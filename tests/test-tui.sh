@@ -24,7 +24,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 29
+tap_plan 30
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -194,10 +194,13 @@ ok $? "-e FILE --view replays the script's output when it closes"
 
 type_line "TERM=dumb '$snnwb'"
 wait_for -x "snnwb: terminal 'dumb' cannot move the cursor; plain line mode" &&
-    wait_for -x 'snnwb>' && type_line '{1, 2}' && wait_for -x '{1, 2}' &&
-    t send-keys -t tui C-d && type_line 'echo dumb-$?' &&
-    wait_for -x 'dumb-0'
+    wait_for -x 'snnwb>' && type_line '{1, 2}' && wait_for -x '{1, 2}'
 ok $? "TERM=dumb gives the plain line mode, said in one line"
+type_line 'function g()'
+wait_for -x '>>' && t send-keys -t tui C-c && type_line '3*5' &&
+    wait_for -x '15' && t send-keys -t tui C-d &&
+    type_line 'echo dumb-$?' && wait_for -x 'dumb-0'
+ok $? "Ctrl-C at the plain prompt drops the chunk; Ctrl-D ends it"
 
 if [ ! -d "$nmnist" ]; then
 	tap_skip 5 "no N-MNIST subset at $nmnist"
