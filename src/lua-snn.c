@@ -4,6 +4,7 @@
  * state and default seed, and the argument checks every binding shares.
  */
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,9 +271,10 @@ lsnn_opt_positive(lua_State *L, int idx, const char *fn, const char *key,
 }
 
 /*
- * Creates the metatable name with the metamethods meta and, as __index,
- * the table of methods, or index with that table as its upvalue 1 when
- * index is not NULL; leaves the stack as it was.
+ * Creates the metatable name with the metamethods meta, the table of
+ * methods as __methods (for help and completion) and as __index, or index
+ * with that table as its upvalue 1 when index is not NULL; leaves the
+ * stack as it was.
  */
 void
 lsnn_class(lua_State *L, const char *name, const luaL_Reg *meta,
@@ -282,6 +284,8 @@ lsnn_class(lua_State *L, const char *name, const luaL_Reg *meta,
 	luaL_setfuncs(L, meta, 0);
 	lua_newtable(L);
 	luaL_setfuncs(L, methods, 0);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -3, "__methods");
 	if (index != NULL)
 		lua_pushcclosure(L, index, 1);
 	lua_setfield(L, -2, "__index");
@@ -372,6 +376,66 @@ int
 lsnn_interrupted(lua_State *L)
 {
 	return lua_gethook(L) == lsnn_interrupt;
+}
+
+/* The state the SIGINT handler stops; set while lsnn_call runs a chunk. */
+static lua_State *lsnn_call_state;
+
+/* What SIGINT did before the chunk: the handler puts it back. */
+static struct sigaction lsnn_call_old;
+
+/*
+ * SIGINT while Lua runs: restores the action from before the chunk (by
+ * default a second Ctrl-C kills) and sets the stopping hook; lua_sethook
+ * is signal safe.
+ */
+static void
+lsnn_call_sigint(int sig)
+{
+	sigaction(sig, &lsnn_call_old, NULL);
+	lua_sethook(lsnn_call_state, lsnn_interrupt,
+	    LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+/* Message handler: turns the error into a string with a traceback. */
+static int
+lsnn_call_traceback(lua_State *L)
+{
+	const char	*msg = lua_tostring(L, 1);
+
+	if (msg == NULL) {
+		if (luaL_callmeta(L, 1, "__tostring") &&
+		    lua_type(L, -1) == LUA_TSTRING)
+			return 1;
+		msg = lua_pushfstring(L, "(error object is a %s value)",
+		    luaL_typename(L, 1));
+	}
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+/*
+ * Calls the function below its narg arguments with a traceback handler
+ * and Ctrl-C armed (it raises "interrupted"); returns the lua_pcall
+ * status. Batch mode and the interactive session run every chunk so.
+ */
+int
+lsnn_call(lua_State *L, int narg, int nres)
+{
+	struct sigaction	sa;
+	int			base = lua_gettop(L) - narg, status;
+
+	lua_pushcfunction(L, lsnn_call_traceback);
+	lua_insert(L, base);
+	lsnn_call_state = L;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = lsnn_call_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &lsnn_call_old);
+	status = lua_pcall(L, narg, nres, base);
+	sigaction(SIGINT, &lsnn_call_old, NULL);
+	lua_remove(L, base);
+	return status;
 }
 
 /* Returns the default seed (snn.seed, snnwb --seed). */

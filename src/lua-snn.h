@@ -62,6 +62,20 @@ void	 lsnn_progress_end(void);
 void	 lsnn_warn(lua_State *L, const char *fmt, ...);
 void	 lsnn_interrupt(lua_State *L, lua_Debug *ar);
 int	 lsnn_interrupted(lua_State *L);
+int	 lsnn_call(lua_State *L, int narg, int nres);
+
+/*
+ * lua-help.c: help(), from the table lua-help-text.c that src/lua-help.awk
+ * makes out of man/snnwb-lua.7 at build time (ended by a NULL name).
+ */
+struct lsnn_help {
+	const char	*section;	/* "TRAINING" */
+	const char	*name;		/* "snn.train", "t:shape" */
+	const char	*synopsis;	/* "snn.train(options)", a line each */
+	const char	*text;		/* the description, wrapped */
+};
+extern const struct lsnn_help lsnn_help_entries[];
+void	 lsnn_help_open(lua_State *L);
 
 /* lua-tensor.c: tensors that own their data or view an engine object. */
 #define LSNN_TENSOR "snn.tensor"

@@ -681,22 +681,32 @@ lsnn_train_check_job(lua_State *L, const char *fn)
 	return lj;
 }
 
-/* job:pause(), job:resume(), job:stop(): requests honoured between batches. */
+/*
+ * job:pause(), job:resume(), job:stop(): requests honoured between
+ * batches; each returns the state it leads to ("paused", "running",
+ * "stopping"), or the end state of a job that has ended.
+ */
 static int
 lsnn_train_job_control(lua_State *L)
 {
-	struct lsnn_job	*lj = lsnn_train_check_job(L, "job:control");
-	int		 what = (int)lua_tointeger(L, lua_upvalueindex(1));
+	static const char *const	 leads[] = { "paused", "running",
+					     "stopping" };
+	struct lsnn_job			*lj = lsnn_train_check_job(L,
+					     "job:control");
+	int				 what = (int)lua_tointeger(L,
+					     lua_upvalueindex(1));
 
-	if (lj->job != NULL) {
+	if (lj->job != NULL && !lj->ended &&
+	    job_state(lj->job) < JOB_STOPPING) {
 		if (what == 0)
 			job_pause(lj->job);
 		else if (what == 1)
 			job_resume(lj->job);
 		else
 			job_stop(lj->job);
-	}
-	lua_settop(L, 1);
+		lua_pushstring(L, leads[what]);
+	} else
+		lua_pushstring(L, lsnn_train_state(lj));
 	return 1;
 }
 

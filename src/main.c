@@ -3,12 +3,12 @@
  * the snn module and the prelude, and runs a script in batch mode (-e, or
  * standard input when that is not a terminal), under the live view with
  * --view, and the interactive session (ui-session.c) on a terminal or
- * with -i. Chunks run under lua_pcall with a traceback handler; Ctrl-C
- * sets a hook that raises "interrupted", as lua.c does.
+ * with -i (the plain line mode without a terminal). Chunks run through
+ * lsnn_call (lua-snn.c): a traceback handler and Ctrl-C raising
+ * "interrupted", as lua.c does.
  */
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,18 +46,38 @@ struct main_options {
 	int		  nmodules;
 };
 
-/* The state the SIGINT handler stops; set while a chunk runs. */
-static lua_State *main_lua;
-
-/* What SIGINT did before the chunk: the handler puts it back. */
-static struct sigaction main_sigint_old;
-
 /* Prints the usage line to f. */
 static void
 main_usage(FILE *f)
 {
 	fprintf(f, "usage: snnwb [-hiqv] [-l module] [--seed n] "
 	    "[--threads n] [--view] [-e file [args ...]]\n");
+}
+
+/* Prints the usage line, every option on a line and where to read more. */
+static void
+main_help(void)
+{
+	main_usage(stdout);
+	fputs("\n"
+	    "  -e file [args ...]  run the Lua script file (- for standard "
+	    "input)\n"
+	    "  -h, --help          print this help and exit\n"
+	    "  -i                  enter the interactive session (after "
+	    "-e file)\n"
+	    "  -l module           require a Lua module into a global of "
+	    "its name\n"
+	    "  -q                  quiet: no progress messages\n"
+	    "  -v, --version       print the versions of snnwb and Lua, "
+	    "and exit\n"
+	    "  --seed n            the default seed (else 0)\n"
+	    "  --threads n         the number of BLAS threads\n"
+	    "  --view              run the -e script under the live view\n"
+	    "\n"
+	    "Without -e, snnwb runs standard input as a script, or opens "
+	    "the session on a\nterminal. See man snnwb for the program and "
+	    "man snnwb-lua for the snn module\n(from the source tree: "
+	    "man -l man/snnwb.1, man -l man/snnwb-lua.7).\n", stdout);
 }
 
 /* Prints a usage error and the usage line, and exits with status 2. */
@@ -140,7 +160,7 @@ main_parse(struct main_options *o, int argc, char **argv)
 			o->script_at = optind - 1;
 			break;
 		case 'h':
-			main_usage(stdout);
+			main_help();
 			exit(0);
 		case 'i':
 			o->interactive = 1;
@@ -182,60 +202,6 @@ main_parse(struct main_options *o, int argc, char **argv)
 		o->view = 1;
 		o->argc--;
 	}
-}
-
-/*
- * SIGINT while Lua runs: restores the action from before the chunk (by
- * default a second Ctrl-C kills) and sets the stopping hook; lua_sethook
- * is signal safe.
- */
-static void
-main_sigint(int sig)
-{
-	sigaction(sig, &main_sigint_old, NULL);
-	lua_sethook(main_lua, lsnn_interrupt,
-	    LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
-}
-
-/* Message handler: turns the error into a string with a traceback. */
-static int
-main_traceback(lua_State *L)
-{
-	const char	*msg = lua_tostring(L, 1);
-
-	if (msg == NULL) {
-		if (luaL_callmeta(L, 1, "__tostring") &&
-		    lua_type(L, -1) == LUA_TSTRING)
-			return 1;
-		msg = lua_pushfstring(L, "(error object is a %s value)",
-		    luaL_typename(L, 1));
-	}
-	luaL_traceback(L, L, msg, 1);
-	return 1;
-}
-
-/*
- * Calls the function below its narg arguments with the traceback handler
- * and Ctrl-C armed; returns the lua_pcall status. The interactive session
- * runs its chunks through it too.
- */
-int
-main_call(lua_State *L, int narg, int nres)
-{
-	struct sigaction	sa;
-	int			base = lua_gettop(L) - narg, status;
-
-	lua_pushcfunction(L, main_traceback);
-	lua_insert(L, base);
-	main_lua = L;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = main_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &main_sigint_old);
-	status = lua_pcall(L, narg, nres, base);
-	sigaction(SIGINT, &main_sigint_old, NULL);
-	lua_remove(L, base);
-	return status;
 }
 
 /* Prints the error message on top of the stack to stderr and pops it. */
@@ -299,7 +265,7 @@ main_require(lua_State *L, const char *name)
 
 	lua_getglobal(L, "require");
 	lua_pushstring(L, name);
-	if ((status = main_call(L, 1, 1)) == LUA_OK)
+	if ((status = lsnn_call(L, 1, 1)) == LUA_OK)
 		lua_setglobal(L, name);
 	return status;
 }
@@ -345,6 +311,7 @@ main_pmain(lua_State *L)
 	luaL_checkversion(L);
 	luaL_openlibs(L);
 	main_path(L);
+	lsnn_help_open(L);
 	luaL_requiref(L, "snn", lsnn_open, 1);
 	lua_pushboolean(L, o->quiet);
 	lua_setfield(L, -2, "quiet");
@@ -355,7 +322,7 @@ main_pmain(lua_State *L)
 		blas_set_threads(o->threads);
 	lua_getglobal(L, "require");
 	lua_pushliteral(L, "snnwb.prelude");
-	status = main_call(L, 1, 0);
+	status = lsnn_call(L, 1, 0);
 	for (i = 0; i < o->nmodules && status == LUA_OK; i++)
 		status = main_require(L, o->modules[i]);
 	if (status == LUA_OK && (o->interactive || o->view) &&
@@ -370,7 +337,7 @@ main_pmain(lua_State *L)
 		status = luaL_loadfile(L, file);
 		if (status == LUA_OK) {
 			nargs = main_args(L, o);
-			status = main_call(L, nargs, 0);
+			status = lsnn_call(L, nargs, 0);
 		}
 	}
 	if (status == LUA_OK && o->interactive)
@@ -396,15 +363,8 @@ main(int argc, char **argv)
 	main_parse(&o, argc, argv);
 	if (o.script == NULL && isatty(STDIN_FILENO))
 		o.interactive = 1;
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		if (o.interactive) {
-			fprintf(stderr, "snnwb: the interactive session needs "
-			    "a terminal on standard input and output\n");
-			free(o.modules);
-			return MAIN_EXIT_USAGE;
-		}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		o.view = 0;
-	}
 	if ((L = luaL_newstate()) == NULL) {
 		fprintf(stderr, "snnwb: cannot create a Lua state: out of "
 		    "memory\n");

@@ -3,10 +3,11 @@
  * them: first as "return <line>" so that an expression prints its values,
  * then as a statement; a syntax error at <eof> asks for more lines, and
  * the whole chunk then goes into the history as one entry. Chunks run
- * through main_call (traceback handler, Ctrl-C), errors go to the log and
- * the session goes on. print and io.write write into the log; quit() ends
- * the session. Completion walks tables, with their __index chains, for the
- * names after the last . or :.
+ * through lsnn_call (traceback handler, Ctrl-C), errors go to the log and
+ * the session goes on; a table among the values prints by its contents.
+ * print and io.write write into the log (standard output in the plain line
+ * mode); quit() ends the session. Completion walks tables, with their
+ * __index chains, for the names after the last . or :.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,22 @@
 
 /* Tables followed through __index before completion gives up. */
 #define UI_LUA_DEPTH 8
+
+/* The width a table printed at the prompt is kept within. */
+#define UI_LUA_WIDTH 78
+
+/* Tables nested deeper than this print as {...}. */
+#define UI_LUA_NEST 2
+
+/* The room kept at the end of a table for ", ... (N more)}". */
+#define UI_LUA_MORE 20
+
+/* Text being built, for a table printed at the prompt. */
+struct ui_lua_text {
+	char	*s;
+	size_t	 n;
+	size_t	 cap;
+};
 
 /* The chunk read so far while more lines are wanted, or NULL. */
 static char *ui_lua_chunk;
@@ -129,12 +146,12 @@ ui_lua_report(lua_State *L)
 	lua_pop(L, 1);
 }
 
-/* Calls fn under main_call; an error goes to the log. */
+/* Calls fn under lsnn_call; an error goes to the log. */
 void
 ui_lua_protect(lua_State *L, lua_CFunction fn)
 {
 	lua_pushcfunction(L, fn);
-	if (main_call(L, 0, 0) != LUA_OK)
+	if (lsnn_call(L, 0, 0) != LUA_OK)
 		ui_lua_report(L);
 }
 
@@ -168,7 +185,7 @@ ui_lua_init(lua_State *L)
 			return;
 		fclose(f);
 	}
-	if (luaL_loadfile(L, path) != LUA_OK || main_call(L, 0, 0) != LUA_OK)
+	if (luaL_loadfile(L, path) != LUA_OK || lsnn_call(L, 0, 0) != LUA_OK)
 		ui_lua_report(L);
 }
 
@@ -180,25 +197,289 @@ ui_lua_remember(const char *chunk)
 		ui_prompt_remember(chunk);
 }
 
+/* Returns whether s is a Lua name (not checking for keywords). */
+static int
+ui_lua_name(const char *s, size_t len)
+{
+	size_t	i;
+
+	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	}
+	return 1;
+}
+
+/* Appends n bytes of s to the text t; a short memory drops them. */
+static void
+ui_lua_put(struct ui_lua_text *t, const char *s, size_t n)
+{
+	char	*p;
+	size_t	 cap;
+
+	if (t->n + n + 1 > t->cap) {
+		cap = (t->n + n + 1) * 2;
+		if ((p = realloc(t->s, cap)) == NULL)
+			return;
+		t->s = p;
+		t->cap = cap;
+	}
+	memcpy(t->s + t->n, s, n);
+	t->n += n;
+	t->s[t->n] = '\0';
+}
+
+/* Appends the string s to t. */
+static void
+ui_lua_puts(struct ui_lua_text *t, const char *s)
+{
+	ui_lua_put(t, s, strlen(s));
+}
+
+/* Appends the string at idx to t quoted as Lua reads it back. */
+static void
+ui_lua_quote(lua_State *L, int idx, struct ui_lua_text *t)
+{
+	const char	*s;
+	char		 esc[8];
+	size_t		 i, n;
+
+	s = lua_tolstring(L, idx, &n);
+	ui_lua_puts(t, "\"");
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\') {
+			esc[0] = '\\';
+			esc[1] = s[i];
+			ui_lua_put(t, esc, 2);
+		} else if (s[i] == '\n')
+			ui_lua_puts(t, "\\n");
+		else if ((unsigned char)s[i] < 32 || s[i] == 127) {
+			snprintf(esc, sizeof esc, "\\%d", (unsigned char)s[i]);
+			ui_lua_puts(t, esc);
+		} else
+			ui_lua_put(t, s + i, 1);
+	}
+	ui_lua_puts(t, "\"");
+}
+
+/* Orders string keys for qsort. */
+static int
+ui_lua_keycmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Returns whether the value at idx is a table that prints as its
+ * contents, one without a __tostring metamethod.
+ */
+static int
+ui_lua_shown(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) != LUA_TTABLE)
+		return 0;
+	if (luaL_getmetafield(L, idx, "__tostring") == LUA_TNIL)
+		return 1;
+	lua_pop(L, 1);
+	return 0;
+}
+
+/*
+ * Pushes the next key and value of the table at idx after the key on top
+ * (which it pops) that is neither a string nor in the array part 1..narray,
+ * and returns 1, or pops the key and returns 0 at the end.
+ */
+static int
+ui_lua_next(lua_State *L, int idx, size_t narray)
+{
+	while (lua_next(L, idx) != 0) {
+		if (lua_type(L, -2) != LUA_TSTRING && !(lua_isinteger(L, -2) &&
+		    lua_tointeger(L, -2) >= 1 &&
+		    (lua_Unsigned)lua_tointeger(L, -2) <= narray))
+			return 1;
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+static void ui_lua_table(lua_State *, int, int, struct ui_lua_text *,
+    size_t);
+
+/*
+ * Appends the value at idx to t: strings quoted, tables shown by
+ * ui_lua_table within room bytes, anything else as tostring gives it.
+ */
+static void
+ui_lua_value(lua_State *L, int idx, int depth, struct ui_lua_text *t,
+    size_t room)
+{
+	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) == LUA_TSTRING)
+		ui_lua_quote(L, idx, t);
+	else if (ui_lua_shown(L, idx))
+		ui_lua_table(L, idx, depth, t, room);
+	else {
+		ui_lua_puts(t, luaL_tolstring(L, idx, NULL));
+		lua_pop(L, 1);
+	}
+}
+
+/*
+ * Appends the entry of the table at idx whose key (none for the array
+ * part) and value are the two values on top of the stack, and pops the
+ * value.
+ */
+static void
+ui_lua_entry(lua_State *L, int array, int depth, struct ui_lua_text *t,
+    size_t room)
+{
+	const char	*key;
+	size_t		 n;
+
+	if (!array && lua_type(L, -2) == LUA_TSTRING &&
+	    (key = lua_tolstring(L, -2, &n)) != NULL && ui_lua_name(key, n)) {
+		ui_lua_put(t, key, n);
+		ui_lua_puts(t, "=");
+	} else if (!array) {
+		ui_lua_puts(t, "[");
+		ui_lua_value(L, -2, depth + 1, t, room);
+		ui_lua_puts(t, "]=");
+	}
+	ui_lua_value(L, -1, depth + 1, t, room);
+	lua_pop(L, 1);
+}
+
+/*
+ * Appends the table at idx to t on one line, within room bytes where it
+ * can: the array part in order, then the string keys sorted, then the
+ * other keys; entries that do not fit give way to "... (N more)". Tables
+ * UI_LUA_NEST levels down show as {...}.
+ */
+static void
+ui_lua_table(lua_State *L, int idx, int depth, struct ui_lua_text *t,
+    size_t room)
+{
+	const char	**keys;
+	size_t		  start = t->n, mark, narray, nkeys = 0, nother = 0;
+	size_t		  total, shown = 0, i, used, left;
+	char		  more[48];
+	int		  top;
+
+	idx = lua_absindex(L, idx);
+	luaL_checkstack(L, 8, "a table too deep to print");
+	top = lua_gettop(L);
+	narray = lua_rawlen(L, idx);
+	lua_pushnil(L);
+	while (lua_next(L, idx) != 0) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TSTRING)
+			nkeys++;
+		else if (!(lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 &&
+		    (lua_Unsigned)lua_tointeger(L, -1) <= narray))
+			nother++;
+	}
+	keys = lua_newuserdatauv(L, nkeys * sizeof *keys, 0);
+	nkeys = 0;
+	lua_pushnil(L);
+	while (lua_next(L, idx) != 0) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TSTRING)
+			keys[nkeys++] = lua_tostring(L, -1);
+	}
+	total = narray + nkeys + nother;
+	if (total > 0 && depth >= UI_LUA_NEST) {
+		lua_settop(L, top);
+		ui_lua_puts(t, "{...}");
+		return;
+	}
+	if (nkeys > 0)
+		qsort(keys, nkeys, sizeof *keys, ui_lua_keycmp);
+	ui_lua_puts(t, "{");
+	lua_pushnil(L);
+	for (i = 0; i < total; i++) {
+		mark = t->n;
+		if (shown > 0)
+			ui_lua_puts(t, ", ");
+		used = t->n - start + UI_LUA_MORE;
+		left = room > used ? room - used : 0;
+		if (i < narray) {
+			lua_rawgeti(L, idx, (lua_Integer)i + 1);
+			ui_lua_entry(L, 1, depth, t, left);
+		} else if (i < narray + nkeys) {
+			lua_pushstring(L, keys[i - narray]);
+			lua_pushvalue(L, -1);
+			lua_rawget(L, idx);
+			ui_lua_entry(L, 0, depth, t, left);
+			lua_pop(L, 1);
+		} else if (ui_lua_next(L, idx, narray))
+			ui_lua_entry(L, 0, depth, t, left);
+		else {
+			t->n = mark;
+			break;
+		}
+		if (t->n - start + (i + 1 < total ? UI_LUA_MORE : 1) > room) {
+			t->n = mark;
+			break;
+		}
+		shown++;
+	}
+	lua_settop(L, top);
+	if (shown < total) {
+		snprintf(more, sizeof more, "%s... (%zu more)",
+		    shown > 0 ? ", " : "", total - shown);
+		ui_lua_puts(t, more);
+	}
+	ui_lua_puts(t, "}");
+}
+
+/*
+ * Prints its arguments with the global print, but a table as its contents
+ * on one line ({1, 2, 3}, {lr=0.001, name="adam"}); the text is built in
+ * a buffer kept for the next call, so an error on the way leaks nothing.
+ */
+static int
+ui_lua_show(lua_State *L)
+{
+	static struct ui_lua_text	t;
+	int				i, n = lua_gettop(L);
+
+	for (i = 1; i <= n; i++) {
+		if (!ui_lua_shown(L, i))
+			continue;
+		t.n = 0;
+		ui_lua_table(L, i, 0, &t, UI_LUA_WIDTH);
+		lua_pushstring(L, t.s != NULL ? t.s : "{}");
+		lua_replace(L, i);
+	}
+	lua_getglobal(L, "print");
+	lua_insert(L, 1);
+	lua_call(L, n, 0);
+	return 0;
+}
+
 /*
  * Runs the function on top of the stack and prints what it returns with
- * the global print, as lua(1) does; errors go to the log.
+ * ui_lua_show, as lua(1) does with print; errors go to the log.
  */
 static void
 ui_lua_run(lua_State *L)
 {
 	int	base = lua_gettop(L) - 1, n;
 
-	if (main_call(L, 0, LUA_MULTRET) != LUA_OK) {
+	if (lsnn_call(L, 0, LUA_MULTRET) != LUA_OK) {
 		ui_lua_report(L);
 		return;
 	}
 	if ((n = lua_gettop(L) - base) == 0)
 		return;
 	luaL_checkstack(L, 1, "too many results to print");
-	lua_getglobal(L, "print");
+	lua_pushcfunction(L, ui_lua_show);
 	lua_insert(L, base + 1);
-	if (main_call(L, n, 0) != LUA_OK)
+	if (lsnn_call(L, n, 0) != LUA_OK)
 		ui_lua_report(L);
 }
 
@@ -289,23 +570,6 @@ ui_lua_reset(void)
 	ui_lua_chunk = NULL;
 }
 
-/* Returns whether s is a Lua name (not checking for keywords). */
-static int
-ui_lua_name(const char *s, size_t len)
-{
-	size_t	i;
-
-	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9')))
-			return 0;
-	}
-	return 1;
-}
-
 /*
  * Adds the completion text[0..keep) + name (len) unless it is there
  * already; type is the Lua type of what it names.
@@ -342,13 +606,20 @@ ui_lua_offer(struct ui_lua_completion *c, const char *name, size_t len,
 
 /*
  * Replaces the object and key on top of the stack by the value the key
- * names, looked up raw in tables and through __index tables; nil if none.
+ * names, looked up raw in tables and through __index tables, and through
+ * any __index of a userdata (snnwb's look fields up without side
+ * effects); nil if none.
  */
 static void
 ui_lua_field(lua_State *L)
 {
 	int	depth, type;
 
+	if (lua_type(L, -2) == LUA_TUSERDATA) {
+		lua_gettable(L, -2);
+		lua_remove(L, -2);
+		return;
+	}
 	for (depth = 0; depth < UI_LUA_DEPTH; depth++) {
 		if (lua_istable(L, -2)) {
 			lua_pushvalue(L, -1);
@@ -372,34 +643,49 @@ ui_lua_field(lua_State *L)
 }
 
 /*
+ * Offers the string keys of the table on top of the stack that start with
+ * part (len) and are Lua names; only functions when methods is true.
+ */
+static void
+ui_lua_names(lua_State *L, struct ui_lua_completion *c, const char *part,
+    size_t len, int methods)
+{
+	const char	*key;
+	size_t		 klen;
+
+	lua_pushnil(L);
+	while (lua_next(L, -2) != 0) {
+		if (lua_type(L, -2) == LUA_TSTRING &&
+		    (!methods || lua_isfunction(L, -1))) {
+			key = lua_tolstring(L, -2, &klen);
+			if (klen >= len && strncmp(key, part, len) == 0 &&
+			    ui_lua_name(key, klen))
+				ui_lua_offer(c, key, klen, lua_type(L, -1));
+		}
+		lua_pop(L, 1);
+	}
+}
+
+/*
  * Offers the names starting with part (len) of the value on top of the
- * stack and of the tables its __index chain leads to; only functions
- * when methods is true.
+ * stack: a table's keys and those of the tables its __index chain leads
+ * to, or the method table (__methods) of a userdata of snnwb; only
+ * functions when methods is true.
  */
 static void
 ui_lua_fields(lua_State *L, struct ui_lua_completion *c, const char *part,
     size_t len, int methods)
 {
-	const char	*key;
-	size_t		 klen;
-	int		 depth, type;
+	int	depth, type;
 
 	lua_pushvalue(L, -1);
 	for (depth = 0; depth < UI_LUA_DEPTH; depth++) {
-		if (lua_istable(L, -1)) {
-			lua_pushnil(L);
-			while (lua_next(L, -2) != 0) {
-				if (lua_type(L, -2) == LUA_TSTRING &&
-				    (!methods || lua_isfunction(L, -1))) {
-					key = lua_tolstring(L, -2, &klen);
-					if (klen >= len &&
-					    strncmp(key, part, len) == 0 &&
-					    ui_lua_name(key, klen))
-						ui_lua_offer(c, key, klen,
-						    lua_type(L, -1));
-				}
-				lua_pop(L, 1);
-			}
+		if (lua_istable(L, -1))
+			ui_lua_names(L, c, part, len, methods);
+		else if (luaL_getmetafield(L, -1, "__methods") != LUA_TNIL) {
+			if (lua_istable(L, -1))
+				ui_lua_names(L, c, part, len, methods);
+			lua_pop(L, 1);
 		}
 		if ((type = luaL_getmetafield(L, -1, "__index")) !=
 		    LUA_TTABLE) {

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,8 @@ static struct {
 	FILE		*null;		/* readline's output */
 	char		**matches;	/* completions being handed out */
 	size_t		 next;
+	int		 plain;		/* 1 readline, 2 plain reads */
+	int		 files;		/* completing file names */
 } ui_prompt;
 
 /* Gives readline the next byte read from the terminal. */
@@ -158,35 +161,35 @@ ui_prompt_generate(const char *text, int state)
 }
 
 /*
- * Completes the word text at [start, end): Lua names, or file names
- * inside an unfinished string literal.
+ * Completes the word text at [start, end): inside an unfinished string
+ * literal (readline finds its quote and starts the word after it, / and
+ * all) file names as readline's own completer does, else Lua names.
  */
 static char **
 ui_prompt_complete(const char *text, int start, int end)
 {
-	int	i, quote = 0;
-
-	for (i = 0; i < start; i++) {
-		if (quote == 0 && (rl_line_buffer[i] == '"' ||
-		    rl_line_buffer[i] == '\''))
-			quote = rl_line_buffer[i];
-		else if (rl_line_buffer[i] == quote)
-			quote = 0;
-	}
-	if (quote != 0)
-		return NULL;
 	rl_attempted_completion_over = 1;
+	ui_prompt.files = rl_completion_quote_character != 0;
+	if (ui_prompt.files) {
+		rl_completion_append_character = '\0';
+		return rl_completion_matches(text,
+		    rl_filename_completion_function);
+	}
 	return rl_completion_matches(text, ui_prompt_generate);
 }
 
-/* Returns the last part of a completion, after its last . or :. */
+/*
+ * Returns the part of a completion that a list shows: a file's name after
+ * its last /, else a Lua name's part after its last . or :.
+ */
 static const char *
 ui_prompt_tail(const char *match)
 {
 	const char	*p, *tail = match;
 
 	for (p = match; *p != '\0'; p++) {
-		if (*p == '.' || *p == ':')
+		if (ui_prompt.files ? *p == '/' && p[1] != '\0' :
+		    *p == '.' || *p == ':')
 			tail = p + 1;
 	}
 	return tail;
@@ -291,6 +294,30 @@ ui_prompt_bind(const char *cap, const char *seq1, const char *seq2,
 }
 
 /*
+ * Sets up what the session and the plain line mode share: the prompt's
+ * state over Lua state L, completion and the history (read from its file
+ * when history is true).
+ */
+static void
+ui_prompt_setup(lua_State *L, int history)
+{
+	memset(&ui_prompt, 0, sizeof ui_prompt);
+	ui_prompt.L = L;
+	rl_readline_name = "snnwb";
+	rl_instream = stdin;
+	rl_change_environment = 0;
+	rl_attempted_completion_function = ui_prompt_complete;
+	rl_completer_word_break_characters = " \t\n\"'`@$><=;|&{}()[]+-*/%^~#,";
+	rl_completer_quote_characters = "\"'";
+	using_history();
+	stifle_history(UI_PROMPT_HISTORY);
+	history_comment_char = '#';
+	history_write_timestamps = 1;
+	if (history)
+		ui_prompt_history();
+}
+
+/*
  * Sets readline up for the session on Lua state L (for completion) once
  * curses runs (the keys come from its terminal description): the callback
  * handler with the first prompt, the key bindings, the history.
@@ -298,23 +325,17 @@ ui_prompt_bind(const char *cap, const char *seq1, const char *seq2,
 void
 ui_prompt_open(lua_State *L)
 {
-	memset(&ui_prompt, 0, sizeof ui_prompt);
-	ui_prompt.L = L;
+	ui_prompt_setup(L, 1);
 	ui_prompt.null = fopen("/dev/null", "w");
-	rl_readline_name = "snnwb";
-	rl_instream = stdin;
 	rl_outstream = ui_prompt.null;
 	rl_catch_signals = 0;
 	rl_catch_sigwinch = 0;
-	rl_change_environment = 0;
 	rl_prep_term_function = NULL;
 	rl_deprep_term_function = NULL;
 	rl_getc_function = ui_prompt_getc;
 	rl_input_available_hook = ui_prompt_available;
 	rl_redisplay_function = ui_prompt_redisplay;
-	rl_attempted_completion_function = ui_prompt_complete;
 	rl_completion_display_matches_hook = ui_prompt_list;
-	rl_completer_word_break_characters = " \t\n\"'`@$><=;|&{}()[]+-*/%^~#,";
 	rl_initialize();
 	rl_bind_key('\t', ui_prompt_tab);
 	rl_bind_key('?', ui_prompt_question);
@@ -322,19 +343,93 @@ ui_prompt_open(lua_State *L)
 	ui_prompt_bind("kf1", "\033OP", "\033[11~", ui_prompt_help);
 	ui_prompt_bind("kpp", "\033[5~", "\033[5;2~", ui_prompt_page_up);
 	ui_prompt_bind("knp", "\033[6~", "\033[6;2~", ui_prompt_page_down);
-	using_history();
-	stifle_history(UI_PROMPT_HISTORY);
-	history_comment_char = '#';
-	history_write_timestamps = 1;
-	ui_prompt_history();
 	rl_callback_handler_install("snnwb> ", ui_prompt_handler);
+}
+
+/*
+ * Sets readline up for the plain line mode on Lua state L: readline
+ * draws its own line and completions; on a terminal the history is kept
+ * as in the session, and input that is not a terminal is read as it is.
+ */
+void
+ui_prompt_open_plain(lua_State *L)
+{
+	int	tty = isatty(STDIN_FILENO);
+
+	ui_prompt_setup(L, tty);
+	ui_prompt.plain = tty ? 1 : 2;
+	rl_outstream = stdout;
+}
+
+/* Set by SIGINT while the plain line mode reads a line on a terminal. */
+static volatile sig_atomic_t ui_prompt_sigint;
+
+/* SIGINT at the plain prompt: readline passes it on here after its own. */
+static void
+ui_prompt_plain_signal(int sig)
+{
+	ui_prompt_sigint = 1;
+}
+
+/*
+ * Readline's hook after a read was interrupted: after Ctrl-C, drops the
+ * line and a chunk waiting for more, and shows a fresh prompt, as shells
+ * do.
+ */
+static int
+ui_prompt_plain_event(void)
+{
+	if (!ui_prompt_sigint)
+		return 0;
+	ui_prompt_sigint = 0;
+	ui_lua_reset();
+	rl_set_prompt("snnwb> ");
+	rl_crlf();
+	rl_replace_line("", 0);
+	rl_on_new_line();
+	rl_redisplay();
+	return 0;
+}
+
+/*
+ * Reads a line in the plain line mode, at prompt on a terminal (where
+ * Ctrl-C clears the line); returns it (the caller frees it) or NULL at
+ * the end of input.
+ */
+char *
+ui_prompt_plain(const char *prompt)
+{
+	struct sigaction	 sa, old;
+	char			*line = NULL;
+	size_t			 cap = 0;
+	ssize_t			 n;
+
+	if (ui_prompt.plain == 1) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = ui_prompt_plain_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &old);
+		rl_signal_event_hook = ui_prompt_plain_event;
+		line = readline(prompt);
+		rl_signal_event_hook = NULL;
+		sigaction(SIGINT, &old, NULL);
+		return line;
+	}
+	if ((n = getline(&line, &cap, stdin)) < 0) {
+		free(line);
+		return NULL;
+	}
+	if (n > 0 && line[n - 1] == '\n')
+		line[n - 1] = '\0';
+	return line;
 }
 
 /* Takes readline's handler away and frees the prompt's state. */
 void
 ui_prompt_close(void)
 {
-	rl_callback_handler_remove();
+	if (!ui_prompt.plain)
+		rl_callback_handler_remove();
 	free(ui_prompt.ready);
 	free(ui_prompt.question);
 	free(ui_prompt.hint);

@@ -31,21 +31,24 @@ static const short ui_screen_palette[UI_NSERIES] = {
 	COLOR_RED, COLOR_BLUE, COLOR_MAGENTA, COLOR_GREEN, COLOR_CYAN
 };
 
-/* The help overlay, one line each. */
+/*
+ * The help overlay, one line each, at most 46 columns wide so that its
+ * box fits a 50-column terminal.
+ */
 static const char *const ui_screen_helptext[] = {
-	"F1, ? on an empty prompt   this help (any key closes it)",
-	"Tab on an empty prompt     make the next chart the large one",
-	"Tab after text             complete Lua names, fields after . :",
-	"PgUp, PgDn                 scroll the log",
-	"Ctrl-L                     redraw the screen",
-	"Ctrl-C with text           clear the line",
-	"Ctrl-C on an empty prompt  stop the training job (asks first)",
-	"Ctrl-C while Lua runs      interrupt it",
-	"Ctrl-D on an empty prompt  quit (asks first if a job runs)",
-	"Up, Down, Ctrl-R           history; ~/.inputrc applies",
-	"Enter                      run the line; an incomplete chunk",
-	"                           goes on at the >> prompt",
-	"quit()                     quit from Lua"
+	"F1, ?        this help (? on an empty prompt)",
+	"Tab          complete names, methods, paths",
+	"Tab, empty   make the next chart the large one",
+	"PgUp, PgDn   scroll the log",
+	"Ctrl-L       redraw the screen",
+	"Ctrl-C       clear the line; interrupt Lua;",
+	"             empty: stop the job (asks first)",
+	"Ctrl-D       quit (asks first if a job runs)",
+	"Up, Ctrl-R   history; ~/.inputrc applies",
+	"Enter        run the line; an incomplete",
+	"             chunk goes on at the >> prompt",
+	"help(f)      the manual's entry for f",
+	"quit()       quit from Lua"
 };
 
 /* The screen's state. */
@@ -104,7 +107,8 @@ ui_screen_colours(void)
 /*
  * Starts curses on the terminal at file descriptor tty (output) and
  * standard input in cbreak mode, so keys come as bytes for readline and
- * Ctrl-C, Ctrl-Z and Ctrl-\ stay signals; returns 0 or -1 with *cause.
+ * Ctrl-C, Ctrl-Z and Ctrl-\ stay signals; returns 0 or -1 with *cause,
+ * also for a terminal that cannot place its cursor (TERM=dumb).
  */
 int
 ui_screen_open(int tty, char **cause)
@@ -126,6 +130,14 @@ ui_screen_open(int tty, char **cause)
 		    term != NULL ? term : "(TERM not set)");
 	}
 	set_term(ui_screen.sp);
+	if (tigetstr("cup") == NULL || tigetstr("cup") == (char *)-1) {
+		endwin();
+		delscreen(ui_screen.sp);
+		fclose(ui_screen.out);
+		ui_screen.sp = NULL;
+		return error_set(cause, "terminal '%s' cannot move the cursor",
+		    term != NULL ? term : "(TERM not set)");
+	}
 	cbreak();
 	noecho();
 	nonl();
@@ -329,9 +341,8 @@ ui_screen_draw_small(void)
 	int	len;
 
 	erase();
-	len = snprintf(msg, sizeof msg, "terminal too small (%dx%d, "
-	    "need %dx%d)", COLS, LINES, UI_SCREEN_MIN_COLS,
-	    UI_SCREEN_MIN_ROWS);
+	len = snprintf(msg, sizeof msg, "too small: need %dx%d",
+	    UI_SCREEN_MIN_COLS, UI_SCREEN_MIN_ROWS);
 	ui_screen_style(UI_STYLE_NORMAL);
 	ui_text_at(LINES / 2, len < COLS ? (COLS - len) / 2 : 0, COLS, msg);
 	curs_set(0);

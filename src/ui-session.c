@@ -10,7 +10,7 @@
  * While Lua runs (a chunk, the init file, a script: the session is busy)
  * the loop does not; the observer and print call ui_session_tick, which
  * takes a turn at most ten times a second so the view and the keys stay
- * alive. Ctrl-C then interrupts the Lua code through main_call's hook; a
+ * alive. Ctrl-C then interrupts the Lua code through lsnn_call's hook; a
  * second Ctrl-C ends the program, the terminal restored.
  */
 #include <errno.h>
@@ -18,6 +18,7 @@
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,6 +28,9 @@
 
 /* The gap between two turns taken while Lua runs, in milliseconds. */
 #define UI_SESSION_TICK_MS 100
+
+/* How often a live job's state is looked at (it pauses silently). */
+#define UI_SESSION_POLL_MS 250
 
 /* The most training jobs whose pipes are polled. */
 #define UI_SESSION_JOBS 8
@@ -52,6 +56,7 @@ static volatile sig_atomic_t ui_session_busy;
 static struct {
 	lua_State		*L;
 	int			 open;
+	int			 plain;		/* the plain line mode */
 	int			 interactive;
 	int			 wake[2];	/* the self-pipe */
 	int			 eof;		/* the terminal is gone */
@@ -84,7 +89,7 @@ ui_session_restore(void)
 
 /*
  * SIGWINCH and SIGINT send a byte down the self-pipe, but a SIGINT while
- * Lua runs is the second (main_call's handler took the first) and ends the
+ * Lua runs is the second (lsnn_call's handler took the first) and ends the
  * program, the terminal restored, as lua(1) would.
  */
 static void
@@ -148,15 +153,34 @@ ui_session_unsignals(void)
 }
 
 /*
+ * Opens the plain line mode over Lua state L: a prompt read line by line,
+ * print and errors straight to standard output and error, training that
+ * blocks as in batch mode, quit() and the init file.
+ */
+static void
+ui_session_plain(lua_State *L)
+{
+	ui_session.open = 1;
+	ui_session.plain = 1;
+	ui_lua_open(L, 1);
+	ui_prompt_open_plain(L);
+	ui_lua_init(L);
+}
+
+/*
  * Opens the screen over Lua state L, the live view with the log pane and,
  * when interactive, the prompt, quit() and the init file (run before this
  * returns), else the view of a script, whose output is written out again
- * when it closes; returns 0 or -1 with *cause.
+ * when it closes; returns 0 or -1 with *cause. Without a terminal on
+ * standard input and output, or on one that curses cannot draw on (the
+ * reason goes to standard error), the session is the plain line mode and
+ * a script runs without the view.
  */
 int
 ui_session_open(lua_State *L, int interactive, char **cause)
 {
 	static int	registered;
+	char		*why = NULL;
 	int		i;
 
 	memset(&ui_session, 0, sizeof ui_session);
@@ -164,6 +188,11 @@ ui_session_open(lua_State *L, int interactive, char **cause)
 	ui_session.interactive = interactive;
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		if (interactive)
+			ui_session_plain(L);
+		return 0;
+	}
 	if (pipe(ui_session.wake) != 0)
 		return error_set(cause, "cannot create a pipe: %s",
 		    strerror(errno));
@@ -173,8 +202,17 @@ ui_session_open(lua_State *L, int interactive, char **cause)
 		    fcntl(ui_session.wake[i], F_GETFL) | O_NONBLOCK);
 	}
 	ui_session_signals();
-	if (ui_screen_open(STDOUT_FILENO, cause) != 0)
-		goto fail;
+	if (ui_screen_open(STDOUT_FILENO, &why) != 0) {
+		ui_session_unsignals();
+		close(ui_session.wake[0]);
+		close(ui_session.wake[1]);
+		fprintf(stderr, "snnwb: %s; %s\n", why, interactive ?
+		    "plain line mode" : "no live view");
+		free(why);
+		if (interactive)
+			ui_session_plain(L);
+		return 0;
+	}
 	if (ui_log_open(cause) != 0) {
 		ui_screen_close();
 		goto fail;
@@ -212,6 +250,10 @@ ui_session_close(void)
 	if (!ui_session.open)
 		return;
 	ui_session.open = 0;
+	if (ui_session.plain) {
+		ui_prompt_close();
+		return;
+	}
 	lsnn_set_progress(1);
 	ui_view_close();
 	ui_prompt_close();
@@ -357,7 +399,10 @@ ui_session_turn(int block)
 		njobs = lsnn_train_fds(fds, UI_SESSION_JOBS);
 	for (i = 0; i < njobs; i++)
 		pfd[n++] = (struct pollfd){ fds[i], POLLIN, 0 };
+	ui_view_poll();
 	timeout = block && !ui_prompt_pending() ? ui_screen_wait() : 0;
+	if (njobs > 0 && (timeout < 0 || timeout > UI_SESSION_POLL_MS))
+		timeout = UI_SESSION_POLL_MS;
 	if (poll(pfd, (nfds_t)n, timeout) < 0) {
 		for (i = 0; i < n; i++)
 			pfd[i].revents = 0;
@@ -428,13 +473,23 @@ ui_session_line(char *line)
 /*
  * The interactive session's loop: training runs as background jobs, lines
  * run as they come, until quit() or Ctrl-D (or the terminal goes away);
- * jobs still running are then stopped.
+ * jobs still running are then stopped. The plain line mode reads and runs
+ * lines until quit() or the end of input.
  */
 void
 ui_session_run(lua_State *L)
 {
 	char	*line;
+	int	 more = 0;
 
+	if (ui_session.plain) {
+		while (ui_session.quit == 0 && (line = ui_prompt_plain(more ?
+		    ">> " : "snnwb> ")) != NULL) {
+			more = ui_lua_line(L, line);
+			free(line);
+		}
+		return;
+	}
 	lsnn_train_set_async(L, 1);
 	ui_session_busy = 0;
 	while (ui_session.quit != 2 && !ui_session.eof) {

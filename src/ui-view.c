@@ -68,6 +68,7 @@ static struct {
 	int			 nlayers;	/* charted: the first ones */
 	int			 all;		/* activation layers in all */
 	enum ui_view_panel	 large;
+	const char		*shown;		/* the state last drawn */
 } ui_view;
 
 /* Adds x to series s. */
@@ -280,9 +281,21 @@ ui_view_piece(const char *text, int *skip, int *room)
 }
 
 /*
+ * Marks the view to be drawn when the state of the job shown is not the
+ * one last drawn: a job pauses between batches and posts no record then.
+ */
+void
+ui_view_poll(void)
+{
+	if (ui_view.job != 0 && ui_view.shown != NULL &&
+	    strcmp(ui_view.shown, ui_view_state()) != 0)
+		ui_screen_dirty(UI_DIRTY_VIEW);
+}
+
+/*
  * Draws the status line in r: the job and its state, then epoch, progress
  * bar and batch, samples a second, the time left and the loss while it
- * runs, or how it ended.
+ * runs (not the time left while paused), or how it ended.
  */
 void
 ui_view_draw_status(struct ui_rect r)
@@ -301,7 +314,8 @@ ui_view_draw_status(struct ui_rect r)
 		    &room);
 		return;
 	}
-	snprintf(buf, sizeof buf, " job %d %s ", ui_view.job, ui_view_state());
+	ui_view.shown = ui_view_state();
+	snprintf(buf, sizeof buf, " job %d %s ", ui_view.job, ui_view.shown);
 	ui_text_put(buf, strlen(buf), &skip, &room);
 	ui_screen_style(UI_STYLE_NORMAL);
 	if (ui_view.nbatch == 0) {
@@ -313,7 +327,9 @@ ui_view_draw_status(struct ui_rect r)
 	ui_view_bar(b, r.w >= 100 ? 20 : 10, &skip, &room);
 	snprintf(buf, sizeof buf, " %d/%d", b->batch, b->nbatches);
 	ui_text_put(buf, strlen(buf), &skip, &room);
-	if (!ui_view.done) {
+	if (!ui_view.done && strcmp(ui_view.shown, "paused") == 0)
+		snprintf(buf, sizeof buf, "paused: job:resume() goes on");
+	else if (!ui_view.done) {
 		snprintf(buf, sizeof buf, "%.0f samples/s", b->samples_per_s);
 		ui_view_piece(buf, &skip, &room);
 		done = (double)(b->epoch - 1) * b->nbatches + b->batch;

@@ -16,9 +16,6 @@
 
 #include "lua-snn.h"
 
-/* main.c: the runner batch mode uses, shared so Ctrl-C works the same. */
-int	 main_call(lua_State *L, int narg, int nres);
-
 /* A region of the screen. */
 struct ui_rect {
 	int	y;
@@ -93,6 +90,8 @@ void	 ui_log_draw(struct ui_rect r);
 
 /* ui-prompt.c: readline's callback interface behind a few functions. */
 void	 ui_prompt_open(lua_State *L);
+void	 ui_prompt_open_plain(lua_State *L);
+char	*ui_prompt_plain(const char *prompt);
 void	 ui_prompt_close(void);
 int	 ui_prompt_read(int fd);
 int	 ui_prompt_pending(void);
@@ -123,6 +122,7 @@ void	 ui_view_open(void);
 void	 ui_view_close(void);
 void	 ui_view_cycle(void);
 void	 ui_view_stopping(int job);
+void	 ui_view_poll(void);
 void	 ui_view_draw_status(struct ui_rect r);
 void	 ui_view_draw_charts(struct ui_rect r);
 

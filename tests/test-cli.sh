@@ -2,7 +2,8 @@
 # test-cli.sh: the snnwb program's command line: exit statuses 0, 1 and 2,
 # usage and version, error messages and tracebacks on standard error, the
 # arg table, scripts on standard input, -l, --seed, --threads, -q, LUA_PATH,
-# SNNWB_ISA and Ctrl-C.
+# SNNWB_ISA, the plain line mode of -i without a terminal (tables printed
+# by their contents, help()) and Ctrl-C.
 snnwb=${SNNWB:-./snnwb}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/snnwb-cli.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -37,6 +38,19 @@ has() {
 run -h
 expect 0 "-h"
 has out "usage: snnwb" "-h prints the usage on stdout"
+# Every option the manual lists has its own line in -h, and -h points at
+# both manual pages.
+man1=${SNNWB_SRCDIR:-$(dirname "$0")/..}/man/snnwb.1
+missing=
+for o in $(sed -n 's/^\.It Fl \([^ ]*\).*/-\1/p' "$man1"); do
+	grep -Eq -- "^  (-[a-z], )?$o( |,|$)" "$tmp/out" ||
+	    missing="$missing $o"
+done
+[ -z "$missing" ] && [ "$(grep -c '^  -' "$tmp/out")" -eq \
+    "$(grep -c '^\.It Fl' "$man1")" ]
+ok $? "-h lists each option of snnwb(1) on one line (missing:$missing)"
+has out "man snnwb for" "-h points at snnwb(1)"
+has out "man snnwb-lua for" "-h points at snnwb-lua(7)"
 run --version
 expect 0 "--version"
 grep -q '^snnwb [0-9][0-9.]* (Lua 5\.4' "$tmp/out"
@@ -59,14 +73,61 @@ has err "--seed needs an integer" "--seed must be a number"
 run stray
 expect 2 "a stray argument"
 has err "unexpected argument 'stray'" "the stray argument is named"
-run -i -e /dev/null
-expect 2 "-i without a terminal"
-has err "the interactive session needs a terminal" "-i says why"
+# -i without a terminal is the plain line mode: each line runs as at the
+# session's prompt, values printed as lua(1) prints them but tables by
+# their contents, errors on stderr, and the session goes on.
+cat >"$tmp/repl.lua" <<'LUA'
+1 + 1
+{1, 2, 3}
+snn.optim.sgd{lr = 0.5}.schedule
+{name = "adam", lr = 0.001}
+t = {} for i = 1, 42 do t[i] = i end
+t
+{a = {1, {2}}, ["x y"] = 2, [5] = 1}
+snn.zeros{2, 3}:shape(), "text", {}
+function f(x)
+return x * 2
+end
+f(21)
+error("boom")
+{setmetatable({}, {__tostring = function() error("bad tostring") end})}
+snn.zeros{2}
+quit()
+print("not reached")
+LUA
+cat >"$tmp/repl.want" <<'OUT'
+2
+{1, 2, 3}
+{name="constant"}
+{lr=0.001, name="adam"}
+{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, ... (25 more)}
+{a={1, {...}}, ["x y"]=2, [5]=1}
+{2, 3}	text	{}
+42
+tensor[2] {0, 0}
+OUT
+SNNWB_INIT= "$snnwb" -i <"$tmp/repl.lua" >"$tmp/out" 2>"$tmp/err"
+status=$?
+expect 0 "-i without a terminal reads lines until quit()"
+diff "$tmp/repl.want" "$tmp/out" >"$tmp/diff"
+tap_ok $? "the plain line mode prints values, tables by their contents" \
+    "$tmp/diff"
+has err "stdin:1: boom" "an error goes to stderr and the lines go on"
+has err "stdin:1: bad tostring" \
+    "an error while printing a table is reported, and the lines go on"
+! grep -q 'snnwb>' "$tmp/out" "$tmp/err"
+ok $? "no prompts when standard input is not a terminal"
+printf 'help(snn.train)\n' | SNNWB_INIT= "$snnwb" -i >"$tmp/out" 2>"$tmp/err"
+has out "snn.train(options)  [TRAINING, snnwb-lua(7)]" \
+    "help() at the prompt prints the manual's entry"
 
 printf 'print("hello", 1 + 1)\n' >"$tmp/hello.lua"
 run -e "$tmp/hello.lua"
 expect 0 "a script"
 has out "hello	2" "the script's output"
+run -i -e "$tmp/hello.lua"
+expect 0 "-i -e runs the script, then the prompt until the end of input"
+has out "hello	2" "-i -e runs the script first"
 
 SNNWB_ISA=plain run -v
 has out "plain kernels)" "SNNWB_ISA=plain: --version names the plain kernels"

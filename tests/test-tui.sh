@@ -1,12 +1,15 @@
 #!/bin/sh
 # test-tui.sh: the interactive session in a real terminal, driven through
-# a private tmux server: the screen, the REPL (expressions, multi-line
-# chunks, errors, the init file, completion, history across sessions),
-# the help, resizing down to below the minimum and back, quitting with the
-# terminal restored, a script under --view, and, when the shared N-MNIST
+# a private tmux server: the screen, the REPL (expressions, tables,
+# multi-line chunks, errors, the init file, completion of names, methods of
+# snnwb's values and paths inside strings, history across sessions),
+# the help (whole at 50 columns), resizing down to below the minimum and
+# back, quitting with the terminal restored, a script under --view, the
+# plain line mode of TERM=dumb, and, when the shared N-MNIST
 # subset is there, a background training job: charts, a growing progress
-# bar, the prompt answering while it runs, Ctrl-C stopping it, and its
-# membrane histogram made the large chart with Tab.
+# bar, the prompt answering while it runs, job:pause() and job:resume()
+# (state and ETA), Ctrl-C stopping it, and its membrane histogram made the
+# large chart with Tab.
 snnwb=${SNNWB:-./snnwb}
 case $snnwb in
 /*) ;;
@@ -21,7 +24,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 19
+tap_plan 30
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -70,7 +73,11 @@ progress() {
 	    print ($(i + 1) - 1) * $(i + 5) + $(i + 4) }'
 }
 
-t -f /dev/null new-session -d -s tui -x 100 -y 30 \
+mkdir -p "$tmp/files/lua/examples"
+: >"$tmp/files/lua/examples/quickstart.lua"
+: >"$tmp/files/lua/prelude.lua"
+: >"$tmp/files/lua/notes.txt"
+t -f /dev/null new-session -d -s tui -x 100 -y 30 -c "$tmp/files" \
     "env -i HOME='$tmp/home' TERM=screen-256color LANG=C.UTF-8 \
     PATH='$PATH' PS1='$ ' OPENBLAS_NUM_THREADS=1 SNNWB_NMNIST='$nmnist' sh"
 sleep 0.2
@@ -99,6 +106,10 @@ type_line '2+3'
 wait_for -x '5'
 ok $? "the session goes on after an error"
 
+type_line '{n = "adam", lr = 0.001}'
+wait_for -x '{lr=0.001, n="adam"}'
+ok $? "a table prints by its contents"
+
 type_line 'greeting'
 wait_for -x 'hello from init'
 ok $? "the init file ran"
@@ -110,6 +121,29 @@ ok $? "Tab completes a field after ."
 t send-keys -t tui C-c
 wait_for -x 'snnwb>'
 ok $? "Ctrl-C clears the line"
+
+t send-keys -t tui -l 'dofile("lua/examples/quick'
+t send-keys -t tui Tab
+wait_for -x 'snnwb> dofile("lua/examples/quickstart.lua"'
+ok $? "Tab completes a path with / inside a string"
+t send-keys -t tui C-c
+t send-keys -t tui -l 'f = "lua/'
+t send-keys -t tui Tab Tab
+wait_for -x 'examples  *notes.txt  *prelude.lua'
+ok $? "Tab Tab lists the folder's entries, whole names"
+t send-keys -t tui C-c
+type_line 'x = snn.zeros{2}'
+t send-keys -t tui -l 'x:resh'
+t send-keys -t tui Tab
+wait_for -x 'snnwb> x:reshape('
+ok $? "Tab completes a tensor's method"
+t send-keys -t tui C-c
+type_line 's = snn.surrogate.atan()'
+t send-keys -t tui -l 's:'
+t send-keys -t tui Tab Tab
+wait_for -x 'grad  *primitive  *spike'
+ok $? "Tab Tab lists a surrogate's methods"
+t send-keys -t tui C-c
 
 t send-keys -t tui F1
 wait_for -e 'snnwb keys'
@@ -125,8 +159,15 @@ wait_for -e '^── log' && wait_for -x 'snnwb>' && ! grep -q 'too small' \
     "$tmp/screen"
 ok $? "at 40x12 the screen is laid out"
 t resize-window -t tui -x 30 -y 10
-wait_for -e 'terminal too small'
-ok $? "below 40x12 the screen says it is too small"
+wait_for -x ' *too small: need 40x12 *'
+ok $? "below 40x12 the screen says it is too small, in 30 columns"
+t resize-window -t tui -x 50 -y 24
+wait_for -x 'snnwb>' && t send-keys -t tui F1 &&
+    wait_for -x '│ Tab, empty   make the next chart the large one │' &&
+    wait_for -x '│ Ctrl-C       clear the line; interrupt Lua;    │' &&
+    [ "$(grep -c '^│.*│$' "$tmp/screen")" -eq 14 ]
+ok $? "the help box fits in 50 columns, every line whole"
+t send-keys -t tui x
 t resize-window -t tui -x 100 -y 30
 wait_for -e '^loss (log scale)' && type_line '6*7' && wait_for -x '42' &&
     [ "$(screen | wc -l)" -eq 30 ]
@@ -139,7 +180,7 @@ ok $? "Ctrl-D quits with status 0 and restores the terminal"
 
 type_line "'$snnwb'"
 wait_for -x 'snnwb>' && t send-keys -t tui Up &&
-    wait_for -x 'snnwb> 6\*7' && t send-keys -t tui Up Up Up Up Up &&
+    wait_for -x 'snnwb> 6\*7' && t send-keys -t tui Up Up Up Up Up Up Up Up &&
     wait_for -F 'snnwb> function f(x)^Jreturn x*2^Jend'
 ok $? "history persists across sessions, a chunk as one entry"
 t send-keys -t tui C-c
@@ -151,8 +192,18 @@ type_line "'$snnwb' -e '$tmp/view.lua' one --view; echo view-\$?"
 wait_for -x 'view-0' && grep -q '^hello  *one  *1$' "$tmp/screen"
 ok $? "-e FILE --view replays the script's output when it closes"
 
+type_line "TERM=dumb '$snnwb'"
+wait_for -x "snnwb: terminal 'dumb' cannot move the cursor; plain line mode" &&
+    wait_for -x 'snnwb>' && type_line '{1, 2}' && wait_for -x '{1, 2}'
+ok $? "TERM=dumb gives the plain line mode, said in one line"
+type_line 'function g()'
+wait_for -x '>>' && t send-keys -t tui C-c && type_line '3*5' &&
+    wait_for -x '15' && t send-keys -t tui C-d &&
+    type_line 'echo dumb-$?' && wait_for -x 'dumb-0'
+ok $? "Ctrl-C at the plain prompt drops the chunk; Ctrl-D ends it"
+
 if [ ! -d "$nmnist" ]; then
-	tap_missing 2 "$nmnist"
+	tap_missing 5 "$nmnist"
 	tap_done
 fi
 type_line "'$snnwb'"
@@ -167,11 +218,20 @@ wait_for -e '^ job 1 running.*epoch' && wait_for -e 'spike rate' &&
     wait_for -e 'surrogate-gradient sparsity' && a=$(progress) &&
     sleep 1 && b=$(progress) && [ -n "$a" ] && [ "$b" -gt "$a" ] &&
     type_line '1+1' && wait_for -x '2' &&
-    screen | head -n 1 | grep -q 'job 1 running' &&
-    t send-keys -t tui C-c && wait_for -e 'stop job 1? (y/n)' &&
+    screen | head -n 1 | grep -q 'job 1 running'
+ok $? "a job trains in the background while the prompt answers"
+type_line 'job:pause()'
+wait_for -x 'paused' && wait_for -e '^ job 1 paused' &&
+    ! head -n 1 "$tmp/screen" | grep -q 'ETA' && a=$(progress) &&
+    sleep 1 && b=$(progress) && [ -n "$a" ] && [ "$a" = "$b" ]
+ok $? "job:pause() says paused, the job stops and its ETA goes"
+type_line 'job:resume()'
+wait_for -x 'running' && wait_for -e '^ job 1 running.*ETA'
+ok $? "job:resume() says running and the ETA comes back"
+t send-keys -t tui C-c && wait_for -e 'stop job 1? (y/n)' &&
     t send-keys -t tui y && wait_for -e '^ job 1 stopped' &&
     wait_for -e '^job 1 stopped after'
-ok $? "a job trains in the background and Ctrl-C stops it"
+ok $? "Ctrl-C stops the job"
 t send-keys -t tui Tab Tab Tab Tab
 wait_for -e '^membrane histogram (H - threshold)' &&
     ! grep -q 'no data (snn' "$tmp/screen"
