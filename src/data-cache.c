@@ -292,29 +292,6 @@ fail:
 	return -1;
 }
 
-/* Creates the folders above the file path, as mkdir -p with mode 0700. */
-static int
-data_cache_mkdirs(const char *path, char **cause)
-{
-	char	*copy, *slash;
-
-	if ((copy = mem_strdup(path)) == NULL)
-		return error_set(cause, "out of memory for the cache path");
-	for (slash = strchr(copy + 1, '/'); slash != NULL;
-	    slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
-			error_set(cause, "cache folder %s: %s", copy,
-			    strerror(errno));
-			mem_free(copy);
-			return -1;
-		}
-		*slash = '/';
-	}
-	mem_free(copy);
-	return 0;
-}
-
 /* The bytes of a cache file: its header and its arrays. */
 struct data_cache_out {
 	const uint8_t	*h;
@@ -339,8 +316,9 @@ data_cache_put(FILE *f, void *arg)
 
 /*
  * Writes es under key, with the counts of st, to the cache file path
- * atomically (file_write_atomic), after removing the temporary files that
- * killed processes left in its folder; on failure nothing is left.
+ * atomically (file_write_atomic), creating its folder (mode 0700) and
+ * removing the temporary files that killed processes left there; on
+ * failure nothing is left.
  */
 int
 data_cache_write(const char *path, uint64_t key, const struct eventset *es,
@@ -352,13 +330,15 @@ data_cache_write(const char *path, uint64_t key, const struct eventset *es,
 	char			*dir, *slash;
 	int			 i;
 
-	if (data_cache_mkdirs(path, cause) != 0)
-		return -1;
 	if ((dir = mem_strdup(path)) == NULL)
 		return error_set(cause, "out of memory for the cache path");
-	if ((slash = strrchr(dir, '/')) != NULL) {
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 		*slash = '\0';
-		file_clean_stale(slash == dir ? "/" : dir);
+		if (file_mkdirs(dir, 0700, cause) != 0) {
+			mem_free(dir);
+			return -1;
+		}
+		file_clean_stale(dir);
 	}
 	mem_free(dir);
 	memset(h, 0, sizeof h);
