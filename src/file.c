@@ -64,7 +64,7 @@ file_mkdirs(const char *dir, int mode, char **cause)
 	char	*copy, *p;
 	int	 rc = 0, last;
 
-	if ((copy = error_printf("%s", dir)) == NULL)
+	if ((copy = mem_strdup(dir)) == NULL)
 		return error_set(cause, "out of memory");
 	p = copy;
 	do {
@@ -78,7 +78,7 @@ file_mkdirs(const char *dir, int mode, char **cause)
 		if (!last)
 			*p = '/';
 	} while (rc == 0 && !last);
-	free(copy);
+	mem_free(copy);
 	return rc;
 }
 

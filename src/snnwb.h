@@ -15,8 +15,8 @@
 #define SNNWB_H
 
 #include <stddef.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #if defined(__GNUC__)
 #define SNNWB_PRINTF(f, a) __attribute__((format(printf, f, a)))
