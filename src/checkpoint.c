@@ -129,6 +129,7 @@ checkpoint_copy_all(const char *path, const struct st_file *f,
 	const struct st_tensor	*t;
 	const struct mparam	*p;
 	char			 have[64], want[64];
+	size_t			 j;
 	int			 i;
 
 	for (i = 0; i < net->ntensors; i++) {
@@ -152,7 +153,10 @@ checkpoint_copy_all(const char *path, const struct st_file *f,
 	for (i = 0; i < net->ntensors; i++) {
 		p = net->tensor[i].p;
 		t = safetensors_find(f, net->tensor[i].name);
-		memcpy(p->data, t->data, p->n * sizeof *p->data);
+		for (j = 0; t->dtype == ST_I64 && j < p->n; j++)
+			p->data[j] = (float)t->i64[j];
+		if (t->dtype != ST_I64)
+			memcpy(p->data, t->data, p->n * sizeof *p->data);
 	}
 	return 0;
 }
@@ -166,7 +170,7 @@ checkpoint_copy_state(const char *path, const struct st_file *f,
 
 	if (t == NULL || dst == NULL)
 		return 0;
-	if (t->ndim != 1 || (size_t)t->shape[0] != n)
+	if (t->dtype != ST_F32 || t->ndim != 1 || (size_t)t->shape[0] != n)
 		return error_set(cause, "%s: tensor \"%s\" has %zu values, "
 		    "the network has %zu parameters", path, name,
 		    safetensors_numel(t), n);

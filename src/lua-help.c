@@ -113,8 +113,8 @@ lsnn_help_add(luaL_Buffer *b, const struct lsnn_help *h)
 }
 
 /*
- * Adds to b the entries named s, or else those whose name ends in s;
- * returns whether there were any.
+ * Adds to b the entries named s, or else those whose name ends in s, the
+ * module's functions (snn.*) first; returns whether there were any.
  */
 static int
 lsnn_help_named(luaL_Buffer *b, const char *s)
@@ -122,10 +122,11 @@ lsnn_help_named(luaL_Buffer *b, const char *s)
 	const struct lsnn_help	*h;
 	int			 found = 0, pass;
 
-	for (pass = 0; pass < 2 && !found; pass++) {
+	for (pass = 0; pass < 3 && !(pass == 1 && found); pass++) {
 		for (h = lsnn_help_entries; h->name != NULL; h++) {
 			if (pass == 0 ? strcmp(h->name, s) == 0 :
-			    lsnn_help_tail(h->name, s)) {
+			    lsnn_help_tail(h->name, s) && (pass == 1) ==
+			    (strncmp(h->name, "snn.", 4) == 0)) {
 				lsnn_help_add(b, h);
 				found = 1;
 			}

@@ -156,14 +156,50 @@ lsnn_net_json_value(lua_State *L, int idx, const char *fn, const char *key)
 	return NULL;
 }
 
-/* Pushes a network userdata around the module parsed from o (freed). */
+/* __gc of a JSON box: drops the description it holds. */
+static int
+lsnn_net_box_gc(lua_State *L)
+{
+	json_t	**box = lua_touserdata(L, 1);
+
+	json_decref(*box);
+	*box = NULL;
+	return 0;
+}
+
+/*
+ * Pushes a box that owns o until lsnn_net_from_json takes it, so that a
+ * Lua error raised while o is filled does not leak it; returns o.
+ */
+static json_t *
+lsnn_net_box(lua_State *L, json_t *o)
+{
+	json_t	**box = lua_newuserdatauv(L, sizeof *box, 0);
+
+	*box = o;
+	if (luaL_newmetatable(L, "snn.json")) {
+		lua_pushcfunction(L, lsnn_net_box_gc);
+		lua_setfield(L, -2, "__gc");
+	}
+	lua_setmetatable(L, -2);
+	return o;
+}
+
+/*
+ * Pushes a network userdata around the module parsed from o, which the
+ * box at the top of the stack (lsnn_net_box) owns; the box is replaced.
+ */
 static struct lsnn_net *
 lsnn_net_from_json(lua_State *L, const char *fn, json_t *o, struct rng *r)
 {
-	struct lsnn_net	*ln = lsnn_net_push(L);
+	json_t		**box = lua_touserdata(L, -1);
+	struct lsnn_net	*ln;
 	struct module	*m;
 	char		*cause = NULL;
 
+	*box = NULL;
+	lua_pop(L, 1);
+	ln = lsnn_net_push(L);
 	m = module_parse(o, r, &cause);
 	json_decref(o);
 	if (m == NULL || (ln->net = net_wrap(m, &cause)) == NULL)
@@ -207,7 +243,10 @@ lsnn_net_construct(lua_State *L)
 	snprintf(fn, sizeof fn, "snn.%s", kind->lua);
 	while (kind->args != NULL && kind->args[nargs] != NULL)
 		nargs++;
-	o = json_object();
+	opt = nargs + 1;
+	lsnn_net_check_opts(L, opt, fn, kind);
+	lua_settop(L, opt);
+	o = lsnn_net_box(L, json_object());
 	json_object_set_new(o, "type", json_string(kind->name));
 	for (i = 0; i < nargs; i++) {
 		if (lua_type(L, i + 1) != LUA_TNUMBER)
@@ -218,9 +257,6 @@ lsnn_net_construct(lua_State *L)
 		json_object_set_new(o, kind->args[i],
 		    lsnn_net_json_value(L, i + 1, fn, kind->args[i]));
 	}
-	opt = nargs + 1;
-	lsnn_net_check_opts(L, opt, fn, kind);
-	lua_settop(L, opt);
 	for (lua_pushnil(L); !lua_isnil(L, opt) && lua_next(L, opt) != 0;
 	    lua_pop(L, 1)) {
 		if (lua_type(L, -2) != LUA_TSTRING)
@@ -234,6 +270,7 @@ lsnn_net_construct(lua_State *L)
 			json_object_set_new(o, key, lsnn_net_json_value(L, -1,
 			    fn, key));
 	}
+	lua_settop(L, opt + 1);
 	lsnn_net_from_json(L, fn, o, r);
 	return 1;
 }
@@ -311,13 +348,14 @@ lsnn_net_sequential(lua_State *L)
 	if ((n = (lua_Integer)lua_rawlen(L, 1)) == 0)
 		lsnn_argerror(L, fn, "layers", "must hold at least one module");
 	lua_settop(L, 2);
-	o = json_object();
+	o = lsnn_net_box(L, json_object());
 	json_object_set_new(o, "type", json_string("sequential"));
 	layers = json_array();
 	json_object_set_new(o, "layers", layers);
 	for (i = 1; i <= n; i++)
 		json_array_append_new(layers, lsnn_net_member(L, 1, i, fn));
 	lsnn_net_container_opts(L, 2, fn, o);
+	lua_settop(L, 3);
 	lsnn_net_copy_members(L, lsnn_net_from_json(L, fn, o, NULL)->net, 1,
 	    (int)n);
 	return 1;
@@ -339,7 +377,7 @@ lsnn_net_residual(lua_State *L)
 		lsnn_argerror(L, fn, "branches", "must be {main} or {main, "
 		    "shortcut}");
 	lua_settop(L, 2);
-	o = json_object();
+	o = lsnn_net_box(L, json_object());
 	json_object_set_new(o, "type", json_string("residual"));
 	d = lsnn_net_member(L, 1, 1, fn);
 	if (json_object_get(d, "name") == NULL)
@@ -350,6 +388,7 @@ lsnn_net_residual(lua_State *L)
 		json_object_set_new(o, "shortcut", d);
 	}
 	lsnn_net_container_opts(L, 2, fn, o);
+	lua_settop(L, 3);
 	lsnn_net_copy_members(L, lsnn_net_from_json(L, fn, o, NULL)->net, 1,
 	    (int)n);
 	return 1;
