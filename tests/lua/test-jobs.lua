@@ -5,27 +5,18 @@
 -- or raising, and job:wait() on each end state.
 local tap = require("tap")
 local tiny = require("tinymnist")
+local files = require("snnwb.files")
 
 local dir = tiny.write(32, 0)
 local data = snn.data.mnist{ root = dir, T = 4, encoding = "poisson",
 	seed = 2 }
 
--- Returns a new network with the same initial weights every time.
-local function network()
-	return snn.sequential{ snn.flatten(),
-		snn.linear(784, 10, { bias = false, seed = 1 }), snn.lif{} }
-end
-
 -- Trains a new network for epochs; options adds to or overrides the
 -- settings. Returns the history (or raises) and the network.
+local settings = { data = data, batch = 8, seed = 5,
+	optimizer = snn.optim.adam{ lr = 1e-3 } }
 local function train(epochs, options)
-	local net = network()
-	local o = { net = net, data = data, epochs = epochs, batch = 8,
-		seed = 5, optimizer = snn.optim.adam{ lr = 1e-3 } }
-	for k, v in pairs(options or {}) do
-		o[k] = v
-	end
-	return snn.train(o), net
+	return tiny.train(settings, epochs, options)
 end
 
 -- Returns the job that runs now (the last one started).
@@ -103,9 +94,9 @@ tap.ok(rawequal(job:wait(), h), "job:wait(): the history of a stopped job")
 -- byte for byte the checkpoint of as many straight epochs, which also
 -- shows that pausing changed nothing.
 train(n, { run_dir = dir .. "/straight" })
-local kept = tiny.slurp(stopped_dir .. "/checkpoint.safetensors")
+local kept = files.read(stopped_dir .. "/checkpoint.safetensors")
 tap.ok(kept ~= nil and kept ==
-    tiny.slurp(dir .. "/straight/checkpoint.safetensors"),
+    files.read(dir .. "/straight/checkpoint.safetensors"),
     ("job:stop(): the checkpoint kept equals %d straight epochs"):format(n))
 
 -- on_epoch returning false stops the job.

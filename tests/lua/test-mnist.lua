@@ -4,6 +4,7 @@
 -- run that blows up in epoch 2 leaving the checkpoint of epoch 1 intact.
 local tap = require("tap")
 local tiny = require("tinymnist")
+local files = require("snnwb.files")
 
 local dir = tiny.write(64, 32)
 
@@ -57,23 +58,12 @@ local direct = snn.data.mnist{ root = dir, T = 2 }:get(1)
 tap.near(direct:get(2, 1, 1, 1), img:byte(1) / 255, 1e-7,
     "direct: intensity / 255 at every step")
 
--- Returns a new network with the same initial weights every time.
-local function network()
-	return snn.sequential{ snn.flatten(),
-		snn.linear(784, 10, { bias = false, seed = 1 }), snn.lif{} }
-end
-
 -- Trains a new network for epochs on the Poisson spikes; options adds to
 -- or overrides the settings. Returns the history and the network.
+local settings = { data = ds, test = poisson("test"), batch = 16, seed = 5,
+	optimizer = snn.optim.adam{ lr = 1e-3 } }
 local function train(epochs, options)
-	local net = network()
-	local o = { net = net, data = ds, test = poisson("test"),
-		epochs = epochs, batch = 16, seed = 5,
-		optimizer = snn.optim.adam{ lr = 1e-3 } }
-	for k, v in pairs(options or {}) do
-		o[k] = v
-	end
-	return snn.train(o), net
+	return tiny.train(settings, epochs, options)
 end
 
 -- Training learns the set: the loss falls and the held-out accuracy is
@@ -114,8 +104,8 @@ tap.ok(same, "resume after 2 of 3 epochs: every parameter equals 3 " ..
 if not same then
 	tap.diag("first parameter that differs: " .. name)
 end
-tap.ok(tiny.slurp(dir .. "/resumed/checkpoint.safetensors") ==
-    tiny.slurp(dir .. "/straight/checkpoint.safetensors"),
+tap.ok(files.read(dir .. "/resumed/checkpoint.safetensors") ==
+    files.read(dir .. "/straight/checkpoint.safetensors"),
     "resume: the checkpoint equals that of 3 straight epochs, byte for byte")
 
 -- A run whose learning rate overflows in epoch 2 (a step schedule with a
@@ -127,14 +117,14 @@ local function blowup(epochs, run_dir)
 		gamma = 3e38 } } })
 end
 blowup(1, dir .. "/one")
-local good = tiny.slurp(dir .. "/one/checkpoint.safetensors")
+local good = files.read(dir .. "/one/checkpoint.safetensors")
 tap.ok(good ~= nil and #good > 784 * 10 * 4, "NaN stop: epoch 1 alone " ..
     "writes a checkpoint")
 local done, err = pcall(blowup, 3, dir .. "/nan")
 tap.ok(not done and tostring(err):find("NaN or infinite %a+ epoch 2,?%s")
     ~= nil, "NaN stop: the error names epoch 2")
 tap.diag(tostring(err))
-tap.ok(tiny.slurp(dir .. "/nan/checkpoint.safetensors") == good,
+tap.ok(files.read(dir .. "/nan/checkpoint.safetensors") == good,
     "NaN stop: the checkpoint is byte for byte that of epoch 1")
 local jobs = snn.jobs()
 local last = jobs[#jobs]

@@ -10,16 +10,8 @@ os.execute("mkdir '" .. dir .. "'")
 local srcdir = os.getenv("SNNWB_SRCDIR") or "."
 local written = {}
 
--- Returns the contents of a file, or nil.
-local function slurp(path)
-	local f = io.open(path, "rb")
-	if not f then
-		return nil
-	end
-	local text = f:read("a")
-	f:close()
-	return text
-end
+-- The whole contents of a file, or nil.
+local slurp = require("snnwb.files").read
 
 -- Counts the plain occurrences of needle in text.
 local function count(text, needle)

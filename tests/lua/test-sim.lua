@@ -58,16 +58,8 @@ end
 local top = os.tmpname()
 os.remove(top)
 
--- Returns the bytes of file path, or nil.
-local function slurp(path)
-	local f = io.open(path, "rb")
-	if not f then
-		return nil
-	end
-	local s = f:read("a")
-	f:close()
-	return s
-end
+-- The whole contents of a file, or nil.
+local slurp = require("snnwb.files").read
 
 local r, err = snn.simulate_nmnist{ out = top .. "/a", mnist = mnist,
 	train = 20, seed = 5 }

@@ -23,16 +23,8 @@ local function same(a, b)
 	return true
 end
 
--- Returns the contents of the file path, or nil.
-local function slurp(path)
-	local f = io.open(path)
-	if not f then
-		return nil
-	end
-	local text = f:read("a")
-	f:close()
-	return text
-end
+-- The whole contents of a file, or nil.
+local slurp = require("snnwb.files").read
 
 -- JSON: text of known values, escaping, and the reader round trip.
 tap.is(json.encode{ b = { 1, 2.5, "x" }, a = true, c = {} },

@@ -60,15 +60,25 @@ function tinymnist.write(ntrain, ntest)
 	return dir
 end
 
--- Returns the contents of the file at path, or nil when it cannot be read.
-function tinymnist.slurp(path)
-	local f = io.open(path, "rb")
-	if f == nil then
-		return nil
+-- Returns a new network with the same initial weights every time: the
+-- one-layer SNN the tests train on the set.
+function tinymnist.network()
+	return snn.sequential{ snn.flatten(),
+		snn.linear(784, 10, { bias = false, seed = 1 }), snn.lif{} }
+end
+
+-- Trains a new tinymnist.network() for epochs with the settings of base
+-- (data, batch, optimizer, ...), options adding to or overriding them.
+-- Returns the history (or raises) and the network.
+function tinymnist.train(base, epochs, options)
+	local net = tinymnist.network()
+	local o = { net = net, epochs = epochs }
+	for _, settings in ipairs{ base, options or {} } do
+		for k, v in pairs(settings) do
+			o[k] = v
+		end
 	end
-	local s = f:read("a")
-	f:close()
-	return s
+	return snn.train(o), net
 end
 
 -- Removes the folder dir and everything in it.
