@@ -78,18 +78,6 @@ lsnn_net_release(lua_State *L, int idx)
 	ln->acts++;
 }
 
-/*
- * Returns the network at idx even while a job trains it (for reading what
- * does not change then: its module names), or NULL once closed.
- */
-struct net *
-lsnn_net_peek(lua_State *L, int idx)
-{
-	struct lsnn_net	*ln = luaL_testudata(L, idx, LSNN_NET);
-
-	return ln != NULL ? ln->net : NULL;
-}
-
 /* Returns the open, idle network at idx. */
 struct net *
 lsnn_net_check(lua_State *L, int idx, const char *fn)
@@ -318,16 +306,23 @@ lsnn_net_member(lua_State *L, int idx, lua_Integer i, const char *fn)
 	return module_describe(member->root);
 }
 
-/* Reads the options {name=} of a container at idx into o. */
+/*
+ * Ends snn.sequential and snn.residual (members at 1, options at 2, the
+ * box of o at 3): reads the options {name=} into o and pushes the new
+ * network, holding copies of the n members' modules and values.
+ */
 static void
-lsnn_net_container_opts(lua_State *L, int idx, const char *fn, json_t *o)
+lsnn_net_container(lua_State *L, const char *fn, json_t *o, int n)
 {
 	static const char *const	known[] = { "name", NULL };
 	const char			*name;
 
-	lsnn_check_options(L, idx, fn, known);
-	if ((name = lsnn_opt_string(L, idx, fn, "name", NULL)) != NULL)
+	lsnn_check_options(L, 2, fn, known);
+	if ((name = lsnn_opt_string(L, 2, fn, "name", NULL)) != NULL)
 		json_object_set_new(o, "name", json_string(name));
+	lua_settop(L, 3);
+	lsnn_net_copy_members(L, lsnn_net_from_json(L, fn, o, NULL)->net, 1,
+	    n);
 }
 
 /*
@@ -354,10 +349,7 @@ lsnn_net_sequential(lua_State *L)
 	json_object_set_new(o, "layers", layers);
 	for (i = 1; i <= n; i++)
 		json_array_append_new(layers, lsnn_net_member(L, 1, i, fn));
-	lsnn_net_container_opts(L, 2, fn, o);
-	lua_settop(L, 3);
-	lsnn_net_copy_members(L, lsnn_net_from_json(L, fn, o, NULL)->net, 1,
-	    (int)n);
+	lsnn_net_container(L, fn, o, (int)n);
 	return 1;
 }
 
@@ -387,10 +379,7 @@ lsnn_net_residual(lua_State *L)
 		d = lsnn_net_member(L, 1, 2, fn);
 		json_object_set_new(o, "shortcut", d);
 	}
-	lsnn_net_container_opts(L, 2, fn, o);
-	lua_settop(L, 3);
-	lsnn_net_copy_members(L, lsnn_net_from_json(L, fn, o, NULL)->net, 1,
-	    (int)n);
+	lsnn_net_container(L, fn, o, (int)n);
 	return 1;
 }
 

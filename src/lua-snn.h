@@ -118,7 +118,6 @@ void	 lsnn_net_open(lua_State *L);
 struct net *lsnn_net_check(lua_State *L, int idx, const char *fn);
 struct net *lsnn_net_claim(lua_State *L, int idx, const char *fn, int job);
 void	 lsnn_net_release(lua_State *L, int idx);
-struct net *lsnn_net_peek(lua_State *L, int idx);
 
 /*
  * lua-data.c: data sets (snn.data.nmnist, snn.data.mnist), each a userdata
@@ -153,7 +152,6 @@ void	 lsnn_plot_open(lua_State *L);
 struct lsnn_train_event {
 	int				 job;
 	const struct train_record	*rec;
-	const char *const		*names;	/* rec->nlayers layer names */
 	enum job_state			 state;	/* the end: done, stopped, failed */
 	const char			*error;	/* failed: why */
 };

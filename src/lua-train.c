@@ -177,13 +177,9 @@ lsnn_train_setvhist(lua_State *L, const struct train_record *rec)
 	lua_setfield(L, -2, "vhist");
 }
 
-/*
- * Pushes a record as a Lua table (the stats on_epoch receives); names are
- * its layers' module names.
- */
+/* Pushes a record as a Lua table (the stats on_epoch receives). */
 static void
-lsnn_train_push_record(lua_State *L, const struct train_record *rec,
-    const char *const *names)
+lsnn_train_push_record(lua_State *L, const struct train_record *rec)
 {
 	int	i;
 
@@ -207,7 +203,7 @@ lsnn_train_push_record(lua_State *L, const struct train_record *rec,
 	lsnn_train_setnum(L, "seconds", rec->seconds);
 	lua_createtable(L, rec->nlayers, 0);
 	for (i = 0; i < rec->nlayers; i++) {
-		lua_pushstring(L, names != NULL ? names[i] : "?");
+		lua_pushstring(L, rec->names[i]);
 		lua_rawseti(L, -2, i + 1);
 	}
 	lua_setfield(L, -2, "layers");
@@ -291,18 +287,6 @@ lsnn_train_unlink(struct lsnn_job *lj)
 			break;
 		}
 	lj->next = NULL;
-}
-
-/* Returns the layer names of the job's network (its userdata at idx). */
-static const char *const *
-lsnn_train_names(lua_State *L, int idx)
-{
-	struct net	*net;
-
-	lua_getiuservalue(L, idx, LSNN_JOB_NET);
-	net = lsnn_net_peek(L, -1);
-	lua_pop(L, 1);
-	return net != NULL ? (const char *const *)net->stats_name : NULL;
 }
 
 /*
@@ -403,7 +387,6 @@ lsnn_train_pump_job(lua_State *L, struct lsnn_job *lj, int idx, int draw)
 {
 	struct lsnn_train_event	 ev;
 	struct train_record	 rec;
-	const char *const	*names = lsnn_train_names(L, idx);
 	int			 n = 0, hidx;
 
 	lua_getiuservalue(L, idx, LSNN_JOB_HISTORY);
@@ -423,7 +406,6 @@ lsnn_train_pump_job(lua_State *L, struct lsnn_job *lj, int idx, int draw)
 			memset(&ev, 0, sizeof ev);
 			ev.job = lj->id;
 			ev.rec = &rec;
-			ev.names = names;
 			lsnn_observer(lsnn_observer_arg, &ev);
 		}
 		if (rec.kind == TRAIN_REC_BATCH) {
@@ -434,7 +416,7 @@ lsnn_train_pump_job(lua_State *L, struct lsnn_job *lj, int idx, int draw)
 		}
 		if (draw)
 			lsnn_train_progress(lj, &rec);
-		lsnn_train_push_record(L, &rec, names);
+		lsnn_train_push_record(L, &rec);
 		if (rec.kind == TRAIN_REC_EPOCH &&
 		    lsnn_train_hook(L, lj, idx) != 0) {
 			mem_free(lj->error);

@@ -109,12 +109,13 @@ ui_view_reset(int job)
  * UI_VIEW_LAYERS layers, labelled with their module names.
  */
 static void
-ui_view_batch(const struct train_record *rec, const char *const *names)
+ui_view_batch(const struct train_record *rec)
 {
 	int	i;
 
 	ui_view.batch = *rec;
 	ui_view.batch.layer = NULL;
+	ui_view.batch.names = NULL;
 	ui_view.nbatch++;
 	ui_view.ema = UI_VIEW_SMOOTH * ui_view.ema +
 	    (1 - UI_VIEW_SMOOTH) * rec->loss;
@@ -127,7 +128,7 @@ ui_view_batch(const struct train_record *rec, const char *const *names)
 	    UI_VIEW_LAYERS;
 	for (i = 0; i < ui_view.nlayers; i++) {
 		snprintf(ui_view.label[i], sizeof ui_view.label[i], "%s",
-		    names != NULL ? names[i] : "?");
+		    rec->names[i]);
 		ui_view_push(&ui_view.rate[i], rec->layer[i].rate);
 		ui_view_push(&ui_view.zero[i], rec->layer[i].sg_zero);
 		memcpy(ui_view.hist[i], rec->layer[i].hist,
@@ -176,7 +177,7 @@ ui_view_observe(void *arg, const struct lsnn_train_event *ev)
 	if (ev->rec == NULL)
 		ui_view_end(ev);
 	else if (ev->rec->kind == TRAIN_REC_BATCH)
-		ui_view_batch(ev->rec, ev->names);
+		ui_view_batch(ev->rec);
 	else {
 		ui_view.epoch = *ev->rec;
 		ui_view.epoch.layer = NULL;

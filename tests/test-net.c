@@ -304,6 +304,30 @@ residual_loss(struct net *net, const float *x, const float *r, size_t n)
 }
 
 /*
+ * Returns the largest difference between g (n) and central differences of
+ * residual_loss in each of v[0 .. n) (parameters or the input x).
+ */
+static double
+residual_worst(struct net *net, const float *x, const float *r, float *v,
+    const float *g, size_t n)
+{
+	double	up, down, worst = 0;
+	float	keep;
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		keep = v[i];
+		v[i] = keep + 1e-2f;
+		up = residual_loss(net, x, r, 10);
+		v[i] = keep - 1e-2f;
+		down = residual_loss(net, x, r, 10);
+		v[i] = keep;
+		worst = fmax(worst, fabs((up - down) / 2e-2 - g[i]));
+	}
+	return worst;
+}
+
+/*
  * A two-level residual network (a block whose main branch holds another
  * block with an identity shortcut, and a linear shortcut) against central
  * differences of every parameter and input, and its parameter names.
@@ -324,8 +348,8 @@ test_residual(void)
 	struct net	*net;
 	struct rng	 r;
 	const float	*dx;
-	float		 x[5 * 3], rr[5 * 2], g[5 * 3], *p, keep;
-	double		 num, worst = 0, up, down;
+	float		 x[5 * 3], rr[5 * 2], g[5 * 3];
+	double		 worst = 0;
 	char		*cause = NULL;
 	size_t		 i;
 	int		 k;
@@ -348,35 +372,16 @@ test_residual(void)
 	residual_loss(net, x, rr, 10);
 	net_zero_grad(net);
 	net_backward(net, rr, &dx, NULL);
-	for (k = 0; k < net->ntensors; k++) {
-		p = net->tensor[k].p->data;
-		for (i = 0; i < net->tensor[k].p->n; i++) {
-			keep = p[i];
-			p[i] = keep + 1e-2f;
-			up = residual_loss(net, x, rr, 10);
-			p[i] = keep - 1e-2f;
-			down = residual_loss(net, x, rr, 10);
-			p[i] = keep;
-			num = (up - down) / 2e-2;
-			worst = fmax(worst, fabs(num -
-			    net->tensor[k].p->grad[i]));
-		}
-	}
+	for (k = 0; k < net->ntensors; k++)
+		worst = fmax(worst, residual_worst(net, x, rr,
+		    net->tensor[k].p->data, net->tensor[k].p->grad,
+		    net->tensor[k].p->n));
 	ok(worst < 2e-3, "residual: parameter gradients match central "
 	    "differences (worst %.2g)", worst);
 	residual_loss(net, x, rr, 10);
 	net_backward(net, rr, &dx, NULL);
-	worst = 0;
 	memcpy(g, dx, sizeof g);
-	for (i = 0; i < 15; i++) {
-		keep = x[i];
-		x[i] = keep + 1e-2f;
-		up = residual_loss(net, x, rr, 10);
-		x[i] = keep - 1e-2f;
-		down = residual_loss(net, x, rr, 10);
-		x[i] = keep;
-		worst = fmax(worst, fabs((up - down) / 2e-2 - g[i]));
-	}
+	worst = residual_worst(net, x, rr, x, g, 15);
 	ok(worst < 2e-3, "residual: input gradient matches central "
 	    "differences (worst %.2g)", worst);
 	net_free(net);
