@@ -244,29 +244,21 @@ train_layer_hist(const struct net *net, struct module *m,
 }
 
 /*
- * Copies the statistics of every activation layer into rec (allocating
- * rec->layer), with the neurons' histograms when the configuration asks
- * for them.
+ * Copies the statistics of every activation layer into rec->layer (which
+ * has room for them), with the neurons' histograms when the
+ * configuration asks for them.
  */
-static int
-train_layer_stats(const struct train_config *cfg, struct train_record *rec,
-    char **cause)
+static void
+train_layer_stats(const struct train_config *cfg, struct train_record *rec)
 {
 	const struct net	*net = cfg->net;
 	struct module		*m;
 	struct train_layer	*lr;
 	int			 i;
 
-	rec->nlayers = 0;
-	rec->layer = NULL;
+	rec->nlayers = net->nstats;
 	rec->names = (const char *const *)net->stats_name;
 	rec->hist_bins = cfg->histogram ? TRAIN_HISTBINS : 0;
-	if (net->nstats == 0)
-		return 0;
-	if ((rec->layer = mem_calloc((size_t)net->nstats,
-	    sizeof *rec->layer)) == NULL)
-		return error_set(cause, "out of memory");
-	rec->nlayers = net->nstats;
 	for (i = 0; i < net->nstats; i++) {
 		m = net->stats[i];
 		lr = &rec->layer[i];
@@ -277,7 +269,6 @@ train_layer_stats(const struct train_config *cfg, struct train_record *rec,
 		if (cfg->histogram && layer_neuron_config(m) != NULL)
 			train_layer_hist(net, m, lr);
 	}
-	return 0;
 }
 
 /* Frees what a record owns (its layer statistics). */
@@ -329,6 +320,7 @@ struct train_state {
 	double			 start;
 	int			 C;
 	struct train_record	 rec;		/* the one being filled */
+	struct train_layer	*layers;	/* (net->nstats) its layers */
 };
 
 /*
@@ -503,8 +495,8 @@ train_batch(struct train_state *st, const struct batch *b,
 		right += train_predict(s, b->T, b->B, st->C, i) ==
 		    b->labels[i];
 	rec->acc = (double)right / b->B;
-	train_record_free(rec);
-	return train_layer_stats(cfg, rec, cause);
+	train_layer_stats(cfg, rec);
+	return 0;
 }
 
 /* Evaluates the test set (if any) and writes the checkpoint after an epoch. */
@@ -560,8 +552,8 @@ train_epochs(struct train_state *st, int first, char **cause)
 		net_set_training(cfg->net, 1);
 		if (data_loader_start_epoch(st->loader, epoch, cause) != 0)
 			return -1;
-		train_record_free(r);
 		memset(r, 0, sizeof *r);
+		r->layer = st->layers;
 		r->epoch = epoch;
 		r->epochs = cfg->epochs;
 		r->nbatches = (int)data_loader_batches(st->loader);
@@ -645,8 +637,11 @@ train_run(struct train_config *cfg, struct job *job, char **cause)
 	st.start = train_now();
 	st.m = mem_calloc(cfg->net->nparams, sizeof *st.m);
 	st.v = mem_calloc(cfg->net->nparams, sizeof *st.v);
-	if (st.m == NULL || st.v == NULL) {
-		error_set(cause, "out of memory for the optimizer state");
+	st.layers = mem_calloc((size_t)cfg->net->nstats + 1,
+	    sizeof *st.layers);
+	if (st.m == NULL || st.v == NULL || st.layers == NULL) {
+		error_set(cause, "out of memory for the optimizer state and "
+		    "the layer statistics");
 		goto out;
 	}
 	data_loader_defaults(&lo);
@@ -667,7 +662,7 @@ train_run(struct train_config *cfg, struct job *job, char **cause)
 	rc = train_epochs(&st, first, cause);
 	net_set_training(cfg->net, training);
 out:
-	train_record_free(&st.rec);
+	mem_free(st.layers);
 	data_loader_free(st.loader);
 	run_close(st.run);
 	mem_free(st.dout);
