@@ -27,7 +27,7 @@ struct neuron_module {
 struct neuron *
 layer_neuron_config(struct module *m)
 {
-	if (m->kind->forward != layer_lif_kind.forward)
+	if (m->kind != &layer_lif_kind && m->kind != &layer_if_kind)
 		return NULL;
 	return &((struct neuron_module *)m->priv)->n;
 }

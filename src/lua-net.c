@@ -26,6 +26,7 @@ struct lsnn_net {
 	struct net	*net;		/* NULL once closed */
 	unsigned long	 acts;		/* bumped by every forward and close */
 	unsigned long	 life;		/* bumped by close */
+	int		 lent;		/* job whose on_epoch hook uses it */
 };
 
 /*
@@ -78,6 +79,22 @@ lsnn_net_release(lua_State *L, int idx)
 	ln->acts++;
 }
 
+/*
+ * Lends the network at idx, trained by job, to that job's on_epoch hook
+ * (lend 1: every method works but closing it) or takes it back (0).
+ */
+void
+lsnn_net_lend(lua_State *L, int idx, int job, int lend)
+{
+	struct lsnn_net	*ln = luaL_checkudata(L, idx, LSNN_NET);
+
+	if (ln->net == NULL)
+		return;
+	ln->lent = lend ? job : 0;
+	ln->net->busy = lend ? 0 : job;
+	ln->acts++;
+}
+
 /* Returns the open, idle network at idx. */
 struct net *
 lsnn_net_check(lua_State *L, int idx, const char *fn)
@@ -103,9 +120,9 @@ lsnn_net_close(lua_State *L)
 {
 	struct lsnn_net	*ln = luaL_checkudata(L, 1, LSNN_NET);
 
-	if (ln->net != NULL && ln->net->busy)
+	if (ln->net != NULL && (ln->net->busy || ln->lent))
 		return luaL_error(L, "net: busy: network is being trained by "
-		    "job %d", ln->net->busy);
+		    "job %d", ln->net->busy ? ln->net->busy : ln->lent);
 	net_free(ln->net);
 	ln->net = NULL;
 	ln->acts++;
@@ -761,9 +778,12 @@ lsnn_net_load_state(lua_State *L)
 	return 1;
 }
 
-/* Adds a JSON scalar as Lua source: 2, 0.5, true, "s"; null as false. */
+/*
+ * Adds a JSON scalar as Lua source: 2, 0.5, true, "s" (strings are module
+ * names: letters, digits and _); null as false.
+ */
 static void
-lsnn_net_add_value(lua_State *L, luaL_Buffer *b, json_t *v)
+lsnn_net_add_value(luaL_Buffer *b, json_t *v)
 {
 	char	buf[64];
 
@@ -773,11 +793,9 @@ lsnn_net_add_value(lua_State *L, luaL_Buffer *b, json_t *v)
 	else if (json_is_real(v))
 		snprintf(buf, sizeof buf, "%.9g", json_real_value(v));
 	else if (json_is_string(v)) {
-		lua_pushfstring(L, "%s", json_string_value(v));
-		luaL_addstring(b, "\"");
+		luaL_addchar(b, '"');
 		luaL_addstring(b, json_string_value(v));
-		luaL_addstring(b, "\"");
-		lua_pop(L, 1);
+		luaL_addchar(b, '"');
 		return;
 	} else
 		snprintf(buf, sizeof buf, "%s", json_is_true(v) ? "true" :
@@ -785,12 +803,12 @@ lsnn_net_add_value(lua_State *L, luaL_Buffer *b, json_t *v)
 	luaL_addstring(b, buf);
 }
 
-static void lsnn_net_add_module(lua_State *L, luaL_Buffer *b, json_t *o);
+static void lsnn_net_add_module(luaL_Buffer *b, json_t *o);
 
 /* Adds the options of o other than type and those in skip as {k=v, ...}. */
 static void
-lsnn_net_add_opts(lua_State *L, luaL_Buffer *b, json_t *o,
-    const char *const *skip, int braces)
+lsnn_net_add_opts(luaL_Buffer *b, json_t *o,
+    const char *const *skip)
 {
 	struct surrogate	 sg;
 	const char		*key;
@@ -798,8 +816,7 @@ lsnn_net_add_opts(lua_State *L, luaL_Buffer *b, json_t *o,
 	json_t			*v;
 	int			 n = 0;
 
-	if (braces)
-		luaL_addchar(b, '{');
+	luaL_addchar(b, '{');
 	json_object_foreach(o, key, v) {
 		for (k = skip; k != NULL && *k != NULL; k++)
 			if (strcmp(*k, key) == 0)
@@ -813,12 +830,11 @@ lsnn_net_add_opts(lua_State *L, luaL_Buffer *b, json_t *o,
 		    net_json_parse_surrogate(v, "", &sg, NULL) == 0)
 			lsnn_surrogate_describe(b, &sg);
 		else if (json_is_object(v))
-			lsnn_net_add_module(L, b, v);
+			lsnn_net_add_module(b, v);
 		else
-			lsnn_net_add_value(L, b, v);
+			lsnn_net_add_value(b, v);
 	}
-	if (braces)
-		luaL_addchar(b, '}');
+	luaL_addchar(b, '}');
 }
 
 /*
@@ -826,7 +842,7 @@ lsnn_net_add_opts(lua_State *L, luaL_Buffer *b, json_t *o,
  * "snn.linear(20, 16, {bias=true})", "snn.sequential({...}, {name=...})".
  */
 static void
-lsnn_net_add_module(lua_State *L, luaL_Buffer *b, json_t *o)
+lsnn_net_add_module(luaL_Buffer *b, json_t *o)
 {
 	static const char *const	 seq[] = { "layers", NULL };
 	static const char *const	 res[] = { "main", "shortcut", NULL };
@@ -844,19 +860,19 @@ lsnn_net_add_module(lua_State *L, luaL_Buffer *b, json_t *o)
 		if (kind == &layer_sequential_kind)
 			json_array_foreach(json_object_get(o, "layers"), i, v) {
 				luaL_addstring(b, i > 0 ? ", " : "");
-				lsnn_net_add_module(L, b, v);
+				lsnn_net_add_module(b, v);
 			}
 		for (i = 0; kind == &layer_residual_kind && res[i] != NULL;
 		    i++)
 			if ((v = json_object_get(o, res[i])) != NULL) {
 				luaL_addstring(b, i > 0 ? ", " : "");
-				lsnn_net_add_module(L, b, v);
+				lsnn_net_add_module(b, v);
 			}
 		luaL_addstring(b, "}");
 		if (json_object_get(o, "name") != NULL) {
 			luaL_addstring(b, ", ");
-			lsnn_net_add_opts(L, b, o, kind ==
-			    &layer_sequential_kind ? seq : res, 1);
+			lsnn_net_add_opts(b, o, kind ==
+			    &layer_sequential_kind ? seq : res);
 		}
 		luaL_addstring(b, ")");
 		return;
@@ -868,16 +884,16 @@ lsnn_net_add_module(lua_State *L, luaL_Buffer *b, json_t *o)
 	luaL_addstring(b, "snn.");
 	luaL_addstring(b, kind->lua);
 	if (kind->args == NULL || kind->args[0] == NULL) {
-		lsnn_net_add_opts(L, b, o, NULL, 1);
+		lsnn_net_add_opts(b, o, NULL);
 		return;
 	}
 	luaL_addchar(b, '(');
 	for (i = 0; kind->args[i] != NULL; i++) {
 		luaL_addstring(b, n++ > 0 ? ", " : "");
-		lsnn_net_add_value(L, b, json_object_get(o, kind->args[i]));
+		lsnn_net_add_value(b, json_object_get(o, kind->args[i]));
 	}
 	luaL_addstring(b, ", ");
-	lsnn_net_add_opts(L, b, o, kind->args, 1);
+	lsnn_net_add_opts(b, o, kind->args);
 	luaL_addchar(b, ')');
 }
 
@@ -889,7 +905,7 @@ lsnn_net_push_expr(lua_State *L, const struct module *m)
 	json_t		*o = module_describe(m);
 
 	luaL_buffinit(L, &b);
-	lsnn_net_add_module(L, &b, o);
+	lsnn_net_add_module(&b, o);
 	json_decref(o);
 	luaL_pushresult(&b);
 }

@@ -344,7 +344,7 @@ lsnn_train_hook(lua_State *L, struct lsnn_job *lj, int idx)
 		return 0;
 	}
 	lua_getiuservalue(L, idx, LSNN_JOB_NET);
-	lsnn_net_release(L, -1);
+	lsnn_net_lend(L, -1, lj->id, 1);
 	lua_pop(L, 1);
 	lua_pushvalue(L, -2);
 	if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
@@ -362,7 +362,7 @@ lsnn_train_hook(lua_State *L, struct lsnn_job *lj, int idx)
 		lua_pop(L, 1);
 	}
 	lua_getiuservalue(L, idx, LSNN_JOB_NET);
-	lsnn_net_claim(L, -1, "on_epoch", lj->id);
+	lsnn_net_lend(L, -1, lj->id, 0);
 	lua_pop(L, 1);
 	job_continue(lj->job);
 	return rc;

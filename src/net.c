@@ -172,13 +172,7 @@ net_layout(struct net *net, char **cause)
 		else
 			bp += p->n;
 	}
-	for (i = 0; i < old.ntensors; i++)
-		free(old.tensor[i].name);
-	for (i = 0; i < old.nstats; i++)
-		free(old.stats_name[i]);
-	mem_free(old.tensor);
-	mem_free(old.stats);
-	mem_free(old.stats_name);
+	net_free_tables(&old);
 	mem_free(old.params);
 	mem_free(old.grads);
 	mem_free(old.buffers);
@@ -289,7 +283,7 @@ net_add_neuron(struct net *net, const struct neuron *n, char **cause)
 	if (neuron_validate(n, cause) != 0)
 		return -1;
 	if ((m = module_new(n->kind == NEURON_LIF ? &layer_lif_kind :
-	    module_kind_find("if"), cause)) == NULL)
+	    &layer_if_kind, cause)) == NULL)
 		return -1;
 	*layer_neuron_config(m) = *n;
 	return net_add(net, m, cause);

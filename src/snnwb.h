@@ -551,6 +551,7 @@ int	 module_walk(struct module *m, const char *prefix, module_visit_fn fn,
 /* The kinds other files need by name (each file defines its own). */
 extern const struct module_kind layer_linear_kind;
 extern const struct module_kind layer_lif_kind;
+extern const struct module_kind layer_if_kind;
 extern const struct module_kind layer_sequential_kind;
 extern const struct module_kind layer_residual_kind;
 struct linear_sparse *layer_linear_module_sparse(const struct module *m);

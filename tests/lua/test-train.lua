@@ -120,6 +120,11 @@ after = snn.evaluate{ net = net, data = pool }.accuracy
 tap.ok(inside ~= nil and inside == after,
     "train: on_epoch may evaluate the network (the worker waits)")
 tap.raises(function()
+	snn.train{ net = net, data = pool, epochs = 1, batch = 32,
+		on_epoch = function() local closing <close> = net end }
+end, "busy: network is being trained by job",
+    "train: on_epoch may not close the network it trains")
+tap.raises(function()
 	snn.train{ net = network(), data = pool, epochs = 2, batch = 32,
 		loss = "ce_rate", temperature = 1e-45 }
 end, "NaN or infinite at epoch 1", "train: blow-up stops with a message")
