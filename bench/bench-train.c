@@ -491,8 +491,7 @@ bench_skip_run(const struct dataset *ds, double alpha, int B, int warmup,
 	int			 rc = -1;
 
 	/* The panel of the sparse kernels: 64 outputs with AVX-512. */
-	panel = layer_linear_sparse_isa(LINEAR_ISA_AVX512) ==
-	    LINEAR_ISA_AVX512 ? 64 : 32;
+	panel = cpu_isa() == CPU_ISA_AVX512 ? 64 : 32;
 	memset(st, 0, sizeof *st);
 	st->same = 1;
 	if ((net = bench_net("piecewise_quadratic", alpha, cause)) == NULL)

@@ -1,8 +1,11 @@
 /*
  * checkpoint.c: a network (and, for training runs, the optimizer state) in
- * a safetensors file. Parameters are named as PyTorch names those of an
- * nn.Sequential ("1.weight" is (out, in)), so the file loads into the same
- * model in PyTorch; metadata "snnwb.net" holds the architecture as JSON.
+ * a safetensors file. Parameters and buffers are named as PyTorch names
+ * the state_dict of the model the network mirrors ("1.weight" is (out, in)
+ * in an nn.Sequential, "layer1.0.bn1.running_mean" in a WideResNet), so
+ * the file loads into that model in PyTorch and a PyTorch state_dict saved
+ * as safetensors loads here by name; metadata "snnwb.net" holds the
+ * architecture as JSON.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,73 +13,59 @@
 
 #include "snnwb.h"
 
-/* Frees the tensor names and the tensor array of a file built for writing. */
+/* Names of the optimizer state tensors, beside the network's. */
+#define CHECKPOINT_M	"optim.m"
+#define CHECKPOINT_V	"optim.v"
+
+/* Adds a tensor entry (name and data borrowed) to f. */
 static void
-checkpoint_free_names(struct st_file *f)
+checkpoint_add(struct st_file *f, char *name, float *data, int ndim,
+    const int *shape)
 {
-	int	i;
+	struct st_tensor	*t = &f->t[f->n++];
+	int			 i;
 
-	for (i = 0; i < f->n; i++)
-		free(f->t[i].name);
-	mem_free(f->t);
-}
-
-/* Adds a tensor entry (name formatted, data not copied) to f. */
-static int
-checkpoint_add(struct st_file *f, float *data, int ndim, int64_t d0,
-    int64_t d1, char *name)
-{
-	struct st_tensor	*t = &f->t[f->n];
-
-	if (name == NULL)
-		return -1;
 	memset(t, 0, sizeof *t);
 	t->name = name;
 	t->ndim = ndim;
-	t->shape[0] = d0;
-	t->shape[1] = d1;
+	for (i = 0; i < ndim; i++)
+		t->shape[i] = shape[i];
 	t->data = data;
-	f->n++;
-	return 0;
 }
 
 /*
- * Writes net's parameters to path atomically. When ck is not NULL its
- * optimizer state (ck->m, ck->v: nparams floats each, either may be NULL)
- * and counters are stored too. Metadata keys and values in meta (pairs,
- * NULL-terminated, may be NULL) are added.
+ * Writes net's parameters and buffers to path atomically. When ck is not
+ * NULL its optimizer state (ck->m, ck->v: nparams floats each, either may
+ * be NULL) and counters are stored too. Metadata keys and values in meta
+ * (pairs, NULL-terminated, may be NULL) are added.
  */
 int
 checkpoint_save(const char *path, const struct net *net,
     const struct checkpoint *ck, const char *const *meta, char **cause)
 {
 	struct st_file		 f;
-	const struct layer	*l;
+	const struct mparam	*p;
 	char			*keys[16], *vals[16], *desc;
 	char			 epoch[32], step[32];
-	int			 i, rc = -1, nmeta = 0;
+	int			 i, rc, nmeta = 0, n = (int)net->nparams;
 
 	memset(&f, 0, sizeof f);
-	if ((f.t = mem_calloc((size_t)net->n * 2 + 2, sizeof *f.t)) == NULL)
+	if ((f.t = mem_calloc((size_t)net->ntensors + 2, sizeof *f.t)) ==
+	    NULL)
 		return error_set(cause, "%s: out of memory", path);
-	for (i = 0; i < net->n; i++) {
-		l = &net->layers[i];
-		if (l->kind != LAYER_LINEAR)
-			continue;
-		if (checkpoint_add(&f, l->w, 2, l->out, l->in,
-		    net_param_name(i, 0)) != 0 || (l->has_bias &&
-		    checkpoint_add(&f, l->b, 1, l->out, 0,
-		    net_param_name(i, 1)) != 0))
-			goto out;
+	for (i = 0; i < net->ntensors; i++) {
+		p = net->tensor[i].p;
+		checkpoint_add(&f, net->tensor[i].name, p->data, p->ndim,
+		    p->shape);
 	}
-	if (ck != NULL && ck->m != NULL && checkpoint_add(&f, ck->m, 1,
-	    (int64_t)net->nparams, 0, error_printf("optim.m")) != 0)
-		goto out;
-	if (ck != NULL && ck->v != NULL && checkpoint_add(&f, ck->v, 1,
-	    (int64_t)net->nparams, 0, error_printf("optim.v")) != 0)
-		goto out;
-	if ((desc = net_json_describe(net)) == NULL)
-		goto out;
+	if (ck != NULL && ck->m != NULL)
+		checkpoint_add(&f, (char *)CHECKPOINT_M, ck->m, 1, &n);
+	if (ck != NULL && ck->v != NULL)
+		checkpoint_add(&f, (char *)CHECKPOINT_V, ck->v, 1, &n);
+	if ((desc = net_json_describe(net)) == NULL) {
+		mem_free(f.t);
+		return error_set(cause, "%s: out of memory", path);
+	}
 	keys[nmeta] = "format";
 	vals[nmeta++] = "pt";
 	keys[nmeta] = "snnwb.net";
@@ -99,76 +88,90 @@ checkpoint_save(const char *path, const struct net *net,
 	f.meta_val = vals;
 	rc = safetensors_write(path, &f, cause);
 	free(desc);
-out:
-	if (rc != 0 && cause != NULL && *cause == NULL)
-		error_set(cause, "%s: out of memory", path);
-	checkpoint_free_names(&f);
+	mem_free(f.t);
 	return rc;
 }
 
-/* Copies tensor name of f into dst (n floats), checking its size. */
+/* Returns nonzero when t has exactly the shape of p. */
 static int
-checkpoint_copy(const char *path, const struct st_file *f, const char *name,
-    float *dst, size_t n, char **cause)
+checkpoint_same_shape(const struct st_tensor *t, const struct mparam *p)
 {
-	const struct st_tensor	*t = safetensors_find(f, name);
+	int	i;
 
-	if (t == NULL)
-		return error_set(cause, "%s: tensor \"%s\" is missing", path,
-		    name);
-	if (safetensors_numel(t) != n)
-		return error_set(cause, "%s: tensor \"%s\" has %zu values, "
-		    "the network needs %zu", path, name, safetensors_numel(t),
-		    n);
-	memcpy(dst, t->data, n * sizeof *dst);
-	return 0;
+	if (t->ndim != p->ndim)
+		return 0;
+	for (i = 0; i < p->ndim; i++)
+		if (t->shape[i] != p->shape[i])
+			return 0;
+	return 1;
+}
+
+/* Writes "[a, b]" for the shape of t into buf. */
+static char *
+checkpoint_shape(const struct st_tensor *t, char *buf, size_t len)
+{
+	int	shape[ST_MAXDIM], i;
+
+	for (i = 0; i < t->ndim && i < ST_MAXDIM; i++)
+		shape[i] = t->shape[i] > 0x7fffffff ? -1 : (int)t->shape[i];
+	return tensor_shape_string(shape, t->ndim, buf, len);
 }
 
 /*
- * Copies the parameters in f into net (names and sizes checked) and, when
- * ck is not NULL, the optimizer state into ck->m and ck->v (nparams floats
- * each, either may be NULL) with the counters; ck->has_state tells whether
- * the file had state.
+ * Copies every parameter and buffer of net from f by name, checking
+ * shapes exactly. With strict set, a tensor of f that the network lacks
+ * (optimizer state aside) is an error too.
  */
 static int
-checkpoint_fill(const char *path, const struct st_file *f, struct net *net,
-    struct checkpoint *ck, char **cause)
+checkpoint_copy_all(const char *path, const struct st_file *f,
+    struct net *net, int strict, char **cause)
 {
-	struct layer	*l;
-	const char	*s;
-	char		*name;
-	int		 i, rc = 0;
+	const struct st_tensor	*t;
+	const struct mparam	*p;
+	char			 have[64], want[64];
+	int			 i;
 
-	for (i = 0; i < net->n && rc == 0; i++) {
-		l = &net->layers[i];
-		if (l->kind != LAYER_LINEAR)
-			continue;
-		name = net_param_name(i, 0);
-		rc = checkpoint_copy(path, f, name, l->w,
-		    (size_t)l->out * (size_t)l->in, cause);
-		free(name);
-		if (rc == 0 && l->has_bias) {
-			name = net_param_name(i, 1);
-			rc = checkpoint_copy(path, f, name, l->b,
-			    (size_t)l->out, cause);
-			free(name);
-		}
+	for (i = 0; i < net->ntensors; i++) {
+		p = net->tensor[i].p;
+		if ((t = safetensors_find(f, net->tensor[i].name)) == NULL)
+			return error_set(cause, "%s: tensor \"%s\" is missing",
+			    path, net->tensor[i].name);
+		if (!checkpoint_same_shape(t, p))
+			return error_set(cause, "%s: tensor \"%s\" has shape "
+			    "%s, the network needs %s", path,
+			    net->tensor[i].name, checkpoint_shape(t, have,
+			    sizeof have), tensor_shape_string(p->shape,
+			    p->ndim, want, sizeof want));
 	}
-	if (rc != 0 || ck == NULL)
-		return rc;
-	ck->has_state = safetensors_find(f, "optim.m") != NULL;
-	if (ck->has_state && ck->m != NULL)
-		rc = checkpoint_copy(path, f, "optim.m", ck->m, net->nparams,
-		    cause);
-	if (rc == 0 && ck->has_state && ck->v != NULL &&
-	    safetensors_find(f, "optim.v") != NULL)
-		rc = checkpoint_copy(path, f, "optim.v", ck->v, net->nparams,
-		    cause);
-	s = safetensors_meta(f, "snnwb.epoch");
-	ck->epoch = s != NULL ? atoi(s) : 0;
-	s = safetensors_meta(f, "snnwb.optim_step");
-	ck->step = s != NULL ? atol(s) : 0;
-	return rc;
+	for (i = 0; strict && i < f->n; i++)
+		if (net_tensor(net, f->t[i].name) == NULL &&
+		    strcmp(f->t[i].name, CHECKPOINT_M) != 0 &&
+		    strcmp(f->t[i].name, CHECKPOINT_V) != 0)
+			return error_set(cause, "%s: tensor \"%s\" is not in "
+			    "the network", path, f->t[i].name);
+	for (i = 0; i < net->ntensors; i++) {
+		p = net->tensor[i].p;
+		t = safetensors_find(f, net->tensor[i].name);
+		memcpy(p->data, t->data, p->n * sizeof *p->data);
+	}
+	return 0;
+}
+
+/* Copies the optimizer state tensor name of f into dst (n floats). */
+static int
+checkpoint_copy_state(const char *path, const struct st_file *f,
+    const char *name, float *dst, size_t n, char **cause)
+{
+	const struct st_tensor	*t = safetensors_find(f, name);
+
+	if (t == NULL || dst == NULL)
+		return 0;
+	if (t->ndim != 1 || (size_t)t->shape[0] != n)
+		return error_set(cause, "%s: tensor \"%s\" has %zu values, "
+		    "the network has %zu parameters", path, name,
+		    safetensors_numel(t), n);
+	memcpy(dst, t->data, n * sizeof *dst);
+	return 0;
 }
 
 /* Returns the architecture metadata of f, or NULL with *cause set. */
@@ -179,7 +182,8 @@ checkpoint_desc(const char *path, const struct st_file *f, char **cause)
 
 	if (desc == NULL)
 		error_set(cause, "%s: no \"snnwb.net\" metadata: not an snnwb "
-		    "checkpoint", path);
+		    "checkpoint (net:load reads a state_dict into a network "
+		    "built first)", path);
 	return desc;
 }
 
@@ -201,7 +205,7 @@ checkpoint_load(const char *path, char **cause)
 		free(why);
 		goto out;
 	}
-	if (checkpoint_fill(path, &f, net, NULL, cause) != 0) {
+	if (checkpoint_copy_all(path, &f, net, 0, cause) != 0) {
 		net_free(net);
 		net = NULL;
 	}
@@ -211,15 +215,37 @@ out:
 }
 
 /*
+ * Loads the parameters and buffers of a state_dict in path (a snnwb
+ * checkpoint or any safetensors file of named tensors) into net by name;
+ * every tensor of net must be there with its exact shape, and with strict
+ * set nothing else may be. On failure net is unchanged.
+ */
+int
+checkpoint_load_state(const char *path, struct net *net, int strict,
+    char **cause)
+{
+	struct st_file	f;
+	int		rc;
+
+	if (safetensors_read(path, &f, cause) != 0)
+		return -1;
+	rc = checkpoint_copy_all(path, &f, net, strict, cause);
+	safetensors_free(&f);
+	return rc;
+}
+
+/*
  * Restores net (which must have the architecture stored in path) and the
- * optimizer state in ck from a checkpoint, to resume a run.
+ * optimizer state in ck (may be NULL; ck->m and ck->v: nparams floats
+ * each, either may be NULL) with its counters from a checkpoint, to resume a run;
+ * ck->has_state tells whether the file had optimizer state.
  */
 int
 checkpoint_restore(const char *path, struct net *net, struct checkpoint *ck,
     char **cause)
 {
 	struct st_file	 f;
-	const char	*desc;
+	const char	*desc, *s;
 	char		*mine;
 	int		 rc = -1;
 
@@ -234,9 +260,19 @@ checkpoint_restore(const char *path, struct net *net, struct checkpoint *ck,
 	if (strcmp(mine, desc) != 0)
 		error_set(cause, "%s: the checkpoint holds another network "
 		    "(%s) than this run's (%s)", path, desc, mine);
-	else
-		rc = checkpoint_fill(path, &f, net, ck, cause);
+	else if (checkpoint_copy_all(path, &f, net, 0, cause) == 0 &&
+	    (ck == NULL || (checkpoint_copy_state(path, &f, CHECKPOINT_M,
+	    ck->m, net->nparams, cause) == 0 && checkpoint_copy_state(path,
+	    &f, CHECKPOINT_V, ck->v, net->nparams, cause) == 0)))
+		rc = 0;
 	free(mine);
+	if (rc == 0 && ck != NULL) {
+		ck->has_state = safetensors_find(&f, CHECKPOINT_M) != NULL;
+		s = safetensors_meta(&f, "snnwb.epoch");
+		ck->epoch = s != NULL ? atoi(s) : 0;
+		s = safetensors_meta(&f, "snnwb.optim_step");
+		ck->step = s != NULL ? atol(s) : 0;
+	}
 out:
 	safetensors_free(&f);
 	return rc;

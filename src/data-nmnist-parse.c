@@ -5,7 +5,7 @@
  * of byte 2 the polarity (1 ON), and the other 23 bits of bytes 2 to 4 a
  * big-endian timestamp in microseconds. Events are decoded into the packed
  * form of struct eventset (times, and x | y << 6 | p << 12), three at a
- * time with SSSE3 byte shuffles where the processor has them, one at a
+ * time with SSSE3 byte shuffles where cpu_isa() allows them, one at a
  * time otherwise; neither loop branches per event.
  */
 #include <endian.h>
@@ -13,10 +13,9 @@
 
 #include "snnwb.h"
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#ifdef CPU_X86
 #include <immintrin.h>
-#define NMNIST_X86
-#define NMNIST_SSSE3 __attribute__((target("ssse3")))
+#define NMNIST_SSSE3 __attribute__((target(CPU_TARGET_SSSE3)))
 #endif
 
 /*
@@ -154,7 +153,7 @@ data_nmnist_decode(const uint8_t *buf, size_t i, size_t n, uint32_t *t,
 	return far;
 }
 
-#ifdef NMNIST_X86
+#ifdef CPU_X86
 /*
  * Decodes events three at a time from 16-byte loads while four more fit
  * (each pass writes a fourth time and xyp that the next one replaces);
@@ -219,8 +218,8 @@ data_nmnist_parse(const uint8_t *buf, size_t len, const char *name,
 		return error_set(cause, "%s: %zu bytes is not a whole number "
 		    "of 5-byte events: %zu stray bytes at byte offset %zu",
 		    name, len, len % 5, len - len % 5);
-#ifdef NMNIST_X86
-	if (__builtin_cpu_supports("ssse3"))
+#ifdef CPU_X86
+	if (cpu_isa() >= CPU_ISA_SSSE3)
 		i = data_nmnist_decode3(buf, n, t, xyp, &far);
 #endif
 	far |= data_nmnist_decode(buf, i, n, t, xyp);

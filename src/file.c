@@ -1,14 +1,27 @@
 /*
- * file.c: opening the regular files that the data readers read.
+ * file.c: opening the regular files that the data readers read, and
+ * replacing files atomically: the new contents go to a temporary file
+ * PATH.tmp.PID beside the target, which is synced and renamed over it, so a
+ * crash leaves either the old file or the new one (and at worst a stale
+ * temporary file, which file_clean_stale removes later).
  */
 #include <sys/stat.h>
+#include <sys/types.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "snnwb.h"
+
+/* What a temporary file's name holds between the target's name and PID. */
+#define FILE_TMP ".tmp."
 
 /*
  * Opens the regular file at path for reading and returns its descriptor,
@@ -39,4 +52,160 @@ file_open_regular(const char *path, size_t *size, char **cause)
 	}
 	close(fd);
 	return -1;
+}
+
+/*
+ * Syncs the directory holding target, so that a rename inside it is
+ * durable; messages name path, the name the caller knows.
+ */
+static int
+file_sync_dir(const char *path, const char *target, char **cause)
+{
+	const char	*slash = strrchr(target, '/');
+	char		*dir;
+	int		 fd, rc = 0;
+
+	if (slash == NULL)
+		dir = error_printf(".");
+	else
+		dir = error_printf("%.*s", slash == target ? 1 :
+		    (int)(slash - target), target);
+	if (dir == NULL)
+		return error_set(cause, "%s: out of memory", path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY)) == -1 || fsync(fd) != 0)
+		rc = error_set(cause, "%s: syncing directory %s: %s", path,
+		    dir, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+/*
+ * Finds the file that writing path replaces: path itself when nothing is
+ * there, else the regular file that path is or names through symbolic
+ * links (anything else is refused). Returns it allocated (free()), with its
+ * mode in *mode, or -1 in *mode when it does not exist yet.
+ */
+static char *
+file_target(const char *path, mode_t *mode, char **cause)
+{
+	struct stat	 sb;
+	char		*target;
+
+	*mode = (mode_t)-1;
+	if (*path == '\0') {
+		error_set(cause, "an empty file name");
+		return NULL;
+	}
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT && lstat(path, &sb) == 0) {
+			error_set(cause, "%s is a symbolic link to a missing "
+			    "file", path);
+			return NULL;
+		}
+		if (errno != ENOENT) {
+			error_set(cause, "%s: %s", path, strerror(errno));
+			return NULL;
+		}
+		if ((target = error_printf("%s", path)) == NULL)
+			error_set(cause, "%s: out of memory", path);
+		return target;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		error_set(cause, "%s is not a regular file", path);
+		return NULL;
+	}
+	*mode = sb.st_mode & 07777;
+	if ((target = realpath(path, NULL)) == NULL)
+		error_set(cause, "%s: %s", path, strerror(errno));
+	return target;
+}
+
+/*
+ * Replaces the file at path atomically with what fn(fp, arg) writes (fn
+ * returns -1 with errno set on a write error): path must be missing or a
+ * regular file; a symbolic link is written through to its target, which
+ * keeps its permissions. The data and the rename are synced; on failure
+ * path is unchanged and no temporary file is left. Messages name path.
+ */
+int
+file_write_atomic(const char *path, int (*fn)(FILE *, void *), void *arg,
+    char **cause)
+{
+	char	*target, *tmp = NULL;
+	mode_t	 mode;
+	FILE	*fp = NULL;
+	int	 fd, rc = -1;
+
+	if ((target = file_target(path, &mode, cause)) == NULL)
+		return -1;
+	if ((tmp = error_printf("%s" FILE_TMP "%ld", target,
+	    (long)getpid())) == NULL) {
+		error_set(cause, "%s: out of memory", path);
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0666);
+	if (fd == -1 || (mode != (mode_t)-1 && fchmod(fd, mode) != 0) ||
+	    (fp = fdopen(fd, "wb")) == NULL) {
+		error_set(cause, "cannot write %s: %s", path, strerror(errno));
+		if (fd != -1) {
+			close(fd);
+			unlink(tmp);
+		}
+		goto out;
+	}
+	errno = 0;
+	if (fn(fp, arg) != 0 || fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+		error_set(cause, "cannot write %s: %s", path,
+		    errno != 0 ? strerror(errno) : "write error");
+		fclose(fp);
+		unlink(tmp);
+		goto out;
+	}
+	if (fclose(fp) != 0 || rename(tmp, target) != 0) {
+		error_set(cause, "cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = file_sync_dir(path, target, cause);
+out:
+	free(tmp);
+	free(target);
+	return rc;
+}
+
+/*
+ * Removes the temporary files NAME.tmp.PID in dir left by processes that
+ * are gone (a crash or kill -9 during file_write_atomic). Best effort: a
+ * file that cannot be removed stays.
+ */
+void
+file_clean_stale(const char *dir)
+{
+	struct dirent	*de;
+	const char	*s;
+	char		*end;
+	DIR		*d;
+	long		 pid;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if ((s = strstr(de->d_name, FILE_TMP)) == NULL)
+			continue;
+		while (strstr(s + 1, FILE_TMP) != NULL)
+			s = strstr(s + 1, FILE_TMP);
+		s += strlen(FILE_TMP);
+		if (*s < '1' || *s > '9')
+			continue;
+		errno = 0;
+		pid = strtol(s, &end, 10);
+		if (*end != '\0' || errno != 0 || pid > INT_MAX)
+			continue;
+		if (kill((pid_t)pid, 0) == -1 && errno == ESRCH)
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
 }

@@ -1,9 +1,12 @@
 /*
- * job.c: a training job on one worker thread. The worker posts progress
- * records to a locked queue and writes a byte to a wake-up pipe; the main
- * thread polls the pipe and takes the records. Pause and stop are requests
- * the worker honours between batches (job_between_batches); it is never
- * killed.
+ * job.c: a job (training, evaluation, conversion) on one worker thread. The
+ * worker posts progress records, of a type and size the job chooses, to a
+ * locked queue and writes a byte to a wake-up pipe; the main thread polls
+ * the pipe and takes the records. Pause and stop are requests the worker
+ * honours between batches (job_between_batches); it is never killed. A
+ * job that hands over (job_handover) waits there until the main thread has
+ * looked at what it posted and calls job_continue: meanwhile the main
+ * thread may use what the job works on (a hook evaluating the network).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +26,12 @@ struct job {
 	enum job_state		 state;		/* under lock */
 	int			 pause_req;	/* under lock */
 	int			 stop_req;	/* under lock */
-	struct train_record	*queue;		/* ring buffer, under lock */
+	unsigned char		*queue;		/* ring buffer, under lock */
+	size_t			 rec_size;	/* bytes of a record */
+	void			(*rec_free)(void *);	/* or NULL */
+	int			 hold;		/* job_handover waits */
+	long			 handed;	/* job_handover calls, under lock */
+	long			 taken;		/* job_continue calls, under lock */
 	size_t			 qhead;
 	size_t			 qlen;
 	size_t			 qcap;
@@ -37,12 +45,20 @@ struct job {
 /* Ids handed to jobs, from 1. */
 static int job_next_id = 1;
 
+/* Makes the main thread's poll on the job's descriptor return. */
+static void
+job_wake(struct job *job)
+{
+	char	byte = 1;
+
+	(void)!write(job->wake[1], &byte, 1);
+}
+
 /* The worker thread: runs the job's function and records how it ended. */
 static void *
 job_main(void *p)
 {
 	struct job		*job = p;
-	struct train_record	 rec;
 	char			*cause = NULL;
 	int			 rc;
 
@@ -56,22 +72,21 @@ job_main(void *p)
 		job->state = JOB_DONE;
 	job->error = cause;
 	pthread_mutex_unlock(&job->lock);
-	memset(&rec, 0, sizeof rec);
-	rec.kind = rc != 0 ? TRAIN_REC_ERROR : TRAIN_REC_DONE;
-	if (cause != NULL)
-		snprintf(rec.message, sizeof rec.message, "%s", cause);
-	job_post(job, &rec);
+	job_wake(job);
 	return NULL;
 }
 
 /*
  * Starts run(job, arg, &cause) on a worker thread; run returns 0 or -1 with
- * a message. Returns the job (freed with job_free after job_wait), or NULL
- * with *cause set.
+ * a message, and posts records of rec_size bytes, which rec_free (may be
+ * NULL) frees when a record is dropped. Returns the job (freed with
+ * job_free after job_wait), or NULL with *cause set. The job has ended
+ * when job_state is done, stopped or failed; every record it posted can be
+ * taken before that state shows.
  */
 struct job *
 job_start(int (*run)(struct job *, void *, char **), void *arg,
-    char **cause)
+    size_t rec_size, void (*rec_free)(void *), char **cause)
 {
 	struct job	*job;
 	int		 i;
@@ -96,6 +111,8 @@ job_start(int (*run)(struct job *, void *, char **), void *arg,
 	job->state = JOB_RUNNING;
 	job->run = run;
 	job->arg = arg;
+	job->rec_size = rec_size;
+	job->rec_free = rec_free;
 	if ((errno = pthread_create(&job->thread, NULL, job_main, job)) != 0) {
 		error_set(cause, "cannot start a thread: %s", strerror(errno));
 		job->joined = 1;
@@ -142,44 +159,60 @@ job_state_name(enum job_state s)
 	return names[s];
 }
 
-/* Worker side: queues a record for the main thread and wakes it. */
-void
-job_post(struct job *job, const struct train_record *rec)
+/* Returns the address of slot i of the queue (under lock). */
+static unsigned char *
+job_slot(struct job *job, size_t i)
 {
-	struct train_record	*q;
-	size_t			 cap, i;
-	char			 byte = 1;
+	return job->queue + (job->qhead + i) % job->qcap * job->rec_size;
+}
+
+/*
+ * Worker side: queues a copy of rec (rec_size bytes; what it points at
+ * now belongs to the queue) for the main thread and wakes it. Without
+ * memory for a bigger queue the oldest record is dropped.
+ */
+void
+job_post(struct job *job, const void *rec)
+{
+	unsigned char	*q;
+	size_t		 cap, i;
 
 	pthread_mutex_lock(&job->lock);
 	if (job->qlen == job->qcap) {
 		cap = job->qcap == 0 ? 64 : job->qcap * 2;
-		if ((q = mem_alloc(cap * sizeof *q)) == NULL) {
-			/* Drop a record rather than fail training. */
+		if ((q = mem_alloc(cap * job->rec_size)) == NULL) {
 			if (job->qcap == 0) {
 				pthread_mutex_unlock(&job->lock);
+				if (job->rec_free != NULL)
+					job->rec_free((void *)rec);
 				return;
 			}
+			if (job->rec_free != NULL)
+				job->rec_free(job_slot(job, 0));
 			job->qhead = (job->qhead + 1) % job->qcap;
 			job->qlen--;
 		} else {
 			for (i = 0; i < job->qlen; i++)
-				q[i] = job->queue[(job->qhead + i) %
-				    job->qcap];
+				memcpy(q + i * job->rec_size, job_slot(job, i),
+				    job->rec_size);
 			mem_free(job->queue);
 			job->queue = q;
 			job->qcap = cap;
 			job->qhead = 0;
 		}
 	}
-	job->queue[(job->qhead + job->qlen) % job->qcap] = *rec;
+	memcpy(job_slot(job, job->qlen), rec, job->rec_size);
 	job->qlen++;
 	pthread_mutex_unlock(&job->lock);
-	(void)!write(job->wake[1], &byte, 1);
+	job_wake(job);
 }
 
-/* Main side: takes the oldest record into *rec; returns 0 when none. */
+/*
+ * Main side: moves the oldest record into rec (rec_size bytes, now the
+ * caller's); returns 0 when none is queued.
+ */
 int
-job_take(struct job *job, struct train_record *rec)
+job_take(struct job *job, void *rec)
 {
 	char	buf[256];
 	int	got = 0;
@@ -188,13 +221,56 @@ job_take(struct job *job, struct train_record *rec)
 		;
 	pthread_mutex_lock(&job->lock);
 	if (job->qlen > 0) {
-		*rec = job->queue[job->qhead];
+		memcpy(rec, job_slot(job, 0), job->rec_size);
 		job->qhead = (job->qhead + 1) % job->qcap;
 		job->qlen--;
 		got = 1;
 	}
 	pthread_mutex_unlock(&job->lock);
 	return got;
+}
+
+/*
+ * Makes job_handover wait for job_continue (hold 1) or not; the worker
+ * sets it before its first handover.
+ */
+void
+job_set_hold(struct job *job, int hold)
+{
+	pthread_mutex_lock(&job->lock);
+	job->hold = hold != 0;
+	pthread_cond_broadcast(&job->cond);
+	pthread_mutex_unlock(&job->lock);
+}
+
+/*
+ * Worker side, after posting what the main thread must see before the job
+ * goes on: with hold set, waits until the main thread has called
+ * job_continue as many times as this was called, or job_stop. Returns 1
+ * when the job should stop, else 0.
+ */
+int
+job_handover(struct job *job)
+{
+	int	stop;
+
+	pthread_mutex_lock(&job->lock);
+	job->handed++;
+	while (job->hold && job->taken < job->handed && !job->stop_req)
+		pthread_cond_wait(&job->cond, &job->lock);
+	stop = job->stop_req;
+	pthread_mutex_unlock(&job->lock);
+	return stop;
+}
+
+/* Main side: lets a worker waiting in job_handover (or about to) go on. */
+void
+job_continue(struct job *job)
+{
+	pthread_mutex_lock(&job->lock);
+	job->taken++;
+	pthread_cond_broadcast(&job->cond);
+	pthread_mutex_unlock(&job->lock);
 }
 
 /*
@@ -279,6 +355,11 @@ job_free(struct job *job)
 	close(job->wake[1]);
 	pthread_mutex_destroy(&job->lock);
 	pthread_cond_destroy(&job->cond);
+	while (job->rec_free != NULL && job->qlen > 0) {
+		job->rec_free(job_slot(job, 0));
+		job->qhead = (job->qhead + 1) % job->qcap;
+		job->qlen--;
+	}
 	mem_free(job->queue);
 	free(job->error);
 	mem_free(job);

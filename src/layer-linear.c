@@ -2,16 +2,18 @@
  * layer-linear.c: the fully connected layer, y = x w^T + b. Time is merged
  * into the batch, so one GEMM covers all T steps: rows = T * B.
  */
+#include <jansson.h>
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
+#include <stdint.h>
 #include <time.h>
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#include "snnwb.h"
+
+#ifdef CPU_X86
 #include <immintrin.h>
 #endif
-
-#include "snnwb.h"
 
 /*
  * Initialises w (out, in) and b (out, or NULL) as PyTorch's nn.Linear does:
@@ -117,9 +119,9 @@ layer_linear_backward(float *dx, float *dw, float *db, const float *dy,
  * by blocks of rows, the CSC by ranges of columns, the products by panels
  * (task t takes panels t, t + tasks, ...). Every output value is summed by
  * one task in a fixed order, so the results do not depend on the number
- * of threads. The kernels use AVX-512 where the processor has it, else
- * AVX2 and FMA, else plain C; above the density limit the layer runs the
- * GEMMs above.
+ * of threads. The kernels use AVX-512, else AVX2 and FMA, else plain C,
+ * as cpu_isa() allows at each forward (its ssse3 level runs plain C);
+ * above the density limit the layer runs the GEMMs above.
  */
 #define LINEAR_NV	4		/* vectors in a panel */
 #define LINEAR_TILE	16		/* columns of dw added at a time */
@@ -131,58 +133,21 @@ layer_linear_backward(float *dx, float *dw, float *db, const float *dy,
 typedef float linear_v8 __attribute__((vector_size(32), may_alias));
 typedef float linear_v16 __attribute__((vector_size(64), may_alias));
 
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#define LINEAR_X86
+#ifdef CPU_X86
 #if defined(__clang__)
-#define LINEAR_AVX2 __attribute__((target("avx2,fma")))
-#define LINEAR_AVX512 __attribute__((target("avx512f,avx2,fma")))
+#define LINEAR_AVX2 __attribute__((target(CPU_TARGET_AVX2)))
+#define LINEAR_AVX512 __attribute__((target(CPU_TARGET_AVX512)))
 #else
 /* -std=c11 turns contraction off; the kernels want a * b + c fused. */
-#define LINEAR_AVX2 \
-	__attribute__((target("avx2,fma"), optimize("fp-contract=fast")))
-#define LINEAR_AVX512 __attribute__((target("avx512f,avx2,fma"), \
+#define LINEAR_AVX2 __attribute__((target(CPU_TARGET_AVX2), \
+	optimize("fp-contract=fast")))
+#define LINEAR_AVX512 __attribute__((target(CPU_TARGET_AVX512), \
 	optimize("fp-contract=fast")))
 #endif
-
 #endif
-
-/* The most the kernels may use, as layer_linear_sparse_isa set it. */
-static enum linear_isa layer_linear_most = LINEAR_ISA_AVX512;
 
 /* Whether the weight gradient skips the panels of dy that are zero. */
 static int layer_linear_skipping = 1;
-
-/*
- * Returns the instruction set the kernels use: the best this processor
- * has, up to layer_linear_most.
- */
-static enum linear_isa
-layer_linear_isa(void)
-{
-#ifdef LINEAR_X86
-	int	avx2 = __builtin_cpu_supports("avx2") &&
-		    __builtin_cpu_supports("fma");
-
-	if (layer_linear_most >= LINEAR_ISA_AVX512 && avx2 &&
-	    __builtin_cpu_supports("avx512f"))
-		return LINEAR_ISA_AVX512;
-	if (layer_linear_most >= LINEAR_ISA_AVX2 && avx2)
-		return LINEAR_ISA_AVX2;
-#endif
-	return LINEAR_ISA_PLAIN;
-}
-
-/*
- * Limits the sparse kernels to the instruction set most (by default they
- * use the best the processor has) and returns the one they will use; not
- * to be called while a call of the sparse path runs.
- */
-enum linear_isa
-layer_linear_sparse_isa(enum linear_isa most)
-{
-	layer_linear_most = most;
-	return layer_linear_isa();
-}
 
 /*
  * Turns the weight gradient's skipping of the panels of dy that are all
@@ -205,7 +170,7 @@ struct linear_sparse {
 	int		 in;
 	int		 out;
 	int		 ntasks;
-	enum linear_isa	 isa;
+	enum cpu_isa	 isa;
 	int		 panel;		/* outputs in a panel, P */
 	int		 npanels;
 	size_t		 cap;		/* nonzeros the density limit allows */
@@ -280,7 +245,7 @@ layer_linear_block(const struct linear_sparse *sp, int p)
  */
 static int
 layer_linear_sparse_plan(struct linear_sparse **spp, int rows, int in,
-    int out, int ntasks, size_t cap, enum linear_isa isa, char **cause)
+    int out, int ntasks, size_t cap, enum cpu_isa isa, char **cause)
 {
 	struct linear_sparse	*sp = *spp, *nsp;
 	size_t			 R = (size_t)rows, I = (size_t)in;
@@ -302,7 +267,7 @@ layer_linear_sparse_plan(struct linear_sparse **spp, int rows, int in,
 	sp->out = out;
 	sp->ntasks = ntasks;
 	sp->isa = isa;
-	sp->panel = LINEAR_NV * (isa == LINEAR_ISA_AVX512 ? 16 : 8);
+	sp->panel = LINEAR_NV * (isa == CPU_ISA_AVX512 ? 16 : 8);
 	sp->npanels = (out + sp->panel - 1) / sp->panel;
 	sp->cap = cap;
 	sp->rowptr = mem_alloc((R + 1) * sizeof *sp->rowptr);
@@ -372,7 +337,7 @@ layer_linear_scan_row(const float *xr, int k, int in, uint32_t *col,
 	return n;
 }
 
-#ifdef LINEAR_X86
+#ifdef CPU_X86
 /*
  * For each 8-bit mask, the positions of its set bits first (then zeros),
  * and how many there are; made once by layer_linear_lut_init.
@@ -453,14 +418,14 @@ layer_linear_scan_avx512(const float *xr, int in, uint32_t *col,
 
 /* Appends the nonzeros of row xr (in) with the scan for isa. */
 static size_t
-layer_linear_scan_any(enum linear_isa isa, const float *xr, int in,
+layer_linear_scan_any(enum cpu_isa isa, const float *xr, int in,
     uint32_t *col, float *val, size_t n)
 {
 	switch (isa) {
-#ifdef LINEAR_X86
-	case LINEAR_ISA_AVX512:
+#ifdef CPU_X86
+	case CPU_ISA_AVX512:
 		return layer_linear_scan_avx512(xr, in, col, val, n);
-	case LINEAR_ISA_AVX2:
+	case CPU_ISA_AVX2:
 		return layer_linear_scan_avx2(xr, in, col, val, n);
 #endif
 	default:
@@ -546,7 +511,7 @@ layer_linear_pack_part(float *buf, const float *src, int in, int panel,
 			    src[(size_t)j * (size_t)in + (size_t)k];
 }
 
-#ifdef LINEAR_X86
+#ifdef CPU_X86
 /* Transposes the 8 x 8 matrix whose rows are r[0..8) in place. */
 LINEAR_AVX2 static inline void
 layer_linear_transpose(__m256 *r)
@@ -619,8 +584,8 @@ layer_linear_pack(const struct linear_sparse *sp, float *buf,
 	if (width < sp->panel)
 		memset(buf, 0, (size_t)sp->in * (size_t)sp->panel *
 		    sizeof *buf);
-#ifdef LINEAR_X86
-	if (sp->isa >= LINEAR_ISA_AVX2) {
+#ifdef CPU_X86
+	if (sp->isa >= CPU_ISA_AVX2) {
 		layer_linear_pack_avx2(buf, src, sp->in, sp->panel, width);
 		return;
 	}
@@ -807,7 +772,7 @@ layer_linear_tile_part(float *to, const float *tile, int in, int panel,
 			    tile[(size_t)k * (size_t)panel + (size_t)j];
 }
 
-#ifdef LINEAR_X86
+#ifdef CPU_X86
 /*
  * layer_linear_tile_part over the first nk columns of width rows, by
  * blocks of 8 x 8 transposed in registers; the edges go through
@@ -845,8 +810,8 @@ static void
 layer_linear_tile(const struct linear_sparse *sp, float *to,
     const float *tile, int width, int nk)
 {
-#ifdef LINEAR_X86
-	if (sp->isa >= LINEAR_ISA_AVX2) {
+#ifdef CPU_X86
+	if (sp->isa >= CPU_ISA_AVX2) {
 		layer_linear_tile_avx2(to, tile, sp->in, sp->panel, width, nk);
 		return;
 	}
@@ -890,7 +855,7 @@ layer_linear_grad_body(const struct linear_sparse *sp, float *dw,
 	}
 }
 
-#ifdef LINEAR_X86
+#ifdef CPU_X86
 /* The forward kernel compiled for AVX-512. */
 LINEAR_AVX512 static void
 layer_linear_mul_avx512(const struct linear_sparse *sp, float *y,
@@ -947,11 +912,11 @@ layer_linear_mul_task(void *arg, int t)
 	const struct linear_job	*job = arg;
 
 	switch (job->sp->isa) {
-#ifdef LINEAR_X86
-	case LINEAR_ISA_AVX512:
+#ifdef CPU_X86
+	case CPU_ISA_AVX512:
 		layer_linear_mul_avx512(job->sp, job->y, job->w, t);
 		break;
-	case LINEAR_ISA_AVX2:
+	case CPU_ISA_AVX2:
 		layer_linear_mul_avx2(job->sp, job->y, job->w, t);
 		break;
 #endif
@@ -967,11 +932,11 @@ layer_linear_grad_task(void *arg, int t)
 	const struct linear_job	*job = arg;
 
 	switch (job->sp->isa) {
-#ifdef LINEAR_X86
-	case LINEAR_ISA_AVX512:
+#ifdef CPU_X86
+	case CPU_ISA_AVX512:
 		layer_linear_grad_avx512(job->sp, job->dw, job->dy, t);
 		break;
-	case LINEAR_ISA_AVX2:
+	case CPU_ISA_AVX2:
 		layer_linear_grad_avx2(job->sp, job->dw, job->dy, t);
 		break;
 #endif
@@ -1004,7 +969,7 @@ layer_linear_sparse_forward(struct linear_sparse **spp, float *y,
 	if (ntasks > rows)
 		ntasks = rows;
 	if (layer_linear_sparse_plan(spp, rows, in, out, ntasks, cap,
-	    layer_linear_isa(), cause) != 0)
+	    cpu_isa(), cause) != 0)
 		return -1;
 	sp = *spp;
 	memset(&job, 0, sizeof job);
@@ -1012,7 +977,7 @@ layer_linear_sparse_forward(struct linear_sparse **spp, float *y,
 	job.x = x;
 	job.y = y;
 	job.w = w;
-#ifdef LINEAR_X86
+#ifdef CPU_X86
 	pthread_once(&layer_linear_lut_once, layer_linear_lut_init);
 #endif
 	t0 = layer_linear_now();
@@ -1190,3 +1155,143 @@ layer_linear_sparse_times(const struct linear_sparse *sp)
 	}
 	return sp->times;
 }
+
+/* The linear module: its sizes and the sparse path's buffers. */
+struct linear_module {
+	int			 in;
+	int			 out;
+	int			 bias;
+	struct linear_sparse	*sparse;	/* when x is the net's input */
+};
+
+/* Reads "in", "out" and "bias" and declares weight (out, in) and bias. */
+static int
+layer_linear_parse(struct module *m, json_t *o, char **cause)
+{
+	struct linear_module	*lm = m->priv;
+	int			 shape[2];
+
+	if (module_json_int(o, "in", 0, 1, INT32_MAX, &lm->in, cause) != 0 ||
+	    module_json_int(o, "out", 0, 1, INT32_MAX, &lm->out, cause) != 0 ||
+	    module_json_bool(o, "bias", 1, &lm->bias, cause) != 0)
+		return -1;
+	if (json_object_get(o, "in") == NULL ||
+	    json_object_get(o, "out") == NULL)
+		return error_set(cause, "linear: \"in\" and \"out\" are "
+		    "required");
+	shape[0] = lm->out;
+	shape[1] = lm->in;
+	if (module_declare(m, "weight", 0, 2, shape, cause) == NULL ||
+	    (lm->bias && module_declare(m, "bias", 0, 1, shape, cause) ==
+	    NULL))
+		return -1;
+	return 0;
+}
+
+/* Adds "in", "out" and "bias" to o. */
+static void
+layer_linear_describe(const struct module *m, json_t *o)
+{
+	const struct linear_module	*lm = m->priv;
+
+	json_object_set_new(o, "in", json_integer(lm->in));
+	json_object_set_new(o, "out", json_integer(lm->out));
+	json_object_set_new(o, "bias", json_boolean(lm->bias));
+}
+
+/* Draws the weights as nn.Linear does. */
+static void
+layer_linear_module_init(struct module *m, struct rng *r)
+{
+	struct linear_module	*lm = m->priv;
+
+	layer_linear_init(m->param[0].data, lm->bias ? m->param[1].data :
+	    NULL, lm->in, lm->out, r);
+}
+
+/* The last input dimension must be "in"; it becomes "out". */
+static int
+layer_linear_shape(struct module *m, char **cause)
+{
+	struct linear_module	*lm = m->priv;
+	char			 have[64], label[80];
+
+	if (m->in_ndim == 0 || m->in_shape[m->in_ndim - 1] != lm->in)
+		return error_set(cause, "%s: input per sample is %s, expected "
+		    "last dimension %d", module_label(m, label, sizeof label),
+		    tensor_shape_string(m->in_shape, m->in_ndim, have,
+		    sizeof have), lm->in);
+	m->out_shape[m->out_ndim - 1] = lm->out;
+	return 0;
+}
+
+/* y = x w^T + b over every row; the net's input goes the sparse path. */
+static int
+layer_linear_module_forward(struct module *m, const struct mctx *c,
+    const float *x, char **cause)
+{
+	struct linear_module	*lm = m->priv;
+	int			 rows = (int)((size_t)c->T * c->B *
+				     m->in_size / (size_t)lm->in);
+	const float		*b = lm->bias ? m->param[1].data : NULL;
+
+	if (!m->x_is_input) {
+		layer_linear_forward(m->y, x, m->param[0].data, b, rows,
+		    lm->in, lm->out);
+		return 0;
+	}
+	return layer_linear_sparse_forward(&lm->sparse, m->y, x,
+	    m->param[0].data, b, rows, lm->in, lm->out,
+	    LINEAR_SPARSE_MAX_DENSITY, cause);
+}
+
+/* dw += dy^T x, db += column sums of dy, dx = dy w when needed. */
+static void
+layer_linear_module_backward(struct module *m, const struct mctx *c,
+    const float *dy, int need_dx)
+{
+	struct linear_module	*lm = m->priv;
+	int			 rows = (int)((size_t)c->T * c->B *
+				     m->in_size / (size_t)lm->in);
+	float			*dx = need_dx ? m->dx : NULL;
+	float			*db = lm->bias ? m->param[1].grad : NULL;
+
+	if (lm->sparse != NULL && m->x_is_input)
+		layer_linear_sparse_backward(lm->sparse, dx, m->param[0].grad,
+		    db, dy, m->x, m->param[0].data, rows, lm->in, lm->out);
+	else
+		layer_linear_backward(dx, m->param[0].grad, db, dy, m->x,
+		    m->param[0].data, rows, lm->in, lm->out);
+}
+
+/* Frees the sparse path's buffers. */
+static void
+layer_linear_module_free(struct module *m)
+{
+	layer_linear_sparse_free(((struct linear_module *)m->priv)->sparse);
+}
+
+/* Returns the sparse path's state of a linear module (NULL: none yet). */
+struct linear_sparse *
+layer_linear_module_sparse(const struct module *m)
+{
+	return m->kind == &layer_linear_kind ?
+	    ((struct linear_module *)m->priv)->sparse : NULL;
+}
+
+static const char *const layer_linear_args[] = { "in", "out", NULL };
+static const char *const layer_linear_opts[] = { "bias", NULL };
+const struct module_kind layer_linear_kind = {
+	.name = "linear",
+	.lua = "linear",
+	.args = layer_linear_args,
+	.opts = layer_linear_opts,
+	.priv = sizeof(struct linear_module),
+	.parse = layer_linear_parse,
+	.describe = layer_linear_describe,
+	.init = layer_linear_module_init,
+	.shape = layer_linear_shape,
+	.forward = layer_linear_module_forward,
+	.backward = layer_linear_module_backward,
+	.free = layer_linear_module_free
+};

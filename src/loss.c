@@ -58,15 +58,18 @@ loss_mse_rate(float *ds, const float *s, const int *labels, int T, int B,
 }
 
 /*
- * Cross-entropy of logits rate / temperature against the labels, averaged
- * over B, through a stable log-softmax; ds (T, B, C) = dL/ds when not NULL.
+ * Cross-entropy of logits rate / temperature (the mean over T of s) against
+ * the labels, averaged over B, through a stable log-softmax; with smoothing
+ * eps the target is 1 - eps + eps / C for the label and eps / C elsewhere,
+ * as F.cross_entropy's label_smoothing. ds (T, B, C) = dL/ds when not NULL.
  */
 double
 loss_ce_rate(float *ds, const float *s, const int *labels, int T, int B,
-    int C, float temperature)
+    int C, float temperature, float smoothing)
 {
-	double	z, zmax, sum, lse, total = 0;
+	double	z, zmax, sum, lse, total = 0, target;
 	double	scale = 1.0 / ((double)B * T * temperature);
+	double	eps = smoothing, off = eps / C;
 	int	b, c;
 
 	for (b = 0; b < B; b++) {
@@ -81,14 +84,14 @@ loss_ce_rate(float *ds, const float *s, const int *labels, int T, int B,
 			sum += exp(loss_rate(s, T, B, C, b, c) / temperature -
 			    zmax);
 		lse = zmax + log(sum);
-		total += lse - loss_rate(s, T, B, C, b, labels[b]) /
-		    temperature;
-		if (ds == NULL)
-			continue;
 		for (c = 0; c < C; c++) {
 			z = loss_rate(s, T, B, C, b, c) / temperature;
-			loss_spread(ds, (float)(scale * (exp(z - lse) -
-			    (c == labels[b] ? 1.0 : 0.0))), T, B, C, b, c);
+			target = off + (c == labels[b] ? 1.0 - eps : 0.0);
+			if (target != 0)
+				total += target * (lse - z);
+			if (ds != NULL)
+				loss_spread(ds, (float)(scale * (exp(z - lse) -
+				    target)), T, B, C, b, c);
 		}
 	}
 	return total / B;

@@ -7,6 +7,7 @@
  * samples.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -278,9 +279,9 @@ lsnn_data_nmnist(lua_State *L)
 		free(st.warning);
 	}
 	if (st.backwards_files > 0)
-		lsnn_warn(L, "%s: %zu recordings had timestamps going "
+		lsnn_warn(L, "%s: %I recordings had timestamps going "
 		    "backwards; their events were sorted", fn,
-		    st.backwards_files);
+		    (lua_Integer)st.backwards_files);
 	if (data_loader_eventset(&d->ds, &d->es, &d->fo, &cause) != 0)
 		return lsnn_error(L, fn, cause);
 	d->ids = d->es.id;
@@ -442,12 +443,20 @@ lsnn_data_split(lua_State *L)
 
 	want = lsnn_check_number(L, 2, fn, "k");
 	lsnn_check_options(L, 3, fn, known);
-	k = want > 0 && want < 1 ? (size_t)(want * (double)n + 0.5) :
-	    (size_t)want;
-	if (want <= 0 || k == 0 || k >= n)
+	if (want >= 1 && want != floor(want))
+		return lsnn_argerror(L, fn, "k", "must be a whole count of "
+		    "samples or a fraction in (0, 1) (got %s)",
+		    luaL_tolstring(L, 2, NULL));
+	k = 0;
+	if (want > 0 && want < 1)
+		k = (size_t)(want * (double)n + 0.5);
+	else if (want >= 1 && want < (double)n)
+		k = (size_t)want;
+	if (k == 0 || k >= n)
 		return lsnn_argerror(L, fn, "k", "must leave samples on both "
-		    "sides: a fraction in (0, 1) or a count 1..%d (got %g)",
-		    (int)n - 1, want);
+		    "sides of this set of %I: a fraction in (0, 1) or a count "
+		    "1..%I (got %s)", (lua_Integer)n, (lua_Integer)n - 1,
+		    luaL_tolstring(L, 2, NULL));
 	seed = (lua_Integer)lsnn_opt_number(L, 3, fn, "seed",
 	    (lua_Number)lsnn_default_seed(L));
 	rng_seed(&r, (uint64_t)seed);

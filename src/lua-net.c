@@ -1,7 +1,10 @@
 /*
- * lua-net.c: layers and networks in Lua. Every value is a struct net: a
- * layer constructor (snn.linear, snn.lif, ...) makes a one-layer network,
- * and snn.sequential appends copies of its members to a new one. Tensors
+ * lua-net.c: modules and networks in Lua. Every value is a struct net: a
+ * module constructor (snn.linear, snn.lif, ...: one generic function for
+ * every kind of module.c's table, which turns its arguments into the
+ * kind's JSON description) makes a one-module network, and
+ * snn.sequential and snn.residual make a new one holding copies of their
+ * members. Tensors
  * returned by forward, backward, membrane, params and grads are views into
  * the network: parameter views live as long as the network, activation
  * views go stale at its next forward (net.c may carve its activations
@@ -10,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "lua-snn.h"
 
@@ -73,6 +78,18 @@ lsnn_net_release(lua_State *L, int idx)
 	ln->acts++;
 }
 
+/*
+ * Returns the network at idx even while a job trains it (for reading what
+ * does not change then: its module names), or NULL once closed.
+ */
+struct net *
+lsnn_net_peek(lua_State *L, int idx)
+{
+	struct lsnn_net	*ln = luaL_testudata(L, idx, LSNN_NET);
+
+	return ln != NULL ? ln->net : NULL;
+}
+
 /* Returns the open, idle network at idx. */
 struct net *
 lsnn_net_check(lua_State *L, int idx, const char *fn)
@@ -92,17 +109,6 @@ lsnn_net_push(lua_State *L)
 	return ln;
 }
 
-/* Pushes a network userdata holding a new empty network. */
-static struct lsnn_net *
-lsnn_net_new(lua_State *L, const char *fn)
-{
-	struct lsnn_net	*ln = lsnn_net_push(L);
-
-	if ((ln->net = net_new()) == NULL)
-		luaL_error(L, "%s: out of memory", fn);
-	return ln;
-}
-
 /* __gc and __close: frees the network; every view of it goes stale. */
 static int
 lsnn_net_close(lua_State *L)
@@ -119,141 +125,233 @@ lsnn_net_close(lua_State *L)
 	return 0;
 }
 
-/* snn.linear(in, out [, options]): a Linear layer, y = x w^T + b. */
-static int
-lsnn_net_linear(lua_State *L)
+/*
+ * Converts the Lua value at idx (the option key of snn.<kind>) to JSON:
+ * numbers (integers as such), booleans, strings, and for "surrogate" a
+ * surrogate or its name; raises for anything else.
+ */
+static json_t *
+lsnn_net_json_value(lua_State *L, int idx, const char *fn, const char *key)
 {
-	static const char *const	 known[] = { "bias", "seed", NULL };
-	const char			*fn = "snn.linear";
-	struct lsnn_net			*ln;
-	struct rng			 own, *r;
-	char				*cause = NULL;
-	int				 in, out, bias;
+	struct surrogate	sg;
+	lua_Integer		i;
+	int			isint;
 
-	in = lsnn_check_positive(L, 1, fn, "in");
-	out = lsnn_check_positive(L, 2, fn, "out");
-	lsnn_check_options(L, 3, fn, known);
-	bias = lsnn_opt_boolean(L, 3, fn, "bias", 1);
-	r = lsnn_rng(L);
-	if (!lua_isnoneornil(L, 3) &&
-	    lua_getfield(L, 3, "seed") != LUA_TNIL) {
-		rng_seed(&own, (uint64_t)lsnn_check_seed(L, -1, fn, "seed"));
-		r = &own;
+	if (strcmp(key, "surrogate") == 0 ||
+	    strcmp(key, "surrogate_function") == 0) {
+		lsnn_surrogate_check(L, idx, fn, key, &sg);
+		return net_json_surrogate(&sg);
 	}
-	ln = lsnn_net_new(L, fn);
-	if (net_add_linear(ln->net, in, out, bias, r, &cause) != 0)
-		return lsnn_error(L, fn, cause);
-	return 1;
+	switch (lua_type(L, idx)) {
+	case LUA_TNUMBER:
+		i = lua_tointegerx(L, idx, &isint);
+		return isint ? json_integer((json_int_t)i) :
+		    json_real(lua_tonumber(L, idx));
+	case LUA_TBOOLEAN:
+		return json_boolean(lua_toboolean(L, idx));
+	case LUA_TSTRING:
+		return json_string(lua_tostring(L, idx));
+	}
+	lsnn_argerror(L, fn, key, "cannot be a %s", luaL_typename(L, idx));
+	return NULL;
 }
 
-/* snn.flatten(): merges each sample's dimensions into one. */
-static int
-lsnn_net_flatten(lua_State *L)
+/* Pushes a network userdata around the module parsed from o (freed). */
+static struct lsnn_net *
+lsnn_net_from_json(lua_State *L, const char *fn, json_t *o, struct rng *r)
 {
-	struct lsnn_net	*ln = lsnn_net_new(L, "snn.flatten");
+	struct lsnn_net	*ln = lsnn_net_push(L);
+	struct module	*m;
 	char		*cause = NULL;
 
-	if (net_add_flatten(ln->net, &cause) != 0)
-		return lsnn_error(L, "snn.flatten", cause);
+	m = module_parse(o, r, &cause);
+	json_decref(o);
+	if (m == NULL || (ln->net = net_wrap(m, &cause)) == NULL)
+		lsnn_error(L, fn, cause);
+	return ln;
+}
+
+/* Checks the keys of the options table at idx against what kind takes. */
+static void
+lsnn_net_check_opts(lua_State *L, int idx, const char *fn,
+    const struct module_kind *kind)
+{
+	const char	*known[32];
+	int		 n = 0, i;
+
+	known[n++] = "name";
+	known[n++] = "seed";
+	for (i = 0; kind->opts != NULL && kind->opts[i] != NULL && n < 31;
+	    i++)
+		known[n++] = kind->opts[i];
+	known[n] = NULL;
+	lsnn_check_options(L, idx, fn, known);
+}
+
+/*
+ * snn.<kind>(args... [, options]): a module of the kind in upvalue 1, its
+ * positional arguments as the kind lists them, then an options table
+ * (name=, seed= for the parameters' draw, and the kind's own options).
+ */
+static int
+lsnn_net_construct(lua_State *L)
+{
+	const struct module_kind	*kind = lua_touserdata(L,
+					    lua_upvalueindex(1));
+	struct rng			 own, *r = lsnn_rng(L);
+	char				 fn[64];
+	json_t				*o;
+	const char			*key;
+	int				 i, nargs = 0, opt;
+
+	snprintf(fn, sizeof fn, "snn.%s", kind->lua);
+	while (kind->args != NULL && kind->args[nargs] != NULL)
+		nargs++;
+	o = json_object();
+	json_object_set_new(o, "type", json_string(kind->name));
+	for (i = 0; i < nargs; i++) {
+		if (lua_type(L, i + 1) != LUA_TNUMBER)
+			lsnn_argerror(L, fn, kind->args[i], "must be a number "
+			    "(got %s)", luaL_typename(L, i + 1));
+		if (!(kind->flags & MODULE_REAL_ARGS))
+			lsnn_check_positive(L, i + 1, fn, kind->args[i]);
+		json_object_set_new(o, kind->args[i],
+		    lsnn_net_json_value(L, i + 1, fn, kind->args[i]));
+	}
+	opt = nargs + 1;
+	lsnn_net_check_opts(L, opt, fn, kind);
+	lua_settop(L, opt);
+	for (lua_pushnil(L); !lua_isnil(L, opt) && lua_next(L, opt) != 0;
+	    lua_pop(L, 1)) {
+		if (lua_type(L, -2) != LUA_TSTRING)
+			lsnn_argerror(L, fn, "options", "keys must be names");
+		key = lua_tostring(L, -2);
+		if (strcmp(key, "seed") == 0) {
+			rng_seed(&own, (uint64_t)lsnn_check_seed(L, -1, fn,
+			    "seed"));
+			r = &own;
+		} else
+			json_object_set_new(o, key, lsnn_net_json_value(L, -1,
+			    fn, key));
+	}
+	lsnn_net_from_json(L, fn, o, r);
 	return 1;
 }
 
 /*
- * Makes a neuron layer of kind from the options table at 1 (defaults from
- * neuron_defaults); v_reset = false selects a reset by subtraction.
+ * Copies the parameters and buffers of the member networks, in the order
+ * listed in the table at idx (n of them, or main and shortcut), into net,
+ * whose tree holds copies of their modules in that order.
  */
-static int
-lsnn_net_neuron(lua_State *L, enum neuron_kind kind, const char *fn)
+static void
+lsnn_net_copy_members(lua_State *L, struct net *net, int idx, int n)
 {
-	static const char *const	 lif[] = { "tau", "decay_input",
-					     "v_threshold", "v_reset",
-					     "detach_reset", "surrogate",
-					     NULL };
-	struct lsnn_net			*ln;
-	struct neuron			 n;
-	char				*cause = NULL;
+	struct net	*member;
+	size_t		 p = 0, b = 0;
+	int		 i;
 
-	neuron_defaults(&n, kind);
-	/* IF neurons take the LIF options that follow tau and decay_input. */
-	lsnn_check_options(L, 1, fn, kind == NEURON_LIF ? lif : lif + 2);
-	if (kind == NEURON_LIF) {
-		n.tau = (float)lsnn_opt_number(L, 1, fn, "tau", n.tau);
-		n.decay_input = lsnn_opt_boolean(L, 1, fn, "decay_input",
-		    n.decay_input);
+	for (i = 1; i <= n; i++) {
+		lua_rawgeti(L, idx, i);
+		member = ((struct lsnn_net *)lua_touserdata(L, -1))->net;
+		memcpy(net->params + p, member->params, member->nparams *
+		    sizeof *net->params);
+		memcpy(net->buffers + b, member->buffers, member->nbuffers *
+		    sizeof *net->buffers);
+		p += member->nparams;
+		b += member->nbuffers;
+		lua_pop(L, 1);
 	}
-	n.v_threshold = (float)lsnn_opt_number(L, 1, fn, "v_threshold",
-	    n.v_threshold);
-	n.detach_reset = lsnn_opt_boolean(L, 1, fn, "detach_reset",
-	    n.detach_reset);
-	lua_settop(L, 1);
-	if (!lua_isnil(L, 1)) {
-		switch (lua_getfield(L, 1, "v_reset")) {
-		case LUA_TNIL:
-			break;
-		case LUA_TNUMBER:
-			n.v_reset = (float)lua_tonumber(L, 2);
-			break;
-		case LUA_TBOOLEAN:
-			if (!lua_toboolean(L, 2)) {
-				n.soft_reset = 1;
-				break;
-			}
-			/* FALLTHROUGH */
-		default:
-			lsnn_argerror(L, fn, "v_reset", "must be a number or "
-			    "false (got %s)", luaL_tolstring(L, 2, NULL));
-		}
-		if (lua_getfield(L, 1, "surrogate") != LUA_TNIL)
-			lsnn_surrogate_check(L, 3, fn, "surrogate", &n.sg);
-	}
-	ln = lsnn_net_new(L, fn);
-	if (net_add_neuron(ln->net, &n, &cause) != 0)
-		return lsnn_error(L, fn, cause);
-	return 1;
 }
 
-/* snn.lif([options]): leaky integrate-and-fire neurons. */
-static int
-lsnn_net_lif(lua_State *L)
+/*
+ * Returns the description of item i of the list at idx, which must be a
+ * module (a network value), with the name it was given.
+ */
+static json_t *
+lsnn_net_member(lua_State *L, int idx, lua_Integer i, const char *fn)
 {
-	return lsnn_net_neuron(L, NEURON_LIF, "snn.lif");
+	struct net	*member;
+
+	lua_rawgeti(L, idx, i);
+	if (luaL_testudata(L, -1, LSNN_NET) == NULL)
+		lsnn_argerror(L, fn, "layers", "item %I must be a module (got "
+		    "%s)", i, luaL_typename(L, -1));
+	member = lsnn_net_check(L, -1, fn);
+	lua_pop(L, 1);
+	return module_describe(member->root);
 }
 
-/* snn.if_neuron([options]): integrate-and-fire neurons. */
-static int
-lsnn_net_if(lua_State *L)
+/* Reads the options {name=} of a container at idx into o. */
+static void
+lsnn_net_container_opts(lua_State *L, int idx, const char *fn, json_t *o)
 {
-	return lsnn_net_neuron(L, NEURON_IF, "snn.if_neuron");
+	static const char *const	known[] = { "name", NULL };
+	const char			*name;
+
+	lsnn_check_options(L, idx, fn, known);
+	if ((name = lsnn_opt_string(L, idx, fn, "name", NULL)) != NULL)
+		json_object_set_new(o, "name", json_string(name));
 }
 
-/* snn.sequential(layers): a new network of copies of the listed ones. */
+/*
+ * snn.sequential(modules [, {name=}]): a new network of copies of the
+ * listed modules, run in order; each keeps the name it was given (name=),
+ * else it is named by its index from 0.
+ */
 static int
 lsnn_net_sequential(lua_State *L)
 {
 	const char	*fn = "snn.sequential";
-	struct lsnn_net	*ln;
-	struct net	*member;
-	char		*cause = NULL;
+	json_t		*o, *layers;
 	lua_Integer	 i, n;
 
-	if (!lua_istable(L, 1))
-		lsnn_argerror(L, fn, "layers", "must be a list of layers "
+	if (!lua_istable(L, 1) || luaL_testudata(L, 1, LSNN_NET) != NULL)
+		lsnn_argerror(L, fn, "layers", "must be a list of modules "
 		    "(got %s)", luaL_typename(L, 1));
 	if ((n = (lua_Integer)lua_rawlen(L, 1)) == 0)
-		lsnn_argerror(L, fn, "layers", "must hold at least one layer");
-	lua_settop(L, 1);
-	ln = lsnn_net_new(L, fn);
-	for (i = 1; i <= n; i++) {
-		lua_rawgeti(L, 1, i);
-		if (luaL_testudata(L, 3, LSNN_NET) == NULL)
-			lsnn_argerror(L, fn, "layers", "item %I must be a "
-			    "layer or a network (got %s)", i,
-			    luaL_typename(L, 3));
-		member = lsnn_net_check(L, 3, fn);
-		if (net_append(ln->net, member, &cause) != 0)
-			return lsnn_error(L, fn, cause);
-		lua_pop(L, 1);
+		lsnn_argerror(L, fn, "layers", "must hold at least one module");
+	lua_settop(L, 2);
+	o = json_object();
+	json_object_set_new(o, "type", json_string("sequential"));
+	layers = json_array();
+	json_object_set_new(o, "layers", layers);
+	for (i = 1; i <= n; i++)
+		json_array_append_new(layers, lsnn_net_member(L, 1, i, fn));
+	lsnn_net_container_opts(L, 2, fn, o);
+	lsnn_net_copy_members(L, lsnn_net_from_json(L, fn, o, NULL)->net, 1,
+	    (int)n);
+	return 1;
+}
+
+/*
+ * snn.residual({main [, shortcut]} [, {name=}]): out = main(x) +
+ * shortcut(x), the identity without a shortcut; copies of the modules.
+ */
+static int
+lsnn_net_residual(lua_State *L)
+{
+	const char	*fn = "snn.residual";
+	json_t		*o, *d;
+	lua_Integer	 n = 0;
+
+	if (!lua_istable(L, 1) || luaL_testudata(L, 1, LSNN_NET) != NULL ||
+	    (n = (lua_Integer)lua_rawlen(L, 1)) < 1 || n > 2)
+		lsnn_argerror(L, fn, "branches", "must be {main} or {main, "
+		    "shortcut}");
+	lua_settop(L, 2);
+	o = json_object();
+	json_object_set_new(o, "type", json_string("residual"));
+	d = lsnn_net_member(L, 1, 1, fn);
+	if (json_object_get(d, "name") == NULL)
+		json_object_set_new(d, "name", json_string(""));
+	json_object_set_new(o, "main", d);
+	if (n == 2) {
+		d = lsnn_net_member(L, 1, 2, fn);
+		json_object_set_new(o, "shortcut", d);
 	}
+	lsnn_net_container_opts(L, 2, fn, o);
+	lsnn_net_copy_members(L, lsnn_net_from_json(L, fn, o, NULL)->net, 1,
+	    (int)n);
 	return 1;
 }
 
@@ -413,58 +511,64 @@ lsnn_net_spiking(lua_State *L)
 {
 	const char	*fn = "net:spiking";
 	struct net	*net = lsnn_net_check(L, 1, fn);
-	struct neuron	 n;
 	char		*cause = NULL;
-	int		 i;
 
 	if (!lua_isboolean(L, 2))
 		lsnn_argerror(L, fn, "flag", "must be a boolean (got %s)",
 		    luaL_typename(L, 2));
-	for (i = 0; i < net->n; i++) {
-		if (net->layers[i].kind != LAYER_NEURON)
-			continue;
-		n = net->layers[i].neuron;
-		n.spiking = lua_toboolean(L, 2);
-		if (neuron_validate(&n, &cause) != 0)
-			return lsnn_error(L, fn, cause);
-	}
-	net_set_spiking(net, lua_toboolean(L, 2));
+	if (net_set_spiking(net, lua_toboolean(L, 2), &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	lua_settop(L, 1);
+	return 1;
+}
+
+/* net:train() and net:eval() (upvalue 1: training): returns the network. */
+static int
+lsnn_net_mode(lua_State *L)
+{
+	net_set_training(lsnn_net_check(L, 1, "net:train"),
+	    lua_toboolean(L, lua_upvalueindex(1)));
 	lua_settop(L, 1);
 	return 1;
 }
 
 /*
- * Returns the neuron layer named by the optional index at idx (0-based, as
- * parameter names count; the last neuron layer when absent) of a network
- * that has run forward; errors name fn.
+ * Returns the neuron module named by the optional argument at idx: a
+ * module path ("layer1.0.lif"), an index among the top-level modules (0,
+ * 1, ...; the names of unnamed ones), or the last neuron module when
+ * absent; the network must have run forward. Errors name fn.
  */
-static const struct layer *
+static struct module *
 lsnn_net_neuron_layer(lua_State *L, const struct net *net, int idx,
     const char *fn)
 {
-	lua_Integer	i;
-	int		isint = 0;
+	struct module	*m = NULL;
+	lua_Integer	 i;
+	int		 isint = 0;
 
 	if (lua_isnoneornil(L, idx)) {
-		for (i = net->n - 1; i >= 0; i--) {
-			if (net->layers[i].kind == LAYER_NEURON)
-				break;
-		}
-		if (i < 0)
+		for (i = net->nstats - 1; i >= 0 && m == NULL; i--)
+			if (layer_neuron_config(net->stats[i]) != NULL)
+				m = net->stats[i];
+		if (m == NULL)
 			luaL_error(L, "%s: the network has no neuron layer", fn);
+	} else if (lua_type(L, idx) == LUA_TSTRING) {
+		if ((m = net_find(net, lua_tostring(L, idx))) == NULL)
+			lsnn_argerror(L, fn, "layer", "no module is named "
+			    "\"%s\"", lua_tostring(L, idx));
 	} else {
 		i = lua_type(L, idx) == LUA_TNUMBER ?
 		    lua_tointegerx(L, idx, &isint) : 0;
-		if (!isint || i < 0 || i >= net->n)
-			lsnn_argerror(L, fn, "layer", "must be a layer index "
-			    "in 0..%d", net->n - 1);
-		if (net->layers[i].kind != LAYER_NEURON)
-			luaL_error(L, "%s: layer %d is not a neuron layer", fn,
-			    (int)i);
+		if (!isint || (m = net_module(net, (int)i)) == NULL)
+			lsnn_argerror(L, fn, "layer", "must be a module name "
+			    "or an index in 0..%d", net_nmodules(net) - 1);
 	}
+	if (layer_neuron_config(m) == NULL)
+		luaL_error(L, "%s: module %s is not a neuron layer", fn,
+		    m->name);
 	if (net->T == 0)
 		luaL_error(L, "%s: no forward pass yet", fn);
-	return &net->layers[i];
+	return m;
 }
 
 /* net:membrane([layer]): a view of a neuron layer's v [T, B, ...]. */
@@ -474,13 +578,14 @@ lsnn_net_membrane(lua_State *L)
 	const char		*fn = "net:membrane";
 	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn);
 	struct net		*net = ln->net;
-	const struct layer	*l = lsnn_net_neuron_layer(L, net, 2, fn);
+	struct module		*m = lsnn_net_neuron_layer(L, net, 2, fn);
 	int			 shape[TENSOR_MAXDIM];
 
 	shape[0] = net->T;
 	shape[1] = net->B;
-	memcpy(shape + 2, l->out_shape, (size_t)l->out_ndim * sizeof *shape);
-	lsnn_tensor_push_view(L, 1, l->v, l->out_ndim + 2, shape, &ln->acts);
+	memcpy(shape + 2, m->out_shape, (size_t)m->out_ndim * sizeof *shape);
+	lsnn_tensor_push_view(L, 1, (float *)layer_neuron_v(m),
+	    m->out_ndim + 2, shape, &ln->acts);
 	return 1;
 }
 
@@ -496,11 +601,12 @@ lsnn_net_histogram(lua_State *L)
 	static const char *const	 known[] = { "bins", "range", NULL };
 	const char			*fn = "net:histogram";
 	struct net			*net = lsnn_net_get(L, 1, fn)->net;
-	const struct layer		*l;
+	struct module			*m;
 	struct hist			 h;
+	size_t				 n;
 	int				 i, opt = lua_istable(L, 2) ? 2 : 3;
 
-	l = lsnn_net_neuron_layer(L, net, opt == 2 ? 3 : 2, fn);
+	m = lsnn_net_neuron_layer(L, net, opt == 2 ? 3 : 2, fn);
 	lsnn_check_options(L, opt, fn, known);
 	h.bins = lsnn_opt_positive(L, opt, fn, "bins", 40);
 	if (h.bins > HIST_MAXBINS)
@@ -519,8 +625,9 @@ lsnn_net_histogram(lua_State *L)
 			    "lo < hi");
 		lua_pop(L, 3);
 	}
-	hist_count(&h, l->h, (size_t)net->T * net->B * l->in_size,
-	    l->neuron.v_threshold);
+	n = (size_t)net->T * net->B * m->in_size;
+	hist_count(&h, layer_neuron_h(m), n,
+	    layer_neuron_config(m)->v_threshold);
 	lua_createtable(L, 0, 6);
 	lua_pushnumber(L, h.lo);
 	lua_setfield(L, -2, "lo");
@@ -536,51 +643,34 @@ lsnn_net_histogram(lua_State *L)
 	lua_setfield(L, -2, "below");
 	lua_pushinteger(L, (lua_Integer)h.above);
 	lua_setfield(L, -2, "above");
-	lua_pushinteger(L, (lua_Integer)((size_t)net->T * net->B *
-	    l->in_size));
+	lua_pushinteger(L, (lua_Integer)n);
 	lua_setfield(L, -2, "n");
 	return 1;
 }
 
 /*
- * Sets t[name] = view of data for the table on top, with the state-dict
- * name of parameter which (0 weight, 1 bias) of layer.
+ * Pushes a table of name -> view of the network's parameters (what 0),
+ * their gradients (1) or its buffers (2), named as a PyTorch state_dict.
  */
-static void
-lsnn_net_param(lua_State *L, struct lsnn_net *ln, int layer, int which,
-    float *data, int ndim, const int *shape)
-{
-	char	*name;
-
-	if ((name = net_param_name(layer, which)) == NULL)
-		luaL_error(L, "out of memory");
-	lua_pushstring(L, name);
-	free(name);
-	lsnn_tensor_push_view(L, 1, data, ndim, shape, &ln->life);
-	((struct lsnn_tensor *)lua_touserdata(L, -1))->busy = &ln->net->busy;
-	lua_settable(L, -3);
-}
-
-/* Pushes a table of name -> view of every weight, or of every gradient. */
 static int
-lsnn_net_tensors(lua_State *L, const char *fn, int grads)
+lsnn_net_tensors(lua_State *L, const char *fn, int what)
 {
-	struct lsnn_net	*ln = lsnn_net_get(L, 1, fn);
-	struct layer	*l;
-	int		 i, shape[2];
+	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn);
+	const struct net_tensor	*t;
+	int			 i, first, last;
 
 	lua_settop(L, 1);
 	lua_newtable(L);
-	for (i = 0; i < ln->net->n; i++) {
-		l = &ln->net->layers[i];
-		if (l->kind != LAYER_LINEAR)
-			continue;
-		shape[0] = l->out;
-		shape[1] = l->in;
-		lsnn_net_param(L, ln, i, 0, grads ? l->dw : l->w, 2, shape);
-		if (l->has_bias)
-			lsnn_net_param(L, ln, i, 1, grads ? l->db : l->b, 1,
-			    shape);
+	first = what == 2 ? ln->net->nparam_tensors : 0;
+	last = what == 2 ? ln->net->ntensors : ln->net->nparam_tensors;
+	for (i = first; i < last; i++) {
+		t = &ln->net->tensor[i];
+		lua_pushstring(L, t->name);
+		lsnn_tensor_push_view(L, 1, what == 1 ? t->p->grad :
+		    t->p->data, t->p->ndim, t->p->shape, &ln->life);
+		((struct lsnn_tensor *)lua_touserdata(L, -1))->busy =
+		    &ln->net->busy;
+		lua_settable(L, -3);
 	}
 	return 1;
 }
@@ -599,6 +689,13 @@ lsnn_net_grads(lua_State *L)
 	return lsnn_net_tensors(L, "net:grads", 1);
 }
 
+/* net:buffers(): views of the buffers (running statistics) by name. */
+static int
+lsnn_net_buffers(lua_State *L)
+{
+	return lsnn_net_tensors(L, "net:buffers", 2);
+}
+
 /* net:save(path): writes a checkpoint; true, or nil and a message. */
 static int
 lsnn_net_save(lua_State *L)
@@ -613,140 +710,254 @@ lsnn_net_save(lua_State *L)
 	return 1;
 }
 
-/* Adds a number as Lua would write it back, "2" or "0.5". */
+/*
+ * net:load(path [, {strict=true}]): reads the parameters and buffers of a
+ * state_dict (a safetensors file) into the network by name; true, or nil
+ * and a message naming any missing, unexpected or wrongly shaped tensor.
+ */
+static int
+lsnn_net_load_state(lua_State *L)
+{
+	static const char *const	 known[] = { "strict", NULL };
+	const char			*fn = "net:load";
+	struct lsnn_net			*ln = lsnn_net_get(L, 1, fn);
+	const char			*path = lsnn_check_string(L, 2, fn,
+					    "path");
+	char				*cause = NULL;
+
+	lsnn_check_options(L, 3, fn, known);
+	if (checkpoint_load_state(path, ln->net, lsnn_opt_boolean(L, 3, fn,
+	    "strict", 1), &cause) != 0)
+		return lsnn_fail(L, cause);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
+/* Adds a JSON scalar as Lua source: 2, 0.5, true, "s"; null as false. */
 static void
-lsnn_net_addnum(luaL_Buffer *b, const char *key, double v)
+lsnn_net_add_value(lua_State *L, luaL_Buffer *b, json_t *v)
 {
 	char	buf[64];
 
-	snprintf(buf, sizeof buf, "%s=%g", key, v);
+	if (json_is_integer(v))
+		snprintf(buf, sizeof buf, "%lld",
+		    (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, sizeof buf, "%.9g", json_real_value(v));
+	else if (json_is_string(v)) {
+		lua_pushfstring(L, "%s", json_string_value(v));
+		luaL_addstring(b, "\"");
+		luaL_addstring(b, json_string_value(v));
+		luaL_addstring(b, "\"");
+		lua_pop(L, 1);
+		return;
+	} else
+		snprintf(buf, sizeof buf, "%s", json_is_true(v) ? "true" :
+		    "false");
 	luaL_addstring(b, buf);
 }
 
-/* Adds the Lua expression that makes layer l, "snn.linear(20, 16, ...)". */
+static void lsnn_net_add_module(lua_State *L, luaL_Buffer *b, json_t *o);
+
+/* Adds the options of o other than type and those in skip as {k=v, ...}. */
 static void
-lsnn_net_describe(luaL_Buffer *b, const struct layer *l)
+lsnn_net_add_opts(lua_State *L, luaL_Buffer *b, json_t *o,
+    const char *const *skip, int braces)
 {
-	const struct neuron	*n = &l->neuron;
-	char			 buf[64];
+	struct surrogate	 sg;
+	const char		*key;
+	const char *const	*k;
+	json_t			*v;
+	int			 n = 0;
 
-	switch (l->kind) {
-	case LAYER_LINEAR:
-		snprintf(buf, sizeof buf, "snn.linear(%d, %d, {bias=%s})",
-		    l->in, l->out, l->has_bias ? "true" : "false");
-		luaL_addstring(b, buf);
-		return;
-	case LAYER_FLATTEN:
-		luaL_addstring(b, "snn.flatten()");
-		return;
-	case LAYER_NEURON:
-		break;
+	if (braces)
+		luaL_addchar(b, '{');
+	json_object_foreach(o, key, v) {
+		for (k = skip; k != NULL && *k != NULL; k++)
+			if (strcmp(*k, key) == 0)
+				break;
+		if (strcmp(key, "type") == 0 || (k != NULL && *k != NULL))
+			continue;
+		luaL_addstring(b, n++ > 0 ? ", " : "");
+		luaL_addstring(b, key);
+		luaL_addchar(b, '=');
+		if (strcmp(key, "surrogate") == 0 &&
+		    net_json_parse_surrogate(v, "", &sg, NULL) == 0)
+			lsnn_surrogate_describe(b, &sg);
+		else if (json_is_object(v))
+			lsnn_net_add_module(L, b, v);
+		else
+			lsnn_net_add_value(L, b, v);
 	}
-	if (n->kind == NEURON_LIF) {
-		luaL_addstring(b, "snn.lif{");
-		lsnn_net_addnum(b, "tau", n->tau);
-		luaL_addstring(b, n->decay_input ? ", decay_input=true, " :
-		    ", decay_input=false, ");
-	} else
-		luaL_addstring(b, "snn.if_neuron{");
-	lsnn_net_addnum(b, "v_threshold", n->v_threshold);
-	if (n->soft_reset)
-		luaL_addstring(b, ", v_reset=false");
-	else {
-		luaL_addstring(b, ", ");
-		lsnn_net_addnum(b, "v_reset", n->v_reset);
-	}
-	luaL_addstring(b, n->detach_reset ? ", detach_reset=true" :
-	    ", detach_reset=false");
-	luaL_addstring(b, ", surrogate=");
-	lsnn_surrogate_describe(b, &n->sg);
-	luaL_addstring(b, n->spiking ? "}" : "}:spiking(false)");
-}
-
-/* Returns the number of parameters of layer l. */
-static size_t
-lsnn_net_layer_params(const struct layer *l)
-{
-	if (l->kind != LAYER_LINEAR)
-		return 0;
-	return (size_t)l->out * ((size_t)l->in + (size_t)l->has_bias);
+	if (braces)
+		luaL_addchar(b, '}');
 }
 
 /*
- * net:summary(): one line a layer with its output shape per sample (as of
- * the last forward), its parameter count and its definition, then the
- * total.
+ * Adds the Lua expression that makes the module described by o:
+ * "snn.linear(20, 16, {bias=true})", "snn.sequential({...}, {name=...})".
+ */
+static void
+lsnn_net_add_module(lua_State *L, luaL_Buffer *b, json_t *o)
+{
+	static const char *const	 seq[] = { "layers", NULL };
+	static const char *const	 res[] = { "main", "shortcut", NULL };
+	const struct module_kind	*kind;
+	const char			*type;
+	json_t				*v;
+	size_t				 i;
+	int				 n = 0;
+
+	type = json_string_value(json_object_get(o, "type"));
+	kind = module_kind_find(type != NULL ? type : "");
+	if (kind == &layer_sequential_kind || kind == &layer_residual_kind) {
+		luaL_addstring(b, kind == &layer_sequential_kind ?
+		    "snn.sequential({" : "snn.residual({");
+		if (kind == &layer_sequential_kind)
+			json_array_foreach(json_object_get(o, "layers"), i, v) {
+				luaL_addstring(b, i > 0 ? ", " : "");
+				lsnn_net_add_module(L, b, v);
+			}
+		for (i = 0; kind == &layer_residual_kind && res[i] != NULL;
+		    i++)
+			if ((v = json_object_get(o, res[i])) != NULL) {
+				luaL_addstring(b, i > 0 ? ", " : "");
+				lsnn_net_add_module(L, b, v);
+			}
+		luaL_addstring(b, "}");
+		if (json_object_get(o, "name") != NULL) {
+			luaL_addstring(b, ", ");
+			lsnn_net_add_opts(L, b, o, kind ==
+			    &layer_sequential_kind ? seq : res, 1);
+		}
+		luaL_addstring(b, ")");
+		return;
+	}
+	if (kind == NULL || kind->lua == NULL) {
+		luaL_addstring(b, "nil");
+		return;
+	}
+	luaL_addstring(b, "snn.");
+	luaL_addstring(b, kind->lua);
+	if (kind->args == NULL || kind->args[0] == NULL) {
+		lsnn_net_add_opts(L, b, o, NULL, 1);
+		return;
+	}
+	luaL_addchar(b, '(');
+	for (i = 0; kind->args[i] != NULL; i++) {
+		luaL_addstring(b, n++ > 0 ? ", " : "");
+		lsnn_net_add_value(L, b, json_object_get(o, kind->args[i]));
+	}
+	luaL_addstring(b, ", ");
+	lsnn_net_add_opts(L, b, o, kind->args, 1);
+	luaL_addchar(b, ')');
+}
+
+/* Pushes the Lua expression that makes module m. */
+static void
+lsnn_net_push_expr(lua_State *L, const struct module *m)
+{
+	luaL_Buffer	 b;
+	json_t		*o = module_describe(m);
+
+	luaL_buffinit(L, &b);
+	lsnn_net_add_module(L, &b, o);
+	json_decref(o);
+	luaL_pushresult(&b);
+}
+
+/* What lsnn_net_summary's visits need. */
+struct lsnn_summary {
+	lua_State	*L;
+	luaL_Buffer	*b;
+	int		 shapes;	/* the network has run forward */
+	size_t		 total;
+};
+
+/* Adds a line for m (not for containers): path, shape, params, definition. */
+static int
+lsnn_net_summary_line(struct module *m, const char *path, void *arg)
+{
+	struct lsnn_summary	*s = arg;
+	char			 line[160], shape[64];
+	size_t			 n = 0;
+	int			 i;
+
+	if (m->kind->flags & MODULE_CONTAINER)
+		return 0;
+	for (i = 0; i < m->nparam; i++)
+		n += m->param[i].flags & MPARAM_BUFFER ? 0 : m->param[i].n;
+	if (!s->shapes)
+		snprintf(shape, sizeof shape, "?");
+	else
+		tensor_shape_string(m->out_shape, m->out_ndim, shape,
+		    sizeof shape);
+	snprintf(line, sizeof line, "%-6s %-15s %7zu  ", path, shape, n);
+	luaL_addstring(s->b, line);
+	lsnn_net_push_expr(s->L, m);
+	luaL_addvalue(s->b);
+	luaL_addchar(s->b, '\n');
+	s->total += n;
+	return 0;
+}
+
+/*
+ * net:summary(): one line a module (containers left out) with its name,
+ * its output shape per sample (as of the last forward), its parameter
+ * count and its definition, then the total.
  */
 static int
 lsnn_net_summary(lua_State *L)
 {
 	struct net		*net = lsnn_net_get(L, 1, "net:summary")->net;
-	const struct layer	*l;
+	struct lsnn_summary	 s;
 	luaL_Buffer		 b;
-	char			 line[128], shape[64];
-	size_t			 total = 0;
-	int			 i;
+	char			 line[128];
 
 	luaL_buffinit(L, &b);
 	luaL_addstring(&b, "layer  output           params  definition\n");
-	for (i = 0; i < net->n; i++) {
-		l = &net->layers[i];
-		if (net->T == 0)
-			snprintf(shape, sizeof shape, "?");
-		else
-			tensor_shape_string(l->out_shape, l->out_ndim, shape,
-			    sizeof shape);
-		snprintf(line, sizeof line, "%-6d %-15s %7zu  ", i, shape,
-		    lsnn_net_layer_params(l));
-		luaL_addstring(&b, line);
-		lsnn_net_describe(&b, l);
-		luaL_addchar(&b, '\n');
-		total += lsnn_net_layer_params(l);
-	}
+	s.L = L;
+	s.b = &b;
+	s.shapes = net->T != 0;
+	s.total = 0;
+	module_walk(net->root, "", lsnn_net_summary_line, &s);
 	snprintf(line, sizeof line, "total  %-15s %7zu  parameters", "",
-	    total);
+	    s.total);
 	luaL_addstring(&b, line);
 	luaL_pushresult(&b);
 	return 1;
 }
 
 /*
- * __tostring: the expression that rebuilds the architecture, the layer's
- * own for one layer, snn.sequential{...} for more.
+ * __tostring: the expression that rebuilds the architecture, the module's
+ * own for one module, snn.sequential({...}) for more.
  */
 static int
 lsnn_net_tostring(lua_State *L)
 {
 	struct lsnn_net	*ln = luaL_checkudata(L, 1, LSNN_NET);
-	luaL_Buffer	 b;
-	int		 i;
 
 	if (ln->net == NULL) {
 		lua_pushliteral(L, "snn.net (closed)");
 		return 1;
 	}
-	luaL_buffinit(L, &b);
-	if (ln->net->n != 1)
-		luaL_addstring(&b, "snn.sequential{");
-	for (i = 0; i < ln->net->n; i++) {
-		luaL_addstring(&b, i == 0 ? "" : ", ");
-		lsnn_net_describe(&b, &ln->net->layers[i]);
-	}
-	if (ln->net->n != 1)
-		luaL_addchar(&b, '}');
-	luaL_pushresult(&b);
+	lsnn_net_push_expr(L, ln->net->root);
 	return 1;
 }
 
-/* __len: #net is the number of layers. */
+/* __len: #net is the number of top-level modules. */
 static int
 lsnn_net_len(lua_State *L)
 {
-	lua_pushinteger(L, lsnn_net_get(L, 1, "#net")->net->n);
+	lua_pushinteger(L, net_nmodules(lsnn_net_get(L, 1, "#net")->net));
 	return 1;
 }
 
-/* Creates the network metatable and adds the layer constructors. */
+/*
+ * Creates the network metatable and adds snn.<kind> for every kind of
+ * module.c's table that has a Lua name, snn.sequential, snn.residual and
+ * snn.load.
+ */
 void
 lsnn_net_open(lua_State *L)
 {
@@ -760,7 +971,9 @@ lsnn_net_open(lua_State *L)
 		{ "histogram", lsnn_net_histogram },
 		{ "params", lsnn_net_params },
 		{ "grads", lsnn_net_grads },
+		{ "buffers", lsnn_net_buffers },
 		{ "save", lsnn_net_save },
+		{ "load", lsnn_net_load_state },
 		{ "summary", lsnn_net_summary },
 		{ NULL, NULL }
 	};
@@ -772,15 +985,32 @@ lsnn_net_open(lua_State *L)
 		{ NULL, NULL }
 	};
 	static const luaL_Reg	fns[] = {
-		{ "linear", lsnn_net_linear },
-		{ "flatten", lsnn_net_flatten },
-		{ "lif", lsnn_net_lif },
-		{ "if_neuron", lsnn_net_if },
 		{ "sequential", lsnn_net_sequential },
+		{ "residual", lsnn_net_residual },
 		{ "load", lsnn_net_load },
 		{ NULL, NULL }
 	};
+	const struct module_kind	*kind;
+	int				 i;
 
 	lsnn_class(L, LSNN_NET, meta, methods, NULL);
+	luaL_getmetatable(L, LSNN_NET);
+	lua_getfield(L, -1, "__methods");
+	if (lua_istable(L, -1)) {
+		lua_pushboolean(L, 1);
+		lua_pushcclosure(L, lsnn_net_mode, 1);
+		lua_setfield(L, -2, "train");
+		lua_pushboolean(L, 0);
+		lua_pushcclosure(L, lsnn_net_mode, 1);
+		lua_setfield(L, -2, "eval");
+	}
+	lua_pop(L, 2);
 	luaL_setfuncs(L, fns, 0);
+	for (i = 0; (kind = module_kind_at(i)) != NULL; i++) {
+		if (kind->lua == NULL)
+			continue;
+		lua_pushlightuserdata(L, (void *)kind);
+		lua_pushcclosure(L, lsnn_net_construct, 1);
+		lua_setfield(L, -2, kind->lua);
+	}
 }

@@ -118,6 +118,7 @@ void	 lsnn_net_open(lua_State *L);
 struct net *lsnn_net_check(lua_State *L, int idx, const char *fn);
 struct net *lsnn_net_claim(lua_State *L, int idx, const char *fn, int job);
 void	 lsnn_net_release(lua_State *L, int idx);
+struct net *lsnn_net_peek(lua_State *L, int idx);
 
 /*
  * lua-data.c: data sets (snn.data.nmnist, snn.data.mnist), each a userdata
@@ -148,10 +149,18 @@ void	 lsnn_plot_open(lua_State *L);
  * any job is also handed to the observer (the live charts).
  */
 #define LSNN_JOB "snn.job"
+/* What the observer sees: a record, or (rec NULL) how a job ended. */
+struct lsnn_train_event {
+	int				 job;
+	const struct train_record	*rec;
+	const char *const		*names;	/* rec->nlayers layer names */
+	enum job_state			 state;	/* the end: done, stopped, failed */
+	const char			*error;	/* failed: why */
+};
 void	 lsnn_train_open(lua_State *L);
 void	 lsnn_train_set_async(lua_State *L, int async);
-void	 lsnn_train_set_observer(void (*fn)(void *arg, int job,
-	     const struct train_record *rec), void *arg);
+void	 lsnn_train_set_observer(void (*fn)(void *arg,
+	     const struct lsnn_train_event *ev), void *arg);
 int	 lsnn_train_fds(int *fds, int max);
 int	 lsnn_train_pump(lua_State *L);
 struct job *lsnn_train_current(void);

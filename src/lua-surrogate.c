@@ -98,8 +98,10 @@ static int
 lsnn_surrogate_new(lua_State *L)
 {
 	const char		*name = lua_tostring(L, lua_upvalueindex(1));
+	const char		*key;
 	struct surrogate	*s;
 	char			*cause = NULL;
+	double			 v = 0;
 
 	lua_settop(L, 1);
 	lua_pushfstring(L, "snn.surrogate.%s", name);
@@ -118,8 +120,16 @@ lsnn_surrogate_new(lua_State *L)
 			lsnn_argerror(L, lua_tostring(L, 2), "params", "must "
 			    "have parameter names as keys (got %s)",
 			    luaL_typename(L, -2));
-		if (surrogate_set(s, lua_tostring(L, -2), lsnn_check_number(L,
-		    -1, lua_tostring(L, 2), lua_tostring(L, -2)), &cause) != 0)
+		key = lua_tostring(L, -2);
+		if (strcmp(key, "spiking") == 0)
+			lsnn_argerror(L, lua_tostring(L, 2), key, "is not a "
+			    "parameter: the forward is always the spike (as "
+			    "SpikingJelly's spiking=True); s:primitive(x) "
+			    "gives what spiking=False outputs");
+		/* An unknown name fails below, with the valid ones listed. */
+		if (!isnan(surrogate_param(s, key)))
+			v = lsnn_check_number(L, -1, lua_tostring(L, 2), key);
+		if (surrogate_set(s, key, v, &cause) != 0)
 			lsnn_error(L, lua_tostring(L, 2), cause);
 		lua_pop(L, 1);
 	}

@@ -7,6 +7,7 @@
  * returns the history; in the interactive session it returns the job.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -48,8 +49,8 @@ static struct lsnn_job *lsnn_live;
 /* Whether snn.train returns at once (the interactive session). */
 static int lsnn_async;
 
-/* The observer of every record, and its argument. */
-static void (*lsnn_observer)(void *, int, const struct train_record *);
+/* The observer of every record and end, and its argument. */
+static void (*lsnn_observer)(void *, const struct lsnn_train_event *);
 static void *lsnn_observer_arg;
 
 /* Makes snn.train return a job at once (1) or block until done (0). */
@@ -62,7 +63,7 @@ lsnn_train_set_async(lua_State *L, int async)
 
 /* Sets the function that sees every record of every job (NULL: none). */
 void
-lsnn_train_set_observer(void (*fn)(void *, int, const struct train_record *),
+lsnn_train_set_observer(void (*fn)(void *, const struct lsnn_train_event *),
     void *arg)
 {
 	lsnn_observer = fn;
@@ -132,11 +133,20 @@ lsnn_train_pusharray(lua_State *L, const double *v, int n)
 	}
 }
 
-/* Sets t[key] = {v[0], ..., v[n - 1]}. */
+/* Sets t[key] = the double at offset of every layer of rec, as an array. */
 static void
-lsnn_train_setarray(lua_State *L, const char *key, const double *v, int n)
+lsnn_train_setfield(lua_State *L, const struct train_record *rec,
+    const char *key, size_t offset)
 {
-	lsnn_train_pusharray(L, v, n);
+	double	v;
+	int	i;
+
+	lua_createtable(L, rec->nlayers, 0);
+	for (i = 0; i < rec->nlayers; i++) {
+		memcpy(&v, (const char *)&rec->layer[i] + offset, sizeof v);
+		lua_pushnumber(L, v);
+		lua_rawseti(L, -2, i + 1);
+	}
 	lua_setfield(L, -2, key);
 }
 
@@ -156,20 +166,25 @@ lsnn_train_setvhist(lua_State *L, const struct train_record *rec)
 	lua_setfield(L, -2, "hi");
 	lua_createtable(L, rec->nlayers, 0);
 	for (i = 0; i < rec->nlayers; i++) {
-		lsnn_train_pusharray(L, rec->hist[i], rec->hist_bins);
+		lsnn_train_pusharray(L, rec->layer[i].hist, rec->hist_bins);
 		lua_rawseti(L, -2, i + 1);
 	}
 	lua_setfield(L, -2, "layers");
-	lsnn_train_setarray(L, "below", rec->hist_below, rec->nlayers);
-	lsnn_train_setarray(L, "above", rec->hist_above, rec->nlayers);
+	lsnn_train_setfield(L, rec, "below", offsetof(struct train_layer,
+	    hist_below));
+	lsnn_train_setfield(L, rec, "above", offsetof(struct train_layer,
+	    hist_above));
 	lua_setfield(L, -2, "vhist");
 }
 
-/* Pushes a record as a Lua table (the stats on_epoch receives). */
+/*
+ * Pushes a record as a Lua table (the stats on_epoch receives); names are
+ * its layers' module names.
+ */
 static void
-lsnn_train_push_record(lua_State *L, const struct train_record *rec)
+lsnn_train_push_record(lua_State *L, const struct train_record *rec,
+    const char *const *names)
 {
-	double	layers[TRAIN_MAXLAYERS];
 	int	i;
 
 	lua_createtable(L, 0, 16);
@@ -190,13 +205,20 @@ lsnn_train_push_record(lua_State *L, const struct train_record *rec)
 	lsnn_train_setnum(L, "samples_per_s", rec->samples_per_s);
 	lsnn_train_setnum(L, "lr", rec->lr);
 	lsnn_train_setnum(L, "seconds", rec->seconds);
-	for (i = 0; i < rec->nlayers; i++)
-		layers[i] = rec->layer[i];
-	lsnn_train_setarray(L, "layers", layers, rec->nlayers);
-	lsnn_train_setarray(L, "spike_rate", rec->spike_rate, rec->nlayers);
-	lsnn_train_setarray(L, "sg_zero", rec->sg_zero, rec->nlayers);
-	lsnn_train_setarray(L, "sg_small", rec->sg_small, rec->nlayers);
-	lsnn_train_setarray(L, "zero_rows", rec->zero_rows, rec->nlayers);
+	lua_createtable(L, rec->nlayers, 0);
+	for (i = 0; i < rec->nlayers; i++) {
+		lua_pushstring(L, names != NULL ? names[i] : "?");
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setfield(L, -2, "layers");
+	lsnn_train_setfield(L, rec, "spike_rate", offsetof(struct train_layer,
+	    rate));
+	lsnn_train_setfield(L, rec, "sg_zero", offsetof(struct train_layer,
+	    sg_zero));
+	lsnn_train_setfield(L, rec, "sg_small", offsetof(struct train_layer,
+	    sg_small));
+	lsnn_train_setfield(L, rec, "zero_rows", offsetof(struct train_layer,
+	    zero_rows));
 	if (rec->kind == TRAIN_REC_BATCH && rec->hist_bins > 0)
 		lsnn_train_setvhist(L, rec);
 }
@@ -271,69 +293,139 @@ lsnn_train_unlink(struct lsnn_job *lj)
 	lj->next = NULL;
 }
 
+/* Returns the layer names of the job's network (its userdata at idx). */
+static const char *const *
+lsnn_train_names(lua_State *L, int idx)
+{
+	struct net	*net;
+
+	lua_getiuservalue(L, idx, LSNN_JOB_NET);
+	net = lsnn_net_peek(L, -1);
+	lua_pop(L, 1);
+	return net != NULL ? (const char *const *)net->stats_name : NULL;
+}
+
 /*
- * Ends a job after its last record: joins the worker, releases the
- * network, unlinks it. The job userdata is at idx.
+ * Ends a job after its last record: joins the worker, records how it
+ * ended (a failed on_epoch hook fails the job), releases the network,
+ * unlinks it and tells the observer. The job userdata is at idx.
  */
 static void
-lsnn_train_finish(lua_State *L, struct lsnn_job *lj, int idx,
-    const struct train_record *rec)
+lsnn_train_finish(lua_State *L, struct lsnn_job *lj, int idx)
 {
+	struct lsnn_train_event	 ev;
+	char			*hook = lj->error;
+
 	lj->ended = 1;
 	job_wait(lj->job);
-	lj->state = rec->kind == TRAIN_REC_ERROR ? JOB_FAILED :
-	    job_state(lj->job);
-	if (rec->kind == TRAIN_REC_ERROR)
-		lj->error = mem_strdup(rec->message);
+	lj->state = job_state(lj->job);
+	lj->error = NULL;
+	if (lj->state == JOB_FAILED)
+		lj->error = mem_strdup(job_error(lj->job) != NULL ?
+		    job_error(lj->job) : "failed");
+	else if (hook != NULL) {
+		lj->state = JOB_FAILED;
+		lj->error = error_printf("on_epoch: %s", hook);
+	}
+	mem_free(hook);
 	lua_getiuservalue(L, idx, LSNN_JOB_NET);
 	lsnn_net_release(L, -1);
 	lua_pop(L, 1);
 	lsnn_train_unlink(lj);
 	job_free(lj->job);
 	lj->job = NULL;
+	if (lsnn_observer == NULL)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.job = lj->id;
+	ev.state = lj->state;
+	ev.error = lj->error;
+	lsnn_observer(lsnn_observer_arg, &ev);
 }
 
 /*
- * Runs the job's on_epoch hook with the stats table on top (kept); a hook
- * that fails or returns false stops the job. Returns 0, or -1 when it
- * failed, leaving the message on the stack.
+ * Runs the job's on_epoch hook with the stats table on top (kept), the
+ * worker waiting meanwhile, so the hook may use the network (evaluate it,
+ * save it); a hook that fails or returns false stops the job. Returns 0,
+ * or -1 when it failed, leaving the message (a string, whatever it
+ * raised) on the stack.
  */
 static int
 lsnn_train_hook(lua_State *L, struct lsnn_job *lj, int idx)
 {
+	int	rc = 0;
+
 	if (lua_getiuservalue(L, idx, LSNN_JOB_HOOK) == LUA_TNIL) {
 		lua_pop(L, 1);
 		return 0;
 	}
+	lua_getiuservalue(L, idx, LSNN_JOB_NET);
+	lsnn_net_release(L, -1);
+	lua_pop(L, 1);
 	lua_pushvalue(L, -2);
 	if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+		/* error() and error({code = 1}) raise no string. */
+		if (!lua_isstring(L, -1)) {
+			lua_pushfstring(L, "(error object is a %s value)",
+			    luaL_typename(L, -1));
+			lua_remove(L, -2);
+		}
 		job_stop(lj->job);
-		return -1;
+		rc = -1;
+	} else {
+		if (lua_isboolean(L, -1) && !lua_toboolean(L, -1))
+			job_stop(lj->job);
+		lua_pop(L, 1);
 	}
-	if (lua_isboolean(L, -1) && !lua_toboolean(L, -1))
-		job_stop(lj->job);
+	lua_getiuservalue(L, idx, LSNN_JOB_NET);
+	lsnn_net_claim(L, -1, "on_epoch", lj->id);
 	lua_pop(L, 1);
-	return 0;
+	job_continue(lj->job);
+	return rc;
+}
+
+/* Whether a job in state s has ended. */
+static int
+lsnn_train_over(enum job_state s)
+{
+	return s == JOB_DONE || s == JOB_STOPPED || s == JOB_FAILED;
 }
 
 /*
  * Takes the pending records of one live job (its userdata at idx), drawing
- * the progress line when draw is set; returns the number taken. A failing
- * on_epoch hook stops the job, and the job then ends as failed with the
- * hook's message.
+ * the progress line when draw is set; returns the number taken. Once the
+ * job has ended and every record is taken, finishes it. A failing
+ * on_epoch hook stops the job, which then ends as failed with the hook's
+ * message.
  */
 static int
 lsnn_train_pump_job(lua_State *L, struct lsnn_job *lj, int idx, int draw)
 {
-	struct train_record	rec;
-	int			n = 0, hidx;
+	struct lsnn_train_event	 ev;
+	struct train_record	 rec;
+	const char *const	*names = lsnn_train_names(L, idx);
+	int			 n = 0, hidx;
 
 	lua_getiuservalue(L, idx, LSNN_JOB_HISTORY);
 	hidx = lua_gettop(L);
-	while (lj->job != NULL && job_take(lj->job, &rec)) {
+	while (lj->job != NULL) {
+		if (!job_take(lj->job, &rec)) {
+			if (lsnn_train_over(job_state(lj->job)) &&
+			    !job_take(lj->job, &rec)) {
+				lsnn_train_finish(L, lj, idx);
+				break;
+			}
+			if (!lsnn_train_over(job_state(lj->job)))
+				break;
+		}
 		n++;
-		if (lsnn_observer != NULL)
-			lsnn_observer(lsnn_observer_arg, lj->id, &rec);
+		if (lsnn_observer != NULL) {
+			memset(&ev, 0, sizeof ev);
+			ev.job = lj->id;
+			ev.rec = &rec;
+			ev.names = names;
+			lsnn_observer(lsnn_observer_arg, &ev);
+		}
 		if (rec.kind == TRAIN_REC_BATCH) {
 			lj->batches++;
 			if (lj->total == 0)
@@ -342,26 +434,16 @@ lsnn_train_pump_job(lua_State *L, struct lsnn_job *lj, int idx, int draw)
 		}
 		if (draw)
 			lsnn_train_progress(lj, &rec);
-		if (rec.kind == TRAIN_REC_BATCH || rec.kind == TRAIN_REC_EPOCH) {
-			lsnn_train_push_record(L, &rec);
-			if (rec.kind == TRAIN_REC_EPOCH &&
-			    lsnn_train_hook(L, lj, idx) != 0) {
-				mem_free(lj->error);
-				lj->error = mem_strdup(lua_tostring(L, -1));
-				lua_pop(L, 1);
-			}
-			lsnn_train_append(L, hidx, rec.kind ==
-			    TRAIN_REC_BATCH ? "batches" : "epochs");
-			continue;
+		lsnn_train_push_record(L, &rec, names);
+		if (rec.kind == TRAIN_REC_EPOCH &&
+		    lsnn_train_hook(L, lj, idx) != 0) {
+			mem_free(lj->error);
+			lj->error = mem_strdup(lua_tostring(L, -1));
+			lua_pop(L, 1);
 		}
-		if (lj->error != NULL && rec.kind == TRAIN_REC_DONE)
-			rec.kind = TRAIN_REC_ERROR;
-		if (lj->error != NULL)
-			snprintf(rec.message, sizeof rec.message, "on_epoch: "
-			    "%s", lj->error);
-		mem_free(lj->error);
-		lj->error = NULL;
-		lsnn_train_finish(L, lj, idx, &rec);
+		lsnn_train_append(L, hidx, rec.kind == TRAIN_REC_BATCH ?
+		    "batches" : "epochs");
+		train_record_free(&rec);
 	}
 	lua_pop(L, 1);
 	return n;
@@ -477,7 +559,8 @@ lsnn_train_new(lua_State *L, const char *fn)
 					     "epochs", "batch", "optimizer",
 					     "loss", "temperature", "seed",
 					     "run_dir", "resume", "on_epoch",
-					     "drop_last", "histogram", NULL };
+					     "drop_last", "histogram",
+					     "label_smoothing", NULL };
 	static int			 next_id = 1;
 	struct lsnn_job			*lj;
 	struct train_config		*cfg;
@@ -508,6 +591,8 @@ lsnn_train_new(lua_State *L, const char *fn)
 	cfg->resume = lsnn_opt_boolean(L, 1, fn, "resume", 0);
 	cfg->temperature = (float)lsnn_opt_number(L, 1, fn, "temperature",
 	    cfg->temperature);
+	cfg->label_smoothing = (float)lsnn_opt_number(L, 1, fn,
+	    "label_smoothing", 0);
 	if (train_loss_parse(lsnn_opt_string(L, 1, fn, "loss", "mse_rate"),
 	    &cfg->loss, &cause) != 0)
 		lsnn_error(L, fn, cause);
@@ -528,6 +613,7 @@ lsnn_train_new(lua_State *L, const char *fn)
 	    !lua_isfunction(L, -1))
 		lsnn_argerror(L, fn, "on_epoch", "must be a function (got %s)",
 		    luaL_typename(L, -1));
+	cfg->hold = !lua_isnil(L, -1);
 	lua_setiuservalue(L, job, LSNN_JOB_HOOK);
 	lj->data_json = error_printf("{\"train\": %s, \"test\": %s}",
 	    json_train != NULL ? json_train : "null",
@@ -705,14 +791,16 @@ lsnn_train_stop_all(lua_State *L)
 }
 
 /*
- * snn.evaluate{net=, data=, batch=, loss=, temperature=}: accuracy, mean
+ * snn.evaluate{net=, data=, batch=, loss=, temperature=, label_smoothing=}:
+ * accuracy, mean
  * loss, sample count and the confusion matrix (rows: true class).
  */
 static int
 lsnn_train_evaluate(lua_State *L)
 {
 	static const char *const	 known[] = { "net", "data", "batch",
-					     "loss", "temperature", NULL };
+					     "loss", "temperature",
+					     "label_smoothing", NULL };
 	const char			*fn = "snn.evaluate";
 	const struct dataset		*ds;
 	const uint32_t			*index;
@@ -736,7 +824,8 @@ lsnn_train_evaluate(lua_State *L)
 		return lsnn_error(L, fn, cause);
 	if (train_evaluate(net, ds, index, nindex, lsnn_opt_positive(L, 1, fn,
 	    "batch", 256), loss, (float)lsnn_opt_number(L, 1, fn,
-	    "temperature", 0.1), &ev, &cause) != 0)
+	    "temperature", 0.1), (float)lsnn_opt_number(L, 1, fn,
+	    "label_smoothing", 0), &ev, &cause) != 0)
 		return lsnn_error(L, fn, cause);
 	lua_createtable(L, 0, 4);
 	lua_pushnumber(L, ev.acc);

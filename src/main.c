@@ -172,7 +172,8 @@ main_parse(struct main_options *o, int argc, char **argv)
 			o->quiet = 1;
 			break;
 		case 'v':
-			printf("snnwb %s (%s)\n", PACKAGE_VERSION, LUA_RELEASE);
+			printf("snnwb %s (%s, %s kernels)\n", PACKAGE_VERSION,
+			    LUA_RELEASE, cpu_isa_name(cpu_isa()));
 			exit(0);
 		case MAIN_OPT_SEED:
 			o->seed = main_number("--seed", optarg, 0, LLONG_MAX);
@@ -354,8 +355,11 @@ main(int argc, char **argv)
 {
 	struct main_options	 o;
 	lua_State		*L;
+	const char		*warning;
 	int			 status, ok;
 
+	if ((warning = cpu_isa_warning()) != NULL)
+		fprintf(stderr, "snnwb: warning: %s\n", warning);
 	main_parse(&o, argc, argv);
 	if (o.script == NULL && isatty(STDIN_FILENO))
 		o.interactive = 1;

@@ -1,12 +1,14 @@
 /*
  * net-json.c: a network's architecture as JSON (Jansson), for checkpoint
- * metadata and run configs, and rebuilding a network from it. Example:
- *   {"layers": [{"type": "flatten"},
+ * metadata and run configs, and rebuilding a network from it: the root
+ * module's description (module.c), for example
+ *   {"type": "sequential", "layers": [{"type": "flatten"},
  *     {"type": "linear", "in": 2312, "out": 800, "bias": false},
  *     {"type": "lif", "tau": 2, "decay_input": true, "v_threshold": 1,
  *      "v_reset": 0, "detach_reset": true,
  *      "surrogate": {"name": "atan", "alpha": 2}}]}
- * "v_reset": null means reset by subtraction.
+ * "v_reset": null means reset by subtraction. Descriptions written before
+ * modules nested ({"layers": [...]} without "type") read as a sequential.
  *
  * A surrogate defined in Lua (a table, SURROGATE_TABLE) carries its table,
  * so that a network loads back exactly without the script that defined it:
@@ -97,7 +99,7 @@ net_json_table(const struct surrogate_table *t)
 }
 
 /* Returns the JSON object describing a surrogate (name and parameters). */
-static json_t *
+json_t *
 net_json_surrogate(const struct surrogate *s)
 {
 	json_t	*o = json_object();
@@ -112,82 +114,29 @@ net_json_surrogate(const struct surrogate *s)
 	return o;
 }
 
-/* Returns the JSON object describing one layer. */
-static json_t *
-net_json_layer(const struct layer *l)
-{
-	const struct neuron	*n = &l->neuron;
-	json_t			*o = json_object();
-
-	switch (l->kind) {
-	case LAYER_LINEAR:
-		json_object_set_new(o, "type", json_string("linear"));
-		json_object_set_new(o, "in", json_integer(l->in));
-		json_object_set_new(o, "out", json_integer(l->out));
-		json_object_set_new(o, "bias", json_boolean(l->has_bias));
-		break;
-	case LAYER_FLATTEN:
-		json_object_set_new(o, "type", json_string("flatten"));
-		break;
-	case LAYER_NEURON:
-		json_object_set_new(o, "type",
-		    json_string(n->kind == NEURON_LIF ? "lif" : "if"));
-		if (n->kind == NEURON_LIF) {
-			json_object_set_new(o, "tau", json_real(n->tau));
-			json_object_set_new(o, "decay_input",
-			    json_boolean(n->decay_input));
-		}
-		json_object_set_new(o, "v_threshold",
-		    json_real(n->v_threshold));
-		json_object_set_new(o, "v_reset", n->soft_reset ?
-		    json_null() : json_real(n->v_reset));
-		json_object_set_new(o, "detach_reset",
-		    json_boolean(n->detach_reset));
-		json_object_set_new(o, "surrogate",
-		    net_json_surrogate(&n->sg));
-		break;
-	}
-	return o;
-}
-
-/* Returns the network's description as a JSON string; the caller frees it. */
-char *
-net_json_describe(const struct net *net)
-{
-	json_t	*root = json_object(), *layers = json_array();
-	char	*s;
-	int	 i;
-
-	for (i = 0; i < net->n; i++)
-		json_array_append_new(layers, net_json_layer(&net->layers[i]));
-	json_object_set_new(root, "layers", layers);
-	s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	return s;
-}
-
 /* Reads a number member into *v when present; -1 if it is not a number. */
 static int
-net_json_number(json_t *o, const char *key, int i, double *v, char **cause)
+net_json_number(json_t *o, const char *key, const char *where, double *v,
+    char **cause)
 {
 	json_t	*m = json_object_get(o, key);
 
 	if (m == NULL)
 		return 0;
 	if (!json_is_number(m))
-		return error_set(cause, "layer %d: \"%s\" must be a number",
-		    i, key);
+		return error_set(cause, "%s: \"%s\" must be a number",
+		    where, key);
 	*v = json_number_value(m);
 	return 0;
 }
 
 /*
- * Reads the table member tab of the surrogate description sg (of layer i,
- * named name) into a registered table, and sets s to it.
+ * Reads the table member tab of the surrogate description sg (of the
+ * module where, named name) into a registered table, and sets s to it.
  */
 static int
-net_json_surrogate_table(json_t *sg, json_t *tab, const char *name, int i,
-    struct surrogate *s, char **cause)
+net_json_surrogate_table(json_t *sg, json_t *tab, const char *name,
+    const char *where, struct surrogate *s, char **cause)
 {
 	const struct surrogate_table	*reg;
 	struct surrogate_table		*t;
@@ -202,9 +151,9 @@ net_json_surrogate_table(json_t *sg, json_t *tab, const char *name, int i,
 	    json_array_size(support) != 2 ||
 	    !json_is_number(json_array_get(support, 0)) ||
 	    !json_is_number(json_array_get(support, 1)))
-		return error_set(cause, "layer %d: surrogate %s: \"table\" "
+		return error_set(cause, "%s: surrogate %s: \"table\" "
 		    "must be an object with \"intervals\" and a \"support\" "
-		    "of two numbers", i, name);
+		    "of two numbers", where, name);
 	nv = json_integer_value(value);
 	if ((t = surrogate_table_new(nv < INT_MIN || nv > INT_MAX ? INT_MAX :
 	    (int)nv, &why)) == NULL)
@@ -230,12 +179,12 @@ net_json_surrogate_table(json_t *sg, json_t *tab, const char *name, int i,
 	t->derived = json_is_true(json_object_get(tab, "derived"));
 	t->grad_error = t->grad_error_at = NAN;
 	t->prim_error = t->prim_error_at = NAN;
-	if (net_json_number(tab, "grad_error", i, &t->grad_error, cause) != 0 ||
-	    net_json_number(tab, "grad_error_at", i, &t->grad_error_at,
+	if (net_json_number(tab, "grad_error", where, &t->grad_error, cause) != 0 ||
+	    net_json_number(tab, "grad_error_at", where, &t->grad_error_at,
 	    cause) != 0 ||
-	    net_json_number(tab, "primitive_error", i, &t->prim_error,
+	    net_json_number(tab, "primitive_error", where, &t->prim_error,
 	    cause) != 0 ||
-	    net_json_number(tab, "primitive_error_at", i, &t->prim_error_at,
+	    net_json_number(tab, "primitive_error_at", where, &t->prim_error_at,
 	    cause) != 0) {
 		surrogate_table_free(t);
 		return -1;
@@ -257,94 +206,55 @@ net_json_surrogate_table(json_t *sg, json_t *tab, const char *name, int i,
 	return 0;
 fail:
 	surrogate_table_free(t);
-	error_set(cause, "layer %d: %s", i, why != NULL ? why :
+	error_set(cause, "%s: %s", where, why != NULL ? why :
 	    "out of memory");
 	free(why);
 	return -1;
 }
 
-/* Fills a neuron configuration from its JSON object. */
-static int
-net_json_neuron(json_t *o, int i, struct neuron *n, char **cause)
+/*
+ * Sets s from the surrogate description sg ({"name": "atan", "alpha": 2},
+ * with "table" for one defined in Lua) of the module where.
+ */
+int
+net_json_parse_surrogate(json_t *sg, const char *where, struct surrogate *s,
+    char **cause)
 {
-	json_t		*sg = json_object_get(o, "surrogate"), *value;
+	json_t		*value;
 	const char	*key, *name;
-	double		 v;
 
-	if ((value = json_object_get(o, "v_reset")) != NULL &&
-	    json_is_null(value))
-		n->soft_reset = 1;
-	v = n->tau;
-	if (net_json_number(o, "tau", i, &v, cause) != 0)
-		return -1;
-	n->tau = (float)v;
-	v = n->v_threshold;
-	if (net_json_number(o, "v_threshold", i, &v, cause) != 0)
-		return -1;
-	n->v_threshold = (float)v;
-	v = n->v_reset;
-	if (!n->soft_reset &&
-	    net_json_number(o, "v_reset", i, &v, cause) != 0)
-		return -1;
-	n->v_reset = (float)v;
-	if ((value = json_object_get(o, "decay_input")) != NULL)
-		n->decay_input = json_is_true(value);
-	if ((value = json_object_get(o, "detach_reset")) != NULL)
-		n->detach_reset = json_is_true(value);
-	if (sg == NULL)
-		return 0;
 	if (!json_is_object(sg) ||
 	    (name = json_string_value(json_object_get(sg, "name"))) == NULL)
-		return error_set(cause, "layer %d: \"surrogate\" must be an "
-		    "object with a \"name\"", i);
+		return error_set(cause, "%s: \"surrogate\" must be an object "
+		    "with a \"name\"", where);
 	if ((value = json_object_get(sg, "table")) != NULL)
-		return net_json_surrogate_table(sg, value, name, i, &n->sg,
+		return net_json_surrogate_table(sg, value, name, where, s,
 		    cause);
-	if (surrogate_init(&n->sg, name, cause) != 0)
+	if (surrogate_init(s, name, cause) != 0)
 		return -1;
 	json_object_foreach(sg, key, value) {
 		if (strcmp(key, "name") == 0)
 			continue;
 		if (!json_is_number(value))
-			return error_set(cause, "layer %d: surrogate "
-			    "parameter \"%s\" must be a number", i, key);
-		if (surrogate_set(&n->sg, key, json_number_value(value),
+			return error_set(cause, "%s: surrogate parameter "
+			    "\"%s\" must be a number", where, key);
+		if (surrogate_set(s, key, json_number_value(value),
 		    cause) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* Appends the layer described by o (layer number i) to net. */
-static int
-net_json_add(struct net *net, json_t *o, int i, struct rng *r,
-    char **cause)
+/* Returns the network's description as a JSON string; the caller frees it. */
+char *
+net_json_describe(const struct net *net)
 {
-	const char	*type = json_string_value(json_object_get(o, "type"));
-	struct neuron	 n;
-	json_t		*in, *out;
+	json_t	*root = module_describe(net->root);
+	char	*s;
 
-	if (type == NULL)
-		return error_set(cause, "layer %d: missing \"type\"", i);
-	if (strcmp(type, "linear") == 0) {
-		in = json_object_get(o, "in");
-		out = json_object_get(o, "out");
-		if (!json_is_integer(in) || !json_is_integer(out))
-			return error_set(cause, "layer %d: linear needs "
-			    "integer \"in\" and \"out\"", i);
-		return net_add_linear(net, (int)json_integer_value(in),
-		    (int)json_integer_value(out),
-		    json_is_true(json_object_get(o, "bias")), r, cause);
-	}
-	if (strcmp(type, "flatten") == 0)
-		return net_add_flatten(net, cause);
-	if (strcmp(type, "lif") == 0 || strcmp(type, "if") == 0) {
-		neuron_defaults(&n, type[0] == 'l' ? NEURON_LIF : NEURON_IF);
-		if (net_json_neuron(o, i, &n, cause) != 0)
-			return -1;
-		return net_add_neuron(net, &n, cause);
-	}
-	return error_set(cause, "layer %d: unknown type \"%s\"", i, type);
+	s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	return s;
 }
 
 /*
@@ -355,35 +265,26 @@ struct net *
 net_json_build(const char *json, char **cause)
 {
 	json_error_t	 err;
-	json_t		*root, *layers;
-	struct net	*net = NULL;
+	json_t		*root;
+	struct module	*m;
 	struct rng	 r;
-	size_t		 i;
+	char		*why = NULL;
 
 	if ((root = json_loads(json, 0, &err)) == NULL) {
 		error_set(cause, "network description: %s (line %d)",
 		    err.text, err.line);
 		return NULL;
 	}
-	layers = json_object_get(root, "layers");
-	if (!json_is_array(layers)) {
-		error_set(cause, "network description: no \"layers\" array");
-		goto out;
-	}
-	if ((net = net_new()) == NULL) {
-		error_set(cause, "out of memory");
-		goto out;
-	}
+	if (json_is_object(root) && json_object_get(root, "type") == NULL &&
+	    json_is_array(json_object_get(root, "layers")))
+		json_object_set_new(root, "type", json_string("sequential"));
 	rng_seed(&r, 0);
-	for (i = 0; i < json_array_size(layers); i++) {
-		if (net_json_add(net, json_array_get(layers, i), (int)i, &r,
-		    cause) != 0) {
-			net_free(net);
-			net = NULL;
-			break;
-		}
-	}
-out:
+	m = module_parse(root, &r, &why);
 	json_decref(root);
-	return net;
+	if (m == NULL) {
+		error_set(cause, "network description: %s", why);
+		free(why);
+		return NULL;
+	}
+	return net_wrap(m, cause);
 }

@@ -1,108 +1,192 @@
 /*
- * net.c: sequential networks of Linear, Flatten and neuron layers over
- * [T, B, ...] inputs. Stateless layers see time merged into the batch, so a
- * Linear layer is one GEMM over T * B rows; neuron layers step through time
- * over (T, B * N). Parameters and their gradients are one block each; the
- * activations of a forward pass live in an arena carved for the (T, B,
- * input shape) of the last call and re-carved only when that changes.
+ * net.c: a network is a tree of modules (module.c) under one root, over
+ * [T, B, ...] inputs. Its parameters and their gradients are one block
+ * each and its buffers a third, laid out in network order and named by
+ * module path; the activations of a forward pass live in an arena carved
+ * for the (T, B, input shape) of the last call and carved again only when
+ * that changes.
  */
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "snnwb.h"
 
-/* Partial sums of net_mean; values net_zero_rows tests at a time. */
-#define NET_SUMS	8
-#define NET_BLOCK	16
-
-/* Returns a new empty network, or NULL when out of memory. */
+/* Returns a new network with an empty sequential root, or NULL. */
 struct net *
 net_new(void)
 {
-	struct net	*net;
+	struct module	*root;
 
-	if ((net = mem_calloc(1, sizeof *net)) == NULL)
+	if ((root = module_new(&layer_sequential_kind, NULL)) == NULL)
 		return NULL;
-	arena_plan(&net->acts);
-	return net;
+	return net_wrap(root, NULL);
+}
+
+/* Frees the tables net_layout builds. */
+static void
+net_free_tables(struct net *net)
+{
+	int	i;
+
+	for (i = 0; i < net->ntensors; i++)
+		free(net->tensor[i].name);
+	for (i = 0; i < net->nstats; i++)
+		free(net->stats_name[i]);
+	mem_free(net->tensor);
+	mem_free(net->stats);
+	mem_free(net->stats_name);
+	net->tensor = NULL;
+	net->stats = NULL;
+	net->stats_name = NULL;
+	net->ntensors = net->nstats = 0;
 }
 
 /* Frees the network and everything it owns; NULL is allowed. */
 void
 net_free(struct net *net)
 {
-	int	i;
-
 	if (net == NULL)
 		return;
-	for (i = 0; i < net->n; i++)
-		layer_linear_sparse_free(net->layers[i].sparse);
+	module_free(net->root);
+	net_free_tables(net);
 	arena_free(&net->acts);
 	mem_free(net->params);
 	mem_free(net->grads);
-	mem_free(net->layers);
+	mem_free(net->buffers);
 	mem_free(net);
 }
 
-/* Returns the number of parameters a layer holds. */
-static size_t
-net_layer_nparams(const struct layer *l)
+/* What net_layout's visits collect. */
+struct net_tables {
+	struct net	*net;
+	int		 pass;		/* 0: parameters, 1: buffers */
+	int		 failed;
+};
+
+/* Adds the parameters (or buffers) and the activation of m to the tables. */
+static int
+net_collect(struct module *m, const char *path, void *arg)
 {
-	if (l->kind != LAYER_LINEAR)
-		return 0;
-	return (size_t)l->out * (size_t)l->in +
-	    (l->has_bias ? (size_t)l->out : 0);
+	struct net_tables	*t = arg;
+	struct net		*net = t->net;
+	struct net_tensor	*nt;
+	int			 i, buffer;
+
+	for (i = 0; i < m->nparam; i++) {
+		buffer = (m->param[i].flags & MPARAM_BUFFER) != 0;
+		if (buffer != t->pass)
+			continue;
+		nt = &net->tensor[net->ntensors++];
+		nt->p = &m->param[i];
+		nt->m = m;
+		nt->name = path[0] != '\0' ? error_printf("%s.%s", path,
+		    m->param[i].name) : error_printf("%s", m->param[i].name);
+		t->failed |= nt->name == NULL;
+	}
+	if (t->pass == 0 && (m->kind->flags & MODULE_STATS)) {
+		net->stats[net->nstats] = m;
+		net->stats_name[net->nstats] = error_printf("%s", path);
+		t->failed |= net->stats_name[net->nstats++] == NULL;
+	}
+	return 0;
+}
+
+/* Counts the parameter tensors and activation modules below m. */
+static int
+net_count(struct module *m, const char *path, void *arg)
+{
+	int	*n = arg;
+
+	(void)path;
+	n[0] += m->nparam;
+	n[1] += (m->kind->flags & MODULE_STATS) != 0;
+	return 0;
 }
 
 /*
- * Lays the parameters of layers [0, n) out in new params and grads blocks,
- * keeping the values each layer had (layer pointers still point at the old
- * blocks, or at another net's block for appended layers); grads start at 0.
+ * Lays every parameter and buffer of the tree out in new blocks, keeping
+ * their values (wherever they are now), and names them; grads start at 0.
+ * On failure the network is as it was.
  */
 static int
-net_relayout(struct net *net, char **cause)
+net_layout(struct net *net, char **cause)
 {
-	float		*params, *grads, *p, *g;
-	size_t		 total = 0, nw;
-	struct layer	*l;
-	int		 i;
+	struct net_tables	 t;
+	struct net		 old = *net;
+	float			*params, *grads, *bufs, *pp, *bp;
+	size_t			 np = 0, nb = 0;
+	int			 i, count[2] = { 0, 0 };
 
-	for (i = 0; i < net->n; i++)
-		total += net_layer_nparams(&net->layers[i]);
-	params = mem_aligned(total * sizeof *params);
-	grads = mem_aligned(total * sizeof *grads);
-	if (params == NULL || grads == NULL) {
+	module_walk(net->root, "", net_count, count);
+	net->tensor = mem_calloc((size_t)count[0] + 1, sizeof *net->tensor);
+	net->stats = mem_calloc((size_t)count[1] + 1, sizeof *net->stats);
+	net->stats_name = mem_calloc((size_t)count[1] + 1,
+	    sizeof *net->stats_name);
+	net->ntensors = net->nstats = 0;
+	memset(&t, 0, sizeof t);
+	t.net = net;
+	t.failed = net->tensor == NULL || net->stats == NULL ||
+	    net->stats_name == NULL;
+	if (!t.failed) {
+		module_walk(net->root, "", net_collect, &t);
+		net->nparam_tensors = net->ntensors;
+		t.pass = 1;
+		module_walk(net->root, "", net_collect, &t);
+	}
+	for (i = 0; i < net->ntensors; i++) {
+		if (i < net->nparam_tensors)
+			np += net->tensor[i].p->n;
+		else
+			nb += net->tensor[i].p->n;
+	}
+	params = mem_aligned((np + 1) * sizeof *params);
+	grads = mem_aligned((np + 1) * sizeof *grads);
+	bufs = mem_aligned((nb + 1) * sizeof *bufs);
+	if (t.failed || params == NULL || grads == NULL || bufs == NULL) {
 		mem_free(params);
 		mem_free(grads);
+		mem_free(bufs);
+		net_free_tables(net);
+		*net = old;
 		return error_set(cause, "out of memory for %zu parameters",
-		    total);
+		    np + nb);
 	}
-	memset(grads, 0, total * sizeof *grads);
-	p = params;
-	g = grads;
-	for (i = 0; i < net->n; i++) {
-		l = &net->layers[i];
-		if (l->kind != LAYER_LINEAR)
-			continue;
-		nw = (size_t)l->out * (size_t)l->in;
-		memcpy(p, l->w, nw * sizeof *p);
-		l->w = p;
-		l->dw = g;
-		p += nw;
-		g += nw;
-		if (l->has_bias) {
-			memcpy(p, l->b, (size_t)l->out * sizeof *p);
-			l->b = p;
-			l->db = g;
-			p += l->out;
-			g += l->out;
-		}
+	memset(grads, 0, (np + 1) * sizeof *grads);
+	pp = params;
+	bp = bufs;
+	for (i = 0; i < net->ntensors; i++) {
+		struct mparam	*p = net->tensor[i].p;
+		float		*to = i < net->nparam_tensors ? pp : bp;
+
+		memcpy(to, p->data, p->n * sizeof *to);
+		if (p->owned)
+			mem_free(p->data);
+		p->owned = 0;
+		p->data = to;
+		p->grad = i < net->nparam_tensors ? grads + (pp - params) :
+		    NULL;
+		if (i < net->nparam_tensors)
+			pp += p->n;
+		else
+			bp += p->n;
 	}
-	mem_free(net->params);
-	mem_free(net->grads);
+	for (i = 0; i < old.ntensors; i++)
+		free(old.tensor[i].name);
+	for (i = 0; i < old.nstats; i++)
+		free(old.stats_name[i]);
+	mem_free(old.tensor);
+	mem_free(old.stats);
+	mem_free(old.stats_name);
+	mem_free(old.params);
+	mem_free(old.grads);
+	mem_free(old.buffers);
 	net->params = params;
 	net->grads = grads;
-	net->nparams = total;
+	net->nparams = np;
+	net->buffers = bufs;
+	net->nbuffers = nb;
 	return 0;
 }
 
@@ -117,32 +201,63 @@ net_invalidate(struct net *net)
 }
 
 /*
- * Appends a copy of layer l (with its parameter values) to net; -1 when out
- * of memory. The net's activations are planned again at the next forward.
+ * Returns a network around root (which it owns from then on, even on
+ * failure), in training mode; NULL with *cause set.
  */
-static int
-net_push(struct net *net, const struct layer *l, char **cause)
+struct net *
+net_wrap(struct module *root, char **cause)
 {
-	struct layer	*layers;
-	struct layer	 copy = *l;
+	struct net	*net;
 
-	layers = mem_realloc(net->layers, (size_t)(net->n + 1) *
-	    sizeof *layers);
-	if (layers == NULL)
-		return error_set(cause, "out of memory adding a layer");
-	net->layers = layers;
-	memset(&copy.stats, 0, sizeof copy.stats);
-	copy.x = copy.y = copy.h = copy.v = copy.sg = copy.dx = NULL;
-	copy.state = NULL;
-	copy.sparse = NULL;
-	copy.has_state = 0;
-	net->layers[net->n++] = copy;
-	if (net_relayout(net, cause) != 0) {
-		net->n--;
+	if ((net = mem_calloc(1, sizeof *net)) == NULL) {
+		module_free(root);
+		error_set(cause, "out of memory");
+		return NULL;
+	}
+	arena_plan(&net->acts);
+	net->root = root;
+	net->training = 1;
+	if (net_layout(net, cause) != 0) {
+		net_free(net);
+		return NULL;
+	}
+	return net;
+}
+
+/*
+ * Appends m (owned by the network from then on, even on failure) to the
+ * network's root sequential, named by its index unless it has a name.
+ */
+int
+net_add(struct net *net, struct module *m, char **cause)
+{
+	if (net->root->kind != &layer_sequential_kind) {
+		module_free(m);
+		return error_set(cause, "the network's root is a %s, not a "
+		    "sequential", net->root->kind->name);
+	}
+	if (module_add_child(net->root, m, m->name[0] != '\0' ? m->name :
+	    NULL, cause) != 0)
+		return -1;
+	net_invalidate(net);
+	if (net_layout(net, cause) != 0) {
+		net->root->nchild--;
+		module_free(m);
 		return -1;
 	}
-	net_invalidate(net);
 	return 0;
+}
+
+/* Parses the description o into a module appended to net; frees o. */
+static int
+net_add_json(struct net *net, json_t *o, struct rng *r, char **cause)
+{
+	struct module	*m = module_parse(o, r, cause);
+
+	json_decref(o);
+	if (m == NULL)
+		return -1;
+	return net_add(net, m, cause);
 }
 
 /*
@@ -153,195 +268,124 @@ int
 net_add_linear(struct net *net, int in, int out, int bias, struct rng *r,
     char **cause)
 {
-	struct layer	 l;
-	float		*w, *b;
-	int		 rc;
-
-	if (in <= 0 || out <= 0)
-		return error_set(cause, "linear: sizes must be positive, "
-		    "got in=%d out=%d", in, out);
-	memset(&l, 0, sizeof l);
-	l.kind = LAYER_LINEAR;
-	l.in = in;
-	l.out = out;
-	l.has_bias = bias != 0;
-	w = mem_alloc((size_t)in * (size_t)out * sizeof *w);
-	b = mem_alloc((size_t)out * sizeof *b);
-	if (w == NULL || b == NULL) {
-		mem_free(w);
-		mem_free(b);
-		return error_set(cause, "out of memory for linear %d -> %d",
-		    in, out);
-	}
-	layer_linear_init(w, l.has_bias ? b : NULL, in, out, r);
-	l.w = w;
-	l.b = l.has_bias ? b : NULL;
-	rc = net_push(net, &l, cause);
-	mem_free(w);
-	mem_free(b);
-	return rc;
+	return net_add_json(net, json_pack("{s:s, s:i, s:i, s:b}", "type",
+	    "linear", "in", in, "out", out, "bias", bias != 0), r, cause);
 }
 
 /* Appends a Flatten layer that merges all per-sample dimensions. */
 int
 net_add_flatten(struct net *net, char **cause)
 {
-	struct layer	l;
-
-	memset(&l, 0, sizeof l);
-	l.kind = LAYER_FLATTEN;
-	return net_push(net, &l, cause);
+	return net_add_json(net, json_pack("{s:s}", "type", "flatten"), NULL,
+	    cause);
 }
 
 /* Appends a neuron layer with the configuration n (validated first). */
 int
 net_add_neuron(struct net *net, const struct neuron *n, char **cause)
 {
-	struct layer	l;
+	struct module	*m;
 
 	if (neuron_validate(n, cause) != 0)
 		return -1;
-	memset(&l, 0, sizeof l);
-	l.kind = LAYER_NEURON;
-	l.neuron = *n;
-	return net_push(net, &l, cause);
+	if ((m = module_new(n->kind == NEURON_LIF ? &layer_lif_kind :
+	    module_kind_find("if"), cause)) == NULL)
+		return -1;
+	*layer_neuron_config(m) = *n;
+	return net_add(net, m, cause);
 }
 
-/*
- * Appends copies of all layers of other, parameter values included; on
- * failure net keeps the layers appended before the one that failed.
- */
+/* Returns the number of top-level modules: the root sequential's children. */
 int
-net_append(struct net *net, const struct net *other, char **cause)
+net_nmodules(const struct net *net)
+{
+	return net->root->kind == &layer_sequential_kind ?
+	    net->root->nchild : 1;
+}
+
+/* Returns top-level module i (0-based), or NULL. */
+struct module *
+net_module(const struct net *net, int i)
+{
+	if (i < 0 || i >= net_nmodules(net))
+		return NULL;
+	return net->root->kind == &layer_sequential_kind ?
+	    net->root->child[i] : net->root;
+}
+
+/* What net_find looks for and finds. */
+struct net_search {
+	const char	*path;
+	struct module	*found;
+};
+
+/* Stops the walk at the module whose path is the one searched for. */
+static int
+net_match(struct module *m, const char *path, void *arg)
+{
+	struct net_search	*s = arg;
+
+	if (strcmp(path, s->path) != 0 || m->name[0] == '\0')
+		return 0;
+	s->found = m;
+	return 1;
+}
+
+/* Returns the module at path ("layer1.0.conv1"), or NULL. */
+struct module *
+net_find(const struct net *net, const char *path)
+{
+	struct net_search	s = { path, NULL };
+
+	module_walk(net->root, "", net_match, &s);
+	return s.found;
+}
+
+/* Returns the parameter or buffer called name, or NULL. */
+const struct net_tensor *
+net_tensor(const struct net *net, const char *name)
 {
 	int	i;
 
-	for (i = 0; i < other->n; i++)
-		if (net_push(net, &other->layers[i], cause) != 0)
-			return -1;
-	return 0;
+	for (i = 0; i < net->ntensors; i++)
+		if (strcmp(net->tensor[i].name, name) == 0)
+			return &net->tensor[i];
+	return NULL;
 }
 
-/* Re-initialises every Linear layer's parameters from r. */
+/* Draws every parameter again from r, in network order. */
 void
 net_init_params(struct net *net, struct rng *r)
 {
-	struct layer	*l;
-	int		 i;
-
-	for (i = 0; i < net->n; i++) {
-		l = &net->layers[i];
-		if (l->kind == LAYER_LINEAR)
-			layer_linear_init(l->w, l->b, l->in, l->out, r);
-	}
-}
-
-/* Returns a short description of layer i ("layer 2 (linear 800 -> 10)"). */
-static char *
-net_layer_label(const struct net *net, int i, char *buf, size_t len)
-{
-	const struct layer	*l = &net->layers[i];
-
-	switch (l->kind) {
-	case LAYER_LINEAR:
-		snprintf(buf, len, "layer %d (linear %d -> %d)", i, l->in,
-		    l->out);
-		break;
-	case LAYER_FLATTEN:
-		snprintf(buf, len, "layer %d (flatten)", i);
-		break;
-	case LAYER_NEURON:
-		snprintf(buf, len, "layer %d (%s)", i,
-		    l->neuron.kind == NEURON_LIF ? "lif" : "if");
-		break;
-	}
-	return buf;
-}
-
-/* Returns the product of shape[0..ndim). */
-static size_t
-net_prod(const int *shape, int ndim)
-{
-	size_t	n = 1;
-	int	i;
-
-	for (i = 0; i < ndim; i++)
-		n *= (size_t)shape[i];
-	return n;
+	module_init(net->root, r);
 }
 
 /*
- * Computes every layer's per-sample shapes from the input shape, checking
- * that each Linear layer gets the features it expects.
+ * Returns a copy of net: the same architecture, parameters and buffers
+ * (not the activations, gradients or neuron state); NULL with *cause set.
  */
-static int
-net_shapes(struct net *net, int in_ndim, const int *in_shape, char **cause)
+struct net *
+net_copy(const struct net *net, char **cause)
 {
-	struct layer	*l;
-	int		 i, ndim = in_ndim, shape[TENSOR_MAXDIM];
-	char		 label[64], have[64];
+	struct module	*root;
+	struct net	*copy;
+	json_t		*desc = module_describe(net->root);
 
-	memcpy(shape, in_shape, (size_t)in_ndim * sizeof *shape);
-	for (i = 0; i < net->n; i++) {
-		l = &net->layers[i];
-		l->in_ndim = ndim;
-		memcpy(l->in_shape, shape, (size_t)ndim * sizeof *shape);
-		l->in_size = net_prod(shape, ndim);
-		switch (l->kind) {
-		case LAYER_LINEAR:
-			if (ndim == 0 || shape[ndim - 1] != l->in) {
-				tensor_shape_string(shape, ndim, have,
-				    sizeof have);
-				return error_set(cause, "%s: input per sample "
-				    "is %s, expected last dimension %d",
-				    net_layer_label(net, i, label,
-				    sizeof label), have, l->in);
-			}
-			shape[ndim - 1] = l->out;
-			break;
-		case LAYER_FLATTEN:
-			shape[0] = (int)l->in_size;
-			ndim = 1;
-			break;
-		case LAYER_NEURON:
-			break;
-		}
-		l->out_ndim = ndim;
-		memcpy(l->out_shape, shape, (size_t)ndim * sizeof *shape);
-		l->out_size = net_prod(shape, ndim);
+	root = module_parse(desc, NULL, cause);
+	json_decref(desc);
+	if (root == NULL || (copy = net_wrap(root, cause)) == NULL)
+		return NULL;
+	if (copy->nparams != net->nparams || copy->nbuffers !=
+	    net->nbuffers) {
+		net_free(copy);
+		error_set(cause, "copying a network gave another layout");
+		return NULL;
 	}
-	return 0;
-}
-
-/*
- * Carves activation buffers for (T, B) from the arena; run once planning and
- * once for real. Flatten layers alias their neighbours' buffers.
- */
-static void
-net_carve(struct net *net, int T, int B)
-{
-	struct layer	*l;
-	size_t		 rows = (size_t)T * (size_t)B;
-	int		 i;
-
-	for (i = 0; i < net->n; i++) {
-		l = &net->layers[i];
-		if (l->kind == LAYER_FLATTEN) {
-			l->y = NULL;
-			l->dx = NULL;
-			continue;
-		}
-		l->y = arena_take(&net->acts, rows * l->out_size);
-		l->dx = arena_take(&net->acts, rows * l->in_size);
-		if (l->kind == LAYER_NEURON) {
-			l->h = arena_take(&net->acts, rows * l->in_size);
-			l->v = arena_take(&net->acts, rows * l->in_size);
-			l->sg = arena_take(&net->acts, rows * l->in_size);
-			l->state = arena_take(&net->acts,
-			    (size_t)B * l->in_size);
-			l->has_state = 0;
-		}
-	}
+	memcpy(copy->params, net->params, net->nparams * sizeof *net->params);
+	memcpy(copy->buffers, net->buffers, net->nbuffers *
+	    sizeof *net->buffers);
+	copy->training = net->training;
+	return copy;
 }
 
 /* Makes sure the arena is carved for (T, B, in_shape); -1 on failure. */
@@ -349,18 +393,20 @@ static int
 net_prepare(struct net *net, int T, int B, int in_ndim, const int *in_shape,
     char **cause)
 {
+	struct mctx	c = { T, B, net->training };
+
 	if (net->T == T && net->B == B && net->in_ndim == in_ndim &&
 	    memcmp(net->in_shape, in_shape, (size_t)in_ndim *
 	    sizeof *in_shape) == 0)
 		return 0;
 	net_invalidate(net);
-	if (net_shapes(net, in_ndim, in_shape, cause) != 0)
+	if (module_shape(net->root, in_ndim, in_shape, 1, cause) != 0)
 		return -1;
 	arena_plan(&net->acts);
-	net_carve(net, T, B);
+	module_carve(net->root, &net->acts, &c);
 	if (arena_commit(&net->acts, cause) != 0)
 		return -1;
-	net_carve(net, T, B);
+	module_carve(net->root, &net->acts, &c);
 	net->T = T;
 	net->B = B;
 	net->in_ndim = in_ndim;
@@ -369,193 +415,48 @@ net_prepare(struct net *net, int T, int B, int in_ndim, const int *in_shape,
 }
 
 /*
- * Returns the mean of v (n), summed in double in NET_SUMS interleaved
- * partial sums (exact for spikes, whose sum is a whole number).
- */
-static double
-net_mean(const float *v, size_t n)
-{
-	double	sum[NET_SUMS] = { 0 }, all = 0;
-	size_t	i;
-	int	j;
-
-	for (i = 0; i + NET_SUMS <= n; i += NET_SUMS)
-		for (j = 0; j < NET_SUMS; j++)
-			sum[j] += v[i + j];
-	for (; i < n; i++)
-		all += v[i];
-	for (j = 0; j < NET_SUMS; j++)
-		all += sum[j];
-	return n == 0 ? 0 : all / (double)n;
-}
-
-/*
  * Forward pass. x is (T, B, in_shape...) and must stay valid until the
- * matching net_backward; *out points at the last layer's output (T, B,
+ * matching net_backward; *out points at the last module's output (T, B,
  * out_shape...), owned by the net and valid until the next forward.
  */
 int
 net_forward(struct net *net, const float *x, int T, int B, int in_ndim,
     const int *in_shape, const float **out, char **cause)
 {
-	struct layer	*l;
-	const float	*cur = x;
-	size_t		 rows, M;
-	int		 i;
+	struct mctx	c = { T, B, net->training };
 
-	if (net->n == 0)
+	if (net->root->kind == &layer_sequential_kind &&
+	    net->root->nchild == 0)
 		return error_set(cause, "forward: the network has no layers");
 	if (T <= 0 || B <= 0 || in_ndim < 1 || in_ndim > TENSOR_MAXDIM - 2)
 		return error_set(cause, "forward: input must be [T, B, ...] "
 		    "with 1 to %d per-sample dimensions", TENSOR_MAXDIM - 2);
 	if (net_prepare(net, T, B, in_ndim, in_shape, cause) != 0)
 		return -1;
-	for (i = 0; i < net->n; i++) {
-		l = &net->layers[i];
-		l->x = cur;
-		switch (l->kind) {
-		case LAYER_LINEAR:
-			rows = (size_t)T * (size_t)B * l->in_size /
-			    (size_t)l->in;
-			if (cur != x)
-				layer_linear_forward(l->y, cur, l->w, l->b,
-				    (int)rows, l->in, l->out);
-			else if (layer_linear_sparse_forward(&l->sparse, l->y,
-			    cur, l->w, l->b, (int)rows, l->in, l->out,
-			    LINEAR_SPARSE_MAX_DENSITY, cause) != 0)
-				return -1;
-			break;
-		case LAYER_FLATTEN:
-			l->y = (float *)cur;
-			break;
-		case LAYER_NEURON:
-			M = (size_t)B * l->in_size;
-			neuron_forward(&l->neuron, l->y, l->h, l->v, cur,
-			    l->has_state ? l->state : NULL, T, M);
-			memcpy(l->state, l->v + (size_t)(T - 1) * M,
-			    M * sizeof *l->state);
-			l->has_state = 1;
-			l->stats.spike_rate = net_mean(l->y, (size_t)T * M);
-			break;
-		}
-		cur = l->y;
-	}
-	*out = cur;
+	if (module_forward(net->root, &c, x, cause) != 0)
+		return -1;
+	*out = net->root->y;
 	return 0;
-}
-
-/*
- * Returns the bits of |x| as a nonnegative integer: such integers order as
- * the floats |x| do, NaNs above infinity.
- */
-static inline int32_t
-net_abs_bits(float x)
-{
-	uint32_t	u;
-
-	memcpy(&u, &x, sizeof u);
-	return (int32_t)(u & 0x7fffffffu);
-}
-
-/* Returns the number of rows of m (rows, n) that are all zero. */
-static size_t
-net_zero_rows(const float *m, size_t rows, size_t n)
-{
-	size_t	r, i, j, count = 0;
-	int	nz;
-
-	for (r = 0; r < rows; r++, m += n) {
-		nz = 0;
-		for (i = 0; i + NET_BLOCK <= n && !nz; i += NET_BLOCK)
-			for (j = 0; j < NET_BLOCK; j++)
-				nz |= m[i + j] != 0.0f;
-		for (; i < n && !nz; i++)
-			nz = m[i] != 0.0f;
-		count += !nz;
-	}
-	return count;
-}
-
-/*
- * Records the sparsity of a neuron layer's backward: the fraction of exactly
- * zero surrogate derivatives, of those below 1e-3 of the largest, and of
- * rows (one time step of one sample) whose gradient to the input is all 0.
- * One pass counts the zeros and finds the largest |sg| (NaN left out), a
- * second counts those below the cut, both on the bits of |sg|, which order
- * as the values do (a NaN's exceed every finite cut, so it is never small).
- */
-static void
-net_sparsity(struct layer *l, size_t T, size_t B)
-{
-	size_t		 i, n = T * B * l->in_size, zero = 0, small = 0;
-	int32_t		 a, max = 0, cut;
-	float		 top;
-
-	for (i = 0; i < n; i++) {
-		a = net_abs_bits(l->sg[i]);
-		zero += a == 0;
-		a = a > 0x7f800000 ? 0 : a;
-		max = a > max ? a : max;
-	}
-	memcpy(&top, &max, sizeof top);
-	cut = net_abs_bits(1e-3f * top);
-	for (i = 0; i < n; i++)
-		small += net_abs_bits(l->sg[i]) < cut;
-	l->stats.sg_zero = (double)zero / (double)n;
-	l->stats.sg_small = (double)small / (double)n;
-	l->stats.dy_zero_rows = (double)net_zero_rows(l->dx, T * B,
-	    l->in_size) / (double)(T * B);
 }
 
 /*
  * Backward pass after net_forward. dy is (T, B, out_shape...); parameter
  * gradients are accumulated; when dx is not NULL, *dx points at the
  * gradient with respect to the input (owned by the net), otherwise the
- * first layer skips computing it.
+ * first layers skip computing it.
  */
 int
 net_backward(struct net *net, const float *dy, const float **dx,
     char **cause)
 {
-	struct layer	*l;
-	const float	*cur = dy;
-	float		*grad_in;
-	size_t		 rows, M;
-	int		 i;
+	struct mctx	c = { net->T, net->B, net->training };
 
 	if (net->T == 0)
 		return error_set(cause, "backward: no forward pass to "
 		    "differentiate (call forward first)");
-	for (i = net->n - 1; i >= 0; i--) {
-		l = &net->layers[i];
-		grad_in = l->x == net->layers[0].x && dx == NULL ? NULL :
-		    l->dx;
-		switch (l->kind) {
-		case LAYER_LINEAR:
-			rows = (size_t)net->T * (size_t)net->B *
-			    l->in_size / (size_t)l->in;
-			if (l->sparse != NULL)
-				layer_linear_sparse_backward(l->sparse, grad_in,
-				    l->dw, l->db, cur, l->x, l->w, (int)rows,
-				    l->in, l->out);
-			else
-				layer_linear_backward(grad_in, l->dw, l->db,
-				    cur, l->x, l->w, (int)rows, l->in, l->out);
-			break;
-		case LAYER_FLATTEN:
-			l->dx = (float *)cur;
-			break;
-		case LAYER_NEURON:
-			M = (size_t)net->B * l->in_size;
-			neuron_backward(&l->neuron, l->dx, l->sg, cur, l->h,
-			    l->y, net->T, M);
-			net_sparsity(l, (size_t)net->T, (size_t)net->B);
-			break;
-		}
-		cur = l->dx;
-	}
+	module_backward(net->root, &c, dy, dx != NULL);
 	if (dx != NULL)
-		*dx = cur;
+		*dx = net->root->dx;
 	return 0;
 }
 
@@ -570,20 +471,38 @@ net_zero_grad(struct net *net)
 void
 net_reset(struct net *net)
 {
-	int	i;
-
-	for (i = 0; i < net->n; i++)
-		net->layers[i].has_state = 0;
+	module_reset(net->root);
 }
 
-/* Switches all neuron layers between spikes and the smooth primitive. */
+/* Training mode (1: batch statistics, dropout) or evaluation mode (0). */
 void
-net_set_spiking(struct net *net, int spiking)
+net_set_training(struct net *net, int training)
 {
-	int	i;
+	net->training = training != 0;
+}
 
-	for (i = 0; i < net->n; i++)
-		net->layers[i].neuron.spiking = spiking != 0;
+/*
+ * Switches every neuron between spikes and the smooth primitive; when one
+ * cannot (its surrogate has no primitive) nothing changes.
+ */
+int
+net_set_spiking(struct net *net, int spiking, char **cause)
+{
+	struct neuron	*n, probe;
+	int		 i, pass;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < net->nstats; i++) {
+			if ((n = layer_neuron_config(net->stats[i])) == NULL)
+				continue;
+			probe = *n;
+			probe.spiking = spiking != 0;
+			if (pass == 0 && neuron_validate(&probe, cause) != 0)
+				return -1;
+			if (pass == 1)
+				n->spiking = spiking != 0;
+		}
+	return 0;
 }
 
 /*
@@ -594,22 +513,9 @@ net_set_spiking(struct net *net, int spiking)
 int
 net_out_shape(const struct net *net, int *shape)
 {
-	const struct layer	*l;
-
-	if (net->n == 0 || net->T == 0)
+	if (net->T == 0)
 		return 0;
-	l = &net->layers[net->n - 1];
-	memcpy(shape, l->out_shape, (size_t)l->out_ndim * sizeof *shape);
-	return l->out_ndim;
-}
-
-/*
- * Returns the state-dict name of a parameter, "3.weight" or "3.bias" for
- * which 0 or 1, as PyTorch names the parameters of an nn.Sequential; the
- * caller frees it.
- */
-char *
-net_param_name(int layer, int which)
-{
-	return error_printf("%d.%s", layer, which == 0 ? "weight" : "bias");
+	memcpy(shape, net->root->out_shape, (size_t)net->root->out_ndim *
+	    sizeof *shape);
+	return net->root->out_ndim;
 }

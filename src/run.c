@@ -1,44 +1,64 @@
 /*
  * run.c: a run directory: config.json (everything needed to rerun),
- * metrics.csv (one row per batch and per epoch) and checkpoint.safetensors
- * (written atomically by checkpoint.c). Created with parents as needed.
+ * metrics.csv (one row per batch and per epoch), checkpoint.safetensors
+ * (written atomically by checkpoint.c) and lock, which the process writing
+ * the run holds (flock) and which names its PID. Created with parents as
+ * needed. Like a small database, no sequence of crashes may corrupt it:
+ * metrics rows are synced before the checkpoint that claims them
+ * (run_sync), a resume keeps only rows the checkpoint claims and drops a
+ * row that a crash cut off, and the temporary files of dead processes are
+ * removed when the directory is opened.
  */
+#include <sys/file.h>
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <unistd.h>
 
 #include "snnwb.h"
 
 struct run {
 	char	*dir;
+	char	*metrics_path;
 	FILE	*metrics;
+	int	 lock;		/* locked descriptor of DIR/lock, or -1 */
 	int	 nlayers;	/* spiking layers in the header, or -1 */
+	int	 error;		/* errno of the first failed write, or 0 */
+	int	 synced;	/* the epoch whose row run_sync wrote, or 0 */
 };
 
-/* Creates dir and its missing parents (like mkdir -p). */
+/* What a resume reads from the old metrics.csv. */
+struct run_trim {
+	FILE	*in;
+	int	 keep;		/* epochs whose rows are kept */
+};
+
+/* Creates dir and its missing parents (like mkdir -p); dir is not empty. */
 static int
 run_mkdirs(const char *dir, char **cause)
 {
-	char	*copy, *p, c;
-	int	 rc = 0;
+	char	*copy, *p;
+	int	 rc = 0, last;
 
 	if ((copy = mem_strdup(dir)) == NULL)
 		return error_set(cause, "out of memory");
-	for (p = copy + 1; rc == 0; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		c = *p;
+	p = copy;
+	do {
+		p += strspn(p, "/");
+		p += strcspn(p, "/");
+		last = *p == '\0';
 		*p = '\0';
 		if (mkdir(copy, 0777) != 0 && errno != EEXIST)
 			rc = error_set(cause, "cannot create %s: %s", copy,
 			    strerror(errno));
-		*p = c;
-		if (c == '\0')
-			break;
-	}
+		if (!last)
+			*p = '/';
+	} while (rc == 0 && !last);
 	mem_free(copy);
 	return rc;
 }
@@ -50,80 +70,129 @@ run_path(const struct run *run, const char *name)
 	return error_printf("%s/%s", run->dir, name);
 }
 
+/* Writes the text (a string) and a newline to fp; -1 on a write error. */
+static int
+run_put_text(FILE *fp, void *text)
+{
+	return fputs(text, fp) == EOF || fputc('\n', fp) == EOF ? -1 : 0;
+}
+
 /*
- * Writes text and a newline to path atomically (temp file, then rename):
+ * Writes text and a newline to path atomically (see file_write_atomic):
  * path keeps its old contents when anything fails.
  */
 int
 run_write_file(const char *path, const char *text, char **cause)
 {
-	char	*tmp;
-	FILE	*f;
-	int	 rc = 0;
+	return file_write_atomic(path, run_put_text, (void *)text, cause);
+}
 
-	if ((tmp = error_printf("%s.tmp", path)) == NULL)
-		return error_set(cause, "out of memory");
-	if ((f = fopen(tmp, "w")) == NULL) {
-		rc = error_set(cause, "cannot write %s: %s", tmp,
-		    strerror(errno));
-		free(tmp);
-		return rc;
+/*
+ * Copies from the old metrics file the header and the rows of epochs
+ * 1..keep, and stops at a last line without its newline (what a crash
+ * cut off, which would otherwise be glued to the next row).
+ */
+static int
+run_trim_copy(FILE *out, void *arg)
+{
+	struct run_trim	*t = arg;
+	char		*line = NULL, kind[16];
+	size_t		 size = 0;
+	ssize_t		 len;
+	int		 epoch, rc = 0;
+
+	while (rc == 0 && (len = getline(&line, &size, t->in)) > 0) {
+		if (line[len - 1] != '\n')
+			break;
+		if (sscanf(line, "%15[a-z],%d,", kind, &epoch) == 2 &&
+		    epoch > t->keep)
+			continue;
+		if (fwrite(line, 1, (size_t)len, out) != (size_t)len)
+			rc = -1;
 	}
-	if (fputs(text, f) == EOF || fputc('\n', f) == EOF)
-		rc = error_set(cause, "cannot write %s: %s", tmp,
-		    strerror(errno));
-	if (fclose(f) != 0 && rc == 0)
-		rc = error_set(cause, "cannot write %s: %s", tmp,
-		    strerror(errno));
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = error_set(cause, "cannot rename %s to %s: %s", tmp, path,
-		    strerror(errno));
-	if (rc != 0)
-		remove(tmp);
-	free(tmp);
+	if (ferror(t->in))
+		rc = -1;
+	free(line);
 	return rc;
 }
 
 /*
- * Keeps the header and the rows of epochs 1..keep of the metrics file at
- * path (rows of an epoch interrupted before its checkpoint are dropped).
+ * Keeps the header and the complete rows of epochs 1..keep of the metrics
+ * file at path (rows of an epoch interrupted before its checkpoint are
+ * dropped), rewriting it atomically; a missing file is left missing.
  */
 static int
 run_trim_metrics(const char *path, int keep, char **cause)
 {
-	FILE	*in, *out;
-	char	*tmp, line[4096], kind[16];
-	int	 epoch, rc = 0;
+	struct run_trim	t;
+	int		rc;
 
-	if ((in = fopen(path, "r")) == NULL)
-		return 0;
-	if ((tmp = error_printf("%s.tmp", path)) == NULL ||
-	    (out = fopen(tmp, "w")) == NULL) {
-		fclose(in);
-		rc = error_set(cause, "cannot rewrite %s: %s", path,
+	if ((t.in = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return error_set(cause, "cannot read %s: %s", path,
 		    strerror(errno));
-		free(tmp);
-		return rc;
 	}
-	while (fgets(line, sizeof line, in) != NULL) {
-		if (sscanf(line, "%15[a-z],%d,", kind, &epoch) == 2 &&
-		    epoch > keep)
-			continue;
-		fputs(line, out);
-	}
-	fclose(in);
-	if (fclose(out) != 0 || rename(tmp, path) != 0)
-		rc = error_set(cause, "cannot rewrite %s: %s", path,
-		    strerror(errno));
-	free(tmp);
+	t.keep = keep;
+	rc = file_write_atomic(path, run_trim_copy, &t, cause);
+	fclose(t.in);
 	return rc;
 }
 
 /*
- * Opens the run directory dir, creating it, and writes config (JSON text) to
+ * Locks the run directory against a second writer with flock on DIR/lock,
+ * which then holds this process's PID; a directory that another process
+ * (or another run in this one) holds is refused, naming the holder's PID.
+ * The lock lasts until run_close.
+ */
+static int
+run_lock(struct run *run, char **cause)
+{
+	char	*path, buf[32];
+	ssize_t	 n;
+	int	 rc = -1;
+
+	if ((path = run_path(run, "lock")) == NULL)
+		return error_set(cause, "out of memory");
+	run->lock = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0666);
+	if (run->lock == -1)
+		error_set(cause, "cannot open %s: %s", path, strerror(errno));
+	else if (flock(run->lock, LOCK_EX | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK)
+			error_set(cause, "cannot lock %s: %s", path,
+			    strerror(errno));
+		else {
+			n = pread(run->lock, buf, sizeof buf - 1, 0);
+			buf[n > 0 ? n : 0] = '\0';
+			buf[strspn(buf, "0123456789")] = '\0';
+			error_set(cause, "run directory %s is in use by %s%s "
+			    "(it holds %s)", run->dir, *buf != '\0' ?
+			    "process " : "another process", buf, path);
+		}
+		close(run->lock);
+		run->lock = -1;
+	} else {
+		snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+		n = (ssize_t)strlen(buf);
+		if (ftruncate(run->lock, 0) != 0 ||
+		    pwrite(run->lock, buf, (size_t)n, 0) != n)
+			error_set(cause, "cannot write %s: %s", path,
+			    strerror(errno));
+		else
+			rc = 0;
+	}
+	free(path);
+	return rc;
+}
+
+/*
+ * Opens the run directory dir, creating it, locks it (see run_lock),
+ * removes stale temporary files and writes config (JSON text) to
  * config.json. When resuming after keep_epochs finished epochs (>= 0),
- * metrics.csv keeps those epochs' rows and is appended to; with keep_epochs
- * -1 it is started afresh. Returns NULL with *cause set on error.
+ * metrics.csv keeps those epochs' complete rows and is appended to; with
+ * keep_epochs -1 it is started afresh. Returns NULL with *cause set on
+ * error.
  */
 struct run *
 run_open(const char *dir, const char *config, int keep_epochs, char **cause)
@@ -131,27 +200,40 @@ run_open(const char *dir, const char *config, int keep_epochs, char **cause)
 	struct run	*run;
 	char		*path = NULL;
 
+	if (*dir == '\0') {
+		error_set(cause, "the run directory name is empty");
+		return NULL;
+	}
+	if (keep_epochs < -1) {
+		error_set(cause, "%s: cannot resume after epoch %d", dir,
+		    keep_epochs);
+		return NULL;
+	}
 	if ((run = mem_calloc(1, sizeof *run)) == NULL ||
 	    (run->dir = mem_strdup(dir)) == NULL) {
 		mem_free(run);
 		error_set(cause, "out of memory");
 		return NULL;
 	}
+	run->lock = -1;
 	run->nlayers = -1;
-	if (run_mkdirs(dir, cause) != 0)
+	if (run_mkdirs(dir, cause) != 0 || run_lock(run, cause) != 0)
 		goto fail;
+	file_clean_stale(dir);
 	if ((path = run_path(run, "config.json")) == NULL ||
-	    run_write_file(path, config, cause) != 0)
+	    (run->metrics_path = run_path(run, "metrics.csv")) == NULL) {
+		error_set(cause, "out of memory");
 		goto fail;
-	free(path);
-	if ((path = run_path(run, "metrics.csv")) == NULL)
+	}
+	if (run_write_file(path, config, cause) != 0)
 		goto fail;
 	if (keep_epochs >= 0 &&
-	    run_trim_metrics(path, keep_epochs, cause) != 0)
+	    run_trim_metrics(run->metrics_path, keep_epochs, cause) != 0)
 		goto fail;
-	if ((run->metrics = fopen(path, keep_epochs >= 0 ? "a" : "w")) ==
-	    NULL) {
-		error_set(cause, "cannot write %s: %s", path, strerror(errno));
+	if ((run->metrics = fopen(run->metrics_path, keep_epochs >= 0 ? "a" :
+	    "w")) == NULL) {
+		error_set(cause, "cannot write %s: %s", run->metrics_path,
+		    strerror(errno));
 		goto fail;
 	}
 	if (ftell(run->metrics) > 0)
@@ -164,59 +246,98 @@ fail:
 	return NULL;
 }
 
-/* Writes the CSV header for records with n spiking layers. */
-static void
-run_header(struct run *run, int n)
+/* Writes the CSV header for records with n spiking layers; -1 on error. */
+static int
+run_header(struct run *run, int n, const char *const *names)
 {
-	int	i;
+	int	i, bad;
 
-	fputs("kind,epoch,batch,loss,acc,test_loss,test_acc,samples_per_s,"
-	    "lr,seconds", run->metrics);
+	bad = fputs("kind,epoch,batch,loss,acc,test_loss,test_acc,"
+	    "samples_per_s,lr,seconds", run->metrics) == EOF;
 	for (i = 0; i < n; i++)
-		fprintf(run->metrics, ",spike_rate_%d,sg_zero_%d,sg_small_%d,"
-		    "zero_rows_%d", i, i, i, i);
-	fputc('\n', run->metrics);
+		bad |= fprintf(run->metrics, ",%s.spike_rate,%s.sg_zero,"
+		    "%s.sg_small,%s.zero_rows", names[i], names[i], names[i],
+		    names[i]) < 0;
+	bad |= fputc('\n', run->metrics) == EOF;
+	return bad ? -1 : 0;
 }
 
-/* Prints a number, or nothing for NaN (an empty CSV field). */
-static void
+/* Prints a number, or nothing for NaN (an empty CSV field); -1 on error. */
+static int
 run_number(FILE *f, double v)
 {
-	if (isnan(v))
-		fputs(",", f);
-	else
-		fprintf(f, ",%.6g", v);
+	return (isnan(v) ? fputs(",", f) : fprintf(f, ",%.6g", v)) < 0 ?
+	    -1 : 0;
 }
 
-/* Appends a batch or epoch record to metrics.csv (other kinds are ignored). */
+/* Writes the row of the batch or epoch record rec; -1 on a write error. */
+static int
+run_row(struct run *run, const struct train_record *rec)
+{
+	FILE	*f = run->metrics;
+	int	 i, bad = 0;
+
+	if (run->nlayers == -1)
+		bad |= run_header(run, rec->nlayers, rec->names);
+	run->nlayers = rec->nlayers;
+	bad |= fprintf(f, "%s,%d,%d", rec->kind == TRAIN_REC_BATCH ?
+	    "batch" : "epoch", rec->epoch, rec->batch) < 0;
+	bad |= run_number(f, rec->loss);
+	bad |= run_number(f, rec->acc);
+	bad |= run_number(f, rec->test_loss);
+	bad |= run_number(f, rec->test_acc);
+	bad |= run_number(f, rec->samples_per_s);
+	bad |= run_number(f, rec->lr);
+	bad |= run_number(f, rec->seconds);
+	for (i = 0; i < rec->nlayers; i++) {
+		bad |= run_number(f, rec->layer[i].rate);
+		bad |= run_number(f, rec->layer[i].sg_zero);
+		bad |= run_number(f, rec->layer[i].sg_small);
+		bad |= run_number(f, rec->layer[i].zero_rows);
+	}
+	bad |= fputc('\n', f) == EOF;
+	return bad ? -1 : 0;
+}
+
+/*
+ * Appends a batch or epoch record to metrics.csv (other kinds, and the
+ * epoch record that run_sync wrote already, are ignored). A write error is
+ * kept and returned by the next run_sync; later rows are dropped.
+ */
 void
 run_record(struct run *run, const struct train_record *rec)
 {
-	int	i;
-
-	if (rec->kind != TRAIN_REC_BATCH && rec->kind != TRAIN_REC_EPOCH)
+	if (run->error != 0 || (rec->kind != TRAIN_REC_BATCH &&
+	    rec->kind != TRAIN_REC_EPOCH) || (rec->kind == TRAIN_REC_EPOCH &&
+	    rec->epoch == run->synced))
 		return;
-	if (run->nlayers == -1)
-		run_header(run, rec->nlayers);
-	run->nlayers = rec->nlayers;
-	fprintf(run->metrics, "%s,%d,%d", rec->kind == TRAIN_REC_BATCH ?
-	    "batch" : "epoch", rec->epoch, rec->batch);
-	run_number(run->metrics, rec->loss);
-	run_number(run->metrics, rec->acc);
-	run_number(run->metrics, rec->test_loss);
-	run_number(run->metrics, rec->test_acc);
-	run_number(run->metrics, rec->samples_per_s);
-	run_number(run->metrics, rec->lr);
-	run_number(run->metrics, rec->seconds);
-	for (i = 0; i < rec->nlayers; i++) {
-		run_number(run->metrics, rec->spike_rate[i]);
-		run_number(run->metrics, rec->sg_zero[i]);
-		run_number(run->metrics, rec->sg_small[i]);
-		run_number(run->metrics, rec->zero_rows[i]);
+	errno = 0;
+	if (run_row(run, rec) != 0)
+		run->error = errno != 0 ? errno : EIO;
+}
+
+/*
+ * Writes the epoch record rec and makes every row so far durable (flushed
+ * and synced), so that the checkpoint saved next never claims rows that a
+ * crash could lose. Returns -1 and a message naming metrics.csv if any
+ * write since the run was opened failed (a full disk): then training must
+ * stop.
+ */
+int
+run_sync(struct run *run, const struct train_record *rec, char **cause)
+{
+	if (rec->epoch != run->synced) {
+		run_record(run, rec);
+		run->synced = rec->epoch;
 	}
-	fputc('\n', run->metrics);
-	if (rec->kind == TRAIN_REC_EPOCH)
-		fflush(run->metrics);
+	errno = 0;
+	if (run->error == 0 && (fflush(run->metrics) != 0 ||
+	    (fsync(fileno(run->metrics)) != 0 && errno != EINVAL)))
+		run->error = errno != 0 ? errno : EIO;
+	if (run->error != 0)
+		return error_set(cause, "cannot write %s: %s",
+		    run->metrics_path, strerror(run->error));
+	return 0;
 }
 
 /* Returns the run's directory. */
@@ -226,7 +347,7 @@ run_dir(const struct run *run)
 	return run->dir;
 }
 
-/* Flushes and closes the run; NULL is allowed. */
+/* Flushes and closes the run and releases its lock; NULL is allowed. */
 void
 run_close(struct run *run)
 {
@@ -234,6 +355,9 @@ run_close(struct run *run)
 		return;
 	if (run->metrics != NULL)
 		fclose(run->metrics);
+	if (run->lock != -1)
+		close(run->lock);
+	free(run->metrics_path);
 	mem_free(run->dir);
 	mem_free(run);
 }

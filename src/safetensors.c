@@ -3,18 +3,18 @@
  * checkpoints go to and from the PyTorch world. A file is an 8-byte
  * little-endian header length N, N bytes of JSON header naming each tensor's
  * dtype, shape and [begin, end) byte range in the data buffer that follows,
- * plus an optional "__metadata__" object of strings. snnwb writes F32 only
- * and reads F32 only; the bytes on disk are little-endian whatever the host
- * (floats are converted byte by byte, which compilers reduce to copies on
- * little-endian hosts).
+ * plus an optional "__metadata__" object of strings. snnwb reads and writes
+ * F32 (parameters) and I64 (counters such as PyTorch's num_batches_tracked,
+ * a scalar); the bytes on disk are little-endian whatever the host (values
+ * are converted byte by byte, which compilers reduce to copies on
+ * little-endian hosts). Sizes are checked against the file before anything
+ * is allocated for them.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -30,6 +30,16 @@
 /* The metadata key of the header. */
 #define ST_META "__metadata__"
 
+/* The dtypes: their names in the header and the size of an element. */
+static const struct st_type {
+	const char	*name;
+	uint64_t	 size;
+} st_types[] = {
+	[ST_F32] = { "F32", 4 },
+	[ST_I64] = { "I64", 8 },
+};
+#define ST_NTYPES ((int)(sizeof st_types / sizeof st_types[0]))
+
 /* A tensor's byte range in the data buffer, and its index in the file. */
 struct st_span {
 	uint64_t	begin;
@@ -39,7 +49,8 @@ struct st_span {
 
 /*
  * Stores in *numel the element count of shape (ndim dimensions, each >= 0);
- * returns -1 (and 0 in *numel) if its size in bytes would overflow 64 bits.
+ * returns -1 (and 0 in *numel) if its size in bytes (8 per element at
+ * most) would overflow 64 bits.
  */
 static int
 st_count(const int64_t *shape, int ndim, uint64_t *numel)
@@ -49,7 +60,7 @@ st_count(const int64_t *shape, int ndim, uint64_t *numel)
 
 	*numel = 0;
 	for (i = 0; i < ndim; i++) {
-		if (shape[i] != 0 && n > UINT64_MAX / 4 / (uint64_t)shape[i])
+		if (shape[i] != 0 && n > UINT64_MAX / 8 / (uint64_t)shape[i])
 			return -1;
 		n *= (uint64_t)shape[i];
 	}
@@ -83,6 +94,37 @@ st_encode(unsigned char *out, const float *x, size_t n)
 	}
 }
 
+/* Encodes n int64s of x as little-endian bytes into out (8 n bytes). */
+static void
+st_encode_i64(unsigned char *out, const int64_t *x, size_t n)
+{
+	uint64_t	u;
+	size_t		i;
+	int		k;
+
+	for (i = 0; i < n; i++) {
+		u = (uint64_t)x[i];
+		for (k = 0; k < 8; k++)
+			out[8 * i + k] = (unsigned char)(u >> (8 * k));
+	}
+}
+
+/* Turns the 8 n little-endian bytes at x into n host int64s, in place. */
+static void
+st_decode_i64(int64_t *x, size_t n)
+{
+	const unsigned char	*b = (const unsigned char *)x;
+	uint64_t		 u;
+	size_t			 i;
+	int			 k;
+
+	for (i = 0; i < n; i++) {
+		for (u = 0, k = 7; k >= 0; k--)
+			u = u << 8 | b[8 * i + k];
+		memcpy(&x[i], &u, sizeof u);
+	}
+}
+
 /* Turns the 4 n little-endian bytes at x into n host floats, in place. */
 static void
 st_decode(float *x, size_t n)
@@ -98,13 +140,21 @@ st_decode(float *x, size_t n)
 	}
 }
 
-/* Orders tensor pointers by name. */
+/*
+ * Orders tensor pointers as the file lays them out, as the reference
+ * implementation does: larger elements first (I64 before F32, so that
+ * every tensor stays aligned), then by name.
+ */
 static int
-st_cmp_name(const void *a, const void *b)
+st_cmp_layout(const void *a, const void *b)
 {
 	const struct st_tensor	*ta = *(const struct st_tensor *const *)a;
 	const struct st_tensor	*tb = *(const struct st_tensor *const *)b;
+	uint64_t		 sa = st_types[ta->dtype].size;
+	uint64_t		 sb = st_types[tb->dtype].size;
 
+	if (sa != sb)
+		return sa > sb ? -1 : 1;
 	return strcmp(ta->name, tb->name);
 }
 
@@ -134,6 +184,9 @@ st_check(const char *path, const struct st_file *f, char **cause)
 		if (t->name == NULL || strcmp(t->name, ST_META) == 0)
 			return error_set(cause, "%s: tensor %d: missing or "
 			    "reserved name", path, i);
+		if ((int)t->dtype < 0 || (int)t->dtype >= ST_NTYPES)
+			return error_set(cause, "%s: tensor \"%s\": unknown "
+			    "dtype %d", path, t->name, (int)t->dtype);
 		if (t->ndim < 0 || t->ndim > ST_MAXDIM)
 			return error_set(cause, "%s: tensor \"%s\": %d "
 			    "dimensions (0 to %d allowed)", path, t->name,
@@ -145,7 +198,8 @@ st_check(const char *path, const struct st_file *f, char **cause)
 		if (st_count(t->shape, t->ndim, &numel) != 0)
 			return error_set(cause, "%s: tensor \"%s\": shape too "
 			    "large", path, t->name);
-		if (numel != 0 && t->data == NULL)
+		if (numel != 0 && (t->dtype == ST_F32 ? t->data == NULL :
+		    t->i64 == NULL))
 			return error_set(cause, "%s: tensor \"%s\": no data",
 			    path, t->name);
 	}
@@ -193,7 +247,7 @@ st_header(const char *path, const struct st_file *f,
 	for (i = 0; i < f->n; i++) {
 		const struct st_tensor	*t = order[i];
 
-		if (i > 0 && strcmp(t->name, order[i - 1]->name) == 0) {
+		if (json_object_get(root, t->name) != NULL) {
 			error_set(cause, "%s: duplicate tensor name \"%s\"",
 			    path, t->name);
 			goto fail;
@@ -208,10 +262,11 @@ st_header(const char *path, const struct st_file *f,
 			}
 		}
 		st_count(t->shape, t->ndim, &numel);
+		numel *= st_types[t->dtype].size;
 		/* "o" hands shape over to desc, also when packing fails. */
-		desc = json_pack("{s:s, s:o, s:[I, I]}", "dtype", "F32",
-		    "shape", shape, "data_offsets", (json_int_t)offset,
-		    (json_int_t)(offset + 4 * numel));
+		desc = json_pack("{s:s, s:o, s:[I, I]}", "dtype",
+		    st_types[t->dtype].name, "shape", shape, "data_offsets",
+		    (json_int_t)offset, (json_int_t)(offset + numel));
 		if (desc == NULL)
 			goto nomem;
 		if (json_object_set_new(root, t->name, desc) != 0) {
@@ -219,7 +274,7 @@ st_header(const char *path, const struct st_file *f,
 			    "(or out of memory)", path, t->name);
 			goto fail;
 		}
-		offset += 4 * numel;
+		offset += numel;
 	}
 	return root;
 
@@ -230,20 +285,21 @@ fail:
 	return NULL;
 }
 
-/* Writes n floats of x to fp as little-endian bytes; -1 on a write error. */
+/* Writes the elements of t to fp as little-endian bytes; -1 on error. */
 static int
-st_write_floats(FILE *fp, const float *x, size_t n)
+st_write_tensor(FILE *fp, const struct st_tensor *t)
 {
-	unsigned char	buf[4 * ST_CHUNK];
-	size_t		k;
+	unsigned char	buf[8 * ST_CHUNK];
+	size_t		n = safetensors_numel(t), done, k;
 
-	while (n > 0) {
-		k = n < ST_CHUNK ? n : ST_CHUNK;
-		st_encode(buf, x, k);
-		if (fwrite(buf, 4, k, fp) != k)
+	for (done = 0; done < n; done += k) {
+		k = n - done < ST_CHUNK ? n - done : ST_CHUNK;
+		if (t->dtype == ST_F32)
+			st_encode(buf, t->data + done, k);
+		else
+			st_encode_i64(buf, t->i64 + done, k);
+		if (fwrite(buf, (size_t)st_types[t->dtype].size, k, fp) != k)
 			return -1;
-		x += k;
-		n -= k;
 	}
 	return 0;
 }
@@ -268,96 +324,63 @@ st_write_stream(FILE *fp, const char *json, int n,
 		if (putc(' ', fp) == EOF)
 			return -1;
 	for (i = 0; i < n; i++)
-		if (st_write_floats(fp, order[i]->data,
-		    safetensors_numel(order[i])) != 0)
+		if (st_write_tensor(fp, order[i]) != 0)
 			return -1;
 	return 0;
 }
 
-/*
- * Flushes the directory holding path so a rename inside it is durable; dir
- * is scratch space of at least strlen(path) + 2 bytes for its name.
- */
-static int
-st_sync_dir(const char *path, char *dir, char **cause)
-{
-	const char	*slash = strrchr(path, '/');
-	int		 fd, rc = 0;
+/* What st_write_file writes: the header text and the tensors in order. */
+struct st_out {
+	const char		 *json;
+	int			  n;
+	const struct st_tensor	**order;
+};
 
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else {
-		strcpy(dir, path);
-		dir[slash == path ? 1 : slash - path] = '\0';
-	}
-	if ((fd = open(dir, O_RDONLY)) == -1 || fsync(fd) != 0)
-		rc = error_set(cause, "%s: syncing directory %s: %s", path,
-		    dir, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	return rc;
+/* Writes a struct st_out to fp (for file_write_atomic). */
+static int
+st_write_file(FILE *fp, void *arg)
+{
+	const struct st_out	*o = arg;
+
+	return st_write_stream(fp, o->json, o->n, o->order);
 }
 
 /*
- * Writes f to path atomically: into PATH.tmp.PID, synced, then renamed over
- * path. Tensors are sorted by name and laid out in that order, as the
- * reference implementation does for a single dtype. f is not changed; the
- * temporary file never outlives a failure.
+ * Writes f to path atomically (see file_write_atomic: path must be missing
+ * or a regular file, and a symbolic link is written through). Tensors are
+ * laid out in the order of st_cmp_layout. f is not changed.
  */
 int
 safetensors_write(const char *path, const struct st_file *f, char **cause)
 {
 	const struct st_tensor	**order = NULL;
+	struct st_out		  o;
 	json_t			 *root = NULL;
-	char			 *json = NULL, *tmp = NULL;
-	FILE			 *fp = NULL;
-	size_t			  tlen = strlen(path) + 32;
-	int			  i, closed, created = 0, rc = -1;
+	char			 *json = NULL;
+	int			  i, rc = -1;
 
 	if (st_check(path, f, cause) != 0)
 		return -1;
-	if ((order = mem_calloc((size_t)f->n, sizeof *order)) == NULL ||
-	    (tmp = mem_alloc(tlen)) == NULL) {
+	if ((order = mem_calloc((size_t)f->n, sizeof *order)) == NULL) {
 		error_set(cause, "%s: out of memory", path);
 		goto out;
 	}
 	for (i = 0; i < f->n; i++)
 		order[i] = &f->t[i];
-	qsort(order, (size_t)f->n, sizeof *order, st_cmp_name);
+	qsort(order, (size_t)f->n, sizeof *order, st_cmp_layout);
 	if ((root = st_header(path, f, order, cause)) == NULL)
 		goto out;
 	if ((json = json_dumps(root, JSON_COMPACT)) == NULL) {
 		error_set(cause, "%s: out of memory writing the header", path);
 		goto out;
 	}
-	snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-	if ((fp = fopen(tmp, "wb")) == NULL) {
-		error_set(cause, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	created = 1;
-	if (st_write_stream(fp, json, f->n, order) != 0 || fflush(fp) != 0 ||
-	    fsync(fileno(fp)) != 0) {
-		error_set(cause, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	closed = fclose(fp);
-	fp = NULL;
-	if (closed != 0 || rename(tmp, path) != 0) {
-		error_set(cause, "%s: %s", closed != 0 ? tmp : path,
-		    strerror(errno));
-		goto out;
-	}
-	created = 0;
-	rc = st_sync_dir(path, tmp, cause);
+	o.json = json;
+	o.n = f->n;
+	o.order = order;
+	rc = file_write_atomic(path, st_write_file, &o, cause);
 out:
-	if (fp != NULL)
-		fclose(fp);
-	if (created)
-		unlink(tmp);
 	free(json);
 	json_decref(root);
-	mem_free(tmp);
 	mem_free(order);
 	return rc;
 }
@@ -383,6 +406,7 @@ st_parse_tensor(const char *path, const json_t *v, struct st_tensor *t,
 	const json_t	*dtype, *shape, *offs;
 	uint64_t	 dim, numel;
 	size_t		 k;
+	int		 d;
 
 	if (!json_is_object(v))
 		return error_set(cause, "%s: tensor \"%s\": entry is not a "
@@ -391,10 +415,14 @@ st_parse_tensor(const char *path, const json_t *v, struct st_tensor *t,
 	if (!json_is_string(dtype))
 		return error_set(cause, "%s: tensor \"%s\": missing or bad "
 		    "dtype", path, t->name);
-	if (strcmp(json_string_value(dtype), "F32") != 0)
+	for (d = 0; d < ST_NTYPES; d++)
+		if (strcmp(json_string_value(dtype), st_types[d].name) == 0)
+			break;
+	if (d == ST_NTYPES)
 		return error_set(cause, "%s: tensor \"%s\": dtype %s is not "
-		    "supported (only F32)", path, t->name,
+		    "supported (only F32 and I64)", path, t->name,
 		    json_string_value(dtype));
+	t->dtype = (enum st_dtype)d;
 	shape = json_object_get(v, "shape");
 	if (!json_is_array(shape))
 		return error_set(cause, "%s: tensor \"%s\": missing or bad "
@@ -426,11 +454,11 @@ st_parse_tensor(const char *path, const json_t *v, struct st_tensor *t,
 	if (st_count(t->shape, t->ndim, &numel) != 0)
 		return error_set(cause, "%s: tensor \"%s\": shape too large",
 		    path, t->name);
-	if (numel * 4 != sp->end - sp->begin)
+	if (numel * st_types[d].size != sp->end - sp->begin)
 		return error_set(cause, "%s: tensor \"%s\": shape does not "
 		    "match data_offsets [%" PRIu64 ", %" PRIu64 "] (%" PRIu64
-		    " bytes for F32)", path, t->name, sp->begin, sp->end,
-		    numel * 4);
+		    " bytes for %s)", path, t->name, sp->begin, sp->end,
+		    numel * st_types[d].size, st_types[d].name);
 	return 0;
 }
 
@@ -498,6 +526,7 @@ st_read_data(const char *path, FILE *fp, struct st_file *f,
 {
 	struct st_tensor	*t;
 	size_t			 bytes;
+	void			*buf;
 	int			 i;
 
 	for (i = 0; i < f->n; i++) {
@@ -505,13 +534,20 @@ st_read_data(const char *path, FILE *fp, struct st_file *f,
 		bytes = (size_t)(sp[i].end - sp[i].begin);
 		if (bytes == 0)
 			continue;
-		if ((t->data = mem_alloc(bytes)) == NULL)
+		if ((buf = mem_alloc(bytes)) == NULL)
 			return error_set(cause, "%s: out of memory for tensor "
 			    "\"%s\"", path, t->name);
-		if (fread(t->data, 1, bytes, fp) != bytes)
+		if (t->dtype == ST_F32)
+			t->data = buf;
+		else
+			t->i64 = buf;
+		if (fread(buf, 1, bytes, fp) != bytes)
 			return error_set(cause, "%s: tensor \"%s\": file "
 			    "truncated", path, t->name);
-		st_decode(t->data, bytes / 4);
+		if (t->dtype == ST_F32)
+			st_decode(t->data, bytes / 4);
+		else
+			st_decode_i64(t->i64, bytes / 8);
 	}
 	return 0;
 }
@@ -587,27 +623,28 @@ st_load_header(const char *path, FILE *fp, size_t hlen, char **cause)
 /*
  * Reads the safetensors file at path into f, which then owns everything in
  * it (free with safetensors_free, also after a failure). Tensors keep the
- * header's order; every one must be F32.
+ * header's order; each is F32 or I64. Every size is checked against the
+ * file before the data is allocated.
  */
 int
 safetensors_read(const char *path, struct st_file *f, char **cause)
 {
 	struct st_span	*spans = NULL;
-	struct stat	 st;
 	unsigned char	 len8[8];
 	json_t		*root = NULL;
 	FILE		*fp;
 	uint64_t	 hlen = 0, size;
-	int		 i, rc = -1;
+	size_t		 fsize;
+	int		 fd, i, rc = -1;
 
 	memset(f, 0, sizeof *f);
-	if ((fp = fopen(path, "rb")) == NULL)
+	if ((fd = file_open_regular(path, &fsize, cause)) == -1)
+		return -1;
+	if ((fp = fdopen(fd, "rb")) == NULL) {
+		close(fd);
 		return error_set(cause, "%s: %s", path, strerror(errno));
-	if (fstat(fileno(fp), &st) != 0) {
-		error_set(cause, "%s: %s", path, strerror(errno));
-		goto out;
 	}
-	size = (uint64_t)st.st_size;
+	size = (uint64_t)fsize;
 	if (size < 8 || fread(len8, 1, 8, fp) != 8) {
 		error_set(cause, "%s: file too short for a safetensors header "
 		    "(%" PRIu64 " bytes)", path, size);
@@ -672,6 +709,7 @@ safetensors_free(struct st_file *f)
 	for (i = 0; i < f->n; i++) {
 		mem_free(f->t[i].name);
 		mem_free(f->t[i].data);
+		mem_free(f->t[i].i64);
 	}
 	for (i = 0; i < f->nmeta; i++) {
 		mem_free(f->meta_key[i]);

@@ -15,6 +15,7 @@
 #define SNNWB_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #if defined(__GNUC__)
@@ -80,6 +81,33 @@ void	 blas_sgemm(int trans_a, int trans_b, int m, int n, int k,
 	     float alpha, const float *a, int lda, const float *b, int ldb,
 	     float beta, float *c, int ldc);
 
+/* cpu.c: the instruction-set level of the kernels with SIMD variants. */
+enum cpu_isa {
+	CPU_ISA_PLAIN,		/* C alone */
+	CPU_ISA_SSSE3,		/* SSSE3 */
+	CPU_ISA_AVX2,		/* AVX2 and FMA */
+	CPU_ISA_AVX512,		/* AVX-512F */
+	CPU_ISA_COUNT
+};
+/*
+ * Where the compiler can build kernels for other instruction sets than its
+ * baseline, CPU_X86 is defined and each level above plain has the target
+ * of the functions that may use it (with those of the levels before it).
+ */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define CPU_X86
+#define CPU_TARGET_SSSE3	"ssse3"
+#define CPU_TARGET_AVX2		"avx2,fma"
+#define CPU_TARGET_AVX512	"avx512f,avx2,fma"
+#endif
+enum cpu_isa cpu_isa(void);
+enum cpu_isa cpu_isa_best(void);
+enum cpu_isa cpu_isa_limit(enum cpu_isa most);
+int	 cpu_isa_choose(const char *value, enum cpu_isa best,
+	     enum cpu_isa *isa, char **cause);
+const char *cpu_isa_name(enum cpu_isa isa);
+const char *cpu_isa_warning(void);
+
 /* layer-linear.c: y = x w^T + b with PyTorch's (out, in) weight layout. */
 void	 layer_linear_init(float *w, float *b, int in, int out,
 	     struct rng *r);
@@ -112,13 +140,6 @@ void	 layer_linear_sparse_backward(struct linear_sparse *sp, float *dx,
 	     float *dw, float *db, const float *dy, const float *x,
 	     const float *w, int rows, int in, int out);
 void	 layer_linear_sparse_free(struct linear_sparse *sp);
-/* Instruction sets of the sparse kernels, each with those before it. */
-enum linear_isa {
-	LINEAR_ISA_PLAIN,	/* C alone */
-	LINEAR_ISA_AVX2,	/* AVX2 and FMA */
-	LINEAR_ISA_AVX512	/* AVX-512F */
-};
-enum linear_isa layer_linear_sparse_isa(enum linear_isa most);
 void	 layer_linear_sparse_skip(int on);
 int	 layer_linear_sparse_used(const struct linear_sparse *sp);
 double	 layer_linear_sparse_density(const struct linear_sparse *sp);
@@ -290,7 +311,7 @@ void	 neuron_backward(const struct neuron *n, float *dx, float *sg,
 double	 loss_mse_rate(float *ds, const float *s, const int *labels, int T,
 	     int B, int C);
 double	 loss_ce_rate(float *ds, const float *s, const int *labels, int T,
-	     int B, int C, float temperature);
+	     int B, int C, float temperature, float smoothing);
 
 /* optim.c and schedule.c: parameter updates and learning-rate schedules. */
 enum optim_kind {
@@ -357,12 +378,22 @@ float	 schedule_lr(const struct schedule *s, float base_lr, int epoch);
 
 /* safetensors.c: checkpoints in the safetensors format. */
 #define ST_MAXDIM 8
-/* One F32 tensor: shape[0..ndim) (ndim 0 is a scalar), data row-major. */
+/* The element types snnwb reads and writes. */
+enum st_dtype {
+	ST_F32 = 0,		/* float, in data */
+	ST_I64			/* int64_t, in i64 (num_batches_tracked) */
+};
+/*
+ * One tensor: shape[0..ndim) (ndim 0 is a scalar), its elements row-major
+ * in data (F32) or i64 (I64); the other pointer is NULL.
+ */
 struct st_tensor {
 	char		*name;
 	int		 ndim;
 	int64_t		 shape[ST_MAXDIM];
+	enum st_dtype	 dtype;
 	float		*data;
+	int64_t		*i64;
 };
 /*
  * A safetensors file: tensors and string metadata. Filled by
@@ -385,54 +416,177 @@ const struct st_tensor *safetensors_find(const struct st_file *f,
 const char *safetensors_meta(const struct st_file *f, const char *key);
 void	 safetensors_free(struct st_file *f);
 
-/* net.c: sequential networks over [T, B, ...] inputs. */
-enum layer_kind {
-	LAYER_LINEAR,
-	LAYER_FLATTEN,
-	LAYER_NEURON
+/*
+ * module.c: modules, the nodes of a network: layers (linear, flatten, lif,
+ * relu, ...) and containers (sequential, residual) that nest to any depth.
+ * Each kind is one struct module_kind in a file of its own, listed once in
+ * module.c's table. A module's parameters and buffers are named by the
+ * path of module names, as PyTorch names the state_dict of the model it
+ * mirrors ("layer1.0.conv1.weight"); a module whose name is empty adds
+ * nothing to the path. Stateless modules see time merged into the batch,
+ * (T * B, per-sample shape...); neurons step through T with state (B, ...).
+ */
+struct json_t;
+#define MODULE_NAMELEN	48
+#define MODULE_MAXPARAM	6
+/* What a kind is, in struct module_kind's flags. */
+#define MODULE_ALIAS	0x1	/* its output is its input, reshaped */
+#define MODULE_STATS	0x2	/* an activation: per-layer statistics */
+#define MODULE_CONTAINER 0x4	/* holds child modules */
+#define MODULE_REAL_ARGS 0x8	/* positional arguments need not be sizes */
+/* A parameter or buffer of a module. */
+#define MPARAM_BUFFER	0x1	/* no gradient, not trained (running_mean) */
+#define MPARAM_I64	0x2	/* an integer, stored as I64 in checkpoints */
+struct mparam {
+	const char	*name;		/* "weight", "running_var": static */
+	int		 flags;
+	int		 ndim;
+	int		 shape[4];
+	size_t		 n;		/* values */
+	float		*data;		/* n values in the net's block */
+	float		*grad;		/* n, parameters only */
+	int		 owned;		/* data is the module's own */
 };
-struct layer_stats {
-	double		spike_rate;	/* mean spike of the last forward */
+/* Statistics of an activation module (MODULE_STATS), last forward/backward. */
+struct module_stats {
+	double		rate;		/* mean spike, or fraction nonzero */
 	double		sg_zero;	/* fraction of surrogate grads == 0 */
 	double		sg_small;	/* fraction < 1e-3 of the layer's max */
-	double		dy_zero_rows;	/* fraction of all-zero rows of dh */
+	double		zero_rows;	/* fraction of all-zero rows of dx */
+	int		has_grad;	/* the three above are set */
 };
-struct layer {
-	enum layer_kind		 kind;
-	int			 in;		/* Linear: input features */
-	int			 out;		/* Linear: output features */
-	int			 has_bias;
-	float			*w;		/* (out, in) view of net params */
-	float			*b;		/* (out) or NULL */
-	float			*dw;		/* (out, in) view of net grads */
-	float			*db;		/* (out) or NULL */
-	struct neuron		 neuron;	/* LAYER_NEURON */
-	struct linear_sparse	*sparse;	/* first Linear: its buffers */
-	/* Shapes of the last forward: per-sample dimensions. */
-	int			 in_ndim;
-	int			 in_shape[TENSOR_MAXDIM];
-	int			 out_ndim;
-	int			 out_shape[TENSOR_MAXDIM];
-	size_t			 in_size;	/* features per sample in */
-	size_t			 out_size;	/* features per sample out */
+/* What a forward or backward runs for. */
+struct mctx {
+	int		 T;
+	int		 B;
+	int		 training;	/* batch statistics, dropout */
+};
+struct module;
+struct module_kind {
+	const char	*name;		/* JSON "type", snn.<lua> constructor */
+	const char	*lua;		/* Lua constructor name, or NULL */
+	const char *const *args;	/* positional constructor arguments */
+	const char *const *opts;	/* the other keys it accepts */
+	size_t		 priv;		/* bytes of private state */
+	int		 flags;
+	/* Reads the description o, declares parameters; -1 with a message. */
+	int		(*parse)(struct module *m, struct json_t *o,
+			    char **cause);
+	/* Adds the description's keys (not "type" or "name") to o. */
+	void		(*describe)(const struct module *m, struct json_t *o);
+	/* Draws the initial parameter values (NULL: none to draw). */
+	void		(*init)(struct module *m, struct rng *r);
+	/* Sets out_ndim and out_shape from in_*; containers recurse. */
+	int		(*shape)(struct module *m, char **cause);
+	/* Takes activation buffers from a (NULL: y and dx as usual). */
+	void		(*carve)(struct module *m, struct arena *a,
+			    const struct mctx *c);
+	/* x (T * B, in...) to m->y (T * B, out...). */
+	int		(*forward)(struct module *m, const struct mctx *c,
+			    const float *x, char **cause);
+	/* dy (T * B, out...) to m->dx, computed when need_dx is set. */
+	void		(*backward)(struct module *m, const struct mctx *c,
+			    const float *dy, int need_dx);
+	/* Returns the state to rest (neurons), or NULL. */
+	void		(*reset)(struct module *m);
+	/* Frees the private state's allocations, or NULL. */
+	void		(*free)(struct module *m);
+};
+struct module {
+	const struct module_kind *kind;
+	char		 name[MODULE_NAMELEN];
+	int		 nchild;
+	struct module	**child;
+	int		 nparam;
+	struct mparam	 param[MODULE_MAXPARAM];
+	/* Per-sample shapes of the planned input, set by module_shape. */
+	int		 in_ndim;
+	int		 in_shape[TENSOR_MAXDIM];
+	int		 out_ndim;
+	int		 out_shape[TENSOR_MAXDIM];
+	size_t		 in_size;
+	size_t		 out_size;
+	int		 x_is_input;	/* its x is the network's input */
 	/* Activations of the last forward, views into the net's arena. */
-	const float		*x;		/* (T * B, in_size) */
-	float			*y;		/* (T * B, out_size) */
-	float			*h;		/* neuron: (T, B * N) */
-	float			*v;		/* neuron: (T, B * N) */
-	float			*sg;		/* neuron: (T, B * N) */
-	float			*dx;		/* (T * B, in_size) */
-	float			*state;		/* neuron: (B * N) membrane */
-	int			 has_state;
-	struct layer_stats	 stats;
+	const float	*x;		/* (T * B, in_size) */
+	float		*y;		/* (T * B, out_size) */
+	float		*dx;		/* (T * B, in_size) */
+	struct module_stats stats;
+	void		*priv;		/* kind->priv bytes, zeroed */
+};
+const struct module_kind *module_kind_find(const char *name);
+const struct module_kind *module_kind_at(int i);
+struct module *module_new(const struct module_kind *kind, char **cause);
+struct module *module_parse(struct json_t *o, struct rng *r, char **cause);
+struct json_t *module_describe(const struct module *m);
+void	 module_free(struct module *m);
+int	 module_add_child(struct module *m, struct module *child,
+	     const char *name, char **cause);
+float	*module_declare(struct module *m, const char *name, int flags,
+	     int ndim, const int *shape, char **cause);
+struct mparam *module_param(struct module *m, const char *name);
+int	 module_shape(struct module *m, int ndim, const int *shape,
+	     int x_is_input, char **cause);
+void	 module_carve(struct module *m, struct arena *a,
+	     const struct mctx *c);
+int	 module_forward(struct module *m, const struct mctx *c,
+	     const float *x, char **cause);
+void	 module_backward(struct module *m, const struct mctx *c,
+	     const float *dy, int need_dx);
+void	 module_reset(struct module *m);
+void	 module_init(struct module *m, struct rng *r);
+char	*module_label(const struct module *m, char *buf, size_t len);
+int	 module_json_int(struct json_t *o, const char *key, int def, int lo,
+	     int hi, int *v, char **cause);
+int	 module_json_number(struct json_t *o, const char *key, double def,
+	     double *v, char **cause);
+int	 module_json_bool(struct json_t *o, const char *key, int def, int *v,
+	     char **cause);
+/* Visits m and every module below it in network order, with its path. */
+typedef int (*module_visit_fn)(struct module *m, const char *path,
+	     void *arg);
+int	 module_walk(struct module *m, const char *prefix, module_visit_fn fn,
+	     void *arg);
+
+/* The kinds other files need by name (each file defines its own). */
+extern const struct module_kind layer_linear_kind;
+extern const struct module_kind layer_lif_kind;
+extern const struct module_kind layer_sequential_kind;
+extern const struct module_kind layer_residual_kind;
+struct linear_sparse *layer_linear_module_sparse(const struct module *m);
+/* layer-sequential.c: children of containers, parsed and described. */
+int	 layer_sequential_child(struct module *m, struct json_t *d,
+	     const char *def, char **cause);
+struct json_t *layer_sequential_child_describe(const struct module *m,
+	     int i, const char *def);
+/* layer-neuron.c: LIF and IF neuron modules; the configuration of one. */
+struct neuron	*layer_neuron_config(struct module *m);
+const float	*layer_neuron_h(const struct module *m);
+const float	*layer_neuron_v(const struct module *m);
+const float	*layer_neuron_sg(const struct module *m);
+
+/* net.c: a network: a root module, its parameters in one block. */
+/* A named tensor of the network: a parameter or buffer, by path. */
+struct net_tensor {
+	char		*name;		/* "layer1.0.conv1.weight" */
+	struct mparam	*p;
+	struct module	*m;
 };
 struct net {
-	int		 n;
-	struct layer	*layers;
+	struct module	*root;
+	int		 ntensors;
+	struct net_tensor *tensor;	/* parameters, then buffers */
+	int		 nparam_tensors;	/* the first ones are params */
 	size_t		 nparams;
-	float		*params;	/* every weight and bias, one block */
+	float		*params;	/* every parameter, one block */
 	float		*grads;		/* same layout as params */
+	size_t		 nbuffers;
+	float		*buffers;	/* every buffer, one block */
+	int		 nstats;
+	struct module	**stats;	/* activations, network order */
+	char		**stats_name;	/* their paths */
 	struct arena	 acts;
+	int		 training;	/* 1: train mode (the default) */
 	int		 T;		/* shape the arena is carved for */
 	int		 B;
 	int		 in_ndim;
@@ -440,14 +594,20 @@ struct net {
 	int		 busy;		/* id of the job training it, or 0 */
 };
 struct net	*net_new(void);
+struct net	*net_wrap(struct module *root, char **cause);
 void	 net_free(struct net *net);
+int	 net_add(struct net *net, struct module *m, char **cause);
 int	 net_add_linear(struct net *net, int in, int out, int bias,
 	     struct rng *r, char **cause);
 int	 net_add_flatten(struct net *net, char **cause);
 int	 net_add_neuron(struct net *net, const struct neuron *n, char **cause);
-int	 net_append(struct net *net, const struct net *other, char **cause);
+struct module *net_module(const struct net *net, int i);
+int	 net_nmodules(const struct net *net);
+struct module *net_find(const struct net *net, const char *path);
+const struct net_tensor *net_tensor(const struct net *net, const char *name);
 void	 net_init_params(struct net *net, struct rng *r);
-/* x is (T, B, in_shape...); *out points at the last layer's (T, B, ...). */
+struct net *net_copy(const struct net *net, char **cause);
+/* x is (T, B, in_shape...); *out points at the last module's (T, B, ...). */
 int	 net_forward(struct net *net, const float *x, int T, int B,
 	     int in_ndim, const int *in_shape, const float **out,
 	     char **cause);
@@ -456,13 +616,16 @@ int	 net_backward(struct net *net, const float *dy, const float **dx,
 	     char **cause);
 void	 net_zero_grad(struct net *net);
 void	 net_reset(struct net *net);
-void	 net_set_spiking(struct net *net, int spiking);
+void	 net_set_training(struct net *net, int training);
+int	 net_set_spiking(struct net *net, int spiking, char **cause);
 int	 net_out_shape(const struct net *net, int *shape);
-char	*net_param_name(int layer, int which);
 
 /* net-json.c: a network's description as JSON, and back. */
 char	*net_json_describe(const struct net *net);
 struct net *net_json_build(const char *json, char **cause);
+struct json_t *net_json_surrogate(const struct surrogate *s);
+int	 net_json_parse_surrogate(struct json_t *sg, const char *where,
+	     struct surrogate *s, char **cause);
 
 /* checkpoint.c: networks and optimizer state in safetensors files. */
 struct checkpoint {
@@ -478,19 +641,33 @@ int	 checkpoint_save(const char *path, const struct net *net,
 struct net *checkpoint_load(const char *path, char **cause);
 int	 checkpoint_restore(const char *path, struct net *net,
 	     struct checkpoint *ck, char **cause);
+int	 checkpoint_load_state(const char *path, struct net *net,
+	     int strict, char **cause);
 
 /* train.c: the training loop, its records and run directories. */
-#define TRAIN_MAXLAYERS 8
 #define TRAIN_HISTBINS 32		/* bins of H - v_threshold ... */
 #define TRAIN_HISTLO (-2.0)		/* ... over [LO, HI) */
 #define TRAIN_HISTHI 2.0
 enum train_rec_kind {
 	TRAIN_REC_BATCH,
-	TRAIN_REC_EPOCH,
-	TRAIN_REC_DONE,
-	TRAIN_REC_ERROR
+	TRAIN_REC_EPOCH
 };
-/* One progress record; layer arrays cover the spiking layers in order. */
+/* The statistics of one activation layer in a record. */
+struct train_layer {
+	double		rate;		/* mean spike, or fraction nonzero */
+	double		sg_zero;
+	double		sg_small;
+	double		zero_rows;
+	/* H - v_threshold, fractions of T * B * N (neurons, hist_bins). */
+	double		hist[TRAIN_HISTBINS];
+	double		hist_below;
+	double		hist_above;
+};
+/*
+ * One progress record; layer (nlayers) covers the network's activation
+ * layers in order (net->stats) and belongs to the record: whoever holds
+ * the record last frees it with train_record_free.
+ */
 struct train_record {
 	enum train_rec_kind	kind;
 	int			epoch;		/* from 1 */
@@ -504,22 +681,15 @@ struct train_record {
 	double			samples_per_s;
 	double			lr;
 	double			seconds;	/* since the job started */
+	int			hist_bins;	/* 0: no histograms */
 	int			nlayers;
-	int			layer[TRAIN_MAXLAYERS];	/* index in the net */
-	double			spike_rate[TRAIN_MAXLAYERS];
-	double			sg_zero[TRAIN_MAXLAYERS];
-	double			sg_small[TRAIN_MAXLAYERS];
-	double			zero_rows[TRAIN_MAXLAYERS];
-	/* H - v_threshold, fractions of T * B * N; hist_bins 0: none. */
-	int			hist_bins;
-	double			hist[TRAIN_MAXLAYERS][TRAIN_HISTBINS];
-	double			hist_below[TRAIN_MAXLAYERS];
-	double			hist_above[TRAIN_MAXLAYERS];
-	char			message[256];
+	struct train_layer	*layer;
+	const char *const	*names;	/* the layers' module names, the net's */
 };
 enum train_loss {
-	TRAIN_LOSS_MSE_RATE,
-	TRAIN_LOSS_CE_RATE
+	TRAIN_LOSS_MSE_RATE,		/* spikes: MSE of the rate, one-hot */
+	TRAIN_LOSS_CE_RATE,		/* spikes: CE of rate / temperature */
+	TRAIN_LOSS_CE			/* logits: CE of the mean over T */
 };
 /* A training run; the pointers are borrowed for the run's duration. */
 struct train_config {
@@ -534,9 +704,11 @@ struct train_config {
 	int			 batch;
 	int			 drop_last;
 	int			 histogram;	/* records carry hist */
+	int			 hold;		/* wait after each epoch record */
 	uint64_t		 seed;
 	enum train_loss		 loss;
 	float			 temperature;	/* ce_rate: logits = rate / it */
+	float			 label_smoothing;	/* ce */
 	struct optim		 optim;
 	struct schedule		 schedule;
 	const char		*run_dir;	/* or NULL */
@@ -560,8 +732,9 @@ int	 train_loss_parse(const char *name, enum train_loss *loss,
 	     char **cause);
 int	 train_evaluate(struct net *net, const struct dataset *ds,
 	     const uint32_t *index, size_t nindex, int batch,
-	     enum train_loss loss, float temperature, struct train_eval *out,
-	     char **cause);
+	     enum train_loss loss, float temperature, float smoothing,
+	     struct train_eval *out, char **cause);
+void	 train_record_free(void *rec);
 void	 train_eval_free(struct train_eval *e);
 int	 train_run(struct train_config *cfg, struct job *job, char **cause);
 struct job *train_start(struct train_config *cfg, char **cause);
@@ -572,6 +745,8 @@ struct run *run_open(const char *dir, const char *config, int keep_epochs,
 	     char **cause);
 char	*run_path(const struct run *run, const char *name);
 void	 run_record(struct run *run, const struct train_record *rec);
+int	 run_sync(struct run *run, const struct train_record *rec,
+	     char **cause);
 const char *run_dir(const struct run *run);
 void	 run_close(struct run *run);
 int	 run_write_file(const char *path, const char *text, char **cause);
@@ -689,7 +864,7 @@ int	 plot_validate(const struct plot *p, char **cause);
 /* plot-svg.c: figures as SVG 1.1 files, written atomically. */
 int	 plot_svg_write(const char *path, const struct plot *p, char **cause);
 
-/* job.c: a training job on a worker thread, talking through a queue. */
+/* job.c: a job on a worker thread, talking through a queue of records. */
 enum job_state {
 	JOB_RUNNING,
 	JOB_PAUSED,
@@ -699,13 +874,16 @@ enum job_state {
 	JOB_FAILED
 };
 struct job *job_start(int (*run)(struct job *, void *, char **), void *arg,
-	     char **cause);
+	     size_t rec_size, void (*rec_free)(void *), char **cause);
 int	 job_id(const struct job *job);
 int	 job_fd(const struct job *job);
 enum job_state job_state(struct job *job);
 const char *job_state_name(enum job_state s);
-void	 job_post(struct job *job, const struct train_record *rec);
-int	 job_take(struct job *job, struct train_record *rec);
+void	 job_post(struct job *job, const void *rec);
+int	 job_take(struct job *job, void *rec);
+void	 job_set_hold(struct job *job, int hold);
+int	 job_handover(struct job *job);
+void	 job_continue(struct job *job);
 int	 job_between_batches(struct job *job);
 void	 job_pause(struct job *job);
 void	 job_resume(struct job *job);
@@ -714,8 +892,11 @@ int	 job_wait(struct job *job);
 const char *job_error(const struct job *job);
 void	 job_free(struct job *job);
 
-/* file.c: a regular file opened for reading, its size in *size, or -1. */
+/* file.c: regular files opened for reading; files replaced atomically. */
 int	 file_open_regular(const char *path, size_t *size, char **cause);
+int	 file_write_atomic(const char *path, int (*fn)(FILE *, void *),
+	     void *arg, char **cause);
+void	 file_clean_stale(const char *dir);
 
 /* data-nmnist.c: N-MNIST recordings in the original 40-bit event format. */
 #define NMNIST_SIDE	34		/* sensor width and height */

@@ -44,9 +44,13 @@
 #define SURROGATE_HI_OPEN	0x2
 #define SURROGATE_INT		0x4
 
-/* The ranges a parameter may have. */
+/*
+ * The ranges a parameter may have: those of SpikingJelly's formulas, where
+ * a value out of range would divide by zero or make the derivative
+ * negative (flip the gradient) or not finite.
+ */
 enum surrogate_range {
-	SURROGATE_RANGE_REAL,		/* a plain factor or offset */
+	SURROGATE_RANGE_NONNEGATIVE,	/* a slope, such as a leak */
 	SURROGATE_RANGE_POSITIVE,	/* a width or sharpness; most divide */
 	SURROGATE_RANGE_ABOVE_ONE,	/* QPseudoSpike: 2 / (alpha - 1) */
 	SURROGATE_RANGE_UNIT,		/* power: 0 < alpha < 1 */
@@ -60,10 +64,10 @@ static const struct surrogate_bounds {
 	int		 flags;
 	const char	*words;
 } surrogate_bounds[] = {
-	[SURROGATE_RANGE_REAL] = { -SURROGATE_PMAX, SURROGATE_PMAX, 0,
-	    "in [-1e6, 1e6]" },
+	[SURROGATE_RANGE_NONNEGATIVE] = { 0, SURROGATE_PMAX, 0,
+	    "non-negative, in [0, 1e6]" },
 	[SURROGATE_RANGE_POSITIVE] = { SURROGATE_PMIN, SURROGATE_PMAX, 0,
-	    "in [1e-6, 1e6]" },
+	    "positive, in [1e-6, 1e6]" },
 	[SURROGATE_RANGE_ABOVE_ONE] = { 1, SURROGATE_PMAX, SURROGATE_LO_OPEN,
 	    "in (1, 1e6] (2 / (alpha - 1) must be finite and positive)" },
 	[SURROGATE_RANGE_UNIT] = { 0, 1, SURROGATE_LO_OPEN | SURROGATE_HI_OPEN,
@@ -92,9 +96,9 @@ static const struct surrogate_info {
 	struct surrogate_param	 param[SURROGATE_MAXPARAM];
 } surrogate_infos[SURROGATE_COUNT] = {
 	[SURROGATE_SIGMOID] = { "sigmoid", "Sigmoid", 1, 1,
-	    { { "alpha", 4, SURROGATE_RANGE_REAL } } },
+	    { { "alpha", 4, SURROGATE_RANGE_POSITIVE } } },
 	[SURROGATE_ATAN] = { "atan", "ATan", 1, 1,
-	    { { "alpha", 2, SURROGATE_RANGE_REAL } } },
+	    { { "alpha", 2, SURROGATE_RANGE_POSITIVE } } },
 	[SURROGATE_PIECEWISE_QUADRATIC] = { "piecewise_quadratic",
 	    "PiecewiseQuadratic", 1, 1,
 	    { { "alpha", 1, SURROGATE_RANGE_POSITIVE } } },
@@ -103,33 +107,33 @@ static const struct surrogate_info {
 	[SURROGATE_SOFT_SIGN] = { "soft_sign", "SoftSign", 1, 1,
 	    { { "alpha", 2, SURROGATE_RANGE_POSITIVE } } },
 	[SURROGATE_ERF] = { "erf", "Erf", 1, 1,
-	    { { "alpha", 2, SURROGATE_RANGE_REAL } } },
+	    { { "alpha", 2, SURROGATE_RANGE_POSITIVE } } },
 	[SURROGATE_SUPER_SPIKE] = { "super_spike", "SuperSpike", 0, 1,
-	    { { "alpha", 1, SURROGATE_RANGE_REAL } } },
+	    { { "alpha", 1, SURROGATE_RANGE_POSITIVE } } },
 	[SURROGATE_NONZERO_SIGN_LOG_ABS] = { "nonzero_sign_log_abs",
 	    "NonzeroSignLogAbs", 1, 1,
 	    { { "alpha", 1, SURROGATE_RANGE_POSITIVE } } },
 	[SURROGATE_PIECEWISE_LEAKY_RELU] = { "piecewise_leaky_relu",
 	    "PiecewiseLeakyReLU", 1, 2,
 	    { { "w", 1, SURROGATE_RANGE_POSITIVE },
-	      { "c", 0.01, SURROGATE_RANGE_REAL } } },
+	      { "c", 0.01, SURROGATE_RANGE_NONNEGATIVE } } },
 	[SURROGATE_SQUAREWAVE_FOURIER_SERIES] = { "squarewave_fourier_series",
 	    "SquarewaveFourierSeries", 1, 2,
 	    { { "n", 2, SURROGATE_RANGE_TERMS },
 	      { "T_period", 8, SURROGATE_RANGE_POSITIVE } } },
 	[SURROGATE_S2NN] = { "s2nn", "S2NN", 1, 2,
-	    { { "alpha", 4, SURROGATE_RANGE_REAL },
-	      { "beta", 1, SURROGATE_RANGE_REAL } } },
+	    { { "alpha", 4, SURROGATE_RANGE_POSITIVE },
+	      { "beta", 1, SURROGATE_RANGE_NONNEGATIVE } } },
 	[SURROGATE_Q_PSEUDO_SPIKE] = { "q_pseudo_spike", "QPseudoSpike", 1, 1,
 	    { { "alpha", 2, SURROGATE_RANGE_ABOVE_ONE } } },
 	[SURROGATE_LEAKY_K_RELU] = { "leaky_k_relu", "LeakyKReLU", 1, 2,
-	    { { "leak", 0, SURROGATE_RANGE_REAL },
-	      { "k", 1, SURROGATE_RANGE_REAL } } },
+	    { { "leak", 0, SURROGATE_RANGE_NONNEGATIVE },
+	      { "k", 1, SURROGATE_RANGE_NONNEGATIVE } } },
 	[SURROGATE_FAKE_NUMERICAL_GRADIENT] = { "fake_numerical_gradient",
 	    "FakeNumericalGradient", 0, 1,
-	    { { "alpha", 0.3, SURROGATE_RANGE_REAL } } },
+	    { { "alpha", 0.3, SURROGATE_RANGE_POSITIVE } } },
 	[SURROGATE_LOG_TAILED_RELU] = { "log_tailed_relu", "LogTailedReLU", 1,
-	    1, { { "alpha", 0, SURROGATE_RANGE_REAL } } },
+	    1, { { "alpha", 0, SURROGATE_RANGE_NONNEGATIVE } } },
 	[SURROGATE_RECT] = { "rect", "Rect", 1, 1,
 	    { { "alpha", 1, SURROGATE_RANGE_POSITIVE } } },
 	[SURROGATE_SINE] = { "sine", NULL, 1, 1,

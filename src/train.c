@@ -1,6 +1,7 @@
 /*
- * train.c: the training loop and evaluation. One batch: reset the neurons,
- * forward over [T, B, ...], the loss on the mean firing rate, backward, one
+ * train.c: the training loop and evaluation, for SNNs and ANNs (T = 1)
+ * alike. One batch: reset the neurons, forward over [T, B, ...], the loss
+ * on the mean over T of the output (spike rate or logits), backward, one
  * optimizer step that also zeroes the gradients for the next batch (they
  * are zeroed once before the first); a progress record per batch and per
  * epoch; after each epoch the test set is evaluated, metrics.csv appended
@@ -42,46 +43,58 @@ train_defaults(struct train_config *cfg)
 	schedule_init(&cfg->schedule, "constant", NULL);
 }
 
-/* Returns the name of a loss: "mse_rate" or "ce_rate". */
+/* The losses by name, in enum train_loss order. */
+static const char *const train_loss_names[] = { "mse_rate", "ce_rate",
+    "ce" };
+
+/* Returns the name of a loss: "mse_rate", "ce_rate" or "ce". */
 const char *
 train_loss_name(enum train_loss loss)
 {
-	return loss == TRAIN_LOSS_MSE_RATE ? "mse_rate" : "ce_rate";
+	return train_loss_names[loss];
 }
 
 /* Sets *loss from its name; -1 with a message naming the choices. */
 int
 train_loss_parse(const char *name, enum train_loss *loss, char **cause)
 {
-	if (strcmp(name, "mse_rate") == 0)
-		*loss = TRAIN_LOSS_MSE_RATE;
-	else if (strcmp(name, "ce_rate") == 0)
-		*loss = TRAIN_LOSS_CE_RATE;
-	else
-		return error_set(cause, "unknown loss \"%s\" (choose "
-		    "mse_rate or ce_rate)", name);
-	return 0;
+	int	i;
+
+	for (i = 0; i <= TRAIN_LOSS_CE; i++)
+		if (strcmp(name, train_loss_names[i]) == 0) {
+			*loss = (enum train_loss)i;
+			return 0;
+		}
+	return error_set(cause, "unknown loss \"%s\" (choose mse_rate or "
+	    "ce_rate for spikes, ce for logits)", name);
 }
 
-/* Computes the loss (and ds when not NULL) for output spikes s. */
+/*
+ * Computes the loss (and ds when not NULL) for the output s (T, B, C):
+ * on the spike rate, or cross-entropy on the mean logits over T.
+ */
 static double
 train_loss(const struct train_config *cfg, float *ds, const float *s,
     const int *labels, int T, int B, int C)
 {
 	if (cfg->loss == TRAIN_LOSS_CE_RATE)
-		return loss_ce_rate(ds, s, labels, T, B, C, cfg->temperature);
+		return loss_ce_rate(ds, s, labels, T, B, C, cfg->temperature,
+		    0);
+	if (cfg->loss == TRAIN_LOSS_CE)
+		return loss_ce_rate(ds, s, labels, T, B, C, 1,
+		    cfg->label_smoothing);
 	return loss_mse_rate(ds, s, labels, T, B, C);
 }
 
 /*
  * Returns the predicted class of sample b: the output with the highest
- * spike count over T (the first one on ties, as torch.argmax). s is
- * (T, B, C).
+ * sum over T, spike count or logits (the first one on ties, as
+ * torch.argmax). s is (T, B, C).
  */
 static int
 train_predict(const float *s, int T, int B, int C, int b)
 {
-	double	best = -1, sum;
+	double	best = -INFINITY, sum;
 	int	c, t, arg = 0;
 
 	for (c = 0; c < C; c++) {
@@ -131,7 +144,8 @@ train_check_labels(const struct batch *b, int C, char **cause)
 int
 train_evaluate(struct net *net, const struct dataset *ds,
     const uint32_t *index, size_t nindex, int batch, enum train_loss loss,
-    float temperature, struct train_eval *out, char **cause)
+    float temperature, float smoothing, struct train_eval *out,
+    char **cause)
 {
 	struct train_config	 cfg;
 	struct loader_opts	 lo;
@@ -142,12 +156,13 @@ train_evaluate(struct net *net, const struct dataset *ds,
 	size_t			 n = 0, right = 0;
 	int			 shape[3] = { ds->channels, ds->height,
 				     ds->width };
-	int			 i, rc, C = 0, pred;
+	int			 i, rc, C = 0, pred, training = net->training;
 
 	memset(out, 0, sizeof *out);
 	memset(&cfg, 0, sizeof cfg);
 	cfg.loss = loss;
 	cfg.temperature = temperature;
+	cfg.label_smoothing = smoothing;
 	data_loader_defaults(&lo);
 	lo.batch = batch;
 	lo.shuffle = 0;
@@ -155,6 +170,7 @@ train_evaluate(struct net *net, const struct dataset *ds,
 	lo.nindex = nindex;
 	if ((l = data_loader_new(ds, &lo, cause)) == NULL)
 		return -1;
+	net_set_training(net, 0);
 	if ((rc = data_loader_start_epoch(l, 1, cause)) != 0)
 		goto out;
 	while ((rc = data_loader_next(l, &b, cause)) == 1) {
@@ -184,6 +200,7 @@ train_evaluate(struct net *net, const struct dataset *ds,
 		n += (size_t)b.B;
 	}
 out:
+	net_set_training(net, training);
 	data_loader_free(l);
 	if (rc < 0) {
 		train_eval_free(out);
@@ -204,53 +221,87 @@ train_eval_free(struct train_eval *e)
 }
 
 /*
- * Fills slot k of rec's histograms from neuron layer l's H - v_threshold
- * over the last forward, as fractions of its T * B * N values.
+ * Fills lr's histogram from neuron module m's H - v_threshold over the
+ * last forward, as fractions of its T * B * N values.
  */
 static void
-train_layer_hist(const struct net *net, const struct layer *l,
-    struct train_record *rec, int k)
+train_layer_hist(const struct net *net, struct module *m,
+    struct train_layer *lr)
 {
 	struct hist	h;
-	size_t		n = (size_t)net->T * net->B * l->in_size;
+	size_t		n = (size_t)net->T * net->B * m->in_size;
 	int		j;
 
 	h.bins = TRAIN_HISTBINS;
 	h.lo = TRAIN_HISTLO;
 	h.hi = TRAIN_HISTHI;
-	hist_count(&h, l->h, n, l->neuron.v_threshold);
+	hist_count(&h, layer_neuron_h(m), n,
+	    layer_neuron_config(m)->v_threshold);
 	for (j = 0; j < TRAIN_HISTBINS; j++)
-		rec->hist[k][j] = (double)h.counts[j] / (double)n;
-	rec->hist_below[k] = (double)h.below / (double)n;
-	rec->hist_above[k] = (double)h.above / (double)n;
+		lr->hist[j] = (double)h.counts[j] / (double)n;
+	lr->hist_below = (double)h.below / (double)n;
+	lr->hist_above = (double)h.above / (double)n;
 }
 
 /*
- * Copies the per-layer statistics of the spiking layers into rec, and
- * their histograms when the configuration asks for them.
+ * Copies the statistics of every activation layer into rec (allocating
+ * rec->layer), with the neurons' histograms when the configuration asks
+ * for them.
  */
-static void
-train_layer_stats(const struct train_config *cfg, struct train_record *rec)
+static int
+train_layer_stats(const struct train_config *cfg, struct train_record *rec,
+    char **cause)
 {
 	const struct net	*net = cfg->net;
-	const struct layer	*l;
-	int			 i, k = 0;
+	struct module		*m;
+	struct train_layer	*lr;
+	int			 i;
 
-	for (i = 0; i < net->n && k < TRAIN_MAXLAYERS; i++) {
-		l = &net->layers[i];
-		if (l->kind != LAYER_NEURON)
-			continue;
-		rec->layer[k] = i;
-		rec->spike_rate[k] = l->stats.spike_rate;
-		rec->sg_zero[k] = l->stats.sg_zero;
-		rec->sg_small[k] = l->stats.sg_small;
-		rec->zero_rows[k] = l->stats.dy_zero_rows;
-		if (cfg->histogram)
-			train_layer_hist(net, l, rec, k);
-		k++;
-	}
-	rec->nlayers = k;
+	rec->nlayers = 0;
+	rec->layer = NULL;
+	rec->names = (const char *const *)net->stats_name;
 	rec->hist_bins = cfg->histogram ? TRAIN_HISTBINS : 0;
+	if (net->nstats == 0)
+		return 0;
+	if ((rec->layer = mem_calloc((size_t)net->nstats,
+	    sizeof *rec->layer)) == NULL)
+		return error_set(cause, "out of memory");
+	rec->nlayers = net->nstats;
+	for (i = 0; i < net->nstats; i++) {
+		m = net->stats[i];
+		lr = &rec->layer[i];
+		lr->rate = m->stats.rate;
+		lr->sg_zero = m->stats.sg_zero;
+		lr->sg_small = m->stats.sg_small;
+		lr->zero_rows = m->stats.zero_rows;
+		if (cfg->histogram && layer_neuron_config(m) != NULL)
+			train_layer_hist(net, m, lr);
+	}
+	return 0;
+}
+
+/* Frees what a record owns (its layer statistics). */
+void
+train_record_free(void *p)
+{
+	struct train_record	*rec = p;
+
+	mem_free(rec->layer);
+	rec->layer = NULL;
+	rec->nlayers = 0;
+}
+
+/* Returns a copy of rec's layer statistics, or NULL (none, or no memory). */
+static struct train_layer *
+train_layers_copy(const struct train_record *rec)
+{
+	struct train_layer	*l;
+
+	if (rec->nlayers == 0 || (l = mem_alloc((size_t)rec->nlayers *
+	    sizeof *l)) == NULL)
+		return NULL;
+	memcpy(l, rec->layer, (size_t)rec->nlayers * sizeof *l);
+	return l;
 }
 
 /* Returns nonzero when every v[i] (n) is finite. */
@@ -277,17 +328,25 @@ struct train_state {
 	float			*v;		/* (nparams) optimizer state */
 	double			 start;
 	int			 C;
+	struct train_record	 rec;		/* the one being filled */
 };
 
-/* Hands a record to the job (or the synchronous callback) and the run. */
+/*
+ * Hands a copy of rec to the job (which then owns its layer statistics)
+ * or to the synchronous callback, and writes it to the run directory.
+ */
 static void
 train_emit(struct train_state *st, const struct train_record *rec)
 {
+	struct train_record	copy = *rec;
+
 	if (st->run != NULL)
 		run_record(st->run, rec);
-	if (st->job != NULL)
-		job_post(st->job, rec);
-	else if (st->cfg->emit != NULL)
+	if (st->job != NULL) {
+		copy.layer = train_layers_copy(rec);
+		copy.nlayers = copy.layer != NULL ? rec->nlayers : 0;
+		job_post(st->job, &copy);
+	} else if (st->cfg->emit != NULL)
 		st->cfg->emit(st->cfg->emit_arg, rec);
 }
 
@@ -340,6 +399,9 @@ train_config_json(const struct train_config *cfg)
 	if (cfg->loss == TRAIN_LOSS_CE_RATE)
 		json_object_set_new(root, "temperature",
 		    json_real(cfg->temperature));
+	if (cfg->loss == TRAIN_LOSS_CE)
+		json_object_set_new(root, "label_smoothing",
+		    json_real(cfg->label_smoothing));
 	json_object_set_new(root, "epochs", json_integer(cfg->epochs));
 	json_object_set_new(root, "batch", json_integer(cfg->batch));
 	json_object_set_new(root, "drop_last", json_boolean(cfg->drop_last));
@@ -441,8 +503,8 @@ train_batch(struct train_state *st, const struct batch *b,
 		right += train_predict(s, b->T, b->B, st->C, i) ==
 		    b->labels[i];
 	rec->acc = (double)right / b->B;
-	train_layer_stats(cfg, rec);
-	return 0;
+	train_record_free(rec);
+	return train_layer_stats(cfg, rec, cause);
 }
 
 /* Evaluates the test set (if any) and writes the checkpoint after an epoch. */
@@ -458,7 +520,7 @@ train_end_epoch(struct train_state *st, struct train_record *rec,
 	if (cfg->test != NULL) {
 		if (train_evaluate(cfg->net, cfg->test, cfg->test_index,
 		    cfg->test_nindex, cfg->batch, cfg->loss, cfg->temperature,
-		    &ev, cause) != 0)
+		    cfg->label_smoothing, &ev, cause) != 0)
 			return -1;
 		rec->test_loss = ev.loss;
 		rec->test_acc = ev.acc;
@@ -475,6 +537,9 @@ train_end_epoch(struct train_state *st, struct train_record *rec,
 	ck.v = st->v;
 	ck.epoch = rec->epoch;
 	ck.step = cfg->optim.step;
+	rec->seconds = train_now() - st->start;
+	if (run_sync(st->run, rec, cause) != 0)
+		return -1;
 	return checkpoint_save(st->ckpt, cfg->net, &ck, NULL, cause);
 }
 
@@ -483,7 +548,7 @@ static int
 train_epochs(struct train_state *st, int first, char **cause)
 {
 	struct train_config	*cfg = st->cfg;
-	struct train_record	 rec;
+	struct train_record	*r = &st->rec;
 	struct batch		 b;
 	double			 t0, sum_loss, sum_acc, base_lr = cfg->optim.lr;
 	size_t			 seen;
@@ -492,41 +557,45 @@ train_epochs(struct train_state *st, int first, char **cause)
 	for (epoch = first; epoch <= cfg->epochs; epoch++) {
 		cfg->optim.lr = schedule_lr(&cfg->schedule, (float)base_lr,
 		    epoch - 1);
+		net_set_training(cfg->net, 1);
 		if (data_loader_start_epoch(st->loader, epoch, cause) != 0)
 			return -1;
-		memset(&rec, 0, sizeof rec);
-		rec.epoch = epoch;
-		rec.epochs = cfg->epochs;
-		rec.nbatches = (int)data_loader_batches(st->loader);
-		rec.lr = cfg->optim.lr;
-		rec.test_loss = rec.test_acc = NAN;
+		train_record_free(r);
+		memset(r, 0, sizeof *r);
+		r->epoch = epoch;
+		r->epochs = cfg->epochs;
+		r->nbatches = (int)data_loader_batches(st->loader);
+		r->lr = cfg->optim.lr;
+		r->test_loss = r->test_acc = NAN;
 		t0 = train_now();
 		sum_loss = sum_acc = 0;
 		seen = 0;
 		while ((rc = data_loader_next(st->loader, &b, cause)) == 1) {
 			if (st->job != NULL && job_between_batches(st->job))
 				return 0;
-			rec.kind = TRAIN_REC_BATCH;
-			rec.batch = (int)b.index + 1;
-			if (train_batch(st, &b, cfg->train, &rec, cause) != 0)
+			r->kind = TRAIN_REC_BATCH;
+			r->batch = (int)b.index + 1;
+			if (train_batch(st, &b, cfg->train, r, cause) != 0)
 				return -1;
 			seen += (size_t)b.B;
-			sum_loss += rec.loss * b.B;
-			sum_acc += rec.acc * b.B;
-			rec.seconds = train_now() - st->start;
-			rec.samples_per_s = (double)seen / (train_now() - t0);
-			train_emit(st, &rec);
+			sum_loss += r->loss * b.B;
+			sum_acc += r->acc * b.B;
+			r->seconds = train_now() - st->start;
+			r->samples_per_s = (double)seen / (train_now() - t0);
+			train_emit(st, r);
 		}
 		if (rc < 0)
 			return -1;
-		rec.kind = TRAIN_REC_EPOCH;
-		rec.loss = seen > 0 ? sum_loss / (double)seen : NAN;
-		rec.acc = seen > 0 ? sum_acc / (double)seen : NAN;
-		rec.samples_per_s = (double)seen / (train_now() - t0);
-		if (train_end_epoch(st, &rec, cause) != 0)
+		r->kind = TRAIN_REC_EPOCH;
+		r->loss = seen > 0 ? sum_loss / (double)seen : NAN;
+		r->acc = seen > 0 ? sum_acc / (double)seen : NAN;
+		r->samples_per_s = (double)seen / (train_now() - t0);
+		if (train_end_epoch(st, r, cause) != 0)
 			return -1;
-		rec.seconds = train_now() - st->start;
-		train_emit(st, &rec);
+		r->seconds = train_now() - st->start;
+		train_emit(st, r);
+		if (st->job != NULL && job_handover(st->job))
+			return 0;
 	}
 	return 0;
 }
@@ -546,6 +615,9 @@ train_validate(const struct train_config *cfg, char **cause)
 		    "got %d", cfg->batch);
 	if (cfg->loss == TRAIN_LOSS_CE_RATE && !(cfg->temperature > 0))
 		return error_set(cause, "train: temperature must be positive");
+	if (!(cfg->label_smoothing >= 0 && cfg->label_smoothing < 1))
+		return error_set(cause, "train: label_smoothing must be in "
+		    "[0, 1)");
 	if (optim_validate(&cfg->optim, cause) != 0 ||
 	    schedule_validate(&cfg->schedule, cause) != 0)
 		return -1;
@@ -562,10 +634,11 @@ train_run(struct train_config *cfg, struct job *job, char **cause)
 {
 	struct train_state	 st;
 	struct loader_opts	 lo;
-	int			 first, rc = -1;
+	int			 first, rc = -1, training;
 
 	if (train_validate(cfg, cause) != 0)
 		return -1;
+	training = cfg->net->training;
 	memset(&st, 0, sizeof st);
 	st.cfg = cfg;
 	st.job = job;
@@ -587,10 +660,14 @@ train_run(struct train_config *cfg, struct job *job, char **cause)
 		goto out;
 	if (train_open_run(&st, &first, cause) != 0)
 		goto out;
+	if (job != NULL)
+		job_set_hold(job, cfg->hold);
 	/* Each step leaves the gradients at 0 for the next one. */
 	net_zero_grad(cfg->net);
 	rc = train_epochs(&st, first, cause);
+	net_set_training(cfg->net, training);
 out:
+	train_record_free(&st.rec);
 	data_loader_free(st.loader);
 	run_close(st.run);
 	mem_free(st.dout);
@@ -616,5 +693,6 @@ train_start(struct train_config *cfg, char **cause)
 {
 	if (train_validate(cfg, cause) != 0)
 		return NULL;
-	return job_start(train_job_main, cfg, cause);
+	return job_start(train_job_main, cfg, sizeof(struct train_record),
+	    train_record_free, cause);
 }

@@ -22,6 +22,9 @@
 /* The weight of the past in the smoothed loss (an exponential average). */
 #define UI_VIEW_SMOOTH 0.95
 
+/* Layers a chart shows; its title says how many more the network has. */
+#define UI_VIEW_LAYERS 8
+
 /* The panels, in the order Tab cycles through them. */
 enum ui_view_panel {
 	UI_VIEW_LOSS,
@@ -45,8 +48,8 @@ struct ui_view_series {
 /* What the view knows of the job it shows. */
 static struct {
 	int			 job;		/* 0 before any */
-	int			 done;		/* its last record came */
-	int			 failed;
+	int			 done;		/* it ended */
+	enum job_state		 end;		/* how */
 	int			 stopping;	/* the session stops it */
 	struct train_record	 batch;		/* the newest batch record */
 	struct train_record	 epoch;		/* the newest epoch record */
@@ -58,10 +61,12 @@ static struct {
 	struct ui_view_series	 smooth;
 	struct ui_view_series	 train_acc;
 	struct ui_view_series	 test_acc;
-	struct ui_view_series	 rate[TRAIN_MAXLAYERS];
-	struct ui_view_series	 zero[TRAIN_MAXLAYERS];
-	char			 label[TRAIN_MAXLAYERS][16];
-	int			 nlayers;
+	struct ui_view_series	 rate[UI_VIEW_LAYERS];
+	struct ui_view_series	 zero[UI_VIEW_LAYERS];
+	double			 hist[UI_VIEW_LAYERS][TRAIN_HISTBINS];
+	char			 label[UI_VIEW_LAYERS][24];
+	int			 nlayers;	/* charted: the first ones */
+	int			 all;		/* activation layers in all */
 	enum ui_view_panel	 large;
 	const char		*shown;		/* the state last drawn */
 } ui_view;
@@ -99,13 +104,17 @@ ui_view_reset(int job)
 	ui_view.large = large;
 }
 
-/* Takes a batch record: loss, smoothed loss and the layers' numbers. */
+/*
+ * Takes a batch record: loss, smoothed loss and the numbers of the first
+ * UI_VIEW_LAYERS layers, labelled with their module names.
+ */
 static void
-ui_view_batch(const struct train_record *rec)
+ui_view_batch(const struct train_record *rec, const char *const *names)
 {
 	int	i;
 
 	ui_view.batch = *rec;
+	ui_view.batch.layer = NULL;
 	ui_view.nbatch++;
 	ui_view.ema = UI_VIEW_SMOOTH * ui_view.ema +
 	    (1 - UI_VIEW_SMOOTH) * rec->loss;
@@ -113,38 +122,43 @@ ui_view_batch(const struct train_record *rec)
 	    (1 - UI_VIEW_SMOOTH);
 	ui_view_push(&ui_view.loss, rec->loss);
 	ui_view_push(&ui_view.smooth, ui_view.ema / ui_view.ema_weight);
-	ui_view.nlayers = rec->nlayers;
-	for (i = 0; i < rec->nlayers && i < TRAIN_MAXLAYERS; i++) {
-		snprintf(ui_view.label[i], sizeof ui_view.label[i], "L%d",
-		    rec->layer[i]);
-		ui_view_push(&ui_view.rate[i], rec->spike_rate[i]);
-		ui_view_push(&ui_view.zero[i], rec->sg_zero[i]);
+	ui_view.all = rec->nlayers;
+	ui_view.nlayers = rec->nlayers < UI_VIEW_LAYERS ? rec->nlayers :
+	    UI_VIEW_LAYERS;
+	for (i = 0; i < ui_view.nlayers; i++) {
+		snprintf(ui_view.label[i], sizeof ui_view.label[i], "%s",
+		    names != NULL ? names[i] : "?");
+		ui_view_push(&ui_view.rate[i], rec->layer[i].rate);
+		ui_view_push(&ui_view.zero[i], rec->layer[i].sg_zero);
+		memcpy(ui_view.hist[i], rec->layer[i].hist,
+		    sizeof ui_view.hist[i]);
 	}
 }
 
-/* Takes the last record of a job and says in the log how it ended. */
+/* Says in the log how a job ended: done, stopped, or failed and why. */
 static void
-ui_view_end(int job, const struct train_record *rec)
+ui_view_end(const struct lsnn_train_event *ev)
 {
+	const char	*how = job_state_name(ev->state);
+
 	ui_view.done = 1;
-	if (rec->kind == TRAIN_REC_ERROR) {
-		ui_view.failed = 1;
-		ui_log_printf(UI_LOG_ERROR, "job %d failed: %s", job,
-		    rec->message);
-	} else if (ui_view.nepoch > 0 && isnan(ui_view.epoch.test_acc))
+	ui_view.end = ev->state;
+	if (ev->state == JOB_FAILED)
+		ui_log_printf(UI_LOG_ERROR, "job %d failed: %s", ev->job,
+		    ev->error != NULL ? ev->error : "(no message)");
+	else if (ui_view.nepoch > 0 && isnan(ui_view.epoch.test_acc))
 		ui_log_printf(UI_LOG_NOTE, "job %d %s after %d of %d "
-		    "epochs: train accuracy %.4g", job, ui_view.stopping ?
-		    "stopped" : "done", ui_view.epoch.epoch,
-		    ui_view.epoch.epochs, ui_view.epoch.acc);
+		    "epochs: train accuracy %.2f%%", ev->job, how,
+		    ui_view.epoch.epoch, ui_view.epoch.epochs,
+		    100 * ui_view.epoch.acc);
 	else if (ui_view.nepoch > 0)
 		ui_log_printf(UI_LOG_NOTE, "job %d %s after %d of %d "
-		    "epochs: train accuracy %.4g, test accuracy %.4g", job,
-		    ui_view.stopping ? "stopped" : "done", ui_view.epoch.epoch,
-		    ui_view.epoch.epochs, ui_view.epoch.acc,
-		    ui_view.epoch.test_acc);
+		    "epochs: train accuracy %.2f%%, test accuracy %.2f%%",
+		    ev->job, how, ui_view.epoch.epoch, ui_view.epoch.epochs,
+		    100 * ui_view.epoch.acc, 100 * ui_view.epoch.test_acc);
 	else
-		ui_log_printf(UI_LOG_NOTE, "job %d %s", job,
-		    ui_view.stopping ? "stopped" : "done");
+		ui_log_printf(UI_LOG_NOTE, "job %d %s before its first epoch "
+		    "ended", ev->job, how);
 }
 
 /*
@@ -152,26 +166,23 @@ ui_view_end(int job, const struct train_record *rec)
  * job replaces the one shown) and has the screen redrawn.
  */
 static void
-ui_view_observe(void *arg, int job, const struct train_record *rec)
+ui_view_observe(void *arg, const struct lsnn_train_event *ev)
 {
-	if (job < ui_view.job)
+	(void)arg;
+	if (ev->job < ui_view.job)
 		return;
-	if (job > ui_view.job)
-		ui_view_reset(job);
-	switch (rec->kind) {
-	case TRAIN_REC_BATCH:
-		ui_view_batch(rec);
-		break;
-	case TRAIN_REC_EPOCH:
-		ui_view.epoch = *rec;
+	if (ev->job > ui_view.job)
+		ui_view_reset(ev->job);
+	if (ev->rec == NULL)
+		ui_view_end(ev);
+	else if (ev->rec->kind == TRAIN_REC_BATCH)
+		ui_view_batch(ev->rec, ev->names);
+	else {
+		ui_view.epoch = *ev->rec;
+		ui_view.epoch.layer = NULL;
 		ui_view.nepoch++;
-		ui_view_push(&ui_view.train_acc, rec->acc);
-		ui_view_push(&ui_view.test_acc, rec->test_acc);
-		break;
-	case TRAIN_REC_DONE:
-	case TRAIN_REC_ERROR:
-		ui_view_end(job, rec);
-		break;
+		ui_view_push(&ui_view.train_acc, ev->rec->acc);
+		ui_view_push(&ui_view.test_acc, ev->rec->test_acc);
 	}
 	ui_screen_dirty(UI_DIRTY_VIEW);
 	ui_session_tick();
@@ -216,10 +227,8 @@ ui_view_state(void)
 	struct job	*job = lsnn_train_current();
 	enum job_state	 s;
 
-	if (ui_view.failed)
-		return "failed";
 	if (ui_view.done)
-		return ui_view.stopping ? "stopped" : "done";
+		return job_state_name(ui_view.end);
 	if (job == NULL || job_id(job) != ui_view.job)
 		return "running";
 	s = job_state(job);
@@ -374,8 +383,8 @@ ui_view_hist(struct ui_chart_line *lines)
 
 	if (b->hist_bins == 0)
 		return 0;
-	for (i = 0; i < b->nlayers; i++) {
-		lines[i].v = b->hist[i];
+	for (i = 0; i < ui_view.nlayers; i++) {
+		lines[i].v = ui_view.hist[i];
 		lines[i].n = (size_t)b->hist_bins;
 		lines[i].label = ui_view.label[i];
 		lines[i].style = (enum ui_style)(UI_STYLE_SERIES + i);
@@ -383,13 +392,28 @@ ui_view_hist(struct ui_chart_line *lines)
 	return i;
 }
 
+/*
+ * Returns the title of a per-layer chart, with the number of layers left
+ * out when the network has more than the chart shows.
+ */
+static const char *
+ui_view_title(char *buf, size_t len, const char *what)
+{
+	if (ui_view.all > ui_view.nlayers)
+		snprintf(buf, len, "%s (first %d of %d layers)", what,
+		    ui_view.nlayers, ui_view.all);
+	else
+		snprintf(buf, len, "%s", what);
+	return buf;
+}
+
 /* Draws panel p in region r. */
 static void
 ui_view_panel(enum ui_view_panel p, struct ui_rect r)
 {
-	struct ui_chart_line	lines[TRAIN_MAXLAYERS];
+	struct ui_chart_line	lines[UI_VIEW_LAYERS];
 	struct ui_chart		c;
-	char			from[16], to[16];
+	char			from[16], to[16], title[3][96];
 
 	memset(&c, 0, sizeof c);
 	c.lines = lines;
@@ -419,15 +443,18 @@ ui_view_panel(enum ui_view_panel p, struct ui_rect r)
 		c.nlines = 2;
 		break;
 	case UI_VIEW_RATE:
-		c.title = "spike rate";
+		c.title = ui_view_title(title[0], sizeof title[0],
+		    "spike rate");
 		c.nlines = ui_view_layers(ui_view.rate, lines);
 		break;
 	case UI_VIEW_SPARSITY:
-		c.title = "surrogate-gradient sparsity";
+		c.title = ui_view_title(title[1], sizeof title[1],
+		    "surrogate-gradient sparsity");
 		c.nlines = ui_view_layers(ui_view.zero, lines);
 		break;
 	case UI_VIEW_HIST:
-		c.title = "membrane histogram (H - threshold)";
+		c.title = ui_view_title(title[2], sizeof title[2],
+		    "membrane histogram (H - threshold)");
 		snprintf(from, sizeof from, "%g", TRAIN_HISTLO);
 		snprintf(to, sizeof to, "%g", TRAIN_HISTHI);
 		c.xfrom = from;

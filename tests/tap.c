@@ -160,6 +160,17 @@ done_testing(void)
 	return tap_failed != 0 || tap_run == 0;
 }
 
+/* Writes the path of sub inside the shared folder into path (size len). */
+static void
+tap_shared_path(const char *sub, char *path, size_t len)
+{
+	const char	*root = getenv("SNNWB_SHARED");
+
+	if (root == NULL || *root == '\0')
+		root = "../shared";
+	snprintf(path, len, "%s/%s", root, sub);
+}
+
 /*
  * Returns the path of sub inside the shared folder ($SNNWB_SHARED, set by
  * the Makefile to ../shared beside the source tree), or NULL when it is not
@@ -169,13 +180,10 @@ const char *
 tap_shared(const char *sub)
 {
 	static char	 path[4096];
-	const char	*root = getenv("SNNWB_SHARED");
 	FILE		*f;
 	DIR		*d;
 
-	if (root == NULL || *root == '\0')
-		root = "../shared";
-	snprintf(path, sizeof path, "%s/%s", root, sub);
+	tap_shared_path(sub, path, sizeof path);
 	if ((d = opendir(path)) != NULL) {
 		closedir(d);
 		return path;
@@ -184,6 +192,30 @@ tap_shared(const char *sub)
 		fclose(f);
 		return path;
 	}
+	return NULL;
+}
+
+/*
+ * Returns tap_shared(sub); when the fixture is missing, reports the n tests
+ * that need it, failed when $SNNWB_REQUIRE_SHARED is "yes" (CI, make
+ * distcheck) and skipped otherwise, each naming its path, and returns NULL.
+ */
+const char *
+tap_fixture(const char *sub, int n)
+{
+	const char	*found = tap_shared(sub), *req;
+	char		 path[4096];
+
+	if (found != NULL)
+		return found;
+	tap_shared_path(sub, path, sizeof path);
+	req = getenv("SNNWB_REQUIRE_SHARED");
+	if (req == NULL || strcmp(req, "yes") != 0) {
+		skip(n, "fixture %s not found (set SNNWB_SHARED)", path);
+		return NULL;
+	}
+	while (n-- > 0)
+		ok(0, "fixture %s exists (SNNWB_REQUIRE_SHARED=yes)", path);
 	return NULL;
 }
 

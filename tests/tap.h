@@ -21,6 +21,7 @@ void	 skip_all(const char *fmt, ...)
 	     __attribute__((format(printf, 1, 2), noreturn));
 int	 done_testing(void);
 const char *tap_shared(const char *sub);
+const char *tap_fixture(const char *sub, int n);
 
 /* refdata.c: the reference files of ../shared/reference (see its README). */
 struct refarray {

@@ -1,8 +1,8 @@
 # tap.sh: TAP helpers for the shell tests, sourced by each of them as
 # ${SNNWB_SRCDIR:-$(dirname "$0")/..}/tests/tap.sh. A test reports each
-# check with tap_ok (or tap_expect, tap_skip) and ends with tap_done; the
-# plan comes first when it calls tap_plan, else last. automake's
-# tap-driver.sh reads what they print.
+# check with tap_ok (or tap_expect, tap_skip, tap_missing) and ends with
+# tap_done; the plan comes first when it calls tap_plan, else last.
+# automake's tap-driver.sh reads what they print.
 
 tap_n=0
 tap_failed=0
@@ -56,6 +56,21 @@ tap_skip() {
 	while [ $tap_i -lt "$1" ]; do
 		tap_n=$((tap_n + 1))
 		echo "ok $tap_n # SKIP $2"
+		tap_i=$((tap_i + 1))
+	done
+}
+
+# tap_missing N PATH: reports the N tests that need the missing fixture
+# PATH: failed when $SNNWB_REQUIRE_SHARED is "yes" (CI, make distcheck),
+# else skipped.
+tap_missing() {
+	if [ "${SNNWB_REQUIRE_SHARED:-}" != yes ]; then
+		tap_skip "$1" "fixture $2 not found (set SNNWB_SHARED)"
+		return
+	fi
+	tap_i=0
+	while [ $tap_i -lt "$1" ]; do
+		tap_ok 1 "fixture $2 exists (SNNWB_REQUIRE_SHARED=yes)"
 		tap_i=$((tap_i + 1))
 	done
 }

@@ -2,8 +2,8 @@
 # test-cli.sh: the snnwb program's command line: exit statuses 0, 1 and 2,
 # usage and version, error messages and tracebacks on standard error, the
 # arg table, scripts on standard input, -l, --seed, --threads, -q, LUA_PATH,
-# the plain line mode of -i without a terminal (tables printed by their
-# contents, help()) and Ctrl-C.
+# SNNWB_ISA, the plain line mode of -i without a terminal (tables printed by
+# their contents, help()) and Ctrl-C.
 snnwb=${SNNWB:-./snnwb}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/snnwb-cli.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -128,6 +128,16 @@ has out "hello	2" "the script's output"
 run -i -e "$tmp/hello.lua"
 expect 0 "-i -e runs the script, then the prompt until the end of input"
 has out "hello	2" "-i -e runs the script first"
+
+SNNWB_ISA=plain run -v
+has out "plain kernels)" "SNNWB_ISA=plain: --version names the plain kernels"
+[ ! -s "$tmp/err" ]
+ok $? "SNNWB_ISA=plain: no warning"
+SNNWB_ISA=sse9 run -e "$tmp/hello.lua"
+expect 0 "SNNWB_ISA=sse9: the script runs"
+has err "snnwb: warning: SNNWB_ISA=sse9 is not plain, ssse3, avx2 or avx512" \
+    "SNNWB_ISA=sse9: a warning names the levels"
+has out "hello	2" "SNNWB_ISA=sse9: the script's output"
 
 cat >"$tmp/args.lua" <<'LUA'
 print(#arg, arg[1], arg[2], arg[-1], select("#", ...))

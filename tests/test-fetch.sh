@@ -60,16 +60,17 @@ expect 1 "a damaged file already in place is rejected" \
     "t10k-labels-idx1-ubyte: checksum mismatch" \
     "expected sha256 ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
 
-if [ -f "$shared/datasets/mnist/t10k-labels-idx1-ubyte.gz" ]; then
+mnist="$shared/datasets/mnist"
+if [ -f "$mnist/t10k-labels-idx1-ubyte.gz" ]; then
 	for f in train-images-idx3-ubyte train-labels-idx1-ubyte \
 	    t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
-		gzip -dc "$shared/datasets/mnist/$f.gz" >"$tmp/data/$f"
+		gzip -dc "$mnist/$f.gz" >"$tmp/data/$f"
 	done
 	run mnist "$tmp/data"
 	expect 0 "MNIST already in place (uncompressed) is checked" \
 	    "MNIST is in $tmp/data"
 else
-	tap_skip 1 "no shared MNIST to check against"
+	tap_missing 1 "$mnist/t10k-labels-idx1-ubyte.gz"
 fi
 
 printf 'not CIFAR\n' >"$tmp/mirror/cifar-10-binary.tar.gz"

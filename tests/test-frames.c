@@ -496,15 +496,11 @@ test_reference(void)
 	long			 n;
 	int			 i, count, rc;
 
-	if ((dir = tap_shared("reference/frames")) == NULL) {
-		skip(1, "no ../shared/reference/frames");
+	if ((dir = tap_fixture("reference/frames", 1)) == NULL)
 		return;
-	}
 	snprintf(rdir, sizeof rdir, "%s", dir);
-	if ((dir = tap_shared("datasets/nmnist-subset")) == NULL) {
-		skip(1, "no ../shared/datasets/nmnist-subset");
+	if ((dir = tap_fixture("datasets/nmnist-subset", 1)) == NULL)
 		return;
-	}
 	snprintf(ddir, sizeof ddir, "%s", dir);
 	names = tap_list_dir(rdir, ".txt", &count);
 	ok(count > 0, "%d reference files in %s", count, rdir);

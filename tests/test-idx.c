@@ -69,7 +69,7 @@ pixel_sum(const struct idx *x, int i)
 	return sum;
 }
 
-/* Reads one MNIST file of the shared folder; skips n tests when absent. */
+/* Reads one MNIST file of the shared folder; reports n tests when absent. */
 static int
 mnist(const char *name, struct idx *x, int n)
 {
@@ -78,10 +78,8 @@ mnist(const char *name, struct idx *x, int n)
 	char		*cause = NULL;
 
 	snprintf(sub, sizeof sub, "datasets/mnist/%s", name);
-	if ((path = tap_shared(sub)) == NULL) {
-		skip(n, "shared %s not found", sub);
+	if ((path = tap_fixture(sub, n)) == NULL)
 		return -1;
-	}
 	if (data_idx_read(path, x, &cause) != 0) {
 		ok(0, "read %s: %s", name, cause);
 		free(cause);

@@ -644,10 +644,8 @@ test_real(void)
 	char				*cause = NULL;
 	int				rc, s, k;
 
-	if ((root = tap_shared("datasets/nmnist-subset")) == NULL) {
-		skip(1, "no ../shared/datasets/nmnist-subset");
+	if ((root = tap_fixture("datasets/nmnist-subset", 1)) == NULL)
 		return;
-	}
 	no.no_cache = 1;
 	if (data_nmnist_load(root, "train", &no, &es, NULL, &cause) != 0) {
 		ok(0, "loading %s: %s", root, cause);

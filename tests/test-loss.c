@@ -50,9 +50,9 @@ test_ce_tiny(void)
 	double	want[TN], p[TC], sum;
 	int	i, c;
 
-	is_double(loss_ce_rate(ds, tiny_s, tiny_labels, TT, TB, TC, 1.0f),
+	is_double(loss_ce_rate(ds, tiny_s, tiny_labels, TT, TB, TC, 1.0f, 0.0f),
 	    0.680269670641735, 1e-12, "ce: hand-computed loss at k = 1");
-	is_double(loss_ce_rate(NULL, tiny_s, tiny_labels, TT, TB, TC, 0.5f),
+	is_double(loss_ce_rate(NULL, tiny_s, tiny_labels, TT, TB, TC, 0.5f, 0.0f),
 	    0.407605964444380, 1e-12, "ce: hand-computed loss at k = 0.5");
 	/* dL/ds = (softmax - onehot) / (B T k), k = 1. */
 	sum = 1 + exp(0.5) + exp(1);
@@ -65,7 +65,7 @@ test_ce_tiny(void)
 		want[i] = (i / TC) % TB == 0 ? p[c] : p[TC - 1 - c];
 		want[i] /= TB * TT;
 	}
-	loss_ce_rate(ds, tiny_s, tiny_labels, TT, TB, TC, 1.0f);
+	loss_ce_rate(ds, tiny_s, tiny_labels, TT, TB, TC, 1.0f, 0.0f);
 	is_close_array(ds, want, TN, 1e-6, 1e-8, "ce: hand-computed ds");
 }
 
@@ -79,7 +79,7 @@ test_ce_large(void)
 	int		i, finite = 1;
 
 	/* Row 0: logits (1000, 500, 0), label 1: 500; row 1: 1000. */
-	loss = loss_ce_rate(ds, tiny_s, labels, TT, TB, TC, 1e-3f);
+	loss = loss_ce_rate(ds, tiny_s, labels, TT, TB, TC, 1e-3f, 0.0f);
 	is_double(loss, 750, 1e-3, "ce: logits of 1000 give a finite loss");
 	for (i = 0; i < TN; i++)
 		finite &= isfinite(ds[i]) != 0;
@@ -91,7 +91,7 @@ static double
 eval(int ce, float *ds, const float *s, const int *labels, int T, int B,
     int C)
 {
-	return ce ? loss_ce_rate(ds, s, labels, T, B, C, 0.7f) :
+	return ce ? loss_ce_rate(ds, s, labels, T, B, C, 0.7f, 0.0f) :
 	    loss_mse_rate(ds, s, labels, T, B, C);
 }
 

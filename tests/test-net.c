@@ -111,9 +111,9 @@ test_struct_net(const char *name, const struct twolayer *nt,
 		net_free(net);
 		return;
 	}
-	memcpy(net->layers[0].w, nt->w1, (size_t)nt->H * nt->I *
+	memcpy(net_module(net, 0)->param[0].data, nt->w1, (size_t)nt->H * nt->I *
 	    sizeof(float));
-	memcpy(net->layers[2].w, nt->w2, (size_t)nt->C * nt->H *
+	memcpy(net_module(net, 2)->param[0].data, nt->w2, (size_t)nt->C * nt->H *
 	    sizeof(float));
 	ds = calloc(R * nt->C, sizeof *ds);
 	if (net_forward(net, nt->x, nt->T, nt->B, 1, shape, &out, NULL) != 0) {
@@ -125,9 +125,9 @@ test_struct_net(const char *name, const struct twolayer *nt,
 		is_double(loss, want_loss, 1e-6, "%s: struct net loss", name);
 		is_close_array(out, sp2->v, R * nt->C, 0, 0,
 		    "%s: struct net spikes2", name);
-		is_close_array(net->layers[0].dw, gw1->v, (size_t)nt->H *
+		is_close_array(net_module(net, 0)->param[0].grad, gw1->v, (size_t)nt->H *
 		    nt->I, 1e-5, 1e-6, "%s: struct net grad_w1", name);
-		is_close_array(net->layers[2].dw, gw2->v, (size_t)nt->C *
+		is_close_array(net_module(net, 2)->param[0].grad, gw2->v, (size_t)nt->C *
 		    nt->H, 1e-5, 1e-6, "%s: struct net grad_w2", name);
 	}
 	free(ds);
@@ -234,7 +234,8 @@ test_sparsity(const char *sg)
 {
 	enum { T = 6, B = 3, N = 8 };
 	struct net	*net = net_new();
-	struct layer	*l;
+	struct module	*l;
+	const float	*sgv;
 	struct neuron	 n;
 	struct rng	 r;
 	const float	*out;
@@ -253,7 +254,7 @@ test_sparsity(const char *sg)
 		return;
 	}
 	for (i = 0; i < N * N; i++)
-		net->layers[0].w[i] = i % (N + 1) == 0 ? 1.0f : 0.0f;
+		net_module(net, 0)->param[0].data[i] = i % (N + 1) == 0 ? 1.0f : 0.0f;
 	for (i = 0; i < all; i++) {
 		x[i] = (float)(2 * rng_uniform(&r) + 0.5);
 		if ((i / N) % B == 0 || ((i / N) % B == 2 && i % 2 == 0))
@@ -262,13 +263,14 @@ test_sparsity(const char *sg)
 	}
 	net_forward(net, x, T, B, 1, shape, &out, NULL);
 	net_backward(net, ds, NULL, NULL);
-	l = &net->layers[1];
+	l = net_module(net, 1);
+	sgv = layer_neuron_sg(l);
 	for (i = 0; i < all; i++)
-		if (fabsf(l->sg[i]) > max)
-			max = fabsf(l->sg[i]);
+		if (fabsf(sgv[i]) > max)
+			max = fabsf(sgv[i]);
 	for (i = 0; i < all; i++) {
-		zero += l->sg[i] == 0.0f;
-		small += fabsf(l->sg[i]) < 1e-3f * max;
+		zero += sgv[i] == 0.0f;
+		small += fabsf(sgv[i]) < 1e-3f * max;
 	}
 	for (i = 0; i < T * B; i++) {
 		for (j = 0; j < N && l->dx[i * N + j] == 0.0f; j++)
@@ -281,7 +283,7 @@ test_sparsity(const char *sg)
 	    "%s: fraction of zero surrogate derivatives", sg);
 	is_double(l->stats.sg_small, (double)small / (double)all, 0,
 	    "%s: fraction below 1e-3 of the largest", sg);
-	is_double(l->stats.dy_zero_rows, (double)rows / (T * B), 0,
+	is_double(l->stats.zero_rows, (double)rows / (T * B), 0,
 	    "%s: fraction of all-zero rows of dx", sg);
 	net_free(net);
 }
@@ -289,17 +291,15 @@ test_sparsity(const char *sg)
 int
 main(void)
 {
-	const char	*shared = tap_shared("reference/net");
+	const char	*shared;
 	char		 dir[4096], **names;
 	int		 i, count;
 
 	blas_set_threads(1);
 	test_sparsity("piecewise_quadratic");
 	test_sparsity("sigmoid");
-	if (shared == NULL) {
-		skip(1, "reference/net not found (set SNNWB_SHARED)");
+	if ((shared = tap_fixture("reference/net", 1)) == NULL)
 		return done_testing();
-	}
 	snprintf(dir, sizeof dir, "%s", shared);
 	names = tap_list_dir(dir, ".txt", &count);
 	ok(count > 0, "reference/net has %d files", count);

@@ -187,14 +187,12 @@ test_reference_file(const char *dir, const char *name)
 static void
 test_reference(void)
 {
-	const char	*shared = tap_shared("reference/neuron");
+	const char	*shared = tap_fixture("reference/neuron", 1);
 	char		 dir[4096], **names;
 	int		 i, count;
 
-	if (shared == NULL) {
-		skip(1, "reference/neuron not found (set SNNWB_SHARED)");
+	if (shared == NULL)
 		return;
-	}
 	snprintf(dir, sizeof dir, "%s", shared);
 	names = tap_list_dir(dir, ".txt", &count);
 	ok(count > 0, "reference/neuron has %d files", count);

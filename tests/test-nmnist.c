@@ -191,11 +191,9 @@ test_real_file(void)
 	char		*cause = NULL;
 	int		 sorted = 1;
 
-	path = tap_shared("datasets/nmnist-subset/Train/0/00002.bin");
-	if (path == NULL) {
-		skip(4, "shared datasets/nmnist-subset not found");
+	path = tap_fixture("datasets/nmnist-subset/Train/0/00002.bin", 4);
+	if (path == NULL)
 		return;
-	}
 	if (data_nmnist_read_file(path, &ev, &n, &backwards, &cause) != 0) {
 		ok(0, "read %s: %s", path, cause);
 		free(cause);
@@ -559,11 +557,8 @@ test_extract(void)
 	size_t			 n, i, j;
 	int			 same = 1;
 
-	root = tap_shared("datasets/nmnist-subset/Train");
-	if (root == NULL) {
-		skip(2, "shared datasets/nmnist-subset not found");
+	if ((root = tap_fixture("datasets/nmnist-subset/Train", 2)) == NULL)
 		return;
-	}
 	if (realpath(root, src) == NULL)
 		diag("realpath %s", root);
 	for (i = 0; i < 3; i++) {
@@ -797,10 +792,8 @@ test_subset(void)
 	double				 t0, t1, t2;
 	int				 order = 1, counts = 1;
 
-	if ((root = tap_shared("datasets/nmnist-subset")) == NULL) {
-		skip(6, "shared datasets/nmnist-subset not found");
+	if ((root = tap_fixture("datasets/nmnist-subset", 6)) == NULL)
 		return;
-	}
 	memset(calls, 0, sizeof calls);
 	opt.arg = calls;
 	t0 = now();

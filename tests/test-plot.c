@@ -541,7 +541,8 @@ test_atomic(void)
 	p.title = "old";
 	if ((before = write_fig("atomic.svg", &p)) == NULL)
 		return;
-	snprintf(tmp, sizeof tmp, "%s.tmp", path_of("atomic.svg"));
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path_of("atomic.svg"),
+	    (long)getpid());
 	p.title = "new";
 	for (n = 0;; n++) {
 		cause = NULL;
@@ -574,7 +575,7 @@ test_atomic(void)
 	snprintf(dir, sizeof dir, "%s", path_of("dir.svg"));
 	mkdir(dir, 0777);
 	cause = NULL;
-	snprintf(tmp, sizeof tmp, "%s.tmp", dir);
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", dir, (long)getpid());
 	ok(plot_svg_write(dir, &p, &cause) == -1 && stat(tmp, &st) != 0 &&
 	    stat(dir, &st) == 0 && S_ISDIR(st.st_mode),
 	    "a directory in the way: error, no temporary left");

@@ -1,9 +1,13 @@
 /*
  * test-safetensors.c: writing and reading safetensors files: a round trip,
  * the written bytes against the format, the atomic write, corrupted files
- * each refused with a message, and allocation failures while reading and
- * writing. Files live in a temporary directory removed at the end.
+ * each refused with a message (sizes before anything is allocated), I64
+ * tensors, saving through symbolic links but never over anything but a
+ * regular file, and allocation failures while reading and writing. Files
+ * live in a temporary directory removed at the end.
  */
+#include <sys/stat.h>
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,8 +380,9 @@ test_atomic(void)
 	cause = NULL;
 	rc = safetensors_write(at("missing/x.safetensors"), &f, &cause);
 	ok(rc == -1 && cause != NULL && strstr(cause, "missing/x."
-	    "safetensors.tmp.") != NULL, "a missing directory is reported: "
-	    "%s", cause ? cause : "");
+	    "safetensors: ") != NULL && strstr(cause, ".tmp.") == NULL,
+	    "a missing directory is reported, naming the target: %s",
+	    cause ? cause : "");
 	free(cause);
 	ok(count_names(".tmp.") == 0 && count_names("dup") == 0,
 	    "failed writes leave nothing behind");
@@ -471,6 +476,17 @@ test_corrupt(void)
 		-1, 0, "metadata \"epoch\" is not a string" },
 	    { "metadata not an object", "{\"__metadata__\": [\"x\"]}", -1, 0,
 		"__metadata__ is not a JSON object" },
+	    { "20000x20000 in a small file", "{\"w\": {\"dtype\": \"F32\", "
+		"\"shape\": [20000, 20000], \"data_offsets\": [0, "
+		"1600000000]}}", -1, 8, "data_offsets [0, 1600000000] out of "
+		"range (the data buffer is 8 bytes)" },
+	    { "20000x20000 in 8 bytes", "{\"w\": {\"dtype\": \"F32\", "
+		"\"shape\": [20000, 20000], \"data_offsets\": [0, 8]}}", -1,
+		8, "(1600000000 bytes for F32)" },
+	    { "I64 of the wrong size", "{\"n\": {\"dtype\": \"I64\", "
+		"\"shape\": [2], \"data_offsets\": [0, 8]}}", -1, 8,
+		"tensor \"n\": shape does not match data_offsets [0, 8] (16 "
+		"bytes for I64)" },
 	};
 	const struct corrupt *c;
 	unsigned char	*buf;
@@ -501,6 +517,152 @@ test_corrupt(void)
 	unlink(at("cut.safetensors"));
 	free(buf);
 	refused("none.safetensors", "No such file", "a missing file");
+	mkdir(at("adir.safetensors"), 0777);
+	refused("adir.safetensors", "not a regular file", "a directory");
+	rmdir(at("adir.safetensors"));
+}
+
+/*
+ * I64 tensors (PyTorch's num_batches_tracked is an I64 scalar): a file
+ * made byte by byte reads, and a mixed file round-trips with the I64
+ * tensors laid out first, as the reference implementation does.
+ */
+static void
+test_i64(void)
+{
+	static const char	 hdr[] = "{\"bn.num_batches_tracked\": {\"dtype\": "
+				     "\"I64\", \"shape\": [], \"data_offsets\": "
+				     "[0, 8]}}";
+	static int64_t		 steps[1] = { 123456789012LL };
+	static int64_t		 neg[3] = { -1, 0, INT64_MIN };
+	static float		 w[2] = { 0.5f, -2 };
+	struct st_file		 f, g;
+	struct st_tensor	 t[3];
+	const struct st_tensor	*x;
+	unsigned char		 buf[8 + sizeof hdr + 8];
+	size_t			 hl = strlen(hdr), i, len;
+	unsigned char		*raw;
+	json_t			*root;
+	char			*cause = NULL;
+	int			 rc;
+
+	for (i = 0; i < 8; i++)
+		buf[i] = (unsigned char)((unsigned long long)hl >> (8 * i));
+	memcpy(buf + 8, hdr, hl);
+	for (i = 0; i < 8; i++)
+		buf[8 + hl + i] = (unsigned char)(42ULL >> (8 * i));
+	put_file(at("i64.safetensors"), buf, 8 + hl + 8);
+	rc = safetensors_read(at("i64.safetensors"), &g, &cause);
+	x = rc == 0 ? safetensors_find(&g, "bn.num_batches_tracked") : NULL;
+	ok(x != NULL && x->dtype == ST_I64 && x->ndim == 0 &&
+	    safetensors_numel(x) == 1 && x->data == NULL && x->i64 != NULL &&
+	    x->i64[0] == 42, "an I64 scalar reads as 42 (%s)",
+	    cause ? cause : "ok");
+	free(cause);
+	cause = NULL;
+	safetensors_free(&g);
+
+	memset(&f, 0, sizeof f);
+	memset(t, 0, sizeof t);
+	f.n = 3;
+	f.t = t;
+	t[0].name = "a.weight";
+	t[0].ndim = 1;
+	t[0].shape[0] = 2;
+	t[0].data = w;
+	t[1].name = "z.steps";
+	t[1].dtype = ST_I64;
+	t[1].i64 = steps;
+	t[2].name = "b.codes";
+	t[2].dtype = ST_I64;
+	t[2].ndim = 1;
+	t[2].shape[0] = 3;
+	t[2].i64 = neg;
+	rc = safetensors_write(at("mixed.safetensors"), &f, &cause);
+	rc = rc || safetensors_read(at("mixed.safetensors"), &g, &cause);
+	ok(rc == 0 && g.n == 3 &&
+	    (x = safetensors_find(&g, "z.steps")) != NULL &&
+	    x->dtype == ST_I64 && x->i64[0] == steps[0] &&
+	    (x = safetensors_find(&g, "b.codes")) != NULL &&
+	    x->dtype == ST_I64 && memcmp(x->i64, neg, sizeof neg) == 0 &&
+	    (x = safetensors_find(&g, "a.weight")) != NULL &&
+	    x->dtype == ST_F32 && x->i64 == NULL &&
+	    memcmp(x->data, w, sizeof w) == 0,
+	    "F32 and I64 tensors round-trip (%s)", cause ? cause : "ok");
+	free(cause);
+	cause = NULL;
+	safetensors_free(&g);
+	raw = get_file(at("mixed.safetensors"), &len);
+	root = raw != NULL && len > 8 ? json_loadb((char *)raw + 8,
+	    raw[0] | (size_t)raw[1] << 8, 0, NULL) : NULL;
+	ok(root != NULL &&
+	    json_integer_value(json_array_get(json_object_get(json_object_get(
+	    root, "b.codes"), "data_offsets"), 0)) == 0 &&
+	    json_integer_value(json_array_get(json_object_get(json_object_get(
+	    root, "z.steps"), "data_offsets"), 0)) == 24 &&
+	    json_integer_value(json_array_get(json_object_get(json_object_get(
+	    root, "a.weight"), "data_offsets"), 0)) == 32 &&
+	    strcmp(json_string_value(json_object_get(json_object_get(root,
+	    "z.steps"), "dtype")), "I64") == 0,
+	    "I64 tensors first (by name), then F32: offsets 0, 24, 32");
+	json_decref(root);
+	free(raw);
+
+	t[1].name = "a.weight";
+	rc = safetensors_write(at("dupd.safetensors"), &f, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, "duplicate tensor name "
+	    "\"a.weight\"") != NULL,
+	    "a name used by an F32 and an I64 tensor is refused: %s",
+	    cause ? cause : "(none)");
+	free(cause);
+}
+
+/*
+ * Saving never replaces anything but a regular file, and writes through a
+ * symbolic link to its target; messages name the target.
+ */
+static void
+test_save_target(void)
+{
+	struct st_file		 f, g;
+	struct st_tensor	 t[5];
+	struct stat		 st;
+	char			*key[2], *val[2], *cause = NULL;
+	int			 rc;
+
+	sample(&f, t, key, val);
+	put_file(at("real.safetensors"), "old", 3);
+	symlink("real.safetensors", at("link.safetensors"));
+	rc = safetensors_write(at("link.safetensors"), &f, &cause);
+	rc = rc || safetensors_read(at("real.safetensors"), &g, &cause);
+	ok(rc == 0 && g.n == 5 && lstat(at("link.safetensors"), &st) == 0 &&
+	    S_ISLNK(st.st_mode), "a symbolic link is written through to its "
+	    "target and stays a link (%s)", cause ? cause : "ok");
+	free(cause);
+	cause = NULL;
+	safetensors_free(&g);
+	unlink(at("link.safetensors"));
+	unlink(at("real.safetensors"));
+	mkdir(at("dir.safetensors"), 0777);
+	rc = safetensors_write(at("dir.safetensors"), &f, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, "dir.safetensors is "
+	    "not a regular file") != NULL && count_names(".tmp.") == 0,
+	    "a directory is not replaced: %s", cause ? cause : "(none)");
+	free(cause);
+	cause = NULL;
+	rmdir(at("dir.safetensors"));
+	if (access("/dev/full", W_OK) == 0) {
+		symlink("/dev/full", at("full.safetensors"));
+		rc = safetensors_write(at("full.safetensors"), &f, &cause);
+		ok(rc == -1 && cause != NULL && strstr(cause,
+		    "full.safetensors is not a regular file") != NULL &&
+		    stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode),
+		    "a link to a device is refused, the device untouched: %s",
+		    cause ? cause : "(none)");
+		free(cause);
+		unlink(at("full.safetensors"));
+	} else
+		skip(1, "no /dev/full");
 }
 
 /*
@@ -545,7 +707,7 @@ test_alloc_failure(void)
 			reported = 0;
 		free(cause);
 	}
-	ok(rc == 0 && n > 1 && reported && count_names(".tmp.") == 0,
+	ok(rc == 0 && n >= 1 && reported && count_names(".tmp.") == 0,
 	    "write: each of %ld allocation failures reported", n);
 }
 
@@ -578,6 +740,8 @@ main(void)
 	test_padding();
 	test_atomic();
 	test_corrupt();
+	test_i64();
+	test_save_target();
 	test_alloc_failure();
 	cleanup();
 	return done_testing();

@@ -613,18 +613,22 @@ test_stats(const struct sim *s)
 	double		 smap[NPIX], sprof[31], rmap[NPIX], rprof[31];
 	size_t		 n;
 
-	if ((dir = tap_shared("datasets/mnist/train-images-idx3-ubyte.gz")) ==
-	    NULL || data_idx_read(dir, &images, &cause) != 0) {
-		skip(6, "no MNIST in the shared folder (%s)",
-		    cause != NULL ? cause : "absent");
+	if ((dir = tap_fixture("datasets/mnist/train-images-idx3-ubyte.gz",
+	    6)) == NULL)
+		return;
+	if (data_idx_read(dir, &images, &cause) != 0) {
+		ok(0, "read %s: %s", dir, cause);
 		free(cause);
+		skip(5, "no MNIST images");
 		return;
 	}
 	for (digit = 0; digit < 10; digit++) {
 		snprintf(path, sizeof path, "datasets/nmnist-subset/Train/%d",
 		    digit);
-		if ((dir = tap_shared(path)) == NULL)
-			break;
+		if ((dir = tap_fixture(path, 6)) == NULL) {
+			data_idx_free(&images);
+			return;
+		}
 		names = tap_list_dir(dir, ".bin", &nn);
 		for (j = 0; j < nn; j++) {
 			if (j < NSTAT / 10) {
@@ -636,7 +640,9 @@ test_stats(const struct sim *s)
 		free(names);
 	}
 	if (k < NSTAT) {
-		skip(6, "no N-MNIST subset in the shared folder");
+		ok(0, "the shared subset holds %d of the %d recordings needed",
+		    k, NSTAT);
+		skip(5, "too few recordings");
 		data_idx_free(&images);
 		return;
 	}

@@ -213,15 +213,18 @@ lcase_run(struct lcase *c, int threads, float max_density,
 	return used;
 }
 
-/* The names of the kernels' instruction sets, by enum linear_isa. */
-static const char *const isa_names[] = { "plain", "avx2", "avx512" };
+/* The levels that have sparse kernels of their own. */
+static const enum cpu_isa isa_levels[] = {
+	CPU_ISA_PLAIN, CPU_ISA_AVX2, CPU_ISA_AVX512
+};
+#define NISA (sizeof isa_levels / sizeof isa_levels[0])
 
-/* The best instruction set the sparse kernels can use here. */
-static enum linear_isa best_isa;
+/* The level the kernels use here, as SNNWB_ISA or the processor allow. */
+static enum cpu_isa best_isa;
 
 /*
  * One shape and density, forced through the sparse kernels (limit 1) of
- * each instruction set this processor has: y, dw, db and dx against the
+ * each level up to the one in use: y, dw, db and dx against the
  * reference with 1 thread, and bit for bit the same with 3 threads.
  */
 static void
@@ -230,9 +233,9 @@ test_case(int rows, int in, int out, int bias, double density, uint64_t seed)
 	struct lcase	 c;
 	struct rng	 r;
 	float		*dw0, *db0, *y1, *dw1;
-	size_t		 R = (size_t)rows, I = (size_t)in, O = (size_t)out;
+	size_t		 R = (size_t)rows, I = (size_t)in, O = (size_t)out, l;
 	char		 name[96];
-	int		 used, isa;
+	int		 used;
 
 	rng_seed(&r, seed);
 	lcase_init(&c, rows, in, out, bias, density, &r);
@@ -243,11 +246,11 @@ test_case(int rows, int in, int out, int bias, double density, uint64_t seed)
 	fill_normal(dw0, O * I, &r);
 	fill_normal(db0, O, &r);
 	lcase_reference(&c, dw0, db0);
-	for (isa = LINEAR_ISA_PLAIN; isa <= (int)best_isa; isa++) {
-		layer_linear_sparse_isa((enum linear_isa)isa);
+	for (l = 0; l < NISA && isa_levels[l] <= best_isa; l++) {
+		cpu_isa_limit(isa_levels[l]);
 		snprintf(name, sizeof name, "%dx%d -> %d%s, density %.2f, %s",
 		    rows, in, out, bias ? " with bias" : "", density,
-		    isa_names[isa]);
+		    cpu_isa_name(isa_levels[l]));
 		used = lcase_run(&c, 1, 1.0f, dw0, db0, 1);
 		ok(used == 1, "%s: forward went sparse", name);
 		close_to(c.y, c.ry, c.my, R * O, in + 1, name, "forward y");
@@ -264,7 +267,7 @@ test_case(int rows, int in, int out, int bias, double density, uint64_t seed)
 		    memcmp(dw1, c.dw, O * I * sizeof *dw1) == 0,
 		    "%s: 3 threads give the same bits as 1", name);
 	}
-	layer_linear_sparse_isa(best_isa);
+	cpu_isa_limit(best_isa);
 	free(dw0);
 	free(db0);
 	free(y1);
@@ -276,8 +279,8 @@ test_case(int rows, int in, int out, int bias, double density, uint64_t seed)
  * The weight gradient where dy is mostly zero, as a spiking layer's
  * backward signal is: half of its rows zero, and each slice of 32 of its
  * columns (so whole panels of 32 and 64) zero with probability zcols. For
- * each instruction set, dw against the reference, and the same bits with
- * skipping off and with 3 threads.
+ * each level up to the one in use, dw against the reference, and the same
+ * bits with skipping off and with 3 threads.
  */
 static void
 test_skip(int rows, int in, int out, double density, double zcols,
@@ -287,9 +290,9 @@ test_skip(int rows, int in, int out, double density, double zcols,
 	struct rng	 r;
 	float		*dw0, *db0, *dw1;
 	size_t		 R = (size_t)rows, I = (size_t)in, O = (size_t)out;
-	size_t		 i, j;
+	size_t		 i, j, l;
 	char		 name[96];
-	int		 isa, zero, same;
+	int		 zero, same;
 
 	rng_seed(&r, seed);
 	lcase_init(&c, rows, in, out, 0, density, &r);
@@ -307,11 +310,11 @@ test_skip(int rows, int in, int out, double density, double zcols,
 	dw1 = malloc(O * I * sizeof *dw1);
 	fill_normal(dw0, O * I, &r);
 	lcase_reference(&c, dw0, db0);
-	for (isa = LINEAR_ISA_PLAIN; isa <= (int)best_isa; isa++) {
-		layer_linear_sparse_isa((enum linear_isa)isa);
+	for (l = 0; l < NISA && isa_levels[l] <= best_isa; l++) {
+		cpu_isa_limit(isa_levels[l]);
 		snprintf(name, sizeof name, "%dx%d -> %d, density %.2f, "
 		    "zero dy columns %.2f, %s", rows, in, out, density, zcols,
-		    isa_names[isa]);
+		    cpu_isa_name(isa_levels[l]));
 		lcase_run(&c, 1, 1.0f, dw0, db0, 0);
 		close_to(c.dw, c.rdw, c.mdw, O * I, rows + 1, name,
 		    "backward dw skipping zero panels of dy");
@@ -325,7 +328,7 @@ test_skip(int rows, int in, int out, double density, double zcols,
 		    "%s: the same bits without skipping and with 3 threads",
 		    name);
 	}
-	layer_linear_sparse_isa(best_isa);
+	cpu_isa_limit(best_isa);
 	free(dw0);
 	free(db0);
 	free(dw1);
@@ -472,7 +475,7 @@ test_net(double density)
 	enum { T = 5, B = 7, H = 40, C = 10, IN = 2 * 6 * 6 };
 	struct neuron	 n;
 	struct net	*net;
-	struct layer	*l1, *l3;
+	struct module	*l1, *l3;
 	struct rng	 r;
 	const float	*out, *dxp;
 	float		*x, *ds, *y1, *h1, *s1, *v1, *sg1, *ds1, *d1, *y2, *h2;
@@ -509,23 +512,23 @@ test_net(double density)
 	db1 = calloc(H, sizeof *db1);
 	dw2 = calloc((size_t)C * H, sizeof *dw2);
 	dx = calloc((size_t)R * IN, sizeof *dx);
-	l1 = &net->layers[1];
-	l3 = &net->layers[3];
+	l1 = net_module(net, 1);
+	l3 = net_module(net, 3);
 
 	/* The dense reference, step by step. */
-	layer_linear_forward(y1, x, l1->w, l1->b, R, IN, H);
+	layer_linear_forward(y1, x, l1->param[0].data, l1->param[1].data, R, IN, H);
 	neuron_forward(&n, s1, h1, v1, y1, NULL, T, (size_t)B * H);
-	layer_linear_forward(y2, s1, l3->w, NULL, R, H, C);
+	layer_linear_forward(y2, s1, l3->param[0].data, NULL, R, H, C);
 	neuron_forward(&n, s2, h2, v2, y2, NULL, T, (size_t)B * C);
 	loss_mse_rate(ds, s2, labels, T, B, C);
 	neuron_backward(&n, d2, sg2, ds, h2, s2, T, (size_t)B * C);
-	layer_linear_backward(ds1, dw2, NULL, d2, s1, l3->w, R, H, C);
+	layer_linear_backward(ds1, dw2, NULL, d2, s1, l3->param[0].data, R, H, C);
 	neuron_backward(&n, d1, sg1, ds1, h1, s1, T, (size_t)B * H);
-	layer_linear_backward(dx, dw1, db1, d1, x, l1->w, R, IN, H);
+	layer_linear_backward(dx, dw1, db1, d1, x, l1->param[0].data, R, IN, H);
 
 	net_zero_grad(net);
 	net_forward(net, x, T, B, 3, shape, &out, NULL);
-	ok(layer_linear_sparse_used(l1->sparse) == (density < 0.3),
+	ok(layer_linear_sparse_used(layer_linear_module_sparse(l1)) == (density < 0.3),
 	    "net, density %.2f: first layer went %s", density,
 	    density < 0.3 ? "sparse" : "dense");
 	ok(max_diff(out, s2, (size_t)R * C) == 0 &&
@@ -534,9 +537,9 @@ test_net(double density)
 	for (j = 0; j < (size_t)R * IN; j++)
 		l1->dx[j] = NAN;
 	net_backward(net, ds, NULL, NULL);
-	ok(max_diff(l1->dw, dw1, (size_t)H * IN) < 1e-5 &&
-	    max_diff(l1->db, db1, H) < 1e-5 &&
-	    max_diff(l3->dw, dw2, (size_t)C * H) < 1e-5,
+	ok(max_diff(l1->param[0].grad, dw1, (size_t)H * IN) < 1e-5 &&
+	    max_diff(l1->param[1].grad, db1, H) < 1e-5 &&
+	    max_diff(l3->param[0].grad, dw2, (size_t)C * H) < 1e-5,
 	    "net, density %.2f: gradients as the dense layers", density);
 	for (j = 0; j < (size_t)R * IN && isnan(l1->dx[j]); j++)
 		;
@@ -630,8 +633,8 @@ main(void)
 	size_t			 s, d;
 
 	blas_set_threads(1);
-	best_isa = layer_linear_sparse_isa(LINEAR_ISA_AVX512);
-	diag("the sparse kernels use %s here", isa_names[best_isa]);
+	best_isa = cpu_isa();
+	diag("the kernels use %s here", cpu_isa_name(best_isa));
 	for (s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
 		for (d = 0; d < sizeof densities / sizeof densities[0]; d++)
 			test_case(shapes[s][0], shapes[s][1], shapes[s][2],

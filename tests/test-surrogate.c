@@ -143,15 +143,13 @@ check_file(const char *dir, const char *file, int *seen)
 static void
 test_reference(void)
 {
-	const char	*found = tap_shared("reference/surrogate");
+	const char	*found = tap_fixture("reference/surrogate", 1);
 	char		 dir[4096], **files;
 	int		 nfiles, i, k, seen[SURROGATE_COUNT] = { 0 }, all;
 	struct surrogate s;
 
-	if (found == NULL) {
-		skip(1, "reference/surrogate not found (set SNNWB_SHARED)");
+	if (found == NULL)
 		return;
-	}
 	snprintf(dir, sizeof dir, "%s", found);
 	files = tap_list_dir(dir, ".txt", &nfiles);
 	ok(nfiles > 0, "reference/surrogate has %d files", nfiles);
@@ -411,6 +409,81 @@ test_names(void)
 	    surrogate_set(&s, "T_period", 3, NULL) == 0,
 	    "squarewave_fourier_series: n = 5, T_period = 3 set");
 	check_fd(&s, "squarewave_fourier_series(5, 3)");
+}
+
+/*
+ * The domain of every parameter of every built-in: the lowest value
+ * accepted (the derivative is then finite and not negative) and the value
+ * just below it, refused with a message naming the parameter and its
+ * domain; -1 is refused everywhere, since it would flip the gradient.
+ */
+static void
+test_domains(void)
+{
+	static const struct {
+		const char	*name;
+		const char	*param;
+		double		 lowest;
+		double		 below;
+		const char	*words;
+	} d[] = {
+		{ "sigmoid", "alpha", 1e-6, 0, "positive" },
+		{ "atan", "alpha", 1e-6, 0, "positive" },
+		{ "piecewise_quadratic", "alpha", 1e-6, 0, "positive" },
+		{ "piecewise_exp", "alpha", 1e-6, 0, "positive" },
+		{ "soft_sign", "alpha", 1e-6, 0, "positive" },
+		{ "erf", "alpha", 1e-6, 0, "positive" },
+		{ "super_spike", "alpha", 1e-6, 0, "positive" },
+		{ "nonzero_sign_log_abs", "alpha", 1e-6, 0, "positive" },
+		{ "piecewise_leaky_relu", "w", 1e-6, 0, "positive" },
+		{ "piecewise_leaky_relu", "c", 0, -1e-9, "non-negative" },
+		{ "squarewave_fourier_series", "n", 1, 0, "integer" },
+		{ "squarewave_fourier_series", "T_period", 1e-6, 0,
+		    "positive" },
+		{ "s2nn", "alpha", 1e-6, 0, "positive" },
+		{ "s2nn", "beta", 0, -1e-9, "non-negative" },
+		{ "q_pseudo_spike", "alpha", 1.001, 1, "(1, 1e6]" },
+		{ "leaky_k_relu", "leak", 0, -1e-9, "non-negative" },
+		{ "leaky_k_relu", "k", 0, -1e-9, "non-negative" },
+		{ "fake_numerical_gradient", "alpha", 1e-6, 0, "positive" },
+		{ "log_tailed_relu", "alpha", 0, -1e-9, "non-negative" },
+		{ "rect", "alpha", 1e-6, 0, "positive" },
+		{ "sine", "alpha", 1e-6, 0, "positive" },
+		{ "power", "alpha", 1e-3, 0, "between 0 and 1" },
+	};
+	static const float	 x[] = { -2, -0.5f, -1e-3f, 0, 1e-3f, 0.5f, 2 };
+	struct surrogate	 s;
+	float			 g[7];
+	char			*cause;
+	int			 i, k, j, total = 0, good;
+
+	for (k = 0; k < SURROGATE_COUNT; k++) {
+		surrogate_init(&s, surrogate_kind_name((enum surrogate_kind)k),
+		    NULL);
+		total += surrogate_nparams(&s);
+	}
+	ok(total == (int)(sizeof d / sizeof d[0]),
+	    "domains: every parameter of every built-in is listed (%d)",
+	    total);
+	for (i = 0; i < (int)(sizeof d / sizeof d[0]); i++) {
+		surrogate_init(&s, d[i].name, NULL);
+		check_reject(&s, d[i].param, -1);
+		cause = NULL;
+		good = surrogate_set(&s, d[i].param, d[i].below, &cause) == -1 &&
+		    cause != NULL && strstr(cause, d[i].param) != NULL &&
+		    strstr(cause, d[i].words) != NULL;
+		ok(good, "%s: %s = %g refused, the domain given: %s",
+		    d[i].name, d[i].param, d[i].below, cause ? cause : "none");
+		free(cause);
+		good = surrogate_set(&s, d[i].param, d[i].lowest, NULL) == 0;
+		if (good && s.kind != SURROGATE_SQUAREWAVE_FOURIER_SERIES) {
+			surrogate_grad(&s, g, x, 7);
+			for (j = 0; j < 7; j++)
+				good &= isfinite(g[j]) && g[j] >= 0;
+		}
+		ok(good, "%s: %s = %g accepted, the derivative finite and not "
+		    "negative", d[i].name, d[i].param, d[i].lowest);
+	}
 }
 
 /* sigmoid(4 x) and its derivative in double: what tables are made of. */
@@ -690,9 +763,11 @@ test_table_json(void)
 	    "\"table\":{\"support\":[-8.0,8.0],\"intervals\":4096") != NULL,
 	    "table json: name, parameters and table described");
 	back = net_json_build(json, &cause);
-	ok(back != NULL && back->layers[1].neuron.sg.kind == SURROGATE_TABLE &&
-	    back->layers[1].neuron.sg.table == t &&
-	    back->layers[1].neuron.sg.p[0] == 4,
+	ok(back != NULL &&
+	    layer_neuron_config(net_module(back, 1))->sg.kind ==
+	    SURROGATE_TABLE &&
+	    layer_neuron_config(net_module(back, 1))->sg.table == t &&
+	    layer_neuron_config(net_module(back, 1))->sg.p[0] == 4,
 	    "table json: built again, the same registered table (%s)",
 	    cause != NULL ? cause : "ok");
 	again = back != NULL ? net_json_describe(back) : NULL;
@@ -708,7 +783,7 @@ test_table_json(void)
 	hex[5] = 'g';
 	cause = NULL;
 	back = net_json_build(bad, &cause);
-	ok(back == NULL && cause != NULL && strstr(cause, "layer 1: "
+	ok(back == NULL && cause != NULL && strstr(cause, "child 1: lif: "
 	    "surrogate tjson: \"grad\" and \"primitive\" must hold 32776 hex "
 	    "digits") != NULL, "table json: a bad hex digit refused: %s",
 	    cause != NULL ? cause : "(no message)");
@@ -716,7 +791,7 @@ test_table_json(void)
 	memcpy(hex, "7fc00000", 8);
 	cause = NULL;
 	back = net_json_build(bad, &cause);
-	ok(back == NULL && cause != NULL && strstr(cause, "layer 1: "
+	ok(back == NULL && cause != NULL && strstr(cause, "child 1: lif: "
 	    "surrogate tjson: its tables hold values that are not finite") !=
 	    NULL, "table json: a NaN in the table refused: %s",
 	    cause != NULL ? cause : "(no message)");
@@ -734,6 +809,7 @@ main(void)
 	test_sine();
 	test_power();
 	test_names();
+	test_domains();
 	test_table_sigmoid();
 	test_table_support();
 	test_table_registry();

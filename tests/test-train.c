@@ -2,6 +2,9 @@
  * test-train.c: networks, checkpoints, the training loop, run directories
  * and jobs, on a small synthetic task that a two-layer SNN must learn.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <poll.h>
@@ -93,7 +96,7 @@ collect(void *arg, const struct train_record *rec)
 
 	if (rec->kind == TRAIN_REC_BATCH) {
 		c->batches++;
-		c->spike_rate0 = rec->spike_rate[0];
+		c->spike_rate0 = rec->layer[0].rate;
 	} else if (rec->kind == TRAIN_REC_EPOCH) {
 		if (c->epochs++ == 0)
 			c->first_loss = rec->loss;
@@ -133,8 +136,8 @@ test_net(const char *dir)
 	    "net: parameters counted (%zu)", net->nparams);
 	rc = net_forward(net, x, 2, 3, 1, shape, &out, &cause);
 	ok(rc == -1 && cause != NULL &&
-	    strstr(cause, "layer 1 (linear 8 -> 16)") &&
-	    strstr(cause, "[7]"), "net: shape mismatch names layer and "
+	    strstr(cause, "1 (linear): input per sample is [7], expected "
+	    "last dimension 8"), "net: shape mismatch names layer and "
 	    "shapes: %s", cause ? cause : "(none)");
 	free(cause);
 	cause = NULL;
@@ -151,11 +154,11 @@ test_net(const char *dir)
 	desc = net_json_describe(net);
 	ok(desc != NULL && strstr(desc, "\"linear\"") &&
 	    strstr(desc, "\"sigmoid\""), "net: JSON description");
-	copy = net_new();
-	ok(net_append(copy, net, NULL) == 0 && copy->nparams ==
-	    net->nparams && memcmp(copy->params, net->params,
+	copy = net_copy(net, &cause);
+	ok(copy != NULL && copy->nparams == net->nparams &&
+	    memcmp(copy->params, net->params,
 	    net->nparams * sizeof(float)) == 0,
-	    "net: appending copies layers and parameter values");
+	    "net: a copy has the layers and parameter values");
 	rng_seed(&r, 99);
 	net_init_params(copy, &r);
 	ok(memcmp(copy->params, net->params, net->nparams * sizeof(float))
@@ -228,7 +231,7 @@ test_train(const char *dir)
 	ok(c.spike_rate0 > 0 && c.spike_rate0 < 1,
 	    "train: spike rate recorded (%.3f)", c.spike_rate0);
 	ok(train_evaluate(net, &ds, NULL, 0, 10, TRAIN_LOSS_MSE_RATE, 0.1f,
-	    &ev, &cause) == 0 && ev.n == 64 && ev.classes == 2 &&
+	    0, &ev, &cause) == 0 && ev.n == 64 && ev.classes == 2 &&
 	    ev.confusion[0] == 32 && ev.confusion[3] == 32,
 	    "evaluate: confusion matrix diagonal 32, 32");
 	train_eval_free(&ev);
@@ -274,12 +277,70 @@ test_train(const char *dir)
 	net_free(net);
 }
 
+/*
+ * Run-directory faults stop training with a message: a full disk under
+ * metrics.csv, and a checkpoint that cannot be written (a directory in its
+ * place), before which the epoch's rows are already on disk.
+ */
+static void
+test_run_faults(const char *dir)
+{
+	struct train_config	 cfg;
+	struct dataset		 ds;
+	uint8_t			 labels[16];
+	struct net		*net = make_net(4);
+	char			*cause = NULL, run[512], path[600];
+	int			 rc;
+
+	make_task(&ds, labels, 16, 0);
+	train_defaults(&cfg);
+	cfg.net = net;
+	cfg.train = &ds;
+	cfg.epochs = 2;
+	cfg.batch = 8;
+	cfg.run_dir = run;
+	snprintf(run, sizeof run, "%s/full", dir);
+	snprintf(path, sizeof path, "%s/metrics.csv", run);
+	if (mkdir(run, 0777) != 0 || symlink("/dev/full", path) != 0 ||
+	    access("/dev/full", W_OK) != 0)
+		skip(1, "no /dev/full to link to");
+	else {
+		rc = train_run(&cfg, NULL, &cause);
+		ok(rc == -1 && cause != NULL && strstr(cause, "metrics.csv") &&
+		    strstr(cause, strerror(ENOSPC)),
+		    "train: a full disk under metrics.csv stops the run: %s",
+		    cause ? cause : "(no error)");
+		free(cause);
+		cause = NULL;
+	}
+	snprintf(run, sizeof run, "%s/ckdir", dir);
+	snprintf(path, sizeof path, "%s/checkpoint.safetensors", run);
+	mkdir(run, 0777);
+	mkdir(path, 0777);
+	rc = train_run(&cfg, NULL, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, "not a regular file"),
+	    "train: a directory in place of the checkpoint stops the run: %s",
+	    cause ? cause : "(no error)");
+	free(cause);
+	snprintf(path, sizeof path, "%s/metrics.csv", run);
+	ok(count_lines(path, "epoch,1,") == 1 && count_lines(path, "batch,1,")
+	    == 2, "train: epoch 1's rows were on disk before its checkpoint");
+	net_free(net);
+}
+
 /* Keeps the newest batch record of a synchronous run. */
 static void
 keep_batch(void *arg, const struct train_record *rec)
 {
-	if (rec->kind == TRAIN_REC_BATCH)
-		*(struct train_record *)arg = *rec;
+	struct train_record	*keep = arg;
+
+	if (rec->kind != TRAIN_REC_BATCH)
+		return;
+	train_record_free(keep);
+	*keep = *rec;
+	keep->layer = calloc((size_t)rec->nlayers, sizeof *keep->layer);
+	memcpy(keep->layer, rec->layer, (size_t)rec->nlayers *
+	    sizeof *keep->layer);
 }
 
 /*
@@ -293,7 +354,7 @@ test_hist(void)
 	struct train_record	*rec = calloc(1, sizeof *rec);
 	struct dataset		 ds;
 	struct hist		 h;
-	const struct layer	*l;
+	struct module		*l;
 	uint8_t			 labels[20];
 	struct net		*net = make_net(6);
 	char			*cause = NULL;
@@ -318,15 +379,18 @@ test_hist(void)
 	h.lo = TRAIN_HISTLO;
 	h.hi = TRAIN_HISTHI;
 	for (k = 0; k < rec->nlayers; k++) {
-		l = &net->layers[rec->layer[k]];
+		l = net->stats[k];
 		n = (double)net->T * net->B * l->in_size;
-		hist_count(&h, l->h, (size_t)n, l->neuron.v_threshold);
-		sum = rec->hist_below[k] + rec->hist_above[k];
-		worst = fmax(worst, fabs(rec->hist_below[k] - h.below / n));
-		worst = fmax(worst, fabs(rec->hist_above[k] - h.above / n));
+		hist_count(&h, layer_neuron_h(l), (size_t)n,
+		    layer_neuron_config(l)->v_threshold);
+		sum = rec->layer[k].hist_below + rec->layer[k].hist_above;
+		worst = fmax(worst, fabs(rec->layer[k].hist_below -
+		    h.below / n));
+		worst = fmax(worst, fabs(rec->layer[k].hist_above -
+		    h.above / n));
 		for (j = 0; j < TRAIN_HISTBINS; j++) {
-			sum += rec->hist[k][j];
-			worst = fmax(worst, fabs(rec->hist[k][j] -
+			sum += rec->layer[k].hist[j];
+			worst = fmax(worst, fabs(rec->layer[k].hist[j] -
 			    h.counts[j] / n));
 		}
 		worst_sum = fmax(worst_sum, fabs(sum - 1));
@@ -336,6 +400,7 @@ test_hist(void)
 	ok(worst < 1e-12 && net->B == 4, "hist: equal to hist_count on the "
 	    "last batch's h (off by %g)", worst);
 	free(cause);
+	train_record_free(rec);
 	free(rec);
 	net_free(net);
 }
@@ -365,6 +430,8 @@ test_job(void)
 	pfd.fd = job_fd(job);
 	pfd.events = POLLIN;
 	while (!done && poll(&pfd, 1, 10000) > 0) {
+		done = job_state(job) == JOB_STOPPED ||
+		    job_state(job) == JOB_DONE || job_state(job) == JOB_FAILED;
 		while (job_take(job, &rec)) {
 			if (rec.kind == TRAIN_REC_BATCH && ++batches == 20) {
 				job_pause(job);
@@ -373,9 +440,7 @@ test_job(void)
 				job_resume(job);
 				job_stop(job);
 			}
-			if (rec.kind == TRAIN_REC_DONE ||
-			    rec.kind == TRAIN_REC_ERROR)
-				done = 1;
+			train_record_free(&rec);
 		}
 	}
 	ok(paused, "job: pauses between batches");
@@ -396,6 +461,7 @@ main(void)
 		skip_all("cannot create a temporary directory");
 	test_net(dir);
 	test_train(dir);
+	test_run_faults(dir);
 	test_hist();
 	test_job();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -203,7 +203,7 @@ wait_for -x '>>' && t send-keys -t tui C-c && type_line '3*5' &&
 ok $? "Ctrl-C at the plain prompt drops the chunk; Ctrl-D ends it"
 
 if [ ! -d "$nmnist" ]; then
-	tap_skip 5 "no N-MNIST subset at $nmnist"
+	tap_missing 5 "$nmnist"
 	tap_done
 fi
 type_line "'$snnwb'"

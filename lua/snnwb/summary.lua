@@ -28,7 +28,8 @@ end
 
 -- Reads a run's metrics.csv: its epoch rows as tables of numbers by
 -- column (empty fields left out), each with the epoch's length in seconds
--- as duration, and the number of spiking layers; nil when it is missing.
+-- as duration, and the activation layers' names (columns NAME.spike_rate,
+-- in network order); nil when it is missing.
 -- The seconds column restarts from 0 when a run resumes: a row whose
 -- seconds fall below the row before starts the clock again.
 local function read_metrics(path)
@@ -36,7 +37,7 @@ local function read_metrics(path)
 	if not f then
 		return nil
 	end
-	local header, rows, layers = nil, {}, 0
+	local header, rows, layers = nil, {}, {}
 	local start, last = 0, 0
 	for line in f:lines() do
 		local fields = {}
@@ -46,8 +47,7 @@ local function read_metrics(path)
 		if not header then
 			header = fields
 			for _, name in ipairs(header) do
-				layers = layers +
-				    (name:match("^spike_rate_%d+$") and 1 or 0)
+				layers[#layers + 1] = name:match("^(.+)%.spike_rate$")
 			end
 		else
 			local row = {}
@@ -90,9 +90,11 @@ local function read_run(dir, r, reach)
 	local rows, layers = read_metrics(dir .. "/" .. r.name ..
 	    "/metrics.csv")
 	rows = rows or {}
+	layers = layers or {}
 	local run = { name = r.name, config = r.config, values = r.values,
 		seed = r.seed, result = record.result, epochs = rows,
-		layers = layers or 0, spike_rate = {}, sg_zero = {} }
+		layers = #layers, layer_names = layers, spike_rate = {},
+		sg_zero = {} }
 	for _, row in ipairs(rows) do
 		local acc = row.test_acc
 		if acc then
@@ -104,9 +106,9 @@ local function read_run(dir, r, reach)
 	end
 	run.final_acc = #rows > 0 and rows[#rows].test_acc or nil
 	run.epoch_seconds = epoch_mean(rows, "duration")
-	for l = 1, run.layers do
-		run.spike_rate[l] = epoch_mean(rows, "spike_rate_" .. l - 1)
-		run.sg_zero[l] = epoch_mean(rows, "sg_zero_" .. l - 1)
+	for l, layer in ipairs(layers) do
+		run.spike_rate[l] = epoch_mean(rows, layer .. ".spike_rate")
+		run.sg_zero[l] = epoch_mean(rows, layer .. ".sg_zero")
 	end
 	return run
 end

@@ -2,9 +2,12 @@
 -- README): "# key=value" notes and "name n v1 ... vn" arrays.
 local refdata = {}
 
+local tap = require("tap")
+
 -- Returns the path of sub under the shared folder ($SNNWB_SHARED, else
--- ../shared), or nil when it does not exist.
-function refdata.path(sub)
+-- ../shared) when it exists (a file or a folder); else reports the n tests
+-- that need it with tap.missing and returns nil.
+function refdata.find(sub, n)
 	local root = os.getenv("SNNWB_SHARED")
 	if root == nil or root == "" then
 		root = "../shared"
@@ -12,6 +15,7 @@ function refdata.path(sub)
 	local path = root .. "/" .. sub
 	local f = io.open(path, "r")
 	if f == nil then
+		tap.missing(n, path)
 		return nil
 	end
 	f:close()

@@ -3,6 +3,7 @@
 -- power, a sigmoid without grad against the built-in sigmoid, argument
 -- errors, networks, checkpoints and a short training run.
 local tap = require("tap")
+local refdata = require("refdata")
 local lua_surrogates = require("snnwb.surrogates")
 
 -- Returns the worst |a:method(x) - b:method(x)| over x = lo, lo + step, ..
@@ -266,10 +267,8 @@ os.remove(path)
 -- A short training run with P(x) on the N-MNIST subset, when present: its
 -- first batch, from the same weights, has the surrogate-gradient sparsity
 -- of the built-in power exactly, and its loss falls.
-local shared = os.getenv("SNNWB_SHARED")
-local root = shared and shared .. "/datasets/nmnist-subset"
-if not root or not io.open(root .. "/Train/0/00002.bin") then
-	tap.skip(3, "../shared/datasets/nmnist-subset not found")
+local root = refdata.find("datasets/nmnist-subset", 3)
+if root == nil then
 	tap.done()
 	return
 end

@@ -4,6 +4,7 @@
 -- seed whatever the threads, snn.sim.recording giving the same events,
 -- ds:ids and ds:select, and the reuse rules of snnwb.simulate.
 local tap = require("tap")
+local refdata = require("refdata")
 local simulate = require("snnwb.simulate")
 
 local fn = "snn.simulate_nmnist"
@@ -48,10 +49,8 @@ tap.is(#snn.sim.recording(blank, { params = { noise_rate = 0 } }).t, 0,
 tap.ok(#snn.sim.recording(blank, { seed = 3 }).t > 100,
     "recording: a blank image has background events")
 
-local shared = os.getenv("SNNWB_SHARED")
-local mnist = shared and shared .. "/datasets/mnist"
-if not mnist or not io.open(mnist .. "/train-labels-idx1-ubyte.gz") then
-	tap.skip(20, "../shared/datasets/mnist not found")
+local mnist = refdata.find("datasets/mnist", 20)
+if mnist == nil then
 	tap.done()
 	return
 end

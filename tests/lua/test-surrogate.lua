@@ -59,10 +59,8 @@ local cases = {
 	    "squarewave_fourier_series", { n = 4, T_period = 6 } },
 }
 for _, case in ipairs(cases) do
-	local path = refdata.path("reference/surrogate/" .. case[1])
-	if path == nil then
-		tap.skip(3, case[1] .. " not found")
-	else
+	local path = refdata.find("reference/surrogate/" .. case[1], 3)
+	if path ~= nil then
 		local rd = assert(refdata.load(path))
 		local s = snn.surrogate[case[2]](case[3])
 		local xs = snn.tensor(rd.arrays.x)
@@ -85,6 +83,22 @@ tap.raises(function() snn.surrogate.atan({ alpha = "big" }) end,
 tap.raises(function() snn.surrogate.power({ alpha = 2 }) end,
     "snn.surrogate.power: surrogate power: alpha must be",
     "parameter out of range")
+tap.raises(function() snn.surrogate.atan({ alpha = -1 }) end,
+    "surrogate atan: alpha must be positive, in [1e-6, 1e6], not -1",
+    "atan: a negative alpha (which flips the gradient) refused")
+tap.raises(function() snn.surrogate.sigmoid({ alpha = -4 }) end,
+    "surrogate sigmoid: alpha must be positive, in [1e-6, 1e6], not -4",
+    "sigmoid: a negative alpha refused")
+tap.raises(function() snn.surrogate.leaky_k_relu({ k = -1 }) end,
+    "surrogate leaky_k_relu: k must be non-negative, in [0, 1e6], not -1",
+    "leaky_k_relu: a negative slope refused")
+tap.raises(function() snn.surrogate.atan({ spiking = false }) end,
+    "argument 'spiking' is not a parameter: the forward is always the " ..
+    "spike (as SpikingJelly's spiking=True); s:primitive(x) gives what " ..
+    "spiking=False outputs", "spiking: not a parameter, the primitive named")
+tap.raises(function() snn.surrogate.atan({ nope = false }) end,
+    "surrogate atan has no parameter \"nope\" (its parameters: alpha)",
+    "an unknown name is named before its value is looked at")
 tap.raises(function() snn.surrogate.atan(2) end,
     "snn.surrogate.atan: argument 'params' must be a table (got number)",
     "params not a table")

@@ -122,7 +122,7 @@ local function fake(cfg)
 	local a, s = cfg.alpha, cfg.seed
 	local f = assert(io.open(cfg.run_dir .. "/metrics.csv", "w"))
 	f:write("kind,epoch,batch,loss,acc,test_loss,test_acc,samples_per_s," ..
-	    "lr,seconds,spike_rate_0,sg_zero_0,sg_small_0,zero_rows_0\n")
+	    "lr,seconds,2.spike_rate,2.sg_zero,2.sg_small,2.zero_rows\n")
 	local row = "%s,%d,1,0.1,0.5,0.1,%s,100,0.001,%g,%g,%g,0,0\n"
 	f:write(row:format("batch", 1, "", 4, 0.1 * a, 0.1 * s))
 	f:write(row:format("epoch", 1, "0.5", 10, 0.1 * a, 0.1 * s))
