@@ -22,7 +22,8 @@
  *
  * The file's name comes from the source folder and split; a file whose key
  * differs is stale and gets rewritten. Writing goes to a temporary file
- * renamed into place, so a reader never sees half a cache.
+ * renamed into place (file_write_atomic), so a reader never sees half a
+ * cache.
  */
 #include <sys/stat.h>
 
@@ -291,55 +292,55 @@ fail:
 	return -1;
 }
 
-/* Creates the folders above the file path, as mkdir -p with mode 0700. */
-static int
-data_cache_mkdirs(const char *path, char **cause)
-{
-	char	*copy, *slash;
+/* The bytes of a cache file: its header and its arrays. */
+struct data_cache_out {
+	const uint8_t	*h;
+	void		*p[DATA_CACHE_NARRAYS];
+	size_t		 len[DATA_CACHE_NARRAYS];
+};
 
-	if ((copy = mem_strdup(path)) == NULL)
-		return error_set(cause, "out of memory for the cache path");
-	for (slash = strchr(copy + 1, '/'); slash != NULL;
-	    slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		if (mkdir(copy, 0700) != 0 && errno != EEXIST) {
-			error_set(cause, "cache folder %s: %s", copy,
-			    strerror(errno));
-			mem_free(copy);
+/* Writes a struct data_cache_out to f (for file_write_atomic). */
+static int
+data_cache_put(FILE *f, void *arg)
+{
+	const struct data_cache_out	*o = arg;
+	int				 i;
+
+	if (fwrite(o->h, 1, DATA_CACHE_HEADER, f) != DATA_CACHE_HEADER)
+		return -1;
+	for (i = 0; i < DATA_CACHE_NARRAYS; i++)
+		if (fwrite(o->p[i], 1, o->len[i], f) != o->len[i])
 			return -1;
-		}
-		*slash = '/';
-	}
-	mem_free(copy);
 	return 0;
 }
 
 /*
  * Writes es under key, with the counts of st, to the cache file path
- * through a temporary file renamed into place; on failure nothing is left.
+ * atomically (file_write_atomic), creating its folder (mode 0700) and
+ * removing the temporary files that killed processes left there; on
+ * failure nothing is left.
  */
 int
 data_cache_write(const char *path, uint64_t key, const struct eventset *es,
     const struct data_nmnist_stats *st, char **cause)
 {
-	uint8_t	 h[DATA_CACHE_HEADER];
-	void	*p[DATA_CACHE_NARRAYS];
-	size_t	 len[DATA_CACHE_NARRAYS], plen = strlen(path);
-	uint32_t crc;
-	char	*tmp;
-	FILE	*f = NULL;
-	int	 i, fd;
+	struct data_cache_out	 o;
+	uint8_t			 h[DATA_CACHE_HEADER];
+	uint32_t		 crc;
+	char			*dir, *slash;
+	int			 i;
 
-	if (data_cache_mkdirs(path, cause) != 0)
-		return -1;
-	if ((tmp = mem_alloc(plen + 8)) == NULL)
+	if ((dir = mem_strdup(path)) == NULL)
 		return error_set(cause, "out of memory for the cache path");
-	snprintf(tmp, plen + 8, "%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) == -1) {
-		error_set(cause, "cache %s: %s", tmp, strerror(errno));
-		mem_free(tmp);
-		return -1;
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (file_mkdirs(dir, 0700, cause) != 0) {
+			mem_free(dir);
+			return -1;
+		}
+		file_clean_stale(dir);
 	}
+	mem_free(dir);
 	memset(h, 0, sizeof h);
 	memcpy(h, DATA_CACHE_MAGIC, 8);
 	data_cache_put32(h, 8, DATA_CACHE_VERSION);
@@ -351,38 +352,12 @@ data_cache_write(const char *path, uint64_t key, const struct eventset *es,
 	data_cache_put32(h, 44, (uint32_t)es->height);
 	data_cache_put64(h, 48, st->backwards_files);
 	data_cache_put64(h, 56, st->backwards_events);
-	data_cache_arrays(es, p, len);
+	data_cache_arrays(es, o.p, o.len);
 	crc = data_cache_crc((uint32_t)crc32(0, NULL, 0), h,
 	    DATA_CACHE_CRCAT);
 	for (i = 0; i < DATA_CACHE_NARRAYS; i++)
-		crc = data_cache_crc(crc, p[i], len[i]);
+		crc = data_cache_crc(crc, o.p[i], o.len[i]);
 	data_cache_put32(h, DATA_CACHE_CRCAT, crc);
-	if ((f = fdopen(fd, "wb")) == NULL)
-		goto fail;
-	if (fwrite(h, 1, sizeof h, f) != sizeof h)
-		goto fail;
-	for (i = 0; i < DATA_CACHE_NARRAYS; i++)
-		if (fwrite(p[i], 1, len[i], f) != len[i])
-			goto fail;
-	if (fflush(f) != 0 || fsync(fd) != 0)
-		goto fail;
-	fd = -1;
-	if (fclose(f) != 0) {
-		f = NULL;
-		goto fail;
-	}
-	f = NULL;
-	if (rename(tmp, path) != 0)
-		goto fail;
-	mem_free(tmp);
-	return 0;
-fail:
-	error_set(cause, "cache %s: %s", tmp, strerror(errno));
-	if (f != NULL)
-		fclose(f);
-	else if (fd != -1)
-		close(fd);
-	unlink(tmp);
-	mem_free(tmp);
-	return -1;
+	o.h = h;
+	return file_write_atomic(path, data_cache_put, &o, cause);
 }

@@ -55,6 +55,34 @@ file_open_regular(const char *path, size_t *size, char **cause)
 }
 
 /*
+ * Creates dir and its missing parents (like mkdir -p), new ones with mode
+ * (less the umask); dir is not empty.
+ */
+int
+file_mkdirs(const char *dir, int mode, char **cause)
+{
+	char	*copy, *p;
+	int	 rc = 0, last;
+
+	if ((copy = mem_strdup(dir)) == NULL)
+		return error_set(cause, "out of memory");
+	p = copy;
+	do {
+		p += strspn(p, "/");
+		p += strcspn(p, "/");
+		last = *p == '\0';
+		*p = '\0';
+		if (mkdir(copy, (mode_t)mode) != 0 && errno != EEXIST)
+			rc = error_set(cause, "cannot create %s: %s", copy,
+			    strerror(errno));
+		if (!last)
+			*p = '/';
+	} while (rc == 0 && !last);
+	mem_free(copy);
+	return rc;
+}
+
+/*
  * Syncs the directory holding target, so that a rename inside it is
  * durable; messages name path, the name the caller knows.
  */

@@ -10,7 +10,6 @@
  * removed when the directory is opened.
  */
 #include <sys/file.h>
-#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,31 +36,6 @@ struct run_trim {
 	FILE	*in;
 	int	 keep;		/* epochs whose rows are kept */
 };
-
-/* Creates dir and its missing parents (like mkdir -p); dir is not empty. */
-static int
-run_mkdirs(const char *dir, char **cause)
-{
-	char	*copy, *p;
-	int	 rc = 0, last;
-
-	if ((copy = mem_strdup(dir)) == NULL)
-		return error_set(cause, "out of memory");
-	p = copy;
-	do {
-		p += strspn(p, "/");
-		p += strcspn(p, "/");
-		last = *p == '\0';
-		*p = '\0';
-		if (mkdir(copy, 0777) != 0 && errno != EEXIST)
-			rc = error_set(cause, "cannot create %s: %s", copy,
-			    strerror(errno));
-		if (!last)
-			*p = '/';
-	} while (rc == 0 && !last);
-	mem_free(copy);
-	return rc;
-}
 
 /* Returns "dir/name", allocated; the caller frees it with free(). */
 char *
@@ -217,7 +191,7 @@ run_open(const char *dir, const char *config, int keep_epochs, char **cause)
 	}
 	run->lock = -1;
 	run->nlayers = -1;
-	if (run_mkdirs(dir, cause) != 0 || run_lock(run, cause) != 0)
+	if (file_mkdirs(dir, 0777, cause) != 0 || run_lock(run, cause) != 0)
 		goto fail;
 	file_clean_stale(dir);
 	if ((path = run_path(run, "config.json")) == NULL ||

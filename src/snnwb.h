@@ -15,8 +15,8 @@
 #define SNNWB_H
 
 #include <stddef.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #if defined(__GNUC__)
 #define SNNWB_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -897,6 +897,7 @@ int	 file_open_regular(const char *path, size_t *size, char **cause);
 int	 file_write_atomic(const char *path, int (*fn)(FILE *, void *),
 	     void *arg, char **cause);
 void	 file_clean_stale(const char *dir);
+int	 file_mkdirs(const char *dir, int mode, char **cause);
 
 /* data-nmnist.c: N-MNIST recordings in the original 40-bit event format. */
 #define NMNIST_SIDE	34		/* sensor width and height */

@@ -2,8 +2,8 @@
 # test-cli.sh: the snnwb program's command line: exit statuses 0, 1 and 2,
 # usage and version, error messages and tracebacks on standard error, the
 # arg table, scripts on standard input, -l, --seed, --threads, -q, LUA_PATH,
-# SNNWB_ISA, the plain line mode of -i without a terminal (tables printed by
-# their contents, help()) and Ctrl-C.
+# SNNWB_ISA, the plain line mode of -i without a terminal (tables printed
+# by their contents, help()) and Ctrl-C.
 snnwb=${SNNWB:-./snnwb}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/snnwb-cli.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

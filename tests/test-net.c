@@ -288,6 +288,100 @@ test_sparsity(const char *sg)
 	net_free(net);
 }
 
+/* Returns sum(y * r) for the network's output y (n) on x. */
+static double
+residual_loss(struct net *net, const float *x, const float *r, size_t n)
+{
+	const float	*y;
+	double		 sum = 0;
+	int		 shape[1] = { 3 };
+	size_t		 i;
+
+	net_forward(net, x, 1, 5, 1, shape, &y, NULL);
+	for (i = 0; i < n; i++)
+		sum += (double)y[i] * r[i];
+	return sum;
+}
+
+/*
+ * A two-level residual network (a block whose main branch holds another
+ * block with an identity shortcut, and a linear shortcut) against central
+ * differences of every parameter and input, and its parameter names.
+ */
+static void
+test_residual(void)
+{
+	static const char *const desc = "{\"type\": \"sequential\", "
+	    "\"layers\": [{\"type\": \"linear\", \"in\": 3, \"out\": 4},"
+	    "{\"type\": \"residual\", \"name\": \"block\", \"main\": "
+	    "{\"type\": \"sequential\", \"name\": \"\", \"layers\": ["
+	    "{\"type\": \"relu\", \"name\": \"relu\"},"
+	    "{\"type\": \"linear\", \"name\": \"fc\", \"in\": 4, \"out\": 4},"
+	    "{\"type\": \"residual\", \"name\": \"inner\", \"main\": "
+	    "{\"type\": \"linear\", \"in\": 4, \"out\": 4}}]},"
+	    "\"shortcut\": {\"type\": \"linear\", \"in\": 4, \"out\": 4}},"
+	    "{\"type\": \"linear\", \"in\": 4, \"out\": 2}]}";
+	struct net	*net;
+	struct rng	 r;
+	const float	*dx;
+	float		 x[5 * 3], rr[5 * 2], g[5 * 3], *p, keep;
+	double		 num, worst = 0, up, down;
+	char		*cause = NULL;
+	size_t		 i;
+	int		 k;
+
+	if ((net = net_json_build(desc, &cause)) == NULL) {
+		ok(0, "residual: built (%s)", cause);
+		free(cause);
+		return;
+	}
+	ok(net->ntensors == 10 && net_tensor(net, "block.fc.weight") != NULL &&
+	    net_tensor(net, "block.inner.weight") != NULL &&
+	    net_tensor(net, "block.shortcut.bias") != NULL &&
+	    net_tensor(net, "2.weight") != NULL,
+	    "residual: parameters named by path (%d tensors)", net->ntensors);
+	rng_seed(&r, 7);
+	for (i = 0; i < 15; i++)
+		x[i] = (float)(2 * rng_uniform(&r) - 1);
+	for (i = 0; i < 10; i++)
+		rr[i] = (float)rng_normal(&r);
+	residual_loss(net, x, rr, 10);
+	net_zero_grad(net);
+	net_backward(net, rr, &dx, NULL);
+	for (k = 0; k < net->ntensors; k++) {
+		p = net->tensor[k].p->data;
+		for (i = 0; i < net->tensor[k].p->n; i++) {
+			keep = p[i];
+			p[i] = keep + 1e-2f;
+			up = residual_loss(net, x, rr, 10);
+			p[i] = keep - 1e-2f;
+			down = residual_loss(net, x, rr, 10);
+			p[i] = keep;
+			num = (up - down) / 2e-2;
+			worst = fmax(worst, fabs(num -
+			    net->tensor[k].p->grad[i]));
+		}
+	}
+	ok(worst < 2e-3, "residual: parameter gradients match central "
+	    "differences (worst %.2g)", worst);
+	residual_loss(net, x, rr, 10);
+	net_backward(net, rr, &dx, NULL);
+	worst = 0;
+	memcpy(g, dx, sizeof g);
+	for (i = 0; i < 15; i++) {
+		keep = x[i];
+		x[i] = keep + 1e-2f;
+		up = residual_loss(net, x, rr, 10);
+		x[i] = keep - 1e-2f;
+		down = residual_loss(net, x, rr, 10);
+		x[i] = keep;
+		worst = fmax(worst, fabs((up - down) / 2e-2 - g[i]));
+	}
+	ok(worst < 2e-3, "residual: input gradient matches central "
+	    "differences (worst %.2g)", worst);
+	net_free(net);
+}
+
 int
 main(void)
 {
@@ -296,6 +390,7 @@ main(void)
 	int		 i, count;
 
 	blas_set_threads(1);
+	test_residual();
 	test_sparsity("piecewise_quadratic");
 	test_sparsity("sigmoid");
 	if ((shared = tap_fixture("reference/net", 1)) == NULL)

@@ -5,6 +5,7 @@
  * and allocation failure. XDG_CACHE_HOME points into a temporary folder.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -716,9 +717,13 @@ test_cache(void)
 	struct eventset			 ref, es;
 	struct timespec			 ts[2];
 	const char			*path;
-	char				*cause = NULL;
+	char				*cause = NULL, stale[2 * PATH_MAX];
+	pid_t				 dead;
 	int				 n;
 
+	if ((dead = fork()) == 0)
+		_exit(0);
+	waitpid(dead, NULL, 0);
 	if (data_nmnist_load(at("small"), "train", &opt, &ref, NULL,
 	    &cause) != 0) {
 		diag("%s", cause);
@@ -731,8 +736,13 @@ test_cache(void)
 	ts[0].tv_sec = ts[1].tv_sec = 1000000000;
 	ts[0].tv_nsec = ts[1].tv_nsec = 0;
 	utimensat(AT_FDCWD, at("small/Train/1/00005.bin"), ts, 0);
+	snprintf(stale, sizeof stale, "%s/old.cache.tmp.%ld", cachedir,
+	    (long)dead);
+	put(stale, "x", 1);
 	ok(cached(&ref, DATA_CACHE_STALE, NULL),
 	    "a touched recording makes the cache stale");
+	ok(access(stale, F_OK) != 0, "rewriting it removes the temporary "
+	    "file that a killed process left");
 	ok(cached(&ref, DATA_CACHE_HIT, NULL) && cache_file() != NULL,
 	    "rewritten: a hit again, still one file in the cache folder");
 

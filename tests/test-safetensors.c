@@ -530,9 +530,9 @@ test_corrupt(void)
 static void
 test_i64(void)
 {
-	static const char	 hdr[] = "{\"bn.num_batches_tracked\": {\"dtype\": "
-				     "\"I64\", \"shape\": [], \"data_offsets\": "
-				     "[0, 8]}}";
+	static const char	 hdr[] = "{\"bn.num_batches_tracked\": "
+				     "{\"dtype\": \"I64\", \"shape\": [], "
+				     "\"data_offsets\": [0, 8]}}";
 	static int64_t		 steps[1] = { 123456789012LL };
 	static int64_t		 neg[3] = { -1, 0, INT64_MIN };
 	static float		 w[2] = { 0.5f, -2 };

@@ -469,8 +469,9 @@ test_domains(void)
 		surrogate_init(&s, d[i].name, NULL);
 		check_reject(&s, d[i].param, -1);
 		cause = NULL;
-		good = surrogate_set(&s, d[i].param, d[i].below, &cause) == -1 &&
-		    cause != NULL && strstr(cause, d[i].param) != NULL &&
+		good = surrogate_set(&s, d[i].param, d[i].below,
+		    &cause) == -1 && cause != NULL &&
+		    strstr(cause, d[i].param) != NULL &&
 		    strstr(cause, d[i].words) != NULL;
 		ok(good, "%s: %s = %g refused, the domain given: %s",
 		    d[i].name, d[i].param, d[i].below, cause ? cause : "none");

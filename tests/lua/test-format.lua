@@ -75,9 +75,9 @@ for path in list:lines() do
 			if #bad > 0 then
 				local line = select(2, s:sub(1, open):
 				    gsub("\n", "")) + 1
-				offenders[#offenders + 1] = ("%s:%d: %s"):format(
-				    path:match("[^/]*$"), line,
-				    table.concat(bad, " "))
+				offenders[#offenders + 1] =
+				    ("%s:%d: %s"):format(path:match("[^/]*$"),
+				    line, table.concat(bad, " "))
 			end
 		end
 	end

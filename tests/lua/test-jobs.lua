@@ -63,7 +63,7 @@ tap.is(job.run_dir, dir .. "/done", "job.run_dir: the run folder")
 tap.is(tostring(job), "job 1 (done)", "tostring: id and state")
 tap.ok(rawequal(job:wait(), h), "job:wait(): the history of a done job")
 tap.ok(job:pause() == "done" and job:resume() == "done" and
-    job:stop() == "done", "pause, resume, stop: a done job's state")
+    job:stop() == "done", "pause, resume, stop: a done job says done")
 tap.is(job.state, "done", "pause, resume, stop: no effect on a done job")
 
 -- The runs below would last 100000 epochs of about 1 ms; the worker waits
