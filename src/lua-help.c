@@ -136,23 +136,70 @@ lsnn_help_named(luaL_Buffer *b, const char *s)
 }
 
 /*
- * Adds to b the entries whose name stands for the value at idx; returns
- * whether there were any. Entries that name the same thing twice (a
- * summary and a section of its own) are all given.
+ * Returns the last dot of name when a placeholder follows it, as in
+ * snn.surrogate.NAME, else NULL.
+ */
+static const char *
+lsnn_help_wild(const char *name)
+{
+	const char	*last = strrchr(name, '.'), *p;
+
+	if (last == NULL)
+		return NULL;
+	for (p = last + 1; *p >= 'A' && *p <= 'Z'; p++)
+		;
+	return p > last + 1 && *p == '\0' ? last : NULL;
+}
+
+/*
+ * Returns whether the entry name stands for the value at idx: the value
+ * it names, or for a name ending in a placeholder any value of the table
+ * before it.
+ */
+static int
+lsnn_help_is(lua_State *L, const char *name, int idx)
+{
+	const char	*last = lsnn_help_wild(name);
+	int		 same = 0;
+
+	if (last == NULL) {
+		lsnn_help_value(L, name);
+		same = lua_rawequal(L, -1, idx);
+		lua_pop(L, 1);
+		return same;
+	}
+	lua_pushlstring(L, name, (size_t)(last - name));
+	lsnn_help_value(L, lua_tostring(L, -1));
+	if (lua_istable(L, -1)) {
+		lua_pushnil(L);
+		while (lua_next(L, -2) != 0) {
+			same |= lua_rawequal(L, -1, idx);
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 2);
+	return same;
+}
+
+/*
+ * Adds to b the entries whose name stands for the value at idx, or else
+ * those whose placeholder does (snn.surrogate.NAME for
+ * snn.surrogate.atan); returns whether there were any. Entries that name
+ * the same thing twice (a summary and a section of its own) are all given.
  */
 static int
 lsnn_help_of(lua_State *L, luaL_Buffer *b, int idx)
 {
 	const struct lsnn_help	*h;
-	int			 found = 0, same;
+	int			 found = 0, pass;
 
-	for (h = lsnn_help_entries; h->name != NULL; h++) {
-		lsnn_help_value(L, h->name);
-		same = lua_rawequal(L, -1, idx);
-		lua_pop(L, 1);
-		if (same) {
-			lsnn_help_add(b, h);
-			found = 1;
+	for (pass = 0; pass < 2 && !found; pass++) {
+		for (h = lsnn_help_entries; h->name != NULL; h++) {
+			if ((lsnn_help_wild(h->name) != NULL) == pass &&
+			    lsnn_help_is(L, h->name, idx)) {
+				lsnn_help_add(b, h);
+				found = 1;
+			}
 		}
 	}
 	return found;
@@ -206,29 +253,32 @@ lsnn_help_overview(luaL_Buffer *b)
 
 /*
  * help([v]): prints the manual's entries for v, a value of the snn module
- * or the name of one, or the overview without v; returns nothing.
+ * or the name of one (the manual's, or a path to the value), or the
+ * overview without v; returns nothing.
  */
 static int
 lsnn_help(lua_State *L)
 {
 	luaL_Buffer	 b;
-	int		 found;
-
-	int		 none = lua_isnone(L, 1);
+	int		 found, none = lua_isnone(L, 1);
 
 	lua_settop(L, 1);
 	lua_getglobal(L, "print");
+	if (lua_type(L, 1) == LUA_TSTRING)
+		lsnn_help_value(L, lua_tostring(L, 1));
+	else
+		lua_pushvalue(L, 1);
 	luaL_buffinit(L, &b);
 	if (none) {
 		lsnn_help_overview(&b);
 		found = 1;
-	} else if (lua_isnil(L, 1))
-		found = 0;
-	else if (lua_type(L, 1) == LUA_TSTRING)
-		found = lsnn_help_named(&b, lua_tostring(L, 1));
+	} else if (lua_type(L, 1) == LUA_TSTRING)
+		found = lsnn_help_named(&b, lua_tostring(L, 1)) ||
+		    (!lua_isnil(L, 3) && lsnn_help_of(L, &b, 3));
 	else
-		found = lsnn_help_of(L, &b, 1);
+		found = !lua_isnil(L, 3) && lsnn_help_of(L, &b, 3);
 	luaL_pushresult(&b);
+	lua_remove(L, 3);
 	if (!found) {
 		lua_pop(L, 1);
 		lua_pushfstring(L, "no help for %s (help() lists the names)",

@@ -9,6 +9,10 @@
  * a chunk, in $XDG_STATE_HOME/snnwb/history; each entry follows a "#time"
  * line, which is how readline tells the lines of a multi-line chunk apart
  * from entries when it reads the file back.
+ *
+ * The plain line mode, without the screen, calls readline() itself, which
+ * then draws its line and completions on the terminal as usual, or reads
+ * input that is not a terminal line by line without readline.
  */
 #include <errno.h>
 #include <limits.h>

@@ -12,6 +12,10 @@
  * takes a turn at most ten times a second so the view and the keys stay
  * alive. Ctrl-C then interrupts the Lua code through lsnn_call's hook; a
  * second Ctrl-C ends the program, the terminal restored.
+ *
+ * Without a terminal, or on one that curses cannot draw on, the session
+ * is the plain line mode instead: a loop of ui_prompt_plain and
+ * ui_lua_line, no screen, no event loop, no signals of its own.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -69,12 +69,12 @@ h = train(LONG, { run_dir = stopped_dir, on_epoch = function(stats)
 	local j = current()
 	if stats.epoch == 1 then
 		seen.running = j.state
-		j:pause()
+		seen.pause = j:pause()
 		os.execute("sleep 0.2")
 		seen.still = j.state
-		j:resume()
+		seen.resume = j:resume()
 	elseif stats.epoch == 3 then
-		j:stop()
+		seen.stop = j:stop()
 		seen.stopping = wait_until(function()
 			return j.state == "stopping" or j.state == "stopped"
 		end)
@@ -84,6 +84,9 @@ job = current()
 tap.is(seen.running, "running", "job.state: running while it trains")
 tap.is(seen.still, "running", "job:pause() in on_epoch: the worker " ..
     "waits for the hook, so it pauses only after it returns")
+tap.ok(seen.pause == "paused" and seen.resume == "running" and
+    seen.stop == "stopping", "pause, resume, stop: return the state they " ..
+    "lead to")
 tap.ok(seen.stopping, "job:stop(): the job stops")
 tap.is(job.state, "stopped", "job.state: stopped after job:stop()")
 tap.is(job.error, nil, "job.error: nil when stopped")
