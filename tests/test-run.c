@@ -105,6 +105,19 @@ record(struct train_record *rec, enum train_rec_kind kind, int epoch,
 	rec->nlayers = 1;
 }
 
+/*
+ * Records batch 1 of epoch 1, then syncs its epoch record, left in rec;
+ * returns what run_sync returns.
+ */
+static int
+sync_epoch(struct run *run, struct train_record *rec, char **cause)
+{
+	record(rec, TRAIN_REC_BATCH, 1, 1);
+	run_record(run, rec);
+	record(rec, TRAIN_REC_EPOCH, 1, 1);
+	return run_sync(run, rec, cause);
+}
+
 /* An empty name, the lock, and stale temporary files. */
 static void
 test_open(void)
@@ -225,10 +238,7 @@ test_sync(void)
 		free(cause);
 		return;
 	}
-	record(&rec, TRAIN_REC_BATCH, 1, 1);
-	run_record(run, &rec);
-	record(&rec, TRAIN_REC_EPOCH, 1, 1);
-	rc = run_sync(run, &rec, &cause);
+	rc = sync_epoch(run, &rec, &cause);
 	text = slurp(at("s/metrics.csv"));
 	ok(rc == 0 && text != NULL && strstr(text, "epoch,1,1,") != NULL,
 	    "run_sync puts the epoch row on disk before the run closes");
@@ -257,10 +267,7 @@ test_sync(void)
 		free(cause);
 		return;
 	}
-	record(&rec, TRAIN_REC_BATCH, 1, 1);
-	run_record(run, &rec);
-	record(&rec, TRAIN_REC_EPOCH, 1, 1);
-	rc = run_sync(run, &rec, &cause);
+	rc = sync_epoch(run, &rec, &cause);
 	ok(rc == -1 && cause != NULL && strstr(cause, "metrics.csv") !=
 	    NULL && strstr(cause, strerror(ENOSPC)) != NULL,
 	    "a full disk fails run_sync, naming metrics.csv: %s",
