@@ -139,37 +139,34 @@ bench_print(const char *mode, int B, const char *name, double seconds,
 static void
 bench_profile(struct net *net, const float *dout, int B)
 {
-	struct layer	*l2 = &net->layers[2], *l3 = &net->layers[3];
-	struct layer	*l4 = &net->layers[4];
-	size_t		 M2 = (size_t)B * BENCH_HIDDEN;
-	size_t		 M4 = (size_t)B * BENCH_CLASSES;
+	struct module	*l2 = net_module(net, 2), *l3 = net_module(net, 3);
+	struct module	*l4 = net_module(net, 4);
+	struct mctx	 c = { BENCH_T, B, 1 };
 	double		 t[7];
-	int		 i, k, R = BENCH_T * B;
+	int		 i, k;
 
 	t[0] = bench_now();
-	for (i = 0; i < BENCH_PROFREPS; i++)
-		neuron_forward(&l2->neuron, l2->y, l2->h, l2->v, l2->x, NULL,
-		    BENCH_T, M2);
+	for (i = 0; i < BENCH_PROFREPS; i++) {
+		module_reset(l2);
+		module_forward(l2, &c, l2->x, NULL);
+	}
 	t[1] = bench_now();
 	for (i = 0; i < BENCH_PROFREPS; i++)
-		layer_linear_forward(l3->y, l3->x, l3->w, NULL, R,
-		    BENCH_HIDDEN, BENCH_CLASSES);
+		module_forward(l3, &c, l3->x, NULL);
 	t[2] = bench_now();
-	for (i = 0; i < BENCH_PROFREPS; i++)
-		neuron_forward(&l4->neuron, l4->y, l4->h, l4->v, l4->x, NULL,
-		    BENCH_T, M4);
+	for (i = 0; i < BENCH_PROFREPS; i++) {
+		module_reset(l4);
+		module_forward(l4, &c, l4->x, NULL);
+	}
 	t[3] = bench_now();
 	for (i = 0; i < BENCH_PROFREPS; i++)
-		neuron_backward(&l4->neuron, l4->dx, l4->sg, dout, l4->h,
-		    l4->y, BENCH_T, M4);
+		module_backward(l4, &c, dout, 1);
 	t[4] = bench_now();
 	for (i = 0; i < BENCH_PROFREPS; i++)
-		layer_linear_backward(l3->dx, l3->dw, NULL, l4->dx, l3->x,
-		    l3->w, R, BENCH_HIDDEN, BENCH_CLASSES);
+		module_backward(l3, &c, l4->dx, 1);
 	t[5] = bench_now();
 	for (i = 0; i < BENCH_PROFREPS; i++)
-		neuron_backward(&l2->neuron, l2->dx, l2->sg, l3->dx, l2->h,
-		    l2->y, BENCH_T, M2);
+		module_backward(l2, &c, l3->dx, 1);
 	t[6] = bench_now();
 	for (k = 0; k < 6; k++)
 		t[k] = t[k + 1] - t[k];
@@ -217,7 +214,8 @@ bench_run(const struct dataset *ds, int train, int B, int warmup,
 	struct optim_param		 p;
 	struct batch			 b;
 	struct bench_phases		 ph;
-	struct linear_sparse_times	 l1;
+	struct linear_sparse_times	 l1, now;
+	struct linear_sparse		*sp;
 	const float			*s;
 	float				*dout = NULL, *m = NULL, *v = NULL;
 	double				 t0, t1, start = 0, loss = 0;
@@ -247,7 +245,8 @@ bench_run(const struct dataset *ds, int train, int B, int warmup,
 	for (i = 0; i < warmup + nbatch; i++) {
 		if (i == warmup) {
 			memset(&ph, 0, sizeof ph);
-			l1 = layer_linear_sparse_times(net->layers[1].sparse);
+			l1 = layer_linear_sparse_times(
+			    layer_linear_module_sparse(net_module(net, 1)));
 			start = bench_now();
 		}
 		t0 = bench_now();
@@ -285,16 +284,14 @@ bench_run(const struct dataset *ds, int train, int B, int warmup,
 	printf("%s_%d_last_loss %.5f\n", mode, B, loss);
 	bench_print(mode, B, "total", t1, nbatch);
 	bench_print(mode, B, "data", ph.data, nbatch);
-	bench_print_l1(mode, B, net->layers[1].sparse, &l1, nbatch);
-	t0 = layer_linear_sparse_times(net->layers[1].sparse).scan - l1.scan;
-	t0 += layer_linear_sparse_times(net->layers[1].sparse).mul - l1.mul;
+	sp = layer_linear_module_sparse(net_module(net, 1));
+	bench_print_l1(mode, B, sp, &l1, nbatch);
+	now = layer_linear_sparse_times(sp);
+	t0 = (now.scan - l1.scan) + (now.mul - l1.mul);
 	bench_print(mode, B, "fwd_rest", ph.forward - t0, nbatch);
 	bench_print(mode, B, "loss", ph.loss, nbatch);
 	if (train) {
-		t0 = layer_linear_sparse_times(net->layers[1].sparse).csc -
-		    l1.csc;
-		t0 += layer_linear_sparse_times(net->layers[1].sparse).grad -
-		    l1.grad;
+		t0 = (now.csc - l1.csc) + (now.grad - l1.grad);
 		bench_print(mode, B, "bwd_rest", ph.backward - t0, nbatch);
 		bench_print(mode, B, "optim", ph.optim, nbatch);
 		bench_profile(net, dout, B);
@@ -479,7 +476,7 @@ bench_skip_run(const struct dataset *ds, double alpha, int B, int warmup,
 	struct net		*net;
 	struct loader_opts	 lo;
 	struct loader		*l = NULL;
-	struct layer		*lif;
+	struct module		*lif;
 	struct optim		 opt;
 	struct optim_param	 p;
 	struct batch		 b;
@@ -496,7 +493,7 @@ bench_skip_run(const struct dataset *ds, double alpha, int B, int warmup,
 	st->same = 1;
 	if ((net = bench_net("piecewise_quadratic", alpha, cause)) == NULL)
 		return -1;
-	lif = &net->layers[2];
+	lif = net_module(net, 2);
 	optim_init(&opt, "adam", NULL);
 	opt.lr = 1e-3f;
 	dout = mem_calloc(rows * BENCH_CLASSES, sizeof *dout);
@@ -525,13 +522,13 @@ bench_skip_run(const struct dataset *ds, double alpha, int B, int warmup,
 			on = (i + k) & 1;
 			layer_linear_sparse_skip(on);
 			grad = layer_linear_sparse_times(
-			    net->layers[1].sparse).grad;
+			    layer_linear_module_sparse(net_module(net, 1))).grad;
 			t = bench_now();
 			if (net_backward(net, dout, NULL, cause) != 0)
 				goto out;
 			t = bench_now() - t;
 			grad = layer_linear_sparse_times(
-			    net->layers[1].sparse).grad - grad;
+			    layer_linear_module_sparse(net_module(net, 1))).grad - grad;
 			if (i >= warmup) {
 				st->bwd[on] += t;
 				st->grad[on] += grad;
@@ -546,7 +543,7 @@ bench_skip_run(const struct dataset *ds, double alpha, int B, int warmup,
 		    sizeof *g) == 0;
 		if (i >= warmup) {
 			st->sg_zero += lif->stats.sg_zero;
-			st->rows_zero += lif->stats.dy_zero_rows;
+			st->rows_zero += lif->stats.zero_rows;
 			bench_zeros(st, lif->dx, rows, BENCH_HIDDEN, panel);
 		}
 		p.p = net->params;
