@@ -36,16 +36,29 @@ screen() {
 	t capture-pane -p -t tui
 }
 
-# wait_for GREP-ARGS...: waits up to ten seconds for the pane to match.
-wait_for() {
+# wait_until COMMAND...: waits up to ten seconds for COMMAND to succeed
+# on what the pane shows, captured into $tmp/screen before each try.
+wait_until() {
 	i=0
 	while [ $i -lt 100 ]; do
 		screen >"$tmp/screen"
-		grep -q "$@" "$tmp/screen" && return 0
+		"$@" && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
 	return 1
+}
+
+# wait_for GREP-ARGS...: waits up to ten seconds for the pane to match.
+wait_for() {
+	wait_until grep -q "$@" "$tmp/screen"
+}
+
+# at_prompt: whether the pane's last line with text is the empty prompt,
+# so that readline reads the terminal (keys sent before it may be read
+# by the terminal's line editing: a Ctrl-D there is no end of input).
+at_prompt() {
+	[ "$(grep . "$tmp/screen" | tail -n 1)" = 'snnwb>' ]
 }
 
 # ok STATUS NAME: reports one test; a failure shows the pane.
@@ -198,7 +211,7 @@ wait_for -x "snnwb: terminal 'dumb' cannot move the cursor; plain line mode" &&
 ok $? "TERM=dumb gives the plain line mode, said in one line"
 type_line 'function g()'
 wait_for -x '>>' && t send-keys -t tui C-c && type_line '3*5' &&
-    wait_for -x '15' && t send-keys -t tui C-d &&
+    wait_for -x '15' && wait_until at_prompt && t send-keys -t tui C-d &&
     type_line 'echo dumb-$?' && wait_for -x 'dumb-0'
 ok $? "Ctrl-C at the plain prompt drops the chunk; Ctrl-D ends it"
 
