@@ -116,18 +116,23 @@ layer_sequential_carve(struct module *m, struct arena *a,
 		module_carve(m->child[i], a, c);
 }
 
-/* Runs the children in order. */
+/*
+ * Runs the children in order; a child's input repeats while the
+ * sequential's does and every child before it is pure.
+ */
 static int
 layer_sequential_forward(struct module *m, const struct mctx *c,
     const float *x, char **cause)
 {
+	struct mctx	 cc = *c;
 	const float	*cur = x;
 	int		 i;
 
 	for (i = 0; i < m->nchild; i++) {
-		if (module_forward(m->child[i], c, cur, cause) != 0)
+		if (module_forward(m->child[i], &cc, cur, cause) != 0)
 			return -1;
 		cur = m->child[i]->y;
+		cc.repeat = cc.repeat && m->child[i]->pure;
 	}
 	m->y = (float *)cur;
 	return 0;

@@ -15,7 +15,8 @@
 #include "snnwb.h"
 
 #define MODULE_KINDS(K) \
-	K(linear) K(flatten) K(lif) K(if) K(relu) K(sequential) K(residual)
+	K(linear) K(flatten) K(lif) K(if) K(relu) K(qcfs) K(qcfs_if) \
+	K(sequential) K(residual)
 
 #define MODULE_DECLARE(x) extern const struct module_kind layer_##x##_kind;
 MODULE_KINDS(MODULE_DECLARE)
@@ -285,6 +286,8 @@ int
 module_shape(struct module *m, int ndim, const int *shape, int x_is_input,
     char **cause)
 {
+	int	i;
+
 	m->in_ndim = ndim;
 	memcpy(m->in_shape, shape, (size_t)ndim * sizeof *shape);
 	m->in_size = module_prod(shape, ndim);
@@ -294,6 +297,9 @@ module_shape(struct module *m, int ndim, const int *shape, int x_is_input,
 	if (m->kind->shape != NULL && m->kind->shape(m, cause) != 0)
 		return -1;
 	m->out_size = module_prod(m->out_shape, m->out_ndim);
+	m->pure = !(m->kind->flags & MODULE_STATEFUL);
+	for (i = 0; i < m->nchild; i++)
+		m->pure = m->pure && m->child[i]->pure;
 	return 0;
 }
 
@@ -319,12 +325,18 @@ module_carve(struct module *m, struct arena *a, const struct mctx *c)
 	m->dx = arena_take(a, rows * m->in_size);
 }
 
-/* Runs m forward on x (T * B, in...); m->y holds the output. */
+/*
+ * Runs m forward on x (T * B, in...); m->y holds the output. A module whose
+ * output is a function of its input alone keeps its last output when the
+ * input repeats (a static image entering a converted network each step).
+ */
 int
 module_forward(struct module *m, const struct mctx *c, const float *x,
     char **cause)
 {
 	m->x = x;
+	if (c->repeat && m->pure && m->y != NULL)
+		return 0;
 	return m->kind->forward(m, c, x, cause);
 }
 

@@ -185,7 +185,7 @@ net_layout(struct net *net, char **cause)
 }
 
 /* Forgets the carved activations so the next forward plans them again. */
-static void
+void
 net_invalidate(struct net *net)
 {
 	arena_free(&net->acts);
@@ -382,12 +382,15 @@ net_copy(const struct net *net, char **cause)
 	return copy;
 }
 
-/* Makes sure the arena is carved for (T, B, in_shape); -1 on failure. */
+/*
+ * Makes sure the arena is carved for (T, B, in_shape); returns 1 when it
+ * carved it anew, 0 when it was, -1 on failure.
+ */
 static int
 net_prepare(struct net *net, int T, int B, int in_ndim, const int *in_shape,
     char **cause)
 {
-	struct mctx	c = { T, B, net->training };
+	struct mctx	c = { T, B, net->training, 0 };
 
 	if (net->T == T && net->B == B && net->in_ndim == in_ndim &&
 	    memcmp(net->in_shape, in_shape, (size_t)in_ndim *
@@ -405,6 +408,34 @@ net_prepare(struct net *net, int T, int B, int in_ndim, const int *in_shape,
 	net->B = B;
 	net->in_ndim = in_ndim;
 	memcpy(net->in_shape, in_shape, (size_t)in_ndim * sizeof *in_shape);
+	return 1;
+}
+
+/*
+ * Runs the forward pass of net_forward; with repeat set, x is the input of
+ * the last forward and the modules that depend on it alone keep their
+ * outputs.
+ */
+static int
+net_run(struct net *net, const float *x, int T, int B, int in_ndim,
+    const int *in_shape, int repeat, const float **out, char **cause)
+{
+	struct mctx	c = { T, B, net->training, repeat };
+	int		rc;
+
+	if (net->root->kind == &layer_sequential_kind &&
+	    net->root->nchild == 0)
+		return error_set(cause, "forward: the network has no layers");
+	if (T <= 0 || B <= 0 || in_ndim < 1 || in_ndim > TENSOR_MAXDIM - 2)
+		return error_set(cause, "forward: input must be [T, B, ...] "
+		    "with 1 to %d per-sample dimensions", TENSOR_MAXDIM - 2);
+	if ((rc = net_prepare(net, T, B, in_ndim, in_shape, cause)) < 0)
+		return -1;
+	if (rc == 1)
+		c.repeat = 0;
+	if (module_forward(net->root, &c, x, cause) != 0)
+		return -1;
+	*out = net->root->y;
 	return 0;
 }
 
@@ -417,20 +448,19 @@ int
 net_forward(struct net *net, const float *x, int T, int B, int in_ndim,
     const int *in_shape, const float **out, char **cause)
 {
-	struct mctx	c = { T, B, net->training };
+	return net_run(net, x, T, B, in_ndim, in_shape, 0, out, cause);
+}
 
-	if (net->root->kind == &layer_sequential_kind &&
-	    net->root->nchild == 0)
-		return error_set(cause, "forward: the network has no layers");
-	if (T <= 0 || B <= 0 || in_ndim < 1 || in_ndim > TENSOR_MAXDIM - 2)
-		return error_set(cause, "forward: input must be [T, B, ...] "
-		    "with 1 to %d per-sample dimensions", TENSOR_MAXDIM - 2);
-	if (net_prepare(net, T, B, in_ndim, in_shape, cause) != 0)
-		return -1;
-	if (module_forward(net->root, &c, x, cause) != 0)
-		return -1;
-	*out = net->root->y;
-	return 0;
+/*
+ * One time step of a simulation, as net_forward with T = 1: x is (B,
+ * in_shape...); repeat says that x holds the values of the last step's
+ * input, so that the layers before the first neuron are not run again.
+ */
+int
+net_step(struct net *net, const float *x, int B, int in_ndim,
+    const int *in_shape, int repeat, const float **out, char **cause)
+{
+	return net_run(net, x, 1, B, in_ndim, in_shape, repeat, out, cause);
 }
 
 /*
@@ -443,7 +473,7 @@ int
 net_backward(struct net *net, const float *dy, const float **dx,
     char **cause)
 {
-	struct mctx	c = { net->T, net->B, net->training };
+	struct mctx	c = { net->T, net->B, net->training, 0 };
 
 	if (net->T == 0)
 		return error_set(cause, "backward: no forward pass to "

@@ -434,6 +434,7 @@ struct json_t;
 #define MODULE_STATS	0x2	/* an activation: per-layer statistics */
 #define MODULE_CONTAINER 0x4	/* holds child modules */
 #define MODULE_REAL_ARGS 0x8	/* positional arguments need not be sizes */
+#define MODULE_STATEFUL	0x10	/* output depends on more than the input */
 /* A parameter or buffer of a module. */
 #define MPARAM_BUFFER	0x1	/* no gradient, not trained (running_mean) */
 #define MPARAM_I64	0x2	/* an integer, stored as I64 in checkpoints */
@@ -460,6 +461,7 @@ struct mctx {
 	int		 T;
 	int		 B;
 	int		 training;	/* batch statistics, dropout */
+	int		 repeat;	/* x is the input of the last forward */
 };
 struct module;
 struct module_kind {
@@ -507,6 +509,7 @@ struct module {
 	size_t		 in_size;
 	size_t		 out_size;
 	int		 x_is_input;	/* its x is the network's input */
+	int		 pure;		/* no MODULE_STATEFUL in or below it */
 	/* Activations of the last forward, views into the net's arena. */
 	const float	*x;		/* (T * B, in_size) */
 	float		*y;		/* (T * B, out_size) */
@@ -553,6 +556,11 @@ extern const struct module_kind layer_linear_kind;
 extern const struct module_kind layer_lif_kind;
 extern const struct module_kind layer_if_kind;
 extern const struct module_kind layer_sequential_kind;
+extern const struct module_kind layer_qcfs_kind;
+extern const struct module_kind layer_qcfs_if_kind;
+void	 layer_qcfs_if_set_analysis(struct module *m, int on);
+void	 layer_qcfs_if_state(const struct module *m, const float **v,
+	     const float **count, const double **sum_in, int *steps);
 extern const struct module_kind layer_residual_kind;
 struct linear_sparse *layer_linear_module_sparse(const struct module *m);
 /* layer-sequential.c: children of containers, parsed and described. */
@@ -596,6 +604,7 @@ struct net {
 };
 struct net	*net_new(void);
 struct net	*net_wrap(struct module *root, char **cause);
+void		 net_invalidate(struct net *net);
 void	 net_free(struct net *net);
 int	 net_add(struct net *net, struct module *m, char **cause);
 int	 net_add_linear(struct net *net, int in, int out, int bias,
@@ -612,6 +621,8 @@ struct net *net_copy(const struct net *net, char **cause);
 int	 net_forward(struct net *net, const float *x, int T, int B,
 	     int in_ndim, const int *in_shape, const float **out,
 	     char **cause);
+int	 net_step(struct net *net, const float *x, int B, int in_ndim,
+	     const int *in_shape, int repeat, const float **out, char **cause);
 /* dy is (T, B, out...); accumulates grads; *dx (may be NULL) gets dx. */
 int	 net_backward(struct net *net, const float *dy, const float **dx,
 	     char **cause);
