@@ -156,15 +156,17 @@ layer_qcfs_if_set_analysis(struct module *m, int on)
 /*
  * Returns the state of converted neuron m after its steps so far: the
  * membrane, and with analysis on the spike counts and input current sums
- * ((B * N) each, else NULL); *steps the steps since rest.
+ * ((B * N) each, else NULL); *v0 the membrane at rest, *steps the steps
+ * since rest.
  */
 void
 layer_qcfs_if_state(const struct module *m, const float **v,
-    const float **count, const double **sum_in, int *steps)
+    const float **count, const double **sum_in, float *v0, int *steps)
 {
 	const struct qcfs_if_module	*q = m->priv;
 
 	*v = q->v;
+	*v0 = (float)q->shift * m->param[0].data[0];
 	*count = q->analysis ? q->count : NULL;
 	*sum_in = q->analysis ? q->sum_in : NULL;
 	*steps = q->steps;

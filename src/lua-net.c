@@ -114,6 +114,13 @@ lsnn_net_push(lua_State *L)
 	return ln;
 }
 
+/* Pushes a network userdata that owns net from then on. */
+void
+lsnn_net_push_owned(lua_State *L, struct net *net)
+{
+	lsnn_net_push(L)->net = net;
+}
+
 /* __gc and __close: frees the network; every view of it goes stale. */
 static int
 lsnn_net_close(lua_State *L)

@@ -36,6 +36,7 @@ static void (*const lsnn_parts[])(lua_State *) = {
 	lsnn_train_open,
 	lsnn_sim_open,
 	lsnn_plot_open,
+	lsnn_convert_open,
 };
 
 /* Returns the module state kept in the registry by lsnn_open. */

@@ -119,6 +119,10 @@ struct net *lsnn_net_check(lua_State *L, int idx, const char *fn);
 struct net *lsnn_net_claim(lua_State *L, int idx, const char *fn, int job);
 void	 lsnn_net_release(lua_State *L, int idx);
 void	 lsnn_net_lend(lua_State *L, int idx, int job, int lend);
+void	 lsnn_net_push_owned(lua_State *L, struct net *net);
+
+/* lua-convert.c: snn.convert and snn.simulate (QCFS conversion). */
+void	 lsnn_convert_open(lua_State *L);
 
 /*
  * lua-data.c: data sets (snn.data.nmnist, snn.data.mnist), each a userdata

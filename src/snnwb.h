@@ -560,7 +560,8 @@ extern const struct module_kind layer_qcfs_kind;
 extern const struct module_kind layer_qcfs_if_kind;
 void	 layer_qcfs_if_set_analysis(struct module *m, int on);
 void	 layer_qcfs_if_state(const struct module *m, const float **v,
-	     const float **count, const double **sum_in, int *steps);
+	     const float **count, const double **sum_in, float *v0,
+	     int *steps);
 extern const struct module_kind layer_residual_kind;
 struct linear_sparse *layer_linear_module_sparse(const struct module *m);
 /* layer-sequential.c: children of containers, parsed and described. */
@@ -1133,6 +1134,74 @@ int	 data_loader_start_epoch(struct loader *l, int epoch, char **cause);
 /* Returns 1 with a batch in *out, 0 at the end of the epoch, or -1. */
 int	 data_loader_next(struct loader *l, struct batch *out, char **cause);
 void	 data_loader_free(struct loader *l);
+
+/* convert.c: ANN-to-SNN conversion of QCFS networks. */
+struct convert_opts {
+	double		 shift;		/* v(0) / theta, 1/2 */
+	int		 fold_bn;	/* fold batch norm into the conv */
+};
+struct net *convert_net(const struct net *ann, const struct convert_opts *o,
+	     char **cause);
+
+/* analysis.c: conversion errors of a converted layer (Bu et al. 2022). */
+#define ANALYSIS_BINS	20
+struct analysis_hist {
+	double		 lo, hi;	/* ANALYSIS_BINS bins over [lo, hi) */
+	double		 count[ANALYSIS_BINS];
+	double		 below, above;
+};
+struct analysis {
+	int		 T;
+	double		 neurons;	/* neurons x images */
+	/* Sums, then (analysis_finish) the means over the neurons. */
+	double		 spikes, below, above, uneven;
+	double		 sum_e, sum_abs_e, sum_clip, sum_abs_clip;
+	double		 sum_quant, sum_abs_quant;
+	double		 rate, frac_below, frac_above, frac_uneven;
+	double		 mean_e, mean_abs_e, eq9_max_abs;
+	double		 mean_clip_err, mean_abs_clip_err;
+	double		 mean_quant_err, mean_abs_quant_err;
+	struct analysis_hist v_hist;	/* v(T) / theta over [-1, 2) */
+	struct analysis_hist e_hist;	/* n - n_even, one bin each */
+};
+void	 analysis_add(struct analysis *a, const struct module *m, int B);
+void	 analysis_finish(struct analysis *a);
+
+/* simulate.c: a converted network stepped through time on a data set. */
+struct simulate_result;
+struct simulate_opts {
+	const struct dataset *data;
+	const uint32_t	*index;		/* (nindex) samples, or NULL: all */
+	size_t		 nindex;
+	int		 T;
+	int		 batch;
+	const int	*checkpoints;	/* analysis at these T, increasing */
+	int		 ncheckpoints;
+	float		*logits;	/* (T, nlogits, classes) or NULL */
+	size_t		 nlogits;
+	/* After each batch; nonzero stops the run with *cause. */
+	int		(*tick)(void *arg, const struct simulate_result *r,
+			    char **cause);
+	void		*arg;
+};
+struct simulate_result {
+	int		 T;
+	size_t		 n;		/* images simulated */
+	int		 classes;
+	size_t		*correct;	/* (T) right at each t */
+	int		 nlayers;	/* converted neurons, network order */
+	char		**names;	/* (nlayers) module paths */
+	double		*rate;		/* (nlayers) spikes per neuron-step */
+	int		 ncheckpoints;
+	struct analysis	*analysis;	/* (ncheckpoints, nlayers) */
+	double		 seconds;
+};
+int	 simulate_run(struct net *net, const struct simulate_opts *o,
+	     struct simulate_result *r, char **cause);
+void	 simulate_result_free(struct simulate_result *r);
+/* simulate-write.c: a simulation's run directory (CSV and SVG). */
+int	 simulate_write(const struct simulate_result *r, const int *steps,
+	     const char *dir, double ann, char **cause);
 
 /* sim.c: the event-camera simulator (MNIST image to N-MNIST recording). */
 #define SIM_SACCADES	3	/* moves of the sensor, a closed triangle */

@@ -140,7 +140,7 @@ test_if_conversion(const char *dir)
 	const char		*Ts, *Ns, *thetas;
 	const float		*y, *v, *count;
 	const double		*sum_in;
-	float			*fx, theta, *rate;
+	float			*fx, theta, *rate, v0;
 	size_t			 i, bad = 0, n;
 	int			 T, N, t, steps, shape[1];
 	double			 worst_v = 0;
@@ -195,7 +195,7 @@ test_if_conversion(const char *dir)
 	}
 	ok(t == T && bad == 0, "if_conversion: spikes of %d steps match, "
 	    "each worth theta (%zu differ)", T, bad);
-	layer_qcfs_if_state(net_find(net, "act"), &v, &count, &sum_in,
+	layer_qcfs_if_state(net_find(net, "act"), &v, &count, &sum_in, &v0,
 	    &steps);
 	for (i = 0; i < (size_t)N; i++) {
 		worst_v = fmax(worst_v, fabs(v[i] - vf->v[i]));

@@ -1,0 +1,266 @@
+/*
+ * lua-convert.c: ANN-to-SNN conversion from Lua: snn.convert(net,
+ * {shift, fold_bn}) returns the converted network, and snn.simulate{net,
+ * data, T, batch, images, analysis, run_dir, ann_accuracy} steps it
+ * through time and returns the accuracy at every t, the spike rate and
+ * the conversion errors per layer (snnwb-lua(7), CONVERSION).
+ */
+#include <lauxlib.h>
+#include <lua.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snnwb.h"
+#include "lua-snn.h"
+
+/* snn.convert(net[, options]): the spiking network of a QCFS network. */
+static int
+lsnn_convert(lua_State *L)
+{
+	static const char *const known[] = { "shift", "fold_bn", NULL };
+	struct convert_opts	 o;
+	struct net		*ann = lsnn_net_check(L, 1, "snn.convert"), *snn;
+	char			*cause = NULL;
+
+	lsnn_check_options(L, 2, "snn.convert", known);
+	o.shift = lsnn_opt_number(L, 2, "snn.convert", "shift", 0.5);
+	o.fold_bn = lsnn_opt_boolean(L, 2, "snn.convert", "fold_bn", 0);
+	if ((snn = convert_net(ann, &o, &cause)) == NULL)
+		return lsnn_error(L, "snn.convert", cause);
+	lsnn_net_push_owned(L, snn);
+	return 1;
+}
+
+/* What the progress line of a simulation needs. */
+struct lsnn_simulate {
+	lua_State	*L;
+	size_t		 total;
+	int		 shown;
+};
+
+/* After each batch: the progress line; Ctrl-C stops the simulation. */
+static int
+lsnn_simulate_tick(void *arg, const struct simulate_result *r, char **cause)
+{
+	struct lsnn_simulate	*s = arg;
+
+	if (lsnn_interrupted(s->L))
+		return error_set(cause, "interrupted");
+	if (s->shown >= 0) {
+		lsnn_progress("simulating T = %d: %zu/%zu images, %.1f%% at "
+		    "t = %d", r->T, r->n, s->total, 100.0 *
+		    (double)r->correct[r->T - 1] / (double)r->n, r->T);
+		s->shown++;
+	}
+	return 0;
+}
+
+/* Reads options.analysis, a list of increasing steps, into *steps. */
+static int
+lsnn_simulate_steps(lua_State *L, int **steps)
+{
+	int	n, i;
+
+	*steps = NULL;
+	lua_getfield(L, 1, "analysis");
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (!lua_istable(L, -1))
+		lsnn_argerror(L, "snn.simulate", "analysis", "must be a list "
+		    "of steps");
+	n = (int)luaL_len(L, -1);
+	for (i = 0; i < n; i++) {
+		if (lua_geti(L, -1, i + 1) != LUA_TNUMBER ||
+		    !lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
+		    lua_tointeger(L, -1) > INT32_MAX)
+			lsnn_argerror(L, "snn.simulate", "analysis", "must be "
+			    "a list of positive integer steps");
+		lua_pop(L, 1);
+	}
+	if ((*steps = calloc((size_t)(n > 0 ? n : 1), sizeof **steps)) ==
+	    NULL)
+		luaL_error(L, "snn.simulate: out of memory");
+	for (i = 0; i < n; i++) {
+		lua_geti(L, -1, i + 1);
+		(*steps)[i] = (int)lua_tointeger(L, -1);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return n;
+}
+
+/* Sets field key of the table on top to v. */
+static void
+lsnn_simulate_set(lua_State *L, const char *key, double v)
+{
+	lua_pushnumber(L, v);
+	lua_setfield(L, -2, key);
+}
+
+/* Pushes histogram h as {lo =, hi =, counts = {...}, below =, above =}. */
+static void
+lsnn_simulate_push_hist(lua_State *L, const struct analysis_hist *h)
+{
+	int	i;
+
+	lua_createtable(L, 0, 5);
+	lsnn_simulate_set(L, "lo", h->lo);
+	lsnn_simulate_set(L, "hi", h->hi);
+	lsnn_simulate_set(L, "below", h->below);
+	lsnn_simulate_set(L, "above", h->above);
+	lua_createtable(L, ANALYSIS_BINS, 0);
+	for (i = 0; i < ANALYSIS_BINS; i++) {
+		lua_pushnumber(L, h->count[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setfield(L, -2, "counts");
+}
+
+/* Pushes the analysis of one layer at one checkpoint as a table. */
+static void
+lsnn_simulate_push_layer(lua_State *L, const struct analysis *a,
+    const char *name)
+{
+	lua_createtable(L, 0, 16);
+	lua_pushstring(L, name);
+	lua_setfield(L, -2, "name");
+	lsnn_simulate_set(L, "T", a->T);
+	lsnn_simulate_set(L, "rate", a->rate);
+	lsnn_simulate_set(L, "frac_below", a->frac_below);
+	lsnn_simulate_set(L, "frac_above", a->frac_above);
+	lsnn_simulate_set(L, "frac_uneven", a->frac_uneven);
+	lsnn_simulate_set(L, "mean_e", a->mean_e);
+	lsnn_simulate_set(L, "mean_abs_e", a->mean_abs_e);
+	lsnn_simulate_set(L, "eq9_max_abs", a->eq9_max_abs);
+	lsnn_simulate_set(L, "mean_clip_err", a->mean_clip_err);
+	lsnn_simulate_set(L, "mean_abs_clip_err", a->mean_abs_clip_err);
+	lsnn_simulate_set(L, "mean_quant_err", a->mean_quant_err);
+	lsnn_simulate_set(L, "mean_abs_quant_err", a->mean_abs_quant_err);
+	lsnn_simulate_push_hist(L, &a->v_hist);
+	lua_setfield(L, -2, "v_hist");
+	lsnn_simulate_push_hist(L, &a->e_hist);
+	lua_setfield(L, -2, "e_hist");
+}
+
+/* Pushes result r as the table snn.simulate returns. */
+static void
+lsnn_simulate_push(lua_State *L, const struct simulate_result *r,
+    const int *steps)
+{
+	int	t, k, c;
+
+	lua_createtable(L, 0, 10);
+	lsnn_simulate_set(L, "T", r->T);
+	lsnn_simulate_set(L, "images", (double)r->n);
+	lsnn_simulate_set(L, "seconds", r->seconds);
+	lsnn_simulate_set(L, "images_steps_per_s", r->seconds > 0 ?
+	    (double)r->n * r->T / r->seconds : 0);
+	lua_createtable(L, r->T, 0);
+	for (t = 0; t < r->T; t++) {
+		lua_pushnumber(L, (double)r->correct[t] / (double)r->n);
+		lua_rawseti(L, -2, t + 1);
+	}
+	lua_setfield(L, -2, "accuracy");
+	lua_createtable(L, r->T, 0);
+	for (t = 0; t < r->T; t++) {
+		lua_pushinteger(L, (lua_Integer)r->correct[t]);
+		lua_rawseti(L, -2, t + 1);
+	}
+	lua_setfield(L, -2, "correct");
+	lua_createtable(L, r->nlayers, 0);
+	for (k = 0; k < r->nlayers; k++) {
+		lua_pushnumber(L, r->rate[k]);
+		lua_rawseti(L, -2, k + 1);
+	}
+	lua_setfield(L, -2, "rate");
+	lua_createtable(L, r->nlayers, 0);
+	for (k = 0; k < r->nlayers; k++) {
+		lua_pushstring(L, r->names[k]);
+		lua_rawseti(L, -2, k + 1);
+	}
+	lua_setfield(L, -2, "layers");
+	lua_createtable(L, 0, r->ncheckpoints);
+	for (c = 0; c < r->ncheckpoints; c++) {
+		lua_createtable(L, r->nlayers, 0);
+		for (k = 0; k < r->nlayers; k++) {
+			lsnn_simulate_push_layer(L,
+			    &r->analysis[(size_t)c * r->nlayers + k],
+			    r->names[k]);
+			lua_rawseti(L, -2, k + 1);
+		}
+		lua_rawseti(L, -2, steps[c]);
+	}
+	lua_setfield(L, -2, "analysis");
+}
+
+/*
+ * snn.simulate(options): runs a converted network on a data set for T
+ * steps; returns the result table and writes the run directory if asked.
+ */
+static int
+lsnn_simulate(lua_State *L)
+{
+	static const char *const known[] = { "net", "data", "T", "batch",
+	    "images", "analysis", "run_dir", "ann_accuracy", NULL };
+	struct simulate_opts	 o;
+	struct simulate_result	 r;
+	struct lsnn_simulate	 s;
+	struct net		*net;
+	const char		*dir;
+	char			*cause = NULL;
+	int			*steps, images, rc;
+	double			 ann;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lsnn_check_options(L, 1, "snn.simulate", known);
+	memset(&o, 0, sizeof o);
+	lua_getfield(L, 1, "net");
+	net = lsnn_net_check(L, -1, "snn.simulate");
+	lua_getfield(L, 1, "data");
+	o.data = lsnn_data_check(L, -1, "snn.simulate", "data", &o.index,
+	    &o.nindex, NULL);
+	o.T = lsnn_opt_positive(L, 1, "snn.simulate", "T", 64);
+	o.batch = lsnn_opt_positive(L, 1, "snn.simulate", "batch", 64);
+	images = lsnn_opt_positive(L, 1, "snn.simulate", "images", 0);
+	if (images > 0 && (size_t)images < o.nindex)
+		o.nindex = (size_t)images;
+	dir = lsnn_opt_string(L, 1, "snn.simulate", "run_dir", NULL);
+	ann = lsnn_opt_number(L, 1, "snn.simulate", "ann_accuracy", NAN);
+	o.ncheckpoints = lsnn_simulate_steps(L, &steps);
+	o.checkpoints = steps;
+	s.L = L;
+	s.total = o.nindex;
+	s.shown = lsnn_progress_wanted(L) ? 0 : -1;
+	o.tick = lsnn_simulate_tick;
+	o.arg = &s;
+	rc = simulate_run(net, &o, &r, &cause);
+	if (s.shown > 0)
+		lsnn_progress_end();
+	if (rc == 0 && dir != NULL &&
+	    simulate_write(&r, steps, dir, ann, &cause) != 0) {
+		simulate_result_free(&r);
+		rc = -1;
+	}
+	if (rc != 0) {
+		free(steps);
+		return lsnn_error(L, "snn.simulate", cause);
+	}
+	lsnn_simulate_push(L, &r, steps);
+	simulate_result_free(&r);
+	free(steps);
+	return 1;
+}
+
+/* Adds snn.convert and snn.simulate to the module table on top. */
+void
+lsnn_convert_open(lua_State *L)
+{
+	lua_pushcfunction(L, lsnn_convert);
+	lua_setfield(L, -2, "convert");
+	lua_pushcfunction(L, lsnn_simulate);
+	lua_setfield(L, -2, "simulate");
+}

@@ -1,0 +1,263 @@
+/*
+ * simulate.c: runs a converted network step by step, t = 1..T, on a data
+ * set, keeping the state of one step only (the membranes of the neurons
+ * and running sums), so that T = 256 costs the memory of T = 1. The output
+ * at t is the mean of the last layer's outputs over steps 1..t, so one
+ * pass gives the accuracy for every t. A static image (one frame) enters
+ * at every step and the layers before the first neuron run once a batch
+ * (net_step's repeat); event data of F frames holds frame f for the steps
+ * t with floor(t * F / T) = f.
+ *
+ * With analysis checkpoints, each qcfs_if layer sums its input current and
+ * counts its spikes, and at each checkpoint T the conversion errors of Bu
+ * et al. 2022 (Eqs. 9-13) are taken per layer (analysis.c).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "snnwb.h"
+
+/* The qcfs_if modules of a network in order, with their paths. */
+struct simulate_walk {
+	struct module	**layer;
+	char		**name;
+	int		  n;
+};
+
+/* Adds m to the walk when it is a converted neuron. */
+static int
+simulate_collect(struct module *m, const char *path, void *arg)
+{
+	struct simulate_walk	*w = arg;
+	struct module		**layer;
+	char			**name;
+
+	if (m->kind != &layer_qcfs_if_kind)
+		return 0;
+	layer = reallocarray(w->layer, (size_t)w->n + 1, sizeof *layer);
+	if (layer == NULL)
+		return -1;
+	w->layer = layer;
+	name = reallocarray(w->name, (size_t)w->n + 1, sizeof *name);
+	if (name == NULL)
+		return -1;
+	w->name = name;
+	if ((w->name[w->n] = strdup(path)) == NULL)
+		return -1;
+	w->layer[w->n++] = m;
+	return 0;
+}
+
+/* Frees what simulate_run put in r. */
+void
+simulate_result_free(struct simulate_result *r)
+{
+	int	i;
+
+	for (i = 0; i < r->nlayers; i++)
+		free(r->names[i]);
+	free(r->names);
+	free(r->correct);
+	free(r->rate);
+	free(r->analysis);
+	memset(r, 0, sizeof *r);
+}
+
+/* Sets the analysis of every layer of r on or off and replans the net. */
+static void
+simulate_analysis(struct net *net, struct simulate_walk *w, int on)
+{
+	int	i;
+
+	for (i = 0; i < w->n; i++)
+		layer_qcfs_if_set_analysis(w->layer[i], on);
+	net_invalidate(net);
+}
+
+/* Returns the seconds of the monotonic clock. */
+static double
+simulate_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Checks the options against the data set; -1 with a message. */
+static int
+simulate_check(const struct simulate_opts *o, int nlayers, char **cause)
+{
+	int	i;
+
+	if (o->T < 1 || o->T > 1 << 20)
+		return error_set(cause, "T must be an integer in "
+		    "1..%d", 1 << 20);
+	if (o->batch < 1)
+		return error_set(cause, "batch must be positive");
+	if (nlayers == 0)
+		return error_set(cause, "the network has no "
+		    "converted neurons (qcfs_if): convert it with "
+		    "snn.convert first");
+	for (i = 0; i < o->ncheckpoints; i++)
+		if (o->checkpoints[i] < 1 || o->checkpoints[i] > o->T ||
+		    (i > 0 && o->checkpoints[i] <= o->checkpoints[i - 1]))
+			return error_set(cause, "analysis steps "
+			    "must increase within 1..T (%d)", o->T);
+	return 0;
+}
+
+/* Allocates the tables of r for T steps and the walk's layers. */
+static int
+simulate_alloc(struct simulate_result *r, const struct simulate_opts *o,
+    struct simulate_walk *w, char **cause)
+{
+	r->T = o->T;
+	r->nlayers = w->n;
+	r->names = w->name;
+	w->name = NULL;
+	r->ncheckpoints = o->ncheckpoints;
+	r->correct = calloc((size_t)o->T, sizeof *r->correct);
+	r->rate = calloc((size_t)w->n, sizeof *r->rate);
+	r->analysis = calloc((size_t)(o->ncheckpoints > 0 ?
+	    o->ncheckpoints : 1) * (size_t)w->n, sizeof *r->analysis);
+	if (r->correct == NULL || r->rate == NULL || r->analysis == NULL)
+		return error_set(cause, "out of memory");
+	return 0;
+}
+
+/*
+ * Steps one batch through T steps: counts the right predictions at every
+ * t, the spikes per layer and, at the checkpoints, the analysis; fills
+ * the logits of the batch when o->logits is set.
+ */
+static int
+simulate_batch(struct net *net, const struct simulate_opts *o,
+    const struct batch *b, const struct simulate_walk *w,
+    struct simulate_result *r, double **sump, char **cause)
+{
+	const int	 shape[3] = { o->data->channels, o->data->height,
+			     o->data->width };
+	const float	*y, *x;
+	size_t		 frame = data_loader_step_size(o->data), i;
+	size_t		 first = r->n;
+	int		 t, f, last = -1, c, C = r->classes, k, check = 0;
+	int		 pred;
+	double		 best, *sum = *sump;
+
+	net_reset(net);
+	for (t = 0; t < o->T; t++) {
+		f = (int)((long long)t * b->T / o->T);
+		x = b->x + (size_t)f * b->B * frame;
+		if (net_step(net, x, b->B, 3, shape, f == last, &y,
+		    cause) != 0)
+			return -1;
+		last = f;
+		if (sum == NULL) {
+			r->classes = C = (int)net->root->out_size;
+			sum = *sump = calloc((size_t)o->batch * C,
+			    sizeof *sum);
+			if (sum == NULL)
+				return error_set(cause, "out of "
+				    "memory");
+		}
+		if (t == 0)
+			memset(sum, 0, (size_t)b->B * C * sizeof *sum);
+		for (i = 0; i < (size_t)b->B * C; i++)
+			sum[i] += y[i];
+		for (i = 0; i < (size_t)b->B; i++) {
+			pred = 0;
+			best = sum[i * C];
+			for (c = 1; c < C; c++)
+				if (sum[i * C + c] > best) {
+					best = sum[i * C + c];
+					pred = c;
+				}
+			r->correct[t] += pred == b->labels[i];
+		}
+		if (o->logits != NULL)
+			for (i = 0; i < (size_t)b->B * C; i++)
+				o->logits[((size_t)t * o->nlogits + first) *
+				    C + i] = (float)(sum[i] / (t + 1));
+		for (k = 0; k < w->n; k++)
+			r->rate[k] += w->layer[k]->stats.rate * b->B;
+		if (check < o->ncheckpoints && o->checkpoints[check] == t + 1)
+			for (k = 0; k < w->n; k++)
+				analysis_add(&r->analysis[(size_t)check *
+				    w->n + k], w->layer[k], b->B);
+		check += check < o->ncheckpoints &&
+		    o->checkpoints[check] == t + 1;
+	}
+	return 0;
+}
+
+/*
+ * Simulates converted network net on o->data for o->T steps: fills r
+ * (freed with simulate_result_free) with the right predictions at every
+ * t, the spike rate per layer and the analysis at each checkpoint.
+ * o->tick, when set, is called after each batch with the images done and
+ * stops the run (with its message) when it returns nonzero.
+ */
+int
+simulate_run(struct net *net, const struct simulate_opts *o,
+    struct simulate_result *r, char **cause)
+{
+	struct simulate_walk	 w = { NULL, NULL, 0 };
+	struct loader_opts	 lo;
+	struct loader		*l = NULL;
+	struct batch		 b;
+	double			*sum = NULL, start = simulate_now();
+	int			 rc = -1, k, training = net->training;
+
+	memset(r, 0, sizeof *r);
+	if (module_walk(net->root, "", simulate_collect, &w) != 0) {
+		error_set(cause, "out of memory");
+		goto out;
+	}
+	if (simulate_check(o, w.n, cause) != 0 ||
+	    simulate_alloc(r, o, &w, cause) != 0)
+		goto out;
+	net_set_training(net, 0);
+	data_loader_defaults(&lo);
+	lo.batch = o->batch;
+	lo.index = o->index;
+	lo.nindex = o->nindex;
+	simulate_analysis(net, &w, o->ncheckpoints > 0);
+	if ((l = data_loader_new(o->data, &lo, cause)) == NULL ||
+	    data_loader_start_epoch(l, 1, cause) != 0)
+		goto out;
+	while ((rc = data_loader_next(l, &b, cause)) == 1) {
+		if ((rc = simulate_batch(net, o, &b, &w, r, &sum,
+		    cause)) != 0)
+			break;
+		r->n += (size_t)b.B;
+		if (o->tick != NULL && o->tick(o->arg, r, cause) != 0) {
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0) {
+		for (k = 0; k < w.n; k++)
+			r->rate[k] /= (double)r->n * o->T;
+		for (k = 0; k < o->ncheckpoints * w.n; k++)
+			analysis_finish(&r->analysis[k]);
+	}
+out:
+	r->seconds = simulate_now() - start;
+	if (w.n > 0)
+		simulate_analysis(net, &w, 0);
+	net_set_training(net, training);
+	data_loader_free(l);
+	free(sum);
+	free(w.layer);
+	if (w.name != NULL) {
+		for (k = 0; k < w.n; k++)
+			free(w.name[k]);
+		free(w.name);
+	}
+	if (rc != 0)
+		simulate_result_free(r);
+	return rc == 0 ? 0 : -1;
+}
