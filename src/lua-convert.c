@@ -36,7 +36,6 @@ lsnn_convert(lua_State *L)
 /* What the progress line of a simulation needs. */
 struct lsnn_simulate {
 	lua_State	*L;
-	size_t		 total;
 	int		 shown;
 };
 
@@ -50,7 +49,7 @@ lsnn_simulate_tick(void *arg, const struct simulate_result *r, char **cause)
 		return error_set(cause, "interrupted");
 	if (s->shown >= 0) {
 		lsnn_progress("simulating T = %d: %zu/%zu images, %.1f%% at "
-		    "t = %d", r->T, r->n, s->total, 100.0 *
+		    "t = %d", r->T, r->n, r->total, 100.0 *
 		    (double)r->correct[r->T - 1] / (double)r->n, r->T);
 		s->shown++;
 	}
@@ -151,7 +150,8 @@ static void
 lsnn_simulate_push(lua_State *L, const struct simulate_result *r,
     const int *steps)
 {
-	int	t, k, c;
+	struct lsnn_tensor	*lt;
+	int			 t, k, c, shape[3];
 
 	lua_createtable(L, 0, 10);
 	lsnn_simulate_set(L, "T", r->T);
@@ -195,6 +195,15 @@ lsnn_simulate_push(lua_State *L, const struct simulate_result *r,
 		lua_rawseti(L, -2, steps[c]);
 	}
 	lua_setfield(L, -2, "analysis");
+	if (r->logits != NULL) {
+		shape[0] = r->T;
+		shape[1] = (int)r->n;
+		shape[2] = r->classes;
+		lt = lsnn_tensor_push(L, 3, shape);
+		memcpy(lt->t.data, r->logits, (size_t)r->T * r->n *
+		    r->classes * sizeof *r->logits);
+		lua_setfield(L, -2, "logits");
+	}
 }
 
 /*
@@ -205,7 +214,7 @@ static int
 lsnn_simulate(lua_State *L)
 {
 	static const char *const known[] = { "net", "data", "T", "batch",
-	    "images", "analysis", "run_dir", "ann_accuracy", NULL };
+	    "images", "analysis", "run_dir", "ann_accuracy", "logits", NULL };
 	struct simulate_opts	 o;
 	struct simulate_result	 r;
 	struct lsnn_simulate	 s;
@@ -232,8 +241,8 @@ lsnn_simulate(lua_State *L)
 	ann = lsnn_opt_number(L, 1, "snn.simulate", "ann_accuracy", NAN);
 	o.ncheckpoints = lsnn_simulate_steps(L, &steps);
 	o.checkpoints = steps;
+	o.keep_logits = lsnn_opt_boolean(L, 1, "snn.simulate", "logits", 0);
 	s.L = L;
-	s.total = o.nindex;
 	s.shown = lsnn_progress_wanted(L) ? 0 : -1;
 	o.tick = lsnn_simulate_tick;
 	o.arg = &s;

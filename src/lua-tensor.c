@@ -501,6 +501,55 @@ lsnn_tensor_fill(lua_State *L)
 	return lsnn_tensor_assign(L, "tensor:fill", "v", 1);
 }
 
+/*
+ * t:uniform(lo, hi): draws every element from U(lo, hi) with the module's
+ * generator (snn.seed); returns t.
+ */
+static int
+lsnn_tensor_uniform(lua_State *L)
+{
+	struct lsnn_tensor	*lt = lsnn_tensor_check(L, 1,
+				    "tensor:uniform", "self");
+	lua_Number		 lo = lsnn_check_number(L, 2,
+				    "tensor:uniform", "lo");
+	lua_Number		 hi = lsnn_check_number(L, 3,
+				    "tensor:uniform", "hi");
+	struct rng		*r = lsnn_rng(L);
+	size_t			 i, n = tensor_numel(&lt->t);
+
+	if (!(lo <= hi))
+		lsnn_argerror(L, "tensor:uniform", "hi", "must be at least lo");
+	for (i = 0; i < n; i++)
+		lt->t.data[i] = (float)(lo + (hi - lo) * rng_uniform(r));
+	lua_settop(L, 1);
+	return 1;
+}
+
+/*
+ * t:normal(mean, std): draws every element from N(mean, std^2) with the
+ * module's generator; returns t.
+ */
+static int
+lsnn_tensor_normal(lua_State *L)
+{
+	struct lsnn_tensor	*lt = lsnn_tensor_check(L, 1,
+				    "tensor:normal", "self");
+	lua_Number		 mean = lsnn_check_number(L, 2,
+				    "tensor:normal", "mean");
+	lua_Number		 std = lsnn_check_number(L, 3,
+				    "tensor:normal", "std");
+	struct rng		*r = lsnn_rng(L);
+	size_t			 i, n = tensor_numel(&lt->t);
+
+	if (!(std >= 0))
+		lsnn_argerror(L, "tensor:normal", "std", "must not be "
+		    "negative");
+	for (i = 0; i < n; i++)
+		lt->t.data[i] = (float)(mean + std * rng_normal(r));
+	lua_settop(L, 1);
+	return 1;
+}
+
 /* t:reshape(shape): a view of t's data with another shape (-1 inferred). */
 static int
 lsnn_tensor_reshape(lua_State *L)
@@ -625,6 +674,8 @@ lsnn_tensor_open(lua_State *L)
 		{ "set", lsnn_tensor_set },
 		{ "copy", lsnn_tensor_copy },
 		{ "fill", lsnn_tensor_fill },
+		{ "uniform", lsnn_tensor_uniform },
+		{ "normal", lsnn_tensor_normal },
 		{ "reshape", lsnn_tensor_reshape },
 		{ "clone", lsnn_tensor_clone },
 		{ NULL, NULL }

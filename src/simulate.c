@@ -62,6 +62,7 @@ simulate_result_free(struct simulate_result *r)
 	free(r->correct);
 	free(r->rate);
 	free(r->analysis);
+	free(r->logits);
 	memset(r, 0, sizeof *r);
 }
 
@@ -159,9 +160,13 @@ simulate_batch(struct net *net, const struct simulate_opts *o,
 			r->classes = C = (int)net->root->out_size;
 			sum = *sump = calloc((size_t)o->batch * C,
 			    sizeof *sum);
-			if (sum == NULL)
-				return error_set(cause, "out of "
-				    "memory");
+			if (o->keep_logits)
+				r->logits = calloc((size_t)o->T * r->total *
+				    C, sizeof *r->logits);
+			if (sum == NULL || (o->keep_logits &&
+			    r->logits == NULL))
+				return error_set(cause, "out of memory for "
+				    "%zu images' logits", r->total);
 		}
 		if (t == 0)
 			memset(sum, 0, (size_t)b->B * C * sizeof *sum);
@@ -177,9 +182,9 @@ simulate_batch(struct net *net, const struct simulate_opts *o,
 				}
 			r->correct[t] += pred == b->labels[i];
 		}
-		if (o->logits != NULL)
+		if (r->logits != NULL)
 			for (i = 0; i < (size_t)b->B * C; i++)
-				o->logits[((size_t)t * o->nlogits + first) *
+				r->logits[((size_t)t * r->total + first) *
 				    C + i] = (float)(sum[i] / (t + 1));
 		for (k = 0; k < w->n; k++)
 			r->rate[k] += w->layer[k]->stats.rate * b->B;
@@ -209,6 +214,8 @@ simulate_run(struct net *net, const struct simulate_opts *o,
 	struct loader		*l = NULL;
 	struct batch		 b;
 	double			*sum = NULL, start = simulate_now();
+	uint32_t		*first = NULL;
+	size_t			 i;
 	int			 rc = -1, k, training = net->training;
 
 	memset(r, 0, sizeof *r);
@@ -224,6 +231,17 @@ simulate_run(struct net *net, const struct simulate_opts *o,
 	lo.batch = o->batch;
 	lo.index = o->index;
 	lo.nindex = o->nindex;
+	r->total = o->index != NULL ? o->nindex : o->data->n;
+	if (o->index == NULL && o->nindex > 0 && o->nindex < o->data->n) {
+		if ((first = calloc(o->nindex, sizeof *first)) == NULL) {
+			error_set(cause, "out of memory");
+			goto out;
+		}
+		for (i = 0; i < o->nindex; i++)
+			first[i] = (uint32_t)i;
+		lo.index = first;
+		r->total = o->nindex;
+	}
 	simulate_analysis(net, &w, o->ncheckpoints > 0);
 	if ((l = data_loader_new(o->data, &lo, cause)) == NULL ||
 	    data_loader_start_epoch(l, 1, cause) != 0)
@@ -250,6 +268,7 @@ out:
 		simulate_analysis(net, &w, 0);
 	net_set_training(net, training);
 	data_loader_free(l);
+	free(first);
 	free(sum);
 	free(w.layer);
 	if (w.name != NULL) {

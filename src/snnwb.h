@@ -1171,14 +1171,13 @@ void	 analysis_finish(struct analysis *a);
 struct simulate_result;
 struct simulate_opts {
 	const struct dataset *data;
-	const uint32_t	*index;		/* (nindex) samples, or NULL: all */
-	size_t		 nindex;
+	const uint32_t	*index;		/* (nindex) samples, or NULL */
+	size_t		 nindex;	/* without index: the first; 0: all */
 	int		 T;
 	int		 batch;
 	const int	*checkpoints;	/* analysis at these T, increasing */
 	int		 ncheckpoints;
-	float		*logits;	/* (T, nlogits, classes) or NULL */
-	size_t		 nlogits;
+	int		 keep_logits;	/* fill the result's logits */
 	/* After each batch; nonzero stops the run with *cause. */
 	int		(*tick)(void *arg, const struct simulate_result *r,
 			    char **cause);
@@ -1187,6 +1186,7 @@ struct simulate_opts {
 struct simulate_result {
 	int		 T;
 	size_t		 n;		/* images simulated */
+	size_t		 total;		/* images to simulate */
 	int		 classes;
 	size_t		*correct;	/* (T) right at each t */
 	int		 nlayers;	/* converted neurons, network order */
@@ -1194,6 +1194,7 @@ struct simulate_result {
 	double		*rate;		/* (nlayers) spikes per neuron-step */
 	int		 ncheckpoints;
 	struct analysis	*analysis;	/* (ncheckpoints, nlayers) */
+	float		*logits;	/* (T, n, classes) means, if kept */
 	double		 seconds;
 };
 int	 simulate_run(struct net *net, const struct simulate_opts *o,

@@ -59,4 +59,223 @@ function models.best_test_acc(history)
 	return best
 end
 
+-- Raises an error naming fn and the first key of options not in known (a
+-- list of names).
+local function check_options(fn, options, known)
+	local set = {}
+	for _, k in ipairs(known) do
+		set[k] = true
+	end
+	for key in pairs(options) do
+		if not set[key] then
+			error(("models.%s: unknown option '%s' (known: %s)")
+			    :format(fn, tostring(key), table.concat(known,
+			    ", ")), 3)
+		end
+	end
+end
+
+-- Returns a function(opts) that makes one activation module for the
+-- option activation of builder fn: "relu", "qcfs" (with levels L), or a
+-- function(opts) of the user's, which must pass opts (the module's name)
+-- on to its constructor.
+local function activation(fn, spec, L)
+	if spec == "relu" then
+		return function(o) return snn.relu(o) end
+	elseif spec == "qcfs" then
+		return function(o)
+			o.L = L
+			return snn.qcfs(o)
+		end
+	elseif type(spec) == "function" then
+		return spec
+	end
+	error(("models.%s: activation must be \"relu\", \"qcfs\" or a " ..
+	    "function(options) returning a module"):format(fn), 3)
+end
+
+-- Draws every convolution weight of net (the 4-dimensional parameters)
+-- with init(weight, fan_in, fan_out), and sets their biases to zero when
+-- zero_bias is set.
+local function init_convs(net, init, zero_bias)
+	local params = net:params()
+	for name, t in pairs(params) do
+		local shape = t:shape()
+		if #shape == 4 then
+			local k = shape[3] * shape[4]
+			init(t, shape[2] * k, shape[1] * k)
+			local bias = params[name:gsub("weight$", "bias")]
+			if zero_bias and bias ~= nil then
+				bias:fill(0)
+			end
+		end
+	end
+end
+
+-- models.wrn{depth = 28, widen = 10, dropout = 0.3, classes = 10,
+-- activation = "relu"}: the WideResNet of parseval-network-pytorch
+-- (networks/wide_resnet.py) with its state_dict names: pre-activation
+-- blocks with the stride in conv2, biases on every convolution, the 1x1
+-- shortcut on the raw block input, a final batch norm of momentum 0.9 in
+-- PyTorch's convention, avg_pool2d(8) and their initialisation (xavier
+-- uniform with gain sqrt(2) for convolutions, zero conv biases).
+function models.wrn(options)
+	options = options or {}
+	check_options("wrn", options, { "depth", "widen", "dropout",
+	    "classes", "activation", "L" })
+	local depth = options.depth or 28
+	local k = options.widen or 10
+	local p = options.dropout or 0.3
+	if math.type(depth) ~= "integer" or depth < 10 or
+	    (depth - 4) % 6 ~= 0 then
+		error("models.wrn: depth must be 6n + 4 with n >= 1 (10, 16, " ..
+		    "22, 28, ...)", 2)
+	end
+	if math.type(k) ~= "integer" or k < 1 then
+		error("models.wrn: widen must be a positive integer", 2)
+	end
+	local act = activation("wrn", options.activation or "relu",
+	    options.L or 4)
+	local n = (depth - 4) // 6
+	local inp = 16
+	local function block(out, stride)
+		local main = { snn.batchnorm2d(inp, { name = "bn1" }),
+			act{ name = "act1" },
+			snn.conv2d(inp, out, 3, { padding = 1, name = "conv1" }) }
+		if p > 0 then
+			main[#main + 1] = snn.dropout(p, { name = "dropout" })
+		end
+		main[#main + 1] = snn.batchnorm2d(out, { name = "bn2" })
+		main[#main + 1] = act{ name = "act2" }
+		main[#main + 1] = snn.conv2d(out, out, 3, { stride = stride,
+			padding = 1, name = "conv2" })
+		local shortcut
+		if stride ~= 1 or inp ~= out then
+			shortcut = snn.sequential{ snn.conv2d(inp, out, 1,
+				{ stride = stride }) }
+		end
+		inp = out
+		return snn.residual{ snn.sequential(main), shortcut }
+	end
+	local function stage(name, out, stride)
+		local blocks = {}
+		for i = 1, n do
+			blocks[i] = block(out, i == 1 and stride or 1)
+		end
+		return snn.sequential(blocks, { name = name })
+	end
+	local net = snn.sequential{
+		snn.conv2d(3, 16, 3, { padding = 1, name = "conv1" }),
+		stage("layer1", 16 * k, 1),
+		stage("layer2", 32 * k, 2),
+		stage("layer3", 64 * k, 2),
+		snn.batchnorm2d(64 * k, { momentum = 0.9, name = "bn1" }),
+		act{ name = "act" },
+		snn.avgpool2d(8),
+		snn.flatten(),
+		snn.linear(64 * k, options.classes or 10, { name = "linear" }),
+	}
+	init_convs(net, function(w, fan_in, fan_out)
+		local a = math.sqrt(2) * math.sqrt(6 / (fan_in + fan_out))
+		w:uniform(-a, a)
+	end, true)
+	return net
+end
+
+-- models.resnet20{classes = 10, L = 4, activation = "qcfs"}: the ResNet-20
+-- of the QCFS repository (putshua/ANN_SNN_QCFS, ResNet4Cifar with
+-- BasicBlock [3, 3, 3]) with its state_dict names: a stem conv1.0/1/2
+-- (conv, batch norm, activation), post-activation blocks whose act follows
+-- the addition, projection shortcuts with batch norm, no conv biases,
+-- adaptive average pooling and fc.
+function models.resnet20(options)
+	options = options or {}
+	check_options("resnet20", options, { "classes", "L", "activation" })
+	local act = activation("resnet20", options.activation or "qcfs",
+	    options.L or 4)
+	local inp = 16
+	local function conv(i, o, k, stride)
+		return snn.conv2d(i, o, k, { stride = stride,
+			padding = k == 3 and 1 or 0, bias = false })
+	end
+	local function block(out, stride)
+		local residual = snn.sequential({ conv(inp, out, 3, stride),
+			snn.batchnorm2d(out), act{}, conv(out, out, 3, 1),
+			snn.batchnorm2d(out) }, { name = "residual_function" })
+		local shortcut
+		if stride ~= 1 or inp ~= out then
+			shortcut = snn.sequential{ conv(inp, out, 1, stride),
+				snn.batchnorm2d(out) }
+		end
+		inp = out
+		return snn.sequential{ snn.residual({ residual, shortcut },
+			{ name = "" }), act{ name = "act" } }
+	end
+	local function stage(name, out, stride)
+		local blocks = {}
+		for i = 1, 3 do
+			blocks[i] = block(out, i == 1 and stride or 1)
+		end
+		return snn.sequential(blocks, { name = name })
+	end
+	return snn.sequential{
+		snn.sequential({ conv(3, 16, 3, 1), snn.batchnorm2d(16), act{} },
+		    { name = "conv1" }),
+		stage("conv2_x", 16, 1),
+		stage("conv3_x", 32, 2),
+		stage("conv4_x", 64, 2),
+		snn.adaptive_avgpool2d(1),
+		snn.flatten(),
+		snn.linear(64, options.classes or 10, { name = "fc" }),
+	}
+end
+
+-- models.vgg16{classes = 10, L = 4, dropout = 0, activation = "qcfs"}: the
+-- VGG-16 of the QCFS repository for 32x32 images with its state_dict
+-- names: five stages layer1..5 of (conv with bias, batch norm,
+-- activation, dropout) and average pooling, then the classifier
+-- (flatten, 512-4096-4096-classes with activations and dropout); conv
+-- weights kaiming normal (fan_out), linear biases zero.
+function models.vgg16(options)
+	options = options or {}
+	check_options("vgg16", options, { "classes", "L", "dropout",
+	    "activation" })
+	local act = activation("vgg16", options.activation or "qcfs",
+	    options.L or 4)
+	local p = options.dropout or 0
+	local inp = 3
+	local function stage(name, widths)
+		local layers = {}
+		for _, w in ipairs(widths) do
+			layers[#layers + 1] = snn.conv2d(inp, w, 3, { padding = 1 })
+			layers[#layers + 1] = snn.batchnorm2d(w)
+			layers[#layers + 1] = act{}
+			layers[#layers + 1] = snn.dropout(p)
+			inp = w
+		end
+		layers[#layers + 1] = snn.avgpool2d(2)
+		return snn.sequential(layers, { name = name })
+	end
+	local net = snn.sequential{
+		stage("layer1", { 64, 64 }),
+		stage("layer2", { 128, 128 }),
+		stage("layer3", { 256, 256, 256 }),
+		stage("layer4", { 512, 512, 512 }),
+		stage("layer5", { 512, 512, 512 }),
+		snn.sequential({ snn.flatten(), snn.linear(512, 4096), act{},
+			snn.dropout(p), snn.linear(4096, 4096), act{},
+			snn.dropout(p), snn.linear(4096, options.classes or 10) },
+			{ name = "classifier" }),
+	}
+	init_convs(net, function(w, fan_in, fan_out)
+		w:normal(0, math.sqrt(2 / fan_out))
+	end, false)
+	for name, t in pairs(net:params()) do
+		if name:find("^classifier%.%d+%.bias$") then
+			t:fill(0)
+		end
+	end
+	return net
+end
+
 return models

@@ -48,3 +48,7 @@ end
 -- snn.sweep: sweeps over a grid of settings and seeds, their summaries and
 -- figures (snnwb/sweep.lua).
 snn.sweep = require("snnwb.sweep")
+
+-- snn.models: the network builders (snnwb/models.lua): snn.models.wrn,
+-- resnet20, vgg16 and the N-MNIST network of the examples.
+snn.models = require("snnwb.models")
