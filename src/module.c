@@ -15,7 +15,8 @@
 #include "snnwb.h"
 
 #define MODULE_KINDS(K) \
-	K(linear) K(flatten) K(lif) K(if) K(relu) K(sequential) K(residual)
+	K(linear) K(flatten) K(lif) K(if) K(relu) K(sequential) K(residual) \
+	K(batchnorm2d) K(dropout)
 
 #define MODULE_DECLARE(x) extern const struct module_kind layer_##x##_kind;
 MODULE_KINDS(MODULE_DECLARE)
