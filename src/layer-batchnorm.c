@@ -123,7 +123,7 @@ layer_batchnorm_parse(struct module *m, json_t *o, char **cause)
 	    module_declare(m, "running_var", MPARAM_BUFFER, 1, shape,
 	    cause) == NULL ||
 	    module_declare(m, "num_batches_tracked", MPARAM_BUFFER |
-	    MPARAM_I64, 0, NULL, cause) == NULL)
+	    MPARAM_I64, 0, shape, cause) == NULL)
 		return -1;
 	layer_batchnorm_init(m, NULL);
 	return 0;
