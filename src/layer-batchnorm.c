@@ -38,8 +38,16 @@
 
 #include "snnwb.h"
 
-/* Lanes of the double sums, so that the compiler can vectorise them. */
-#define BN_LANES	4
+/*
+ * Two floats and two doubles in GCC's and clang's vector extension (SSE2
+ * on any x86-64, NEON on arm64): the sums are kept in double, two lanes
+ * at a time.
+ */
+typedef float bn_v2f __attribute__((vector_size(8)));
+typedef double bn_v2d __attribute__((vector_size(16)));
+
+/* Independent vector sums, so that additions do not wait on each other. */
+#define BN_ACC	4
 
 /* The parameters and buffers, in the order they are declared. */
 enum {
@@ -164,6 +172,16 @@ layer_batchnorm_first(const struct bn_job *job, int p)
 	return (int)((int64_t)bn->C * p / job->ntasks);
 }
 
+/* Returns p[0] and p[1] as doubles (p need not be aligned). */
+static inline bn_v2d
+layer_batchnorm_load(const float *p)
+{
+	bn_v2f	f;
+
+	memcpy(&f, p, sizeof f);
+	return __builtin_convertvector(f, bn_v2d);
+}
+
 /*
  * Sets *mean and *var (biased) of channel c of x (N, C, S) from the sums
  * of x - K and its square, K the channel's first value.
@@ -173,29 +191,36 @@ layer_batchnorm_moments(const float *x, int N, int C, int S, int c,
     double *mean, double *var)
 {
 	const float	*row;
-	double		 k = x[(size_t)c * S], s1[BN_LANES], s2[BN_LANES];
-	double		 d, t1 = 0, t2 = 0, count = (double)N * S;
+	bn_v2d		 k2, d, s1[BN_ACC], s2[BN_ACC];
+	double		 k = x[(size_t)c * S], t1 = 0, t2 = 0;
+	double		 count = (double)N * S;
 	int		 i, j, l;
 
+	k2 = (bn_v2d){ k, k };
 	memset(s1, 0, sizeof s1);
 	memset(s2, 0, sizeof s2);
 	for (i = 0; i < N; i++) {
 		row = x + ((size_t)i * C + c) * S;
-		for (j = 0; j + BN_LANES <= S; j += BN_LANES)
-			for (l = 0; l < BN_LANES; l++) {
-				d = (double)row[j + l] - k;
+		for (j = 0; j + 2 * BN_ACC <= S; j += 2 * BN_ACC)
+			for (l = 0; l < BN_ACC; l++) {
+				d = layer_batchnorm_load(row + j + 2 * l) - k2;
 				s1[l] += d;
 				s2[l] += d * d;
 			}
-		for (; j < S; j++) {
-			d = (double)row[j] - k;
+		for (; j + 2 <= S; j += 2) {
+			d = layer_batchnorm_load(row + j) - k2;
+			s1[0] += d;
+			s2[0] += d * d;
+		}
+		if (j < S) {
+			d = (bn_v2d){ (double)row[j] - k, 0 };
 			s1[0] += d;
 			s2[0] += d * d;
 		}
 	}
-	for (l = 0; l < BN_LANES; l++) {
-		t1 += s1[l];
-		t2 += s2[l];
+	for (l = 0; l < BN_ACC; l++) {
+		t1 += s1[l][0] + s1[l][1];
+		t2 += s2[l][0] + s2[l][1];
 	}
 	*mean = k + t1 / count;
 	*var = fmax((t2 - t1 * t1 / count) / count, 0);
@@ -280,28 +305,36 @@ layer_batchnorm_sums(const float *x, const float *dy, int N, int C, int S,
     int c, double mean, double *sum_g, double *dot)
 {
 	const float	*xr, *gr;
-	double		 s1[BN_LANES], s2[BN_LANES];
+	bn_v2d		 m2, g, s1[BN_ACC], s2[BN_ACC];
 	int		 i, j, l;
 
+	m2 = (bn_v2d){ mean, mean };
 	memset(s1, 0, sizeof s1);
 	memset(s2, 0, sizeof s2);
 	for (i = 0; i < N; i++) {
 		xr = x + ((size_t)i * C + c) * S;
 		gr = dy + ((size_t)i * C + c) * S;
-		for (j = 0; j + BN_LANES <= S; j += BN_LANES)
-			for (l = 0; l < BN_LANES; l++) {
-				s1[l] += gr[j + l];
-				s2[l] += ((double)xr[j + l] - mean) * gr[j + l];
+		for (j = 0; j + 2 * BN_ACC <= S; j += 2 * BN_ACC)
+			for (l = 0; l < BN_ACC; l++) {
+				g = layer_batchnorm_load(gr + j + 2 * l);
+				s1[l] += g;
+				s2[l] += (layer_batchnorm_load(xr + j + 2 * l) -
+				    m2) * g;
 			}
-		for (; j < S; j++) {
-			s1[0] += gr[j];
-			s2[0] += ((double)xr[j] - mean) * gr[j];
+		for (; j + 2 <= S; j += 2) {
+			g = layer_batchnorm_load(gr + j);
+			s1[0] += g;
+			s2[0] += (layer_batchnorm_load(xr + j) - m2) * g;
+		}
+		if (j < S) {
+			s1[0][0] += gr[j];
+			s2[0][0] += ((double)xr[j] - mean) * gr[j];
 		}
 	}
 	*sum_g = *dot = 0;
-	for (l = 0; l < BN_LANES; l++) {
-		*sum_g += s1[l];
-		*dot += s2[l];
+	for (l = 0; l < BN_ACC; l++) {
+		*sum_g += s1[l][0] + s1[l][1];
+		*dot += s2[l][0] + s2[l][1];
 	}
 }
 
