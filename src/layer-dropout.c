@@ -67,8 +67,8 @@ layer_dropout_parse(struct module *m, json_t *o, char **cause)
 	if ((s = json_object_get(o, "mask_seed")) != NULL) {
 		seed = json_is_integer(s) ? json_integer_value(s) : -1;
 		if (seed < 0 || (uint64_t)seed >= DROPOUT_SEED_MAX)
-			return error_set(cause, "dropout: \"mask_seed\" must be "
-			    "an integer in 0..2^53-1");
+			return error_set(cause, "dropout: \"mask_seed\" must "
+			    "be an integer in 0..2^53-1");
 		d->seed = (uint64_t)seed;
 		d->has_seed = 1;
 	}
