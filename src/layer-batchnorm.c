@@ -79,7 +79,7 @@ struct bn_job {
 	int		 need_dx;
 };
 
-/* Sets what nn.BatchNorm2d starts with: weight 1, running_var 1, else 0. */
+/* Sets nn.BatchNorm2d's initial values (none drawn): weight, running_var 1. */
 static void
 layer_batchnorm_init(struct module *m, struct rng *r)
 {
