@@ -7,6 +7,7 @@
  * as safetensors loads here by name; metadata "snnwb.net" holds the
  * architecture as JSON.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +35,45 @@ checkpoint_add(struct st_file *f, char *name, float *data, int ndim,
 }
 
 /*
- * Writes net's parameters and buffers to path atomically. When ck is not
- * NULL its optimizer state (ck->m, ck->v: nparams floats each, either may
- * be NULL) and counters are stored too. Metadata keys and values in meta
- * (pairs, NULL-terminated, may be NULL) are added.
+ * Makes the tensors of f that hold integers (MPARAM_I64, such as PyTorch's
+ * num_batches_tracked, kept as floats in the network) I64, their values
+ * in one new block of int64_t returned for the caller to free; NULL when
+ * out of memory.
+ */
+static int64_t *
+checkpoint_i64(const struct net *net, struct st_file *f)
+{
+	const struct mparam	*p;
+	int64_t			*block, *next;
+	size_t			 j, n = 1;
+	int			 i;
+
+	for (i = 0; i < net->ntensors; i++)
+		if (net->tensor[i].p->flags & MPARAM_I64)
+			n += net->tensor[i].p->n;
+	if ((block = mem_calloc(n, sizeof *block)) == NULL)
+		return NULL;
+	next = block;
+	for (i = 0; i < net->ntensors; i++) {
+		p = net->tensor[i].p;
+		if (!(p->flags & MPARAM_I64))
+			continue;
+		for (j = 0; j < p->n; j++)
+			next[j] = (int64_t)llround(p->data[j]);
+		f->t[i].dtype = ST_I64;
+		f->t[i].data = NULL;
+		f->t[i].i64 = next;
+		next += p->n;
+	}
+	return block;
+}
+
+/*
+ * Writes net's parameters and buffers to path atomically, integer buffers
+ * as I64 (so that PyTorch's load_state_dict takes the file). When ck is
+ * not NULL its optimizer state (ck->m, ck->v: nparams floats each, either
+ * may be NULL) and counters are stored too. Metadata keys and values in
+ * meta (pairs, NULL-terminated, may be NULL) are added.
  */
 int
 checkpoint_save(const char *path, const struct net *net,
@@ -47,6 +83,7 @@ checkpoint_save(const char *path, const struct net *net,
 	const struct mparam	*p;
 	char			*keys[16], *vals[16], *desc;
 	char			 epoch[32], step[32];
+	int64_t			*i64;
 	int			 i, rc, nmeta = 0, n = (int)net->nparams;
 
 	memset(&f, 0, sizeof f);
@@ -58,11 +95,16 @@ checkpoint_save(const char *path, const struct net *net,
 		checkpoint_add(&f, net->tensor[i].name, p->data, p->ndim,
 		    p->shape);
 	}
+	if ((i64 = checkpoint_i64(net, &f)) == NULL) {
+		mem_free(f.t);
+		return error_set(cause, "%s: out of memory", path);
+	}
 	if (ck != NULL && ck->m != NULL)
 		checkpoint_add(&f, (char *)CHECKPOINT_M, ck->m, 1, &n);
 	if (ck != NULL && ck->v != NULL)
 		checkpoint_add(&f, (char *)CHECKPOINT_V, ck->v, 1, &n);
 	if ((desc = net_json_describe(net)) == NULL) {
+		mem_free(i64);
 		mem_free(f.t);
 		return error_set(cause, "%s: out of memory", path);
 	}
@@ -88,6 +130,7 @@ checkpoint_save(const char *path, const struct net *net,
 	f.meta_val = vals;
 	rc = safetensors_write(path, &f, cause);
 	free(desc);
+	mem_free(i64);
 	mem_free(f.t);
 	return rc;
 }

@@ -16,7 +16,7 @@
 
 #define MODULE_KINDS(K) \
 	K(linear) K(flatten) K(lif) K(if) K(relu) K(qcfs) K(qcfs_if) \
-	K(sequential) K(residual)
+	K(batchnorm2d) K(dropout) K(sequential) K(residual)
 
 #define MODULE_DECLARE(x) extern const struct module_kind layer_##x##_kind;
 MODULE_KINDS(MODULE_DECLARE)

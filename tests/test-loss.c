@@ -1,9 +1,11 @@
 /*
  * test-loss.c: the rate losses on a tiny hand-computed case, their
- * stability with large logits, and their gradients against central finite
- * differences.
+ * stability with large logits, their gradients against central finite
+ * differences, and the cross-entropy against PyTorch's F.cross_entropy
+ * (reference/conv/cross_entropy-*.txt).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,12 +129,88 @@ test_fd(void)
 	}
 }
 
+/*
+ * One of PyTorch's F.cross_entropy references (reference/conv/
+ * cross_entropy-*.txt, shapes and label_smoothing from the header): the
+ * loss at rel diff <= 1e-6 and grad_logits at abs diff <= 1e-6 max |ref|,
+ * README-conv.md's tests, with T = 1 and temperature 1.
+ */
+static void
+test_ce_file(const char *dir, const char *file)
+{
+	const struct refarray	*lg, *lb, *ls, *gl;
+	struct refdata		 rd;
+	const char		*b, *k, *sm;
+	char			 path[8200], *cause = NULL;
+	double			 loss, max = 0;
+	float			*logits, *ds;
+	int			*labels, B, K, i;
+
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	if (refdata_load(path, &rd, &cause) != 0) {
+		ok(0, "%s: readable (%s)", file, cause);
+		free(cause);
+		return;
+	}
+	b = refdata_note(&rd, "B");
+	k = refdata_note(&rd, "K");
+	sm = refdata_note(&rd, "label_smoothing");
+	B = b != NULL ? atoi(b) : 0;
+	K = k != NULL ? atoi(k) : 0;
+	lg = refdata_array(&rd, "logits");
+	lb = refdata_array(&rd, "labels");
+	ls = refdata_array(&rd, "loss");
+	gl = refdata_array(&rd, "grad_logits");
+	if (B < 1 || K < 1 || sm == NULL || lg == NULL || lb == NULL ||
+	    ls == NULL || gl == NULL || lg->n != (size_t)B * K ||
+	    lb->n != (size_t)B || ls->n != 1 || gl->n != lg->n) {
+		ok(0, "%s: header B, K, label_smoothing and arrays of those "
+		    "shapes", file);
+		refdata_free(&rd);
+		return;
+	}
+	logits = refdata_floats(lg);
+	ds = malloc(lg->n * sizeof *ds);
+	labels = malloc((size_t)B * sizeof *labels);
+	for (i = 0; i < B; i++)
+		labels[i] = (int)lb->v[i];
+	for (i = 0; i < B * K; i++)
+		max = fmax(max, fabs(gl->v[i]));
+	loss = loss_ce_rate(ds, logits, labels, 1, B, K, 1.0f,
+	    (float)atof(sm));
+	is_double(loss, ls->v[0], 1e-6 * fabs(ls->v[0]),
+	    "%s: loss (label_smoothing %s)", file, sm);
+	is_close_array(ds, gl->v, gl->n, 0, 1e-6 * max, "%s: grad_logits",
+	    file);
+	free(logits);
+	free(ds);
+	free(labels);
+	refdata_free(&rd);
+}
+
 int
 main(void)
 {
+	const char	*shared;
+	char		 dir[4096], **names;
+	int		 i, count, found = 0;
+
 	test_mse_tiny();
 	test_ce_tiny();
 	test_ce_large();
 	test_fd();
+	if ((shared = tap_fixture("reference/conv", 1)) == NULL)
+		return done_testing();
+	snprintf(dir, sizeof dir, "%s", shared);
+	names = tap_list_dir(dir, ".txt", &count);
+	for (i = 0; i < count; i++) {
+		if (strncmp(names[i], "cross_entropy-", 14) == 0) {
+			test_ce_file(dir, names[i]);
+			found++;
+		}
+		free(names[i]);
+	}
+	free(names);
+	ok(found >= 2, "reference/conv has %d cross_entropy files", found);
 	return done_testing();
 }
