@@ -52,3 +52,9 @@ snn.sweep = require("snnwb.sweep")
 -- snn.models: the network builders (snnwb/models.lua): snn.models.wrn,
 -- resnet20, vgg16 and the N-MNIST network of the examples.
 snn.models = require("snnwb.models")
+
+-- snn.neuron_case and snn.plot.neuron_case: one converted neuron step by
+-- step, with its conversion errors (snnwb/conversion.lua).
+local conversion = require("snnwb.conversion")
+snn.neuron_case = conversion.neuron_case
+snn.plot.neuron_case = conversion.plot
