@@ -15,7 +15,8 @@
 #include "snnwb.h"
 
 #define MODULE_KINDS(K) \
-	K(linear) K(flatten) K(lif) K(if) K(relu) K(sequential) K(residual)
+	K(linear) K(flatten) K(lif) K(if) K(relu) K(sequential) K(residual) \
+	K(conv2d) K(avgpool2d) K(maxpool2d) K(adaptive_avgpool2d)
 
 #define MODULE_DECLARE(x) extern const struct module_kind layer_##x##_kind;
 MODULE_KINDS(MODULE_DECLARE)
