@@ -208,6 +208,21 @@ layer_conv2d_tasks(const struct conv_module *cm)
 }
 
 /*
+ * Sets [*lo, *hi) to the output columns j whose input column j s + v - p
+ * at kernel column v lies in the image (for stride 1; other strides test
+ * each column).
+ */
+static void
+layer_conv2d_span(const struct conv_module *cm, int v, int *lo, int *hi)
+{
+	*lo = cm->padding - v > 0 ? cm->padding - v : 0;
+	*hi = cm->w + cm->padding - v < cm->wo ? cm->w + cm->padding - v :
+	    cm->wo;
+	if (*hi < *lo)
+		*hi = *lo;
+}
+
+/*
  * Fills one output row (Wo values) of col from input row src (W values,
  * or NULL when the row lies in the padding), at kernel column v.
  */
@@ -228,16 +243,34 @@ layer_conv2d_row(const struct conv_module *cm, float *dst, const float *src,
 		}
 		return;
 	}
-	/* Stride 1: the columns j with 0 <= j + v - p < W are contiguous. */
-	lo = cm->padding - v > 0 ? cm->padding - v : 0;
-	hi = cm->w + cm->padding - v < cm->wo ? cm->w + cm->padding - v :
-	    cm->wo;
-	if (hi < lo)
-		hi = lo;
+	layer_conv2d_span(cm, v, &lo, &hi);
 	memset(dst, 0, (size_t)lo * sizeof *dst);
 	memcpy(dst + lo, src + lo + v - cm->padding, (size_t)(hi - lo) *
 	    sizeof *dst);
 	memset(dst + hi, 0, (size_t)(cm->wo - hi) * sizeof *dst);
+}
+
+/*
+ * Adds one row (Wo values) of dcol at kernel column v into the input
+ * gradient's row dst (W values): the reverse of layer_conv2d_row.
+ */
+static void
+layer_conv2d_addrow(const struct conv_module *cm, float *dst,
+    const float *src, int v)
+{
+	int	j, iw, lo, hi;
+
+	if (cm->stride != 1) {
+		for (j = 0; j < cm->wo; j++) {
+			iw = j * cm->stride + v - cm->padding;
+			if (iw >= 0 && iw < cm->w)
+				dst[iw] += src[j];
+		}
+		return;
+	}
+	layer_conv2d_span(cm, v, &lo, &hi);
+	for (j = lo; j < hi; j++)
+		dst[j + v - cm->padding] += src[j];
 }
 
 /* im2col of the channels of task t: rows (c k + u) k + v of col. */
@@ -285,7 +318,7 @@ layer_conv2d_col2im_task(void *arg, int t)
 	size_t				 hw = (size_t)cm->ho * cm->wo;
 	size_t				 n = (size_t)cc->g * hw;
 	size_t				 plane = (size_t)cm->h * cm->w;
-	int				 c, u, v, gi, i, j, ih, iw;
+	int				 c, u, v, gi, i, ih;
 	int				 c0 = cm->in * t / cc->tasks;
 	int				 c1 = cm->in * (t + 1) / cc->tasks;
 
@@ -304,20 +337,12 @@ layer_conv2d_col2im_task(void *arg, int t)
 					for (i = 0; i < cm->ho; i++) {
 						ih = i * cm->stride + u -
 						    cm->padding;
-						if (ih < 0 || ih >= cm->h)
-							continue;
-						for (j = 0; j < cm->wo; j++) {
-							iw = j * cm->stride +
-							    v - cm->padding;
-							if (iw >= 0 &&
-							    iw < cm->w)
-								img[(size_t)ih *
-								    cm->w +
-								    iw] +=
-								    row[(size_t)
-								    i * cm->wo +
-								    j];
-						}
+						if (ih >= 0 && ih < cm->h)
+							layer_conv2d_addrow(cm,
+							    img + (size_t)ih *
+							    cm->w, row +
+							    (size_t)i * cm->wo,
+							    v);
 					}
 				}
 		}
