@@ -433,6 +433,10 @@ test_finite_diff(void)
 		  " \"bias\": false}", { 3, 4, 5 } },
 		{ "{\"type\": \"conv2d\", \"in\": 2, \"out\": 2, \"kernel\": 1,"
 		  " \"stride\": 2, \"padding\": 1}", { 2, 3, 4 } },
+		{ "{\"type\": \"conv2d\", \"in\": 3, \"out\": 2, \"kernel\": 3,"
+		  " \"padding\": 1}", { 3, 4, 5 } },
+		{ "{\"type\": \"conv2d\", \"in\": 2, \"out\": 3, \"kernel\": 2,"
+		  " \"padding\": 2}", { 2, 3, 4 } },
 		{ "{\"type\": \"avgpool2d\", \"kernel\": 3, \"stride\": 2, "
 		  "\"padding\": 1}", { 2, 5, 6 } },
 		{ "{\"type\": \"maxpool2d\", \"kernel\": 3, \"stride\": 2, "
