@@ -43,6 +43,7 @@
 #define CONV_MIN_COLS		512
 #define CONV_MIN_WORK		33554432.0
 #define CONV_MAX_WORKSPACE	2097152
+#define CONV_SUM_BLOCK		256
 
 /*
  * The geometry of an im2col or col2im: c channels of h x w images seen
@@ -283,16 +284,19 @@ layer_conv2d_span(const struct conv_geom *q, int v, int *lo, int *hi)
 
 /*
  * Fills one output row (wo values) of col from input row src (w values,
- * or NULL when the row lies in the padding), at kernel column v.
+ * or NULL when the row lies in the padding), at kernel column v. Rows
+ * are short (8 values in WRN's last stage), so plain loops rather than
+ * calls to memcpy.
  */
 static void
-layer_conv2d_row(const struct conv_geom *q, float *dst, const float *src,
-    int v)
+layer_conv2d_row(const struct conv_geom *q, float *restrict dst,
+    const float *restrict src, int v)
 {
 	int	j, iw, lo, hi;
 
 	if (src == NULL) {
-		memset(dst, 0, (size_t)q->wo * sizeof *dst);
+		for (j = 0; j < q->wo; j++)
+			dst[j] = 0;
 		return;
 	}
 	if (q->s != 1) {
@@ -303,10 +307,12 @@ layer_conv2d_row(const struct conv_geom *q, float *dst, const float *src,
 		return;
 	}
 	layer_conv2d_span(q, v, &lo, &hi);
-	memset(dst, 0, (size_t)lo * sizeof *dst);
-	memcpy(dst + lo, src + lo + v - q->pad, (size_t)(hi - lo) *
-	    sizeof *dst);
-	memset(dst + hi, 0, (size_t)(q->wo - hi) * sizeof *dst);
+	for (j = 0; j < lo; j++)
+		dst[j] = 0;
+	for (; j < hi; j++)
+		dst[j] = src[j + v - q->pad];
+	for (; j < q->wo; j++)
+		dst[j] = 0;
 }
 
 /*
@@ -314,8 +320,8 @@ layer_conv2d_row(const struct conv_geom *q, float *dst, const float *src,
  * gradient's row dst (w values): the reverse of layer_conv2d_row.
  */
 static void
-layer_conv2d_addrow(const struct conv_geom *q, float *dst, const float *src,
-    int v)
+layer_conv2d_addrow(const struct conv_geom *q, float *restrict dst,
+    const float *restrict src, int v)
 {
 	int	j, iw, lo, hi;
 
@@ -556,6 +562,32 @@ layer_conv2d_dx(struct module *m, const float *dy, const float *d, int b0,
 }
 
 /*
+ * Returns the sum of v[0..n): eight float lanes (which the compiler may
+ * keep in one vector) over blocks of CONV_SUM_BLOCK values, the blocks'
+ * sums added in double.
+ */
+static double
+layer_conv2d_sum(const float *v, size_t n)
+{
+	float	lane[8];
+	double	s = 0;
+	size_t	i, j, end;
+
+	for (i = 0; i < n; i = end) {
+		end = n - i < CONV_SUM_BLOCK ? n : i + CONV_SUM_BLOCK;
+		memset(lane, 0, sizeof lane);
+		for (; i + 8 <= end; i += 8)
+			for (j = 0; j < 8; j++)
+				lane[j] += v[i + j];
+		for (; i < end; i++)
+			lane[0] += v[i];
+		for (j = 0; j < 8; j++)
+			s += lane[j];
+	}
+	return s;
+}
+
+/*
  * dw += dy col^T, db += the sums of dy per output channel, and dx (when
  * need_dx), a panel of images at a time.
  */
@@ -567,8 +599,6 @@ layer_conv2d_backward(struct module *m, const struct mctx *c,
 	const float		*col, *d;
 	float			*dw = m->param[0].grad, *db;
 	int			 rows = c->T * c->B, b0, g, o, hw, n, ckk;
-	size_t			 i;
-	double			 s;
 
 	db = cm->bias ? m->param[1].grad : NULL;
 	hw = cm->fwd.ho * cm->fwd.wo;
@@ -583,12 +613,9 @@ layer_conv2d_backward(struct module *m, const struct mctx *c,
 			layer_conv2d_gather(cm->panel, d, cm->out, g, hw);
 			d = cm->panel;
 		}
-		for (o = 0; db != NULL && o < cm->out; o++) {
-			s = 0;
-			for (i = 0; i < (size_t)n; i++)
-				s += d[(size_t)o * n + i];
-			db[o] += (float)s;
-		}
+		for (o = 0; db != NULL && o < cm->out; o++)
+			db[o] += (float)layer_conv2d_sum(d + (size_t)o * n,
+			    (size_t)n);
 		col = layer_conv2d_cols(cm, m->x + (size_t)b0 * m->in_size,
 		    g);
 		blas_sgemm(0, 1, cm->out, ckk, n, 1.0f, d, n, col, n, 1.0f,
