@@ -108,6 +108,11 @@ layer_conv2d_parse(struct module *m, json_t *o, char **cause)
 	    json_object_get(o, "kernel") == NULL)
 		return error_set(cause, "conv2d: \"in\", \"out\" and "
 		    "\"kernel\" are required");
+	if ((double)cm->in * cm->k * cm->k > INT32_MAX ||
+	    (double)cm->out * cm->k * cm->k > INT32_MAX)
+		return error_set(cause, "conv2d: %d x %d kernels over %d and "
+		    "%d channels are too large", cm->k, cm->k, cm->in,
+		    cm->out);
 	shape[0] = cm->out;
 	shape[1] = cm->in;
 	shape[2] = cm->k;

@@ -678,6 +678,44 @@ bad_shape(const char *text, int ndim, const int *shape, const char *want)
 	net_free(net);
 }
 
+/* Descriptions parse back to the same modules, defaults filled in. */
+static void
+test_describe(void)
+{
+	struct net	*net;
+	struct module	*back;
+	json_t		*d, *d2;
+	char		*s, *s2 = NULL;
+
+	net = make_net("{\"type\": \"sequential\", \"layers\": ["
+	    "{\"type\": \"conv2d\", \"in\": 3, \"out\": 4, \"kernel\": 3, "
+	    "\"stride\": 2, \"padding\": 1, \"bias\": false, \"name\": \"c\"},"
+	    "{\"type\": \"maxpool2d\", \"kernel\": 3, \"padding\": 1},"
+	    "{\"type\": \"avgpool2d\", \"kernel\": 2, \"stride\": 1},"
+	    "{\"type\": \"adaptive_avgpool2d\", \"output_size\": 1}]}");
+	if (net == NULL) {
+		ok(0, "describe: net built");
+		return;
+	}
+	d = module_describe(net->root);
+	s = json_dumps(d, JSON_SORT_KEYS | JSON_COMPACT);
+	if ((back = module_parse(d, NULL, NULL)) != NULL) {
+		d2 = module_describe(back);
+		s2 = json_dumps(d2, JSON_SORT_KEYS | JSON_COMPACT);
+		json_decref(d2);
+	}
+	ok(s2 != NULL && strcmp(s, s2) == 0 &&
+	    strstr(s, "\"kernel\":3,\"name\":\"c\",\"out\":4,\"padding\":1,"
+	    "\"stride\":2") != NULL &&
+	    strstr(s, "\"kernel\":3,\"padding\":1,\"stride\":3") != NULL,
+	    "describe: %s parses back the same", s);
+	module_free(back);
+	json_decref(d);
+	free(s);
+	free(s2);
+	net_free(net);
+}
+
 /* Bad configurations give messages, not crashes. */
 static void
 test_errors(void)
@@ -691,6 +729,8 @@ test_errors(void)
 	    "0}", "\"kernel\" must be an integer");
 	bad_parse("{\"type\": \"conv2d\", \"in\": 2, \"out\": 3, \"kernel\": "
 	    "3, \"groups\": 2}", "unknown option \"groups\"");
+	bad_parse("{\"type\": \"conv2d\", \"in\": 100000, \"out\": 3, "
+	    "\"kernel\": 4096}", "too large");
 	bad_parse("{\"type\": \"maxpool2d\", \"kernel\": 2, \"padding\": 2}",
 	    "more than half the kernel");
 	bad_parse("{\"type\": \"adaptive_avgpool2d\", \"output_size\": 2}",
@@ -718,6 +758,7 @@ main(void)
 	test_net();
 	test_lif();
 	test_panels();
+	test_describe();
 	test_errors();
 	return done_testing();
 }
