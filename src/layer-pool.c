@@ -7,7 +7,8 @@
  * (F.adaptive_avg_pool2d(x, 1)), which is average pooling with one window
  * of H x W. Each plane (image, channel) is pooled on its own. The max
  * pooling's backward finds each window's maximum again in x, which stays
- * valid until the backward, rather than keeping the indices.
+ * valid until the backward, rather than keeping the indices. The planes
+ * are split over the thread pool, one task per BLAS thread.
  */
 #include <jansson.h>
 #include <math.h>
@@ -170,71 +171,108 @@ layer_pool_window(const struct pool_module *pm, int i, int j)
 	return pw;
 }
 
-/* Returns the number of planes (image, channel) of a batch. */
-static size_t
-layer_pool_planes(const struct module *m, const struct mctx *c)
+/*
+ * A pooling pass over the planes of a batch: fn maps plane p of in (and
+ * of aux) to plane p of out, the planes split into tasks of the thread
+ * pool by ranges.
+ */
+struct pool_job {
+	const struct pool_module *pm;
+	void		(*fn)(const struct pool_module *pm, const float *in,
+			    const float *aux, float *out);
+	const float	*in;
+	const float	*aux;
+	float		*out;
+	size_t		 in_plane;	/* values per plane of in */
+	size_t		 aux_plane;
+	size_t		 out_plane;
+	size_t		 np;
+	int		 tasks;
+};
+
+/* Runs fn on the planes of task t. */
+static void
+layer_pool_task(void *arg, int t)
 {
-	return (size_t)c->T * c->B * (size_t)m->in_shape[0];
+	const struct pool_job	*job = arg;
+	size_t			 p = job->np * t / job->tasks;
+	size_t			 end = job->np * (t + 1) / job->tasks;
+
+	for (; p < end; p++)
+		job->fn(job->pm, job->in + p * job->in_plane, job->aux ==
+		    NULL ? NULL : job->aux + p * job->aux_plane, job->out +
+		    p * job->out_plane);
 }
 
-/* y = the sum of each window divided by the window's size k k. */
-static int
-layer_pool_avg_forward(struct module *m, const struct mctx *c,
-    const float *x, char **cause)
+/*
+ * Runs fn over the T B C planes of the batch: forward (in x, out y) or,
+ * with back set, backward (in dy, aux x, out dx).
+ */
+static void
+layer_pool_run(struct module *m, const struct mctx *c,
+    void (*fn)(const struct pool_module *, const float *, const float *,
+    float *), const float *in, int back)
 {
 	const struct pool_module	*pm = m->priv;
-	size_t				 p, np = layer_pool_planes(m, c);
-	float				 div = (float)pm->kh * pm->kw, s;
-	int				 i, j, a, b;
+	struct pool_job			 job;
+	size_t				 plane = (size_t)pm->h * pm->w;
+	size_t				 oplane = (size_t)pm->ho * pm->wo;
 
-	(void)cause;
-	for (p = 0; p < np; p++) {
-		const float	*xp = x + p * pm->h * pm->w;
-		float		*yp = m->y + p * pm->ho * pm->wo;
+	job.pm = pm;
+	job.fn = fn;
+	job.in = in;
+	job.aux = back ? m->x : NULL;
+	job.out = back ? m->dx : m->y;
+	job.in_plane = back ? oplane : plane;
+	job.aux_plane = plane;
+	job.out_plane = back ? plane : oplane;
+	job.np = (size_t)c->T * c->B * (size_t)m->in_shape[0];
+	job.tasks = blas_threads();
+	if ((size_t)job.tasks > job.np)
+		job.tasks = (int)job.np;
+	pool_run(layer_pool_task, &job, job.tasks);
+}
 
-		for (i = 0; i < pm->ho; i++)
-			for (j = 0; j < pm->wo; j++) {
-				struct pool_window w = layer_pool_window(pm,
-				    i, j);
+/* y = the sum of each window of x divided by the window's size k k. */
+static void
+layer_pool_avg_plane(const struct pool_module *pm, const float *x,
+    const float *unused, float *y)
+{
+	float	div = (float)pm->kh * pm->kw, s;
+	int	i, j, a, b;
 
-				s = 0;
-				for (a = w.h0; a < w.h1; a++)
-					for (b = w.w0; b < w.w1; b++)
-						s += xp[a * pm->w + b];
-				yp[i * pm->wo + j] = s / div;
-			}
-	}
-	return 0;
+	(void)unused;
+	for (i = 0; i < pm->ho; i++)
+		for (j = 0; j < pm->wo; j++) {
+			struct pool_window w = layer_pool_window(pm, i, j);
+
+			s = 0;
+			for (a = w.h0; a < w.h1; a++)
+				for (b = w.w0; b < w.w1; b++)
+					s += x[a * pm->w + b];
+			y[i * pm->wo + j] = s / div;
+		}
 }
 
 /* dx = the sum over the windows holding each input of dy / (k k). */
 static void
-layer_pool_avg_backward(struct module *m, const struct mctx *c,
-    const float *dy, int need_dx)
+layer_pool_avg_plane_back(const struct pool_module *pm, const float *dy,
+    const float *unused, float *dx)
 {
-	const struct pool_module	*pm = m->priv;
-	size_t				 p, np = layer_pool_planes(m, c);
-	float				 div = (float)pm->kh * pm->kw, g;
-	int				 i, j, a, b;
+	float	div = (float)pm->kh * pm->kw, g;
+	int	i, j, a, b;
 
-	if (!need_dx)
-		return;
-	memset(m->dx, 0, np * pm->h * pm->w * sizeof *m->dx);
-	for (p = 0; p < np; p++) {
-		float		*dp = m->dx + p * pm->h * pm->w;
-		const float	*gp = dy + p * pm->ho * pm->wo;
+	(void)unused;
+	memset(dx, 0, (size_t)pm->h * pm->w * sizeof *dx);
+	for (i = 0; i < pm->ho; i++)
+		for (j = 0; j < pm->wo; j++) {
+			struct pool_window w = layer_pool_window(pm, i, j);
 
-		for (i = 0; i < pm->ho; i++)
-			for (j = 0; j < pm->wo; j++) {
-				struct pool_window w = layer_pool_window(pm,
-				    i, j);
-
-				g = gp[i * pm->wo + j] / div;
-				for (a = w.h0; a < w.h1; a++)
-					for (b = w.w0; b < w.w1; b++)
-						dp[a * pm->w + b] += g;
-			}
-	}
+			g = dy[i * pm->wo + j] / div;
+			for (a = w.h0; a < w.h1; a++)
+				for (b = w.w0; b < w.w1; b++)
+					dx[a * pm->w + b] += g;
+		}
 }
 
 /*
@@ -259,51 +297,70 @@ layer_pool_argmax(const struct pool_module *pm, const float *xp,
 	return at;
 }
 
-/* y = the maximum of each window. */
+/* y = the maximum of each window of x. */
+static void
+layer_pool_max_plane(const struct pool_module *pm, const float *x,
+    const float *unused, float *y)
+{
+	int	i, j;
+
+	(void)unused;
+	for (i = 0; i < pm->ho; i++)
+		for (j = 0; j < pm->wo; j++)
+			y[i * pm->wo + j] = x[layer_pool_argmax(pm, x,
+			    layer_pool_window(pm, i, j))];
+}
+
+/* dx = the sum of dy over the windows whose maximum each input of x is. */
+static void
+layer_pool_max_plane_back(const struct pool_module *pm, const float *dy,
+    const float *x, float *dx)
+{
+	int	i, j;
+
+	memset(dx, 0, (size_t)pm->h * pm->w * sizeof *dx);
+	for (i = 0; i < pm->ho; i++)
+		for (j = 0; j < pm->wo; j++)
+			dx[layer_pool_argmax(pm, x, layer_pool_window(pm, i,
+			    j))] += dy[i * pm->wo + j];
+}
+
+/* Average pooling of x into y. */
+static int
+layer_pool_avg_forward(struct module *m, const struct mctx *c,
+    const float *x, char **cause)
+{
+	(void)cause;
+	layer_pool_run(m, c, layer_pool_avg_plane, x, 0);
+	return 0;
+}
+
+/* The input gradient of average pooling, when needed. */
+static void
+layer_pool_avg_backward(struct module *m, const struct mctx *c,
+    const float *dy, int need_dx)
+{
+	if (need_dx)
+		layer_pool_run(m, c, layer_pool_avg_plane_back, dy, 1);
+}
+
+/* Max pooling of x into y. */
 static int
 layer_pool_max_forward(struct module *m, const struct mctx *c,
     const float *x, char **cause)
 {
-	const struct pool_module	*pm = m->priv;
-	size_t				 p, np = layer_pool_planes(m, c);
-	int				 i, j;
-
 	(void)cause;
-	for (p = 0; p < np; p++) {
-		const float	*xp = x + p * pm->h * pm->w;
-		float		*yp = m->y + p * pm->ho * pm->wo;
-
-		for (i = 0; i < pm->ho; i++)
-			for (j = 0; j < pm->wo; j++)
-				yp[i * pm->wo + j] = xp[layer_pool_argmax(pm,
-				    xp, layer_pool_window(pm, i, j))];
-	}
+	layer_pool_run(m, c, layer_pool_max_plane, x, 0);
 	return 0;
 }
 
-/* dx = the sum of dy over the windows whose maximum each input is. */
+/* The input gradient of max pooling, when needed. */
 static void
 layer_pool_max_backward(struct module *m, const struct mctx *c,
     const float *dy, int need_dx)
 {
-	const struct pool_module	*pm = m->priv;
-	size_t				 p, np = layer_pool_planes(m, c);
-	int				 i, j;
-
-	if (!need_dx)
-		return;
-	memset(m->dx, 0, np * pm->h * pm->w * sizeof *m->dx);
-	for (p = 0; p < np; p++) {
-		const float	*xp = m->x + p * pm->h * pm->w;
-		float		*dp = m->dx + p * pm->h * pm->w;
-		const float	*gp = dy + p * pm->ho * pm->wo;
-
-		for (i = 0; i < pm->ho; i++)
-			for (j = 0; j < pm->wo; j++)
-				dp[layer_pool_argmax(pm, xp,
-				    layer_pool_window(pm, i, j))] +=
-				    gp[i * pm->wo + j];
-	}
+	if (need_dx)
+		layer_pool_run(m, c, layer_pool_max_plane_back, dy, 1);
 }
 
 static const char *const layer_pool_args[] = { "kernel", NULL };
