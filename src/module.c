@@ -15,8 +15,9 @@
 #include "snnwb.h"
 
 #define MODULE_KINDS(K) \
-	K(linear) K(flatten) K(lif) K(if) K(relu) K(qcfs) K(qcfs_if) \
-	K(batchnorm2d) K(dropout) K(sequential) K(residual)
+	K(linear) K(conv2d) K(flatten) K(lif) K(if) K(relu) K(qcfs) \
+	K(qcfs_if) K(batchnorm2d) K(avgpool2d) K(maxpool2d) \
+	K(adaptive_avgpool2d) K(dropout) K(sequential) K(residual)
 
 #define MODULE_DECLARE(x) extern const struct module_kind layer_##x##_kind;
 MODULE_KINDS(MODULE_DECLARE)
