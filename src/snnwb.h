@@ -355,23 +355,31 @@ int	 optim_nstate(const struct optim *o);
 void	 optim_step(struct optim *o, const struct optim_param *ps, int np);
 void	 optim_step_zero(struct optim *o, const struct optim_param *ps,
 	     int np);
+double	 optim_clip_grad_norm(const struct optim_param *ps, int np,
+	     float max_norm);
 
 enum schedule_kind {
 	SCHEDULE_CONSTANT,
 	SCHEDULE_STEP,
-	SCHEDULE_COSINE
+	SCHEDULE_COSINE,
+	SCHEDULE_MULTISTEP
 };
+#define SCHEDULE_MAXMILESTONES	32
 /* A learning-rate schedule over epochs; 0 in step_size or t_max: unset. */
 struct schedule {
 	enum schedule_kind	kind;
 	int			step_size;	/* step */
-	float			gamma;		/* step */
+	float			gamma;		/* step, multistep */
 	int			t_max;		/* cosine */
 	float			eta_min;	/* cosine */
+	int			milestones[SCHEDULE_MAXMILESTONES];
+	int			nmilestones;	/* multistep; 0: unset */
 };
 int	 schedule_init(struct schedule *s, const char *name, char **cause);
 int	 schedule_set(struct schedule *s, const char *param, double value,
 	     char **cause);
+int	 schedule_set_milestones(struct schedule *s, const double *epochs,
+	     int n, char **cause);
 int	 schedule_validate(const struct schedule *s, char **cause);
 const char *schedule_name(const struct schedule *s);
 float	 schedule_lr(const struct schedule *s, float base_lr, int epoch);
@@ -710,6 +718,7 @@ struct train_config {
 	enum train_loss		 loss;
 	float			 temperature;	/* ce_rate: logits = rate / it */
 	float			 label_smoothing;	/* ce */
+	float			 clip_grad_norm;	/* 0: no clipping */
 	struct optim		 optim;
 	struct schedule		 schedule;
 	const char		*run_dir;	/* or NULL */
