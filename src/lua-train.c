@@ -542,8 +542,8 @@ lsnn_train_new(lua_State *L, const char *fn)
 					     "loss", "temperature", "seed",
 					     "run_dir", "resume", "on_epoch",
 					     "drop_last", "histogram",
-					     "label_smoothing", "clip_grad_norm",
-					     NULL };
+					     "label_smoothing",
+					     "clip_grad_norm", NULL };
 	static int			 next_id = 1;
 	struct lsnn_job			*lj;
 	struct train_config		*cfg;

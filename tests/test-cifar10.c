@@ -417,7 +417,8 @@ test_augment(void)
 	for (y = 0, bad = 0; y < SIDE; y++)
 		for (k = SIDE - 4; k < SIDE; k++)
 			bad += x[2 * PLANE + y * SIDE + k] != norm(2, 0);
-	ok(found && bad == 0 && x[2 * PLANE + 16 * SIDE + SIDE - 5] != norm(2, 0),
+	ok(found && bad == 0 &&
+	    x[2 * PLANE + 16 * SIDE + SIDE - 5] != norm(2, 0),
 	    "augment: dx 4 pads the last 4 columns with (0 - 0.4465) / "
 	    "0.2010 = %g", (double)norm(2, 0));
 	data_cifar10_free(&set);
