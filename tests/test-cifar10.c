@@ -3,7 +3,8 @@
  * test records of ../shared (gzip) against PyTorch's normalised input of
  * the WideResNet reference; batches built here (plain, gzip, in a
  * cifar-10-batches-bin folder) and malformed ones; the augmentation's
- * crops, flips, padding value and determinism, also through the loader.
+ * crops, flips, padding value and determinism, also through the loader;
+ * allocation failures.
  */
 #include <sys/stat.h>
 
@@ -481,6 +482,43 @@ test_loader(void)
 	unlink(tmppath);
 }
 
+/* Every allocation failure while loading gives a message and leaks nothing. */
+static void
+test_alloc_failure(void)
+{
+	struct cifar10_set	 set;
+	uint8_t			*b = records(0, 10);
+	char			 name[sizeof tmpdir + 32], *cause;
+	long			 k;
+	int			 i, rc = -1, fails = 0, msgs = 0;
+
+	for (i = 1; i <= 5; i++) {
+		snprintf(name, sizeof name, "data_batch_%d.bin", i);
+		put(name, b + (size_t)(i - 1) * 2 * REC, 2 * REC, i == 3);
+	}
+	for (k = 0; k < 40; k++) {
+		cause = NULL;
+		mem_fail_after(k);
+		rc = data_cifar10_load(tmpdir, "train", &set, &cause);
+		mem_fail_after(-1);
+		if (rc == 0)
+			break;
+		fails++;
+		msgs += cause != NULL && strstr(cause, "out of memory") !=
+		    NULL && set.rec == NULL && set.n == 0;
+		free(cause);
+	}
+	ok(fails >= 10 && msgs == fails && rc == 0 && set.n == 10 &&
+	    memcmp(set.rec, b, 10 * REC) == 0, "%d allocation failures "
+	    "reported as out of memory, then read", fails);
+	data_cifar10_free(&set);
+	for (i = 1; i <= 5; i++) {
+		snprintf(name, sizeof name, "%s/data_batch_%d.bin", tmpdir, i);
+		unlink(name);
+	}
+	free(b);
+}
+
 int
 main(void)
 {
@@ -493,6 +531,7 @@ main(void)
 	test_malformed();
 	test_augment();
 	test_loader();
+	test_alloc_failure();
 	rmdir(tmpdir);
 	return done_testing();
 }
