@@ -1,5 +1,6 @@
 /*
- * data-idx.c: the IDX files of MNIST and Fashion-MNIST, plain or gzip.
+ * data-idx.c: the IDX files of MNIST and Fashion-MNIST, plain or gzip, and
+ * whole files read the same way for other formats.
  *
  * An IDX file is a 4-byte magic (two zero bytes, a type code, the number of
  * dimensions), one big-endian 32-bit size per dimension, then the data in
@@ -210,6 +211,56 @@ data_idx_read(const char *path, struct idx *out, char **cause)
 	rc = data_idx_load(&src, out, cause);
 	gzclose(src.gz);
 	return rc;
+}
+
+/*
+ * Reads the whole file at path, gzip-compressed or not, into *buf (freed
+ * with mem_free) and its length into *len: the bytes of other formats
+ * (CIFAR-10's batches) through the same reading as the IDX files.
+ */
+int
+data_idx_read_bytes(const char *path, uint8_t **buf, size_t *len,
+    char **cause)
+{
+	struct data_idx_src	 src;
+	uint8_t			*data = NULL, *grown;
+	size_t			 cap = DATA_IDX_FIRST, have = 0, got;
+	int			 fd, rc = 0;
+
+	*buf = NULL;
+	*len = 0;
+	memset(&src, 0, sizeof src);
+	src.name = path;
+	if ((fd = file_open_regular(path, NULL, cause)) == -1)
+		return -1;
+	if ((src.gz = gzdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return error_set(cause, "%s: out of memory", path);
+	}
+	gzbuffer(src.gz, 1u << 17);
+	for (;;) {
+		if ((grown = mem_realloc(data, cap)) == NULL) {
+			rc = error_set(cause, "%s: out of memory for %zu bytes",
+			    path, cap);
+			break;
+		}
+		data = grown;
+		if ((rc = data_idx_pull(&src, data + have, cap - have, &got,
+		    cause)) != 0)
+			break;
+		have += got;
+		if (have < cap)
+			break;
+		cap *= 2;
+	}
+	gzclose(src.gz);
+	if (rc != 0) {
+		mem_free(data);
+		return -1;
+	}
+	*buf = data;
+	*len = have;
+	return 0;
 }
 
 /*

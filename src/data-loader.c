@@ -12,7 +12,9 @@
  * The order of an epoch is the sample list shuffled (Fisher-Yates, rng.c)
  * by a generator seeded with a number drawn from the seed, plus the epoch:
  * it depends only on (seed, epoch), and seeds s and s + 1 do not give the
- * same orders one epoch apart, as seeding with seed + epoch would.
+ * same orders one epoch apart, as seeding with seed + epoch would. A data
+ * set's augment hook, when it has one, changes each sample after its fill
+ * and is told the epoch.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -40,6 +42,7 @@ struct loader {
 	int			 shuffle;
 	int			 count_nonzero;
 	uint64_t		 seed;
+	int			 epoch;		/* the one under way */
 	uint32_t		*index;		/* (nindex) samples used */
 	uint32_t		*order;		/* (nindex) epoch's order */
 	size_t			 nindex;
@@ -310,6 +313,9 @@ data_loader_fill_batch(struct loader *l, size_t k, struct loader_slot *s,
 		s->labels[j] = ds->label[i];
 		if (ds->fill(ds, i, s->x + j * l->step, t_stride, cause) != 0)
 			return -1;
+		if (ds->augment != NULL)
+			ds->augment(ds, i, l->epoch, s->x + j * l->step,
+			    t_stride);
 	}
 	s->B = (int)B;
 	s->index = k;
@@ -374,6 +380,7 @@ data_loader_start_epoch(struct loader *l, int epoch, char **cause)
 		rng_shuffle(&r, l->order, l->nindex);
 	}
 	l->next = 0;
+	l->epoch = epoch;
 	if ((rc = pthread_create(&l->thread, NULL, data_loader_run, l)) != 0)
 		return error_set(cause, "loader: cannot start its thread: %s",
 		    strerror(rc));

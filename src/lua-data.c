@@ -1,7 +1,9 @@
 /*
  * lua-data.c: data sets in Lua. snn.data.nmnist loads a split of N-MNIST
  * recordings (cached by the engine) and integrates frames on the fly;
- * snn.data.mnist serves MNIST-format images as T steps of input. A data
+ * snn.data.mnist serves MNIST-format images as T steps of input;
+ * snn.data.cifar10 serves CIFAR-10 images normalised, and augmented on the
+ * loader's thread for training. A data
  * set may be a subset of another (ds:split, ds:select, subset=): it then
  * keeps its parent alive through its uservalue and shares the parent's
  * samples.
@@ -24,8 +26,11 @@ struct lsnn_data {
 	struct frames_opts	 fo;
 	struct mnist_set	 ms;		/* MNIST, when owned */
 	struct mnist_enc	 enc;
+	struct cifar10_set	 cs;		/* CIFAR-10, when owned */
+	struct cifar10_opts	 co;
 	int			 owns_es;
 	int			 owns_ms;
+	int			 owns_cs;
 	uint32_t		*index;		/* (nindex) samples, or NULL */
 	size_t			 nindex;
 	const uint32_t		*ids;		/* (ds.n) file ids or NULL */
@@ -54,7 +59,9 @@ lsnn_data_close(lua_State *L)
 		data_nmnist_free(&d->es);
 	if (d->owns_ms)
 		data_mnist_free(&d->ms);
-	d->owns_es = d->owns_ms = 0;
+	if (d->owns_cs)
+		data_cifar10_free(&d->cs);
+	d->owns_es = d->owns_ms = d->owns_cs = 0;
 	mem_free(d->index);
 	d->index = NULL;
 	free(d->json);
@@ -336,6 +343,51 @@ lsnn_data_mnist(lua_State *L)
 	return 1;
 }
 
+/*
+ * snn.data.cifar10{root=, split=, augment=, seed=, subset=}: CIFAR-10
+ * images, normalised, cropped and flipped at random when augmented.
+ */
+static int
+lsnn_data_cifar10(lua_State *L)
+{
+	static const char *const	 known[] = { "root", "split", "augment",
+					     "seed", "subset", NULL };
+	static const char *const	 markers[] = { "cifar-10-batches-bin",
+					     "data_batch_1.bin",
+					     "data_batch_1.bin.gz",
+					     "test_batch.bin",
+					     "test_batch.bin.gz", NULL };
+	const char			*fn = "snn.data.cifar10", *root, *split;
+	struct lsnn_data		*d;
+	char				*cause = NULL;
+
+	lsnn_check_options(L, 1, fn, known);
+	split = lsnn_opt_string(L, 1, fn, "split", "train");
+	if (strcmp(split, "train") != 0 && strcmp(split, "test") != 0)
+		lsnn_argerror(L, fn, "split", "must be \"train\" or \"test\" "
+		    "(got \"%s\")", split);
+	root = lsnn_data_root(L, 1, fn, "root", "cifar10", markers,
+	    "or fetch CIFAR-10 with datasets/fetch cifar10 DIR");
+	d = lsnn_data_push(L);
+	lua_pushstring(L, root);
+	lua_setiuservalue(L, -2, 1);
+	d->co.augment = lsnn_opt_boolean(L, 1, fn, "augment",
+	    strcmp(split, "train") == 0);
+	d->co.seed = (uint64_t)lsnn_opt_number(L, 1, fn, "seed",
+	    (lua_Number)lsnn_default_seed(L));
+	if (data_cifar10_load(root, split, &d->cs, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	d->owns_cs = 1;
+	if (data_cifar10_dataset(&d->ds, &d->cs, &d->co, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	lsnn_data_subset(L, 1, fn, d);
+	d->json = error_printf("{\"set\": \"cifar10\", \"root\": \"%s\", "
+	    "\"split\": \"%s\", \"augment\": %s, \"seed\": %llu, "
+	    "\"samples\": %zu}", root, split, d->co.augment ? "true" :
+	    "false", (unsigned long long)d->co.seed, lsnn_data_len(d));
+	return 1;
+}
+
 /* __len: the number of samples. */
 static int
 lsnn_data_length(lua_State *L)
@@ -346,19 +398,21 @@ lsnn_data_length(lua_State *L)
 }
 
 /*
- * ds:get(i): sample i's input [T, C, H, W] (a new tensor) and its label.
+ * ds:get(i [, epoch]): sample i's input [T, C, H, W] (a new tensor) and its
+ * label; with an epoch, augmented as the loader makes it in that epoch.
  */
 static int
 lsnn_data_get(lua_State *L)
 {
 	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
 	struct lsnn_tensor	*t;
-	lua_Integer		 i;
+	lua_Integer		 i, epoch;
 	size_t			 s;
 	char			*cause = NULL;
 	int			 shape[4];
 
 	i = luaL_checkinteger(L, 2);
+	epoch = luaL_optinteger(L, 3, -1);
 	if (d->ds.n == 0 || i < 1 || (size_t)i > lsnn_data_len(d))
 		return luaL_error(L, "data set: index %d out of range 1..%d",
 		    (int)i, (int)lsnn_data_len(d));
@@ -371,6 +425,9 @@ lsnn_data_get(lua_State *L)
 	if (d->ds.fill(&d->ds, s, t->t.data, data_loader_step_size(&d->ds),
 	    &cause) != 0)
 		return lsnn_error(L, "data set", cause);
+	if (epoch >= 0 && d->ds.augment != NULL)
+		d->ds.augment(&d->ds, s, (int)epoch, t->t.data,
+		    data_loader_step_size(&d->ds));
 	lua_pushinteger(L, d->ds.label[s]);
 	return 2;
 }
@@ -608,6 +665,7 @@ lsnn_data_open(lua_State *L)
 	static const luaL_Reg	 funcs[] = {
 		{ "nmnist", lsnn_data_nmnist },
 		{ "mnist", lsnn_data_mnist },
+		{ "cifar10", lsnn_data_cifar10 },
 		{ NULL, NULL }
 	};
 

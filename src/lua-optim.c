@@ -4,7 +4,8 @@
  * filled in (so it prints and can be edited), and snn.train turns such a
  * table back into engine settings with lsnn_optim_check. A table may also
  * carry schedule = "cosine" | "step" | "constant", or a table
- * {name = "step", step_size = 10, gamma = 0.5}.
+ * {name = "step", step_size = 10, gamma = 0.5} or {name = "multistep",
+ * milestones = {60, 120, 160}, gamma = 0.2}.
  */
 #include <string.h>
 
@@ -39,6 +40,27 @@ lsnn_optim_field(lua_State *L, const char *fn, const char *key,
 		lsnn_error(L, fn, cause);
 }
 
+/* Sets the milestones of s from the list on top of the stack. */
+static void
+lsnn_optim_milestones(lua_State *L, const char *fn, struct schedule *s)
+{
+	double		 e[SCHEDULE_MAXMILESTONES];
+	char		*cause = NULL;
+	lua_Integer	 i, n;
+
+	if (!lua_istable(L, -1))
+		lsnn_argerror(L, fn, "milestones", "must be a list of epochs "
+		    "(got %s)", luaL_typename(L, -1));
+	n = luaL_len(L, -1);
+	for (i = 0; i < n && i < SCHEDULE_MAXMILESTONES; i++) {
+		lua_rawgeti(L, -1, i + 1);
+		e[i] = lsnn_check_number(L, -1, fn, "milestones");
+		lua_pop(L, 1);
+	}
+	if (schedule_set_milestones(s, e, (int)n, &cause) != 0)
+		lsnn_error(L, fn, cause);
+}
+
 /* Fills a schedule from the value on top of the stack (name or table). */
 static void
 lsnn_optim_schedule(lua_State *L, const char *fn, struct schedule *s)
@@ -62,7 +84,9 @@ lsnn_optim_schedule(lua_State *L, const char *fn, struct schedule *s)
 	while (lua_next(L, top) != 0) {
 		key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) :
 		    "?";
-		if (strcmp(key, "name") != 0 && schedule_set(s, key,
+		if (strcmp(key, "milestones") == 0)
+			lsnn_optim_milestones(L, fn, s);
+		else if (strcmp(key, "name") != 0 && schedule_set(s, key,
 		    lsnn_check_number(L, -1, fn, key), &cause) != 0)
 			lsnn_error(L, fn, cause);
 		lua_pop(L, 1);
@@ -107,6 +131,8 @@ static void
 lsnn_optim_push(lua_State *L, const struct optim *o,
     const struct schedule *s)
 {
+	int	i;
+
 	lua_newtable(L);
 	lua_pushstring(L, optim_name(o));
 	lua_setfield(L, -2, "name");
@@ -144,6 +170,15 @@ lsnn_optim_push(lua_State *L, const struct optim *o,
 		lua_setfield(L, -2, "t_max");
 		lua_pushnumber(L, s->eta_min);
 		lua_setfield(L, -2, "eta_min");
+	} else if (s->kind == SCHEDULE_MULTISTEP) {
+		lua_createtable(L, s->nmilestones, 0);
+		for (i = 0; i < s->nmilestones; i++) {
+			lua_pushinteger(L, s->milestones[i]);
+			lua_rawseti(L, -2, i + 1);
+		}
+		lua_setfield(L, -2, "milestones");
+		lua_pushnumber(L, s->gamma);
+		lua_setfield(L, -2, "gamma");
 	}
 	lua_setfield(L, -2, "schedule");
 }

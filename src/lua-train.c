@@ -542,7 +542,8 @@ lsnn_train_new(lua_State *L, const char *fn)
 					     "loss", "temperature", "seed",
 					     "run_dir", "resume", "on_epoch",
 					     "drop_last", "histogram",
-					     "label_smoothing", NULL };
+					     "label_smoothing",
+					     "clip_grad_norm", NULL };
 	static int			 next_id = 1;
 	struct lsnn_job			*lj;
 	struct train_config		*cfg;
@@ -575,6 +576,8 @@ lsnn_train_new(lua_State *L, const char *fn)
 	    cfg->temperature);
 	cfg->label_smoothing = (float)lsnn_opt_number(L, 1, fn,
 	    "label_smoothing", 0);
+	cfg->clip_grad_norm = (float)lsnn_opt_number(L, 1, fn,
+	    "clip_grad_norm", 0);
 	if (train_loss_parse(lsnn_opt_string(L, 1, fn, "loss", "mse_rate"),
 	    &cfg->loss, &cause) != 0)
 		lsnn_error(L, fn, cause);

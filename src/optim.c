@@ -398,3 +398,30 @@ optim_step_zero(struct optim *o, const struct optim_param *ps, int np)
 {
 	optim_run(o, ps, np, 1);
 }
+
+/*
+ * Clips the gradients of ps (np tensors) by their global norm as
+ * torch.nn.utils.clip_grad_norm_: the 2-norm of all of them together; when
+ * it exceeds max_norm every gradient is scaled by max_norm / (norm + 1e-6).
+ * Returns the norm before clipping.
+ */
+double
+optim_clip_grad_norm(const struct optim_param *ps, int np, float max_norm)
+{
+	double	sum = 0, norm;
+	float	scale;
+	size_t	i;
+	int	k;
+
+	for (k = 0; k < np; k++)
+		for (i = 0; i < ps[k].n; i++)
+			sum += (double)ps[k].g[i] * ps[k].g[i];
+	norm = sqrt(sum);
+	if (norm <= max_norm)
+		return norm;
+	scale = (float)(max_norm / (norm + 1e-6));
+	for (k = 0; k < np; k++)
+		for (i = 0; i < ps[k].n; i++)
+			ps[k].g[i] *= scale;
+	return norm;
+}

@@ -355,23 +355,31 @@ int	 optim_nstate(const struct optim *o);
 void	 optim_step(struct optim *o, const struct optim_param *ps, int np);
 void	 optim_step_zero(struct optim *o, const struct optim_param *ps,
 	     int np);
+double	 optim_clip_grad_norm(const struct optim_param *ps, int np,
+	     float max_norm);
 
 enum schedule_kind {
 	SCHEDULE_CONSTANT,
 	SCHEDULE_STEP,
-	SCHEDULE_COSINE
+	SCHEDULE_COSINE,
+	SCHEDULE_MULTISTEP
 };
+#define SCHEDULE_MAXMILESTONES	32
 /* A learning-rate schedule over epochs; 0 in step_size or t_max: unset. */
 struct schedule {
 	enum schedule_kind	kind;
 	int			step_size;	/* step */
-	float			gamma;		/* step */
+	float			gamma;		/* step, multistep */
 	int			t_max;		/* cosine */
 	float			eta_min;	/* cosine */
+	int			milestones[SCHEDULE_MAXMILESTONES];
+	int			nmilestones;	/* multistep; 0: unset */
 };
 int	 schedule_init(struct schedule *s, const char *name, char **cause);
 int	 schedule_set(struct schedule *s, const char *param, double value,
 	     char **cause);
+int	 schedule_set_milestones(struct schedule *s, const double *epochs,
+	     int n, char **cause);
 int	 schedule_validate(const struct schedule *s, char **cause);
 const char *schedule_name(const struct schedule *s);
 float	 schedule_lr(const struct schedule *s, float base_lr, int epoch);
@@ -722,6 +730,7 @@ struct train_config {
 	enum train_loss		 loss;
 	float			 temperature;	/* ce_rate: logits = rate / it */
 	float			 label_smoothing;	/* ce */
+	float			 clip_grad_norm;	/* 0: no clipping */
 	struct optim		 optim;
 	struct schedule		 schedule;
 	const char		*run_dir;	/* or NULL */
@@ -1012,6 +1021,8 @@ struct idx {
 };
 int	 data_idx_read(const char *path, struct idx *out, char **cause);
 void	 data_idx_free(struct idx *x);
+int	 data_idx_read_bytes(const char *path, uint8_t **buf, size_t *len,
+	     char **cause);
 /* buf (len) holds an uncompressed IDX file; name is used in messages. */
 int	 data_idx_parse(const uint8_t *buf, size_t len, const char *name,
 	     struct idx *out, char **cause);
@@ -1032,6 +1043,36 @@ int	 data_mnist_load(const char *root, const char *split,
 void	 data_mnist_free(struct mnist_set *set);
 int	 data_mnist_dataset(struct dataset *ds, const struct mnist_set *set,
 	     const struct mnist_enc *enc, char **cause);
+
+/* data-cifar10.c: CIFAR-10's binary batches as a loader data set. */
+#define CIFAR10_SIDE	32
+#define CIFAR10_PIXELS	(3 * CIFAR10_SIDE * CIFAR10_SIDE)
+#define CIFAR10_RECORD	(1 + CIFAR10_PIXELS)	/* label, R, G, B planes */
+#define CIFAR10_PAD	4			/* crop offsets -4..4 */
+struct cifar10_set {
+	uint8_t		*rec;		/* (n, CIFAR10_RECORD) as read */
+	uint8_t		*label;		/* (n) */
+	size_t		 n;
+};
+/* How samples are made; lut[c][b] = (b / 255 - mean[c]) / std[c]. */
+struct cifar10_opts {
+	int		 augment;	/* random crop and flip per epoch */
+	uint64_t	 seed;
+	float		 lut[3][256];
+};
+/* One sample's augmentation: x' (y, x) = x (y + dy, f(x) + dx), 0 outside. */
+struct cifar10_aug {
+	int		 dy;
+	int		 dx;
+	int		 flip;		/* f(x) = 31 - x, else x */
+};
+int	 data_cifar10_load(const char *root, const char *split,
+	     struct cifar10_set *set, char **cause);
+void	 data_cifar10_free(struct cifar10_set *set);
+void	 data_cifar10_draw(uint64_t seed, int epoch, size_t i,
+	     struct cifar10_aug *a);
+int	 data_cifar10_dataset(struct dataset *ds, const struct cifar10_set *set,
+	     struct cifar10_opts *o, char **cause);
 
 /* data-frames.c: SpikingJelly's integration of events into frames. */
 enum frames_split {
@@ -1088,6 +1129,9 @@ struct dataset {
 	int		 width;
 	int		(*fill)(const struct dataset *ds, size_t i, float *out,
 			    size_t t_stride, char **cause);
+	/* Optional: changes sample i, as fill wrote it, for an epoch. */
+	void		(*augment)(const struct dataset *ds, size_t i,
+			    int epoch, float *out, size_t t_stride);
 	const void	*src;		/* the samples, e.g. an eventset */
 	const void	*opts;		/* how to make them, e.g. frames_opts */
 };

@@ -346,8 +346,9 @@ train_emit(struct train_state *st, const struct train_record *rec)
 static char *
 train_config_json(const struct train_config *cfg)
 {
-	json_t		*root = json_object(), *o, *data;
+	json_t		*root = json_object(), *o, *m, *data;
 	char		*net, *s;
+	int		 i;
 
 	net = net_json_describe(cfg->net);
 	json_object_set_new(root, "snnwb_version",
@@ -384,8 +385,19 @@ train_config_json(const struct train_config *cfg)
 		    json_integer(cfg->schedule.t_max));
 		json_object_set_new(o, "eta_min",
 		    json_real(cfg->schedule.eta_min));
+	} else if (cfg->schedule.kind == SCHEDULE_MULTISTEP) {
+		m = json_array();
+		for (i = 0; i < cfg->schedule.nmilestones; i++)
+			json_array_append_new(m,
+			    json_integer(cfg->schedule.milestones[i]));
+		json_object_set_new(o, "milestones", m);
+		json_object_set_new(o, "gamma",
+		    json_real(cfg->schedule.gamma));
 	}
 	json_object_set_new(root, "schedule", o);
+	if (cfg->clip_grad_norm > 0)
+		json_object_set_new(root, "clip_grad_norm",
+		    json_real(cfg->clip_grad_norm));
 	json_object_set_new(root, "loss",
 	    json_string(train_loss_name(cfg->loss)));
 	if (cfg->loss == TRAIN_LOSS_CE_RATE)
@@ -490,6 +502,8 @@ train_batch(struct train_state *st, const struct batch *b,
 	p.m = st->m;
 	p.v = st->v;
 	p.n = cfg->net->nparams;
+	if (cfg->clip_grad_norm > 0)
+		optim_clip_grad_norm(&p, 1, cfg->clip_grad_norm);
 	optim_step_zero(&cfg->optim, &p, 1);
 	for (i = 0; i < b->B; i++)
 		right += train_predict(s, b->T, b->B, st->C, i) ==
@@ -610,6 +624,10 @@ train_validate(const struct train_config *cfg, char **cause)
 	if (!(cfg->label_smoothing >= 0 && cfg->label_smoothing < 1))
 		return error_set(cause, "train: label_smoothing must be in "
 		    "[0, 1)");
+	if (!(cfg->clip_grad_norm >= 0 && cfg->clip_grad_norm < INFINITY))
+		return error_set(cause, "train: clip_grad_norm must be a "
+		    "norm > 0 (0: no clipping), not %g",
+		    (double)cfg->clip_grad_norm);
 	if (optim_validate(&cfg->optim, cause) != 0 ||
 	    schedule_validate(&cfg->schedule, cause) != 0)
 		return -1;

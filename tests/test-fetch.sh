@@ -1,8 +1,9 @@
 #!/bin/sh
 # test-fetch.sh: datasets/fetch offline, as TAP: usage errors, the N-MNIST
 # instructions, checksum failures naming the file and both hashes, missing
-# files at a local mirror, files already in place checked, and the count
-# check of unpacked N-MNIST archives. Never touches the network: every run
+# files at a local mirror, files already in place checked, CIFAR-10's
+# offline message pointing at the shared copy, and the count check of
+# unpacked N-MNIST archives. Never touches the network: every run
 # points the script at a local mirror.
 
 src=${SNNWB_SRCDIR:-$(dirname "$0")/..}
@@ -79,9 +80,16 @@ expect 1 "corrupted CIFAR-10 archive rejected with both hashes" \
     "cifar-10-binary.tar.gz: checksum mismatch" \
     "expected sha256 c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"
 rm "$tmp/mirror/cifar-10-binary.tar.gz"
-run cifar10 "$tmp/cifar"
+SNNWB_SHARED="$tmp/none" run cifar10 "$tmp/cifar"
 expect 1 "CIFAR-10 unreachable: says so" "cannot download" \
-    "kriz/cifar.html"
+    "kriz/cifar.html" "../shared/datasets/cifar10/" \
+    "lossless/test_first1000.bin.gz"
+mkdir -p "$tmp/shared/datasets/cifar10"
+printf '#!/bin/sh\n' >"$tmp/shared/datasets/cifar10/build.sh"
+SNNWB_SHARED="$tmp/shared" run cifar10 "$tmp/cifar"
+expect 1 "CIFAR-10 unreachable: points at the shared copy" \
+    "cannot download" "$tmp/shared/datasets/cifar10/build.sh $tmp/cifar" \
+    "5.7/255" "$tmp/shared/datasets/cifar10/lossless/test_first1000.bin.gz"
 
 if command -v zip >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1; then
 	mkdir -p "$tmp/zips/Train/3"

@@ -1,8 +1,8 @@
 /*
  * test-optim.c: SGD, Adam and AdamW against values worked out by hand from
  * torch.optim's update rules, the same steps split over threads and
- * zeroing the gradients, their validation, and the learning-rate
- * schedules against their closed forms.
+ * zeroing the gradients, their validation, the learning-rate schedules
+ * against their closed forms, and clipping by the global gradient norm.
  *
  * Every optimizer test runs the same two parameter tensors through one
  * call per step: w = [1, -2, 0.5] and a bias b = [0.25], written below as
@@ -458,6 +458,102 @@ test_schedule(void)
 	refused(rc, cause, "unknown schedule \"linear\"", "linear");
 }
 
+/*
+ * MultiStepLR(milestones 60, 120, 160; gamma 0.2), base 0.1, the WRN
+ * recipe: 0.1 for epochs 0..59, then 0.02, 0.004 and 0.0008 from epochs
+ * 60, 120 and 160 (gamma^k, k the milestones <= epoch), and validation.
+ */
+static void
+test_multistep(void)
+{
+	struct schedule	 s;
+	const double	 wrn[] = { 60, 120, 160 }, flat[] = { 5, 5 };
+	const double	 zero[] = { 0, 3 }, half[] = { 2.5 };
+	char		*cause = NULL;
+	int		 rc;
+
+	ok(schedule_init(&s, "multistep", NULL) == 0, "multistep schedule");
+	rc = schedule_validate(&s, &cause);
+	refused(rc, cause, "milestones are not set",
+	    "multistep without milestones");
+	ok(schedule_set_milestones(&s, wrn, 3, NULL) == 0 &&
+	    schedule_set(&s, "gamma", 0.2, NULL) == 0 &&
+	    schedule_validate(&s, NULL) == 0, "multistep 60, 120, 160; 0.2");
+	lr_at(&s, 0, 0.1);
+	lr_at(&s, 59, 0.1);
+	lr_at(&s, 60, 0.02);
+	lr_at(&s, 119, 0.02);
+	lr_at(&s, 120, 0.004);
+	lr_at(&s, 160, 0.0008);
+	lr_at(&s, 199, 0.0008);
+	cause = NULL;
+	rc = schedule_set_milestones(&s, flat, 2, &cause);
+	refused(rc, cause, "milestones must increase, but 5 follows 5",
+	    "milestones 5, 5");
+	cause = NULL;
+	rc = schedule_set_milestones(&s, zero, 2, &cause);
+	refused(rc, cause, "each milestone must be a whole number of epochs "
+	    ">= 1, not 0", "milestone 0");
+	cause = NULL;
+	rc = schedule_set_milestones(&s, half, 1, &cause);
+	refused(rc, cause, "not 2.5", "milestone 2.5");
+	cause = NULL;
+	rc = schedule_set_milestones(&s, wrn, 0, &cause);
+	refused(rc, cause, "milestones must list 1 to 32 epochs, not 0",
+	    "no milestones");
+	ok(s.nmilestones == 3 && s.milestones[2] == 160,
+	    "refused milestones leave the schedule as it was");
+	cause = NULL;
+	rc = schedule_set(&s, "gamma", -1, &cause);
+	refused(rc, cause, "multistep schedule: gamma must be > 0", "gamma -1");
+	cause = NULL;
+	rc = schedule_set(&s, "step_size", 3, &cause);
+	refused(rc, cause, "multistep schedule has no parameter step_size",
+	    "step_size for multistep");
+	schedule_init(&s, "step", NULL);
+	cause = NULL;
+	rc = schedule_set_milestones(&s, wrn, 3, &cause);
+	refused(rc, cause, "step schedule has no parameter milestones",
+	    "milestones for step");
+	/* PyTorch's default gamma, 0.1: 0.1, then 0.01 from epoch 60. */
+	schedule_init(&s, "multistep", NULL);
+	schedule_set_milestones(&s, wrn, 1, NULL);
+	lr_at(&s, 60, 0.01);
+	lr_at(&s, 200, 0.01);
+}
+
+/*
+ * Clipping by the global norm: gradients [3, 4] and [12] have the norm
+ * sqrt(9 + 16 + 144) = 13; with max_norm 6.5 each is scaled by
+ * 6.5 / (13 + 1e-6) = 0.49999996 to [1.4999999, 1.9999999] and
+ * [5.9999995]; max_norm 13 or more leaves them alone.
+ */
+static void
+test_clip(void)
+{
+	float			 a[2] = { 3, 4 }, b[1] = { 12 }, got[3];
+	const double		 half[3] = { 1.4999999, 1.9999999, 5.9999995 };
+	const double		 same[3] = { 3, 4, 12 };
+	struct optim_param	 ps[2];
+
+	memset(ps, 0, sizeof ps);
+	ps[0].g = a;
+	ps[0].n = 2;
+	ps[1].g = b;
+	ps[1].n = 1;
+	is_double(optim_clip_grad_norm(ps, 2, 13), 13, 1e-12,
+	    "clip: the norm of [3, 4] and [12] is 13");
+	got[0] = a[0], got[1] = a[1], got[2] = b[0];
+	is_close_array(got, same, 3, 0, 0, "clip: max_norm 13 changes nothing");
+	is_double(optim_clip_grad_norm(ps, 2, 6.5f), 13, 1e-12,
+	    "clip: returns the norm before clipping");
+	got[0] = a[0], got[1] = a[1], got[2] = b[0];
+	is_close_array(got, half, 3, 0, 1e-7, "clip: max_norm 6.5 scales by "
+	    "6.5 / (13 + 1e-6)");
+	is_double(optim_clip_grad_norm(ps, 2, 100), 6.5 * 13 / (13 + 1e-6),
+	    1e-6, "clip: the clipped norm is max_norm (less 1e-6 relative)");
+}
+
 int
 main(void)
 {
@@ -466,5 +562,7 @@ main(void)
 	test_threads();
 	test_validation();
 	test_schedule();
+	test_multistep();
+	test_clip();
 	return done_testing();
 }
