@@ -229,6 +229,7 @@ simulate_run(struct net *net, const struct simulate_opts *o,
 	net_set_training(net, 0);
 	data_loader_defaults(&lo);
 	lo.batch = o->batch;
+	lo.shuffle = 0;
 	lo.index = o->index;
 	lo.nindex = o->nindex;
 	r->total = o->index != NULL ? o->nindex : o->data->n;
