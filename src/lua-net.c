@@ -121,6 +121,41 @@ lsnn_net_push_owned(lua_State *L, struct net *net)
 	lsnn_net_push(L)->net = net;
 }
 
+/*
+ * net:profile([on]): with a boolean, starts timing the modules by kind
+ * from zero (true) or stops (false) and returns net; without, returns
+ * {KIND = {forward =, backward =, calls =}} in seconds so far.
+ */
+static int
+lsnn_net_profile(lua_State *L)
+{
+	struct net			*net = lsnn_net_check(L, 1, "net:profile");
+	const struct module_time	*t;
+	int				 i;
+
+	if (!lua_isnoneornil(L, 2)) {
+		if (net_profile(net, lua_toboolean(L, 2)) != 0)
+			return luaL_error(L, "net:profile: out of memory");
+		lua_settop(L, 1);
+		return 1;
+	}
+	lua_newtable(L);
+	for (i = 0; net->prof != NULL && module_kind_at(i) != NULL; i++) {
+		t = &net->prof[i];
+		if (t->calls == 0 && t->backward == 0)
+			continue;
+		lua_createtable(L, 0, 3);
+		lua_pushnumber(L, t->forward);
+		lua_setfield(L, -2, "forward");
+		lua_pushnumber(L, t->backward);
+		lua_setfield(L, -2, "backward");
+		lua_pushinteger(L, t->calls);
+		lua_setfield(L, -2, "calls");
+		lua_setfield(L, -2, module_kind_at(i)->name);
+	}
+	return 1;
+}
+
 /* __gc and __close: frees the network; every view of it goes stale. */
 static int
 lsnn_net_close(lua_State *L)
@@ -1026,6 +1061,7 @@ lsnn_net_open(lua_State *L)
 		{ "save", lsnn_net_save },
 		{ "load", lsnn_net_load_state },
 		{ "summary", lsnn_net_summary },
+		{ "profile", lsnn_net_profile },
 		{ NULL, NULL }
 	};
 	static const luaL_Reg	meta[] = {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -379,6 +380,17 @@ lsnn_interrupted(lua_State *L)
 	return lua_gethook(L) == lsnn_interrupt;
 }
 
+/* snn.clock(): seconds of a monotonic clock, for timing. */
+static int
+lsnn_clock_fn(lua_State *L)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	lua_pushnumber(L, (lua_Number)ts.tv_sec + 1e-9 * (lua_Number)ts.tv_nsec);
+	return 1;
+}
+
 /* The state the SIGINT handler stops; set while lsnn_call runs a chunk. */
 static lua_State *lsnn_call_state;
 
@@ -497,6 +509,7 @@ lsnn_open(lua_State *L)
 	static const luaL_Reg	 fns[] = {
 		{ "seed", lsnn_seed_fn },
 		{ "threads", lsnn_threads_fn },
+		{ "clock", lsnn_clock_fn },
 		{ "type", lsnn_type },
 		{ NULL, NULL }
 	};

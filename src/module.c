@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "snnwb.h"
 
@@ -26,6 +27,8 @@ static const struct module_kind *const module_kinds[] = {
 	MODULE_KINDS(MODULE_ENTRY)
 	NULL
 };
+_Static_assert(sizeof module_kinds / sizeof *module_kinds <=
+    MODULE_MAXKINDS + 1, "more module kinds than MODULE_MAXKINDS");
 
 /* Returns the kind named name ("linear"), or NULL. */
 const struct module_kind *
@@ -46,6 +49,37 @@ module_kind_at(int i)
 	if (i < 0 || i >= (int)(sizeof module_kinds / sizeof *module_kinds))
 		return NULL;
 	return module_kinds[i];
+}
+
+/* Returns the index of kind in the table (module_kind_at's), or -1. */
+int
+module_kind_index(const struct module_kind *kind)
+{
+	int	i;
+
+	for (i = 0; module_kinds[i] != NULL; i++)
+		if (module_kinds[i] == kind)
+			return i;
+	return -1;
+}
+
+/* Returns the seconds of the monotonic clock. */
+static double
+module_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Returns the profile entry of m's kind in c, or NULL (a container). */
+static struct module_time *
+module_time_of(const struct module *m, const struct mctx *c)
+{
+	if (c->prof == NULL || (m->kind->flags & MODULE_CONTAINER))
+		return NULL;
+	return &c->prof[module_kind_index(m->kind)];
 }
 
 /* Returns a new module of kind with zeroed private state, or NULL. */
@@ -335,10 +369,20 @@ int
 module_forward(struct module *m, const struct mctx *c, const float *x,
     char **cause)
 {
+	struct module_time	*t;
+	double			 start;
+	int			 rc;
+
 	m->x = x;
 	if (c->repeat && m->pure && m->y != NULL)
 		return 0;
-	return m->kind->forward(m, c, x, cause);
+	if ((t = module_time_of(m, c)) == NULL)
+		return m->kind->forward(m, c, x, cause);
+	start = module_now();
+	rc = m->kind->forward(m, c, x, cause);
+	t->forward += module_now() - start;
+	t->calls++;
+	return rc;
 }
 
 /*
@@ -350,7 +394,16 @@ void
 module_backward(struct module *m, const struct mctx *c, const float *dy,
     int need_dx)
 {
+	struct module_time	*t = module_time_of(m, c);
+	double			 start;
+
+	if (t == NULL) {
+		m->kind->backward(m, c, dy, need_dx);
+		return;
+	}
+	start = module_now();
 	m->kind->backward(m, c, dy, need_dx);
+	t->backward += module_now() - start;
 }
 
 /* Returns the neurons of m and below to rest. */

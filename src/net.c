@@ -55,6 +55,7 @@ net_free(struct net *net)
 	mem_free(net->params);
 	mem_free(net->grads);
 	mem_free(net->buffers);
+	mem_free(net->prof);
 	mem_free(net);
 }
 
@@ -390,7 +391,7 @@ static int
 net_prepare(struct net *net, int T, int B, int in_ndim, const int *in_shape,
     char **cause)
 {
-	struct mctx	c = { T, B, net->training, 0 };
+	struct mctx	c = { T, B, net->training, 0, NULL };
 
 	if (net->T == T && net->B == B && net->in_ndim == in_ndim &&
 	    memcmp(net->in_shape, in_shape, (size_t)in_ndim *
@@ -420,7 +421,7 @@ static int
 net_run(struct net *net, const float *x, int T, int B, int in_ndim,
     const int *in_shape, int repeat, const float **out, char **cause)
 {
-	struct mctx	c = { T, B, net->training, repeat };
+	struct mctx	c = { T, B, net->training, repeat, net->prof };
 	int		rc;
 
 	if (net->root->kind == &layer_sequential_kind &&
@@ -473,7 +474,7 @@ int
 net_backward(struct net *net, const float *dy, const float **dx,
     char **cause)
 {
-	struct mctx	c = { net->T, net->B, net->training, 0 };
+	struct mctx	c = { net->T, net->B, net->training, 0, net->prof };
 
 	if (net->T == 0)
 		return error_set(cause, "backward: no forward pass to "
@@ -489,6 +490,21 @@ void
 net_zero_grad(struct net *net)
 {
 	memset(net->grads, 0, net->nparams * sizeof *net->grads);
+}
+
+/*
+ * Starts timing the modules of net by kind from zero (on), or stops and
+ * forgets the times (off); -1 when out of memory.
+ */
+int
+net_profile(struct net *net, int on)
+{
+	mem_free(net->prof);
+	net->prof = NULL;
+	if (on && (net->prof = mem_calloc(MODULE_MAXKINDS,
+	    sizeof *net->prof)) == NULL)
+		return -1;
+	return 0;
 }
 
 /* Returns every neuron to its rest state before the next forward. */

@@ -464,12 +464,20 @@ struct module_stats {
 	double		zero_rows;	/* fraction of all-zero rows of dx */
 	int		has_grad;	/* the three above are set */
 };
+/* Seconds spent in the modules of one kind (net_profile). */
+#define MODULE_MAXKINDS	32
+struct module_time {
+	double		 forward;
+	double		 backward;
+	long		 calls;		/* forwards */
+};
 /* What a forward or backward runs for. */
 struct mctx {
 	int		 T;
 	int		 B;
 	int		 training;	/* batch statistics, dropout */
 	int		 repeat;	/* x is the input of the last forward */
+	struct module_time *prof;	/* (MODULE_MAXKINDS) by kind, or NULL */
 };
 struct module;
 struct module_kind {
@@ -527,6 +535,7 @@ struct module {
 };
 const struct module_kind *module_kind_find(const char *name);
 const struct module_kind *module_kind_at(int i);
+int	 module_kind_index(const struct module_kind *kind);
 struct module *module_new(const struct module_kind *kind, char **cause);
 struct module *module_parse(struct json_t *o, struct rng *r, char **cause);
 struct json_t *module_describe(const struct module *m);
@@ -610,10 +619,12 @@ struct net {
 	int		 in_ndim;
 	int		 in_shape[TENSOR_MAXDIM];
 	int		 busy;		/* id of the job training it, or 0 */
+	struct module_time *prof;	/* per kind when profiling, or NULL */
 };
 struct net	*net_new(void);
 struct net	*net_wrap(struct module *root, char **cause);
 void		 net_invalidate(struct net *net);
+int		 net_profile(struct net *net, int on);
 void	 net_free(struct net *net);
 int	 net_add(struct net *net, struct module *m, char **cause);
 int	 net_add_linear(struct net *net, int in, int out, int bias,
