@@ -278,4 +278,42 @@ function models.vgg16(options)
 	return net
 end
 
+-- models.resnet9{width = 64, classes = 10, activation = "relu", L = 4}:
+-- the ResNet-9 of Myrtle.ai's DAWNBench entry ("How to train your
+-- ResNet", D. Page, 2018), width w: prep conv w, then conv 2w + pool +
+-- residual (two convs), conv 4w + pool, conv 8w + pool + residual, a
+-- global pool and a linear layer; every conv is 3x3 without bias,
+-- followed by batch norm and the activation. Pooling is max pooling with
+-- ReLU and average pooling with qcfs activations (conversion refuses max
+-- pooling). The quick presets of the examples use it at width 16.
+function models.resnet9(options)
+	options = options or {}
+	check_options("resnet9", options, { "width", "classes", "activation",
+	    "L" })
+	local w = options.width or 64
+	if math.type(w) ~= "integer" or w < 1 then
+		error("models.resnet9: width must be a positive integer", 2)
+	end
+	local spec = options.activation or "relu"
+	local act = activation("resnet9", spec, options.L or 4)
+	local pool = spec == "relu" and snn.maxpool2d or snn.avgpool2d
+	local function unit(i, o, name)
+		return snn.sequential({ snn.conv2d(i, o, 3, { padding = 1,
+			bias = false, name = "conv" }), snn.batchnorm2d(o,
+			{ name = "bn" }), act{ name = "act" } }, { name = name })
+	end
+	local function residual(c, name)
+		return snn.residual({ snn.sequential{ unit(c, c, "res1"),
+			unit(c, c, "res2") } }, { name = name })
+	end
+	return snn.sequential{
+		unit(3, w, "prep"),
+		unit(w, 2 * w, "layer1"), pool(2), residual(2 * w, "res1"),
+		unit(2 * w, 4 * w, "layer2"), pool(2),
+		unit(4 * w, 8 * w, "layer3"), pool(2), residual(8 * w, "res3"),
+		snn.adaptive_avgpool2d(1), snn.flatten(),
+		snn.linear(8 * w, options.classes or 10, { name = "linear" }),
+	}
+end
+
 return models
