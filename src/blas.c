@@ -7,8 +7,15 @@
  * each split call, taking the cores from the engine's thread pool; the
  * small GEMMs of a training step (a layer of ten outputs) would keep them
  * spinning for good.
+ *
+ * BLAS has one owner at a time: a job claims it for its worker thread
+ * (blas_claim) and lends it back to the main thread while it waits in a
+ * hand-over (blas_lend); the main thread runs no engine code while a job
+ * owns it (blas_busy). So one thread at a time calls BLAS, and switching
+ * OpenBLAS to one thread around a small GEMM races with no other caller.
  */
 #include <cblas.h>
+#include <stdatomic.h>
 
 #include "config.h"
 #include "snnwb.h"
@@ -16,7 +23,50 @@
 #define BLAS_MIN_SPLIT	16777216.0
 
 /* Thread count set by blas_set_threads; 0 until then. */
-static int blas_nthreads;
+static atomic_int blas_nthreads;
+
+/* The job that owns BLAS (0: none), and whether it lends it out now. */
+static atomic_int blas_owner;
+static atomic_int blas_lent;
+
+/*
+ * Makes job id (> 0) the owner of BLAS; returns 0, or the id of the job
+ * that owns it already.
+ */
+int
+blas_claim(int id)
+{
+	int	none = 0;
+
+	if (atomic_compare_exchange_strong(&blas_owner, &none, id)) {
+		atomic_store(&blas_lent, 0);
+		return 0;
+	}
+	return none;
+}
+
+/* Ends job id's ownership of BLAS. */
+void
+blas_release(int id)
+{
+	int	owner = id;
+
+	atomic_compare_exchange_strong(&blas_owner, &owner, 0);
+}
+
+/* Lends BLAS to the main thread (lend 1) while its owner waits, or not. */
+void
+blas_lend(int lend)
+{
+	atomic_store(&blas_lent, lend);
+}
+
+/* Returns the id of the job that owns BLAS and has not lent it, or 0. */
+int
+blas_busy(void)
+{
+	return atomic_load(&blas_lent) ? 0 : atomic_load(&blas_owner);
+}
 
 /* Sets how many threads BLAS may use (n >= 1). */
 void

@@ -7,6 +7,8 @@
  * job that hands over (job_handover) waits there until the main thread has
  * looked at what it posted and calls job_continue: meanwhile the main
  * thread may use what the job works on (a hook evaluating the network).
+ * A job owns BLAS from its start to its end (blas_claim: one job at a
+ * time) and lends it to the main thread while it waits in a hand-over.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +65,7 @@ job_main(void *p)
 	int			 rc;
 
 	rc = job->run(job, job->arg, &cause);
+	blas_release(job->id);
 	pthread_mutex_lock(&job->lock);
 	if (rc != 0)
 		job->state = JOB_FAILED;
@@ -89,14 +92,21 @@ job_start(int (*run)(struct job *, void *, char **), void *arg,
     size_t rec_size, void (*rec_free)(void *), char **cause)
 {
 	struct job	*job;
-	int		 i;
+	int		 i, owner;
 
+	if ((owner = blas_claim(job_next_id)) != 0) {
+		error_set(cause, "busy: job %d owns the cores (job:wait() or "
+		    "job:stop() it first)", owner);
+		return NULL;
+	}
 	if ((job = mem_calloc(1, sizeof *job)) == NULL) {
+		blas_release(job_next_id);
 		error_set(cause, "out of memory starting a job");
 		return NULL;
 	}
 	if (pipe(job->wake) != 0) {
 		error_set(cause, "cannot create a pipe: %s", strerror(errno));
+		blas_release(job_next_id);
 		mem_free(job);
 		return NULL;
 	}
@@ -115,6 +125,7 @@ job_start(int (*run)(struct job *, void *, char **), void *arg,
 	job->rec_free = rec_free;
 	if ((errno = pthread_create(&job->thread, NULL, job_main, job)) != 0) {
 		error_set(cause, "cannot start a thread: %s", strerror(errno));
+		blas_release(job->id);
 		job->joined = 1;
 		job->state = JOB_FAILED;
 		job_free(job);
@@ -256,8 +267,13 @@ job_handover(struct job *job)
 
 	pthread_mutex_lock(&job->lock);
 	job->handed++;
-	while (job->hold && job->taken < job->handed && !job->stop_req)
-		pthread_cond_wait(&job->cond, &job->lock);
+	if (job->hold && job->taken < job->handed && !job->stop_req) {
+		blas_lend(1);
+		while (job->hold && job->taken < job->handed &&
+		    !job->stop_req)
+			pthread_cond_wait(&job->cond, &job->lock);
+		blas_lend(0);
+	}
 	stop = job->stop_req;
 	pthread_mutex_unlock(&job->lock);
 	return stop;

@@ -225,6 +225,7 @@ lsnn_simulate(lua_State *L)
 	double			 ann;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
+	lsnn_check_cores(L, "snn.simulate");
 	lsnn_check_options(L, 1, "snn.simulate", known);
 	memset(&o, 0, sizeof o);
 	lua_getfield(L, 1, "net");

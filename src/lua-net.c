@@ -513,6 +513,8 @@ lsnn_net_forward(lua_State *L)
 	char			*cause = NULL, buf[64];
 	int			 shape[TENSOR_MAXDIM], ndim;
 
+	lsnn_check_cores(L, fn);
+
 	x = lsnn_net_operand(L, ln, 2, fn, "x");
 	if (x->t.ndim < 3)
 		lsnn_argerror(L, fn, "x", "must be a [T, B, ...] tensor "
@@ -547,6 +549,8 @@ lsnn_net_backward(lua_State *L)
 	const float		*dx;
 	char			*cause = NULL, have[64], want[64];
 	int			 shape[TENSOR_MAXDIM], ndim;
+
+	lsnn_check_cores(L, fn);
 
 	lua_settop(L, 2);
 	if (lua_getiuservalue(L, 1, 1) == LUA_TNIL)

@@ -380,6 +380,20 @@ lsnn_interrupted(lua_State *L)
 	return lua_gethook(L) == lsnn_interrupt;
 }
 
+/*
+ * Raises "fn: busy" while a job owns the cores (BLAS has one owner, see
+ * blas.c): the engine does not run on the main thread meanwhile.
+ */
+void
+lsnn_check_cores(lua_State *L, const char *fn)
+{
+	int	job = blas_busy();
+
+	if (job != 0)
+		luaL_error(L, "%s: busy: job %d owns the cores (job:wait() "
+		    "or job:stop() it first)", fn, job);
+}
+
 /* snn.clock(): seconds of a monotonic clock, for timing. */
 static int
 lsnn_clock_fn(lua_State *L)
@@ -474,9 +488,11 @@ lsnn_seed_fn(lua_State *L)
 static int
 lsnn_threads_fn(lua_State *L)
 {
-	if (!lua_isnone(L, 1))
+	if (!lua_isnone(L, 1)) {
+		lsnn_check_cores(L, "snn.threads");
 		blas_set_threads(lsnn_check_positive(L, 1, "snn.threads",
 		    "n"));
+	}
 	lua_pushinteger(L, blas_threads());
 	return 1;
 }

@@ -63,6 +63,7 @@ void	 lsnn_warn(lua_State *L, const char *fmt, ...);
 void	 lsnn_interrupt(lua_State *L, lua_Debug *ar);
 int	 lsnn_interrupted(lua_State *L);
 int	 lsnn_call(lua_State *L, int narg, int nres);
+void	 lsnn_check_cores(lua_State *L, const char *fn);
 
 /*
  * lua-help.c: help(), from the table lua-help-text.c that src/lua-help.awk

@@ -797,6 +797,7 @@ lsnn_train_evaluate(lua_State *L)
 	int				 i, j;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
+	lsnn_check_cores(L, fn);
 	lsnn_check_options(L, 1, fn, known);
 	if (lua_getfield(L, 1, "net") == LUA_TNIL)
 		lsnn_argerror(L, fn, "net", "is required (a network)");

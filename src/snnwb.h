@@ -77,6 +77,10 @@ void	 arena_free(struct arena *a);
 /* blas.c: row-major single-precision GEMM and the BLAS thread count. */
 void	 blas_set_threads(int n);
 int	 blas_threads(void);
+int	 blas_claim(int id);
+void	 blas_release(int id);
+void	 blas_lend(int lend);
+int	 blas_busy(void);
 void	 blas_sgemm(int trans_a, int trans_b, int m, int n, int k,
 	     float alpha, const float *a, int lda, const float *b, int ldb,
 	     float beta, float *c, int ldc);

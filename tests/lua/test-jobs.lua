@@ -2,7 +2,7 @@
 -- blocks and the job is reached with snn.jobs(): its fields when done,
 -- pause, resume and stop from on_epoch (with the checkpoint of a stopped
 -- run equal to that of a straight run as long), on_epoch returning false
--- or raising, and job:wait() on each end state.
+-- or raising, job:wait() on each end state, and the one owner of BLAS.
 local tap = require("tap")
 local tiny = require("tinymnist")
 local files = require("snnwb.files")
@@ -135,6 +135,21 @@ end
 tap.is(table.concat(ids, " "), "1 2 3 4 5", "snn.jobs: every job by id")
 tap.is(table.concat(states, " "), "done stopped done stopped failed",
     "snn.jobs: each in its end state")
+
+-- BLAS has one owner: on_epoch (the job waiting) may set the threads, but
+-- not start a second job; after the job, both work.
+local nested, threads_ok
+train(1, { on_epoch = function()
+	threads_ok = pcall(snn.threads, snn.threads())
+	local ok, err = pcall(tiny.train, settings, 1)
+	nested = not ok and tostring(err) or "started"
+	return true
+end })
+tap.ok(threads_ok, "blas: on_epoch may set the threads while the job waits")
+tap.ok(nested:find("busy: job %d+ owns the cores") ~= nil,
+    "blas: a second job cannot start while one owns the cores: " .. nested)
+tap.ok(pcall(snn.threads, snn.threads()) and
+    pcall(train, 1), "blas: after the job, threads and training work again")
 
 tiny.remove(dir)
 tap.done()
