@@ -257,8 +257,9 @@ job_set_hold(struct job *job, int hold)
 /*
  * Worker side, after posting what the main thread must see before the job
  * goes on: with hold set, waits until the main thread has called
- * job_continue as many times as this was called, or job_stop. Returns 1
- * when the job should stop, else 0.
+ * job_continue as many times as this was called, or job_stop; then takes
+ * back BLAS if job_lend lent it. Returns 1 when the job should stop, else
+ * 0.
  */
 int
 job_handover(struct job *job)
@@ -267,16 +268,23 @@ job_handover(struct job *job)
 
 	pthread_mutex_lock(&job->lock);
 	job->handed++;
-	if (job->hold && job->taken < job->handed && !job->stop_req) {
-		blas_lend(1);
-		while (job->hold && job->taken < job->handed &&
-		    !job->stop_req)
-			pthread_cond_wait(&job->cond, &job->lock);
-		blas_lend(0);
-	}
+	while (job->hold && job->taken < job->handed && !job->stop_req)
+		pthread_cond_wait(&job->cond, &job->lock);
 	stop = job->stop_req;
 	pthread_mutex_unlock(&job->lock);
+	blas_lend(0);
 	return stop;
+}
+
+/*
+ * Worker side, done with BLAS until job_handover returns: lends it to the
+ * main thread, which may see the record posted next at once.
+ */
+void
+job_lend(struct job *job)
+{
+	(void)job;
+	blas_lend(1);
 }
 
 /* Main side: lets a worker waiting in job_handover (or about to) go on. */

@@ -922,6 +922,7 @@ void	 job_set_hold(struct job *job, int hold);
 int	 job_handover(struct job *job);
 void	 job_continue(struct job *job);
 int	 job_between_batches(struct job *job);
+void	 job_lend(struct job *job);
 void	 job_pause(struct job *job);
 void	 job_resume(struct job *job);
 void	 job_stop(struct job *job);

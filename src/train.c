@@ -599,6 +599,8 @@ train_epochs(struct train_state *st, int first, char **cause)
 		if (train_end_epoch(st, r, cause) != 0)
 			return -1;
 		r->seconds = train_now() - st->start;
+		if (st->job != NULL)
+			job_lend(st->job);
 		train_emit(st, r);
 		if (st->job != NULL && job_handover(st->job))
 			return 0;
