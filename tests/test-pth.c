@@ -415,6 +415,54 @@ test_small(void)
 	free(p.b);
 }
 
+/* Starts a hand-made pickle with PROTO 2. */
+static void
+raw(struct pk *p)
+{
+	memset(p, 0, sizeof *p);
+	pk_op(p, 0x80);
+	pk_op(p, 2);
+}
+
+/* A parameter: _rebuild_parameter(tensor, True, OrderedDict()). */
+static void
+test_parameter(void)
+{
+	static const int64_t	 s4[] = { 4 };
+	static const float	 want[] = { 2, 3, 4, 5 };
+	struct st_file		 f;
+	struct pk		 p;
+	char			*cause = NULL;
+	int			 rc;
+
+	raw(&p);
+	pk_global(&p, "collections", "OrderedDict");
+	pk_op(&p, ')');
+	pk_op(&p, 'R');
+	pk_op(&p, '(');
+	pk_str(&p, "w");
+	pk_global(&p, "torch._utils", "_rebuild_parameter");
+	pk_op(&p, '(');
+	pk_tensor(&p, &(struct spec){ "w", "FloatStorage", "0", 12, 2, 1,
+	    { 4 }, { 1 } });
+	pk_op(&p, 0x88);
+	pk_global(&p, "collections", "OrderedDict");
+	pk_op(&p, ')');
+	pk_op(&p, 'R');
+	pk_op(&p, 't');
+	pk_op(&p, 'R');
+	pk_op(&p, 'u');
+	pk_op(&p, '.');
+	put_pth(at("param.pth"), &p, NULL);
+	rc = pth_read(at("param.pth"), &f, &cause);
+	ok(rc == 0 && f.n == 1 && is_f32(find(&f, "w"), 1, s4, want, 4),
+	    "_rebuild_parameter gives its tensor (%s)", msg(cause));
+	if (rc == 0)
+		safetensors_free(&f);
+	free(cause);
+	free(p.b);
+}
+
 /*
  * Checks that reading the checkpoint with pickle p (storages as for the
  * small one, less skip) fails with a message holding want (and want2).
@@ -457,15 +505,6 @@ one(struct pk *p, const char *name, const char *cls, const char *key,
 	s.stride[0] = s0;
 	s.stride[1] = s1;
 	pk_state_dict(p, &s, 1);
-}
-
-/* Starts a hand-made pickle with PROTO 2. */
-static void
-raw(struct pk *p)
-{
-	memset(p, 0, sizeof *p);
-	pk_op(p, 0x80);
-	pk_op(p, 2);
 }
 
 /* Crafted pickles: each refused, naming what it met. */
@@ -1023,6 +1062,7 @@ main(int argc, char **argv)
 		skip_all("cannot create a temporary directory");
 	test_resnet20();
 	test_small();
+	test_parameter();
 	test_refused();
 	test_truncated();
 	test_zips();
