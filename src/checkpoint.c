@@ -4,8 +4,8 @@
  * the state_dict of the model the network mirrors ("1.weight" is (out, in)
  * in an nn.Sequential, "layer1.0.bn1.running_mean" in a WideResNet), so
  * the file loads into that model in PyTorch and a PyTorch state_dict saved
- * as safetensors loads here by name; metadata "snnwb.net" holds the
- * architecture as JSON.
+ * as safetensors or with torch.save (pth.c) loads here by name; metadata
+ * "snnwb.net" holds the architecture as JSON.
  */
 #include <math.h>
 #include <stdio.h>
@@ -243,6 +243,11 @@ checkpoint_load(const char *path, char **cause)
 	const char	*desc;
 	char		*why = NULL;
 
+	if (pth_is_zip(path)) {
+		error_set(cause, "%s: a PyTorch checkpoint holds no "
+		    "architecture: build the network and call net:load", path);
+		return NULL;
+	}
 	if (safetensors_read(path, &f, cause) != 0)
 		return NULL;
 	if ((desc = checkpoint_desc(path, &f, cause)) == NULL)
@@ -263,9 +268,10 @@ out:
 
 /*
  * Loads the parameters and buffers of a state_dict in path (a snnwb
- * checkpoint or any safetensors file of named tensors) into net by name;
- * every tensor of net must be there with its exact shape, and with strict
- * set nothing else may be. On failure net is unchanged.
+ * checkpoint, any safetensors file of named tensors, or a zip that
+ * PyTorch's torch.save wrote, read by pth.c) into net by name; every
+ * tensor of net must be there with its exact shape, and with strict set
+ * nothing else may be. On failure net is unchanged.
  */
 int
 checkpoint_load_state(const char *path, struct net *net, int strict,
@@ -274,7 +280,8 @@ checkpoint_load_state(const char *path, struct net *net, int strict,
 	struct st_file	f;
 	int		rc;
 
-	if (safetensors_read(path, &f, cause) != 0)
+	if ((pth_is_zip(path) ? pth_read(path, &f, cause) :
+	    safetensors_read(path, &f, cause)) != 0)
 		return -1;
 	rc = checkpoint_copy_all(path, &f, net, strict, cause);
 	safetensors_free(&f);

@@ -803,8 +803,9 @@ lsnn_net_save(lua_State *L)
 
 /*
  * net:load(path [, {strict=true}]): reads the parameters and buffers of a
- * state_dict (a safetensors file) into the network by name; true, or nil
- * and a message naming any missing, unexpected or wrongly shaped tensor.
+ * state_dict (safetensors or torch.save's zip) into the network by name;
+ * true, or nil and a message naming any missing, unexpected or wrongly
+ * shaped tensor.
  */
 static int
 lsnn_net_load_state(lua_State *L)

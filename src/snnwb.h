@@ -1,8 +1,8 @@
 /*
  * snnwb.h: the engine's internal interface, prototypes grouped by file.
  *
- * Engine files include only this header and the C library, BLAS, zlib and
- * Jansson: never curses, readline or Lua.
+ * Engine files include only this header and the C library, BLAS, zlib,
+ * Jansson and libzip: never curses, readline or Lua.
  *
  * Dimension letters used in shape comments:
  *   T time steps, B batch, N neurons (features of a layer), M = B * N,
@@ -427,6 +427,21 @@ const struct st_tensor *safetensors_find(const struct st_file *f,
 	     const char *name);
 const char *safetensors_meta(const struct st_file *f, const char *key);
 void	 safetensors_free(struct st_file *f);
+
+/* pth.c: PyTorch's torch.save zip files of a state_dict, never executed. */
+/*
+ * Gives in *data a new buffer (mem_free) of exactly len bytes: the
+ * storage called key.
+ */
+typedef int pth_storage_fn(void *arg, const char *key, size_t len,
+	     unsigned char **data, char **cause);
+int	 pth_unpickle(const void *pkl, size_t len, const char *name,
+	     pth_storage_fn *fn, void *arg, uint64_t budget,
+	     struct st_file *f, char **cause);
+int	 pth_read_buffer(const void *buf, size_t len, const char *name,
+	     struct st_file *f, char **cause);
+int	 pth_read(const char *path, struct st_file *f, char **cause);
+int	 pth_is_zip(const char *path);
 
 /*
  * module.c: modules, the nodes of a network: layers (linear, flatten, lif,
