@@ -276,6 +276,7 @@ module_parse(json_t *o, struct rng *r, char **cause)
 			return NULL;
 		}
 		snprintf(m->name, sizeof m->name, "%s", name);
+		m->named = 1;
 	}
 	if (kind->parse != NULL && kind->parse(m, o, cause) != 0) {
 		module_free(m);
@@ -293,7 +294,7 @@ module_describe(const struct module *m)
 	json_t	*o = json_object();
 
 	json_object_set_new(o, "type", json_string(m->kind->name));
-	if (m->name[0] != '\0')
+	if (m->name[0] != '\0' || m->named)
 		json_object_set_new(o, "name", json_string(m->name));
 	if (m->kind->describe != NULL)
 		m->kind->describe(m, o);

@@ -174,7 +174,8 @@ pth_fail(struct pth_pickle *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return error_set(p->cause, "%s, byte %zu: %s", p->name, p->at, msg);
+	error_set(p->cause, "%s, byte %zu: %s", p->name, p->at, msg);
+	return -1;
 }
 
 /*
@@ -296,7 +297,7 @@ pth_bytes(struct pth_pickle *p, size_t n, const unsigned char **out)
 static int
 pth_uint(struct pth_pickle *p, size_t n, uint64_t *v)
 {
-	const unsigned char	*b;
+	const unsigned char	*b = NULL;
 	size_t			 i;
 
 	if (pth_bytes(p, n, &b) != 0)
@@ -368,7 +369,7 @@ pth_setitem(struct pth_pickle *p, uint32_t d, uint32_t key, uint32_t value)
 static int
 pth_setitems(struct pth_pickle *p)
 {
-	uint32_t	depth, i, *s;
+	uint32_t	depth = 0, i, *s;
 
 	if (pth_pop_mark(p, &depth) != 0)
 		return -1;
@@ -434,7 +435,7 @@ pth_global(struct pth_pickle *p)
 static int
 pth_str(struct pth_pickle *p, uint64_t n)
 {
-	const unsigned char	*b;
+	const unsigned char	*b = NULL;
 	uint32_t		 idx;
 
 	if (pth_bytes(p, n, &b) != 0 || pth_new(p, PTH_V_STR, &idx) != 0)
@@ -478,8 +479,8 @@ static int
 pth_persid(struct pth_pickle *p)
 {
 	const struct pth_value	*t, *cls, *key;
-	uint32_t		 pid, idx, *it, i;
-	int64_t			 numel;
+	uint32_t		 pid = 0, idx, *it, i;
+	int64_t			 numel = 0;
 	int			 c;
 
 	if (pth_pop(p, &pid) != 0)
@@ -600,7 +601,7 @@ pth_reduce(struct pth_pickle *p)
 {
 	const struct pth_value	*f, *a;
 	struct pth_view		 w;
-	uint32_t		 fn, args, idx;
+	uint32_t		 fn = 0, args = 0, idx;
 
 	if (pth_pop(p, &args) != 0 || pth_pop(p, &fn) != 0)
 		return -1;
@@ -639,7 +640,7 @@ pth_reduce(struct pth_pickle *p)
 static int
 pth_put(struct pth_pickle *p, uint64_t i)
 {
-	uint32_t	top, n;
+	uint32_t	top = 0, n;
 
 	if (pth_top(p, &top) != 0)
 		return -1;
@@ -685,7 +686,7 @@ static int
 pth_step(struct pth_pickle *p, int op)
 {
 	const unsigned char	*b;
-	uint32_t		 a, b2, d;
+	uint32_t		 a = 0, b2 = 0, d = 0;
 	uint64_t		 u;
 
 	switch (op) {
@@ -976,7 +977,7 @@ pth_unpickle(const void *pkl, size_t len, const char *name,
 {
 	struct pth_pickle	p;
 	struct pth_source	src;
-	uint32_t		result;
+	uint32_t		result = 0;
 	int			rc = -1, op;
 
 	memset(f, 0, sizeof *f);

@@ -532,6 +532,7 @@ struct module_kind {
 struct module {
 	const struct module_kind *kind;
 	char		 name[MODULE_NAMELEN];
+	int		 named;		/* given a name, "" (no path) included */
 	int		 nchild;
 	struct module	**child;
 	int		 nparam;

@@ -16,7 +16,7 @@
 --   --epochs N       (default 300, the author's)
 --   --batch N        (default 128)
 --   --lr LR          (default 0.1)
---   --subset N       train on the first N training images
+--   --subset N       train on N training images drawn by the seed
 --   --checkpoint F   load the ANN from F (safetensors, or a .pth the
 --                    author's code saved) instead of training it
 --   --T N            simulation steps (default 64)
@@ -92,13 +92,13 @@ local test = snn.data.cifar10{ root = o.root, split = "test",
 local run_dir = o.run_dir or ("runs/cifar10-qcfs-" .. o.model)
 local ann_acc
 if o.checkpoint then
-	ann:load(o.checkpoint)
+	assert(ann:load(o.checkpoint))
 	print("loaded " .. o.checkpoint)
 else
 	local train = snn.data.cifar10{ root = o.root, split = "train",
 		augment = true, seed = o.seed }
 	if o.subset and o.subset < #train then
-		train = train:split(o.subset)
+		train = train:split(o.subset, { seed = o.seed })
 	end
 	print(("CIFAR-10, %s with qcfs (L = %d): %d train images, %d epochs")
 	    :format(o.model, o.L, #train, o.epochs))
@@ -115,10 +115,14 @@ else
 		end }
 	ann_acc = h.epochs[#h.epochs].test_acc
 end
-local images = o.images or #test
+local images = math.min(o.images or #test, #test)
 if not ann_acc or images < #test then
-	ann_acc = snn.evaluate{ net = ann, data = images < #test and
-		test:split(images) or test, loss = "ce" }.accuracy
+	local first = {}
+	for i = 1, images do
+		first[i] = i
+	end
+	ann_acc = snn.evaluate{ net = ann, data = test:select(first),
+		loss = "ce" }.accuracy
 end
 print(("ANN (qcfs) accuracy: %.2f%%"):format(100 * ann_acc))
 

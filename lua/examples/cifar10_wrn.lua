@@ -14,7 +14,8 @@
 --   --epochs N      (default 200; the milestones scale with it)
 --   --batch N       (default 128)
 --   --lr LR         (default 0.1)
---   --subset N      train on the first N training images (default all)
+--   --subset N      train on N training images drawn by the seed (default
+--                   all)
 --   --root DIR      CIFAR-10's binary batches (default: $SNNWB_DATA/cifar10,
 --                   see snn.data.cifar10 in snnwb-lua(7))
 --   --seed S        (default 0)
@@ -74,7 +75,7 @@ local train = snn.data.cifar10{ root = o.root, split = "train",
 local test = snn.data.cifar10{ root = o.root, split = "test",
 	augment = false }
 if o.subset and o.subset < #train then
-	train = train:split(o.subset)
+	train = train:split(o.subset, { seed = o.seed })
 end
 
 local schedule

@@ -197,7 +197,7 @@ tap.ok(worst <= 1e-5 * top, ("wrn-10-1 eval: logits within 1e-5 of max " ..
 -- WRN-16-2 from its safetensors checkpoint, by name.
 local e16 = assert(refdata.load(dir .. "/wrn-16-2-eval.txt"))
 local net16 = snn.models.wrn{ depth = 16, widen = 2, dropout = 0 }
-local ok, err = pcall(net16.load, net16, dir .. "/wrn-16-2.safetensors",
+local ok, err = net16:load(dir .. "/wrn-16-2.safetensors",
     { strict = true })
 tap.ok(ok, "wrn-16-2: the checkpoint loads strictly by name" ..
     (ok and "" or ": " .. tostring(err)))
