@@ -566,7 +566,9 @@ data_aedat_load(const char *root, const struct data_aedat_opts *o,
 		goto out;
 	if (list.n == 0) {
 		error_set(cause, "%s: the %s split with train_ratio %g is "
-		    "empty", real, o->split, o->train_ratio);
+		    "empty (ceil(n x train_ratio) of each class's n "
+		    "recordings train, the rest test)", real, o->split,
+		    o->train_ratio);
 		goto out;
 	}
 	snprintf(desc, sizeof desc, "%s-%.17g-%s-%llu", o->split,

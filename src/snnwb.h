@@ -1319,4 +1319,28 @@ uint64_t sim_seed(uint64_t seed, uint64_t id);
 int	 sim_batch(const struct sim *s, const struct sim_job *job,
 	     char **cause);
 
+/* sim-dvs.c: CIFAR10-DVS-like recordings (CIFAR-10 image to DVS128). */
+#define SIM_DVS_SIDE	128
+struct sim_dvs_params {
+	struct sim_params sensor;	/* pixel model; path, move, ink, paper
+					   and blur unused */
+	double	scale;		/* sensor pixels per image pixel */
+	double	radius;		/* half the side of the square loop, px */
+	double	period;		/* one loop, microseconds */
+	int	loops;
+	double	black;		/* monitor luminance of pixel value 0 */
+	double	white;		/* ... of 255 */
+	double	background;	/* ... around the image */
+};
+void	 sim_dvs_defaults(struct sim_dvs_params *p);
+int	 sim_dvs_validate(const struct sim_dvs_params *p, char **cause);
+int	 sim_dvs_recording(const struct sim_dvs_params *p, const uint8_t *rgb,
+	     struct rng *r, struct event **ev, size_t *n, char **cause);
+int	 sim_dvs_read_cifar(const char *path, uint8_t **rec, size_t *n,
+	     char **cause);
+int	 sim_dvs_write_set(const struct sim_dvs_params *p, const uint8_t *rec,
+	     size_t n, const char *dir, uint64_t seed, uint64_t *events,
+	     void (*progress)(size_t, size_t, void *), void *arg,
+	     char **cause);
+
 #endif

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "../src/snnwb.h"
 #include "tap.h"
@@ -557,6 +558,135 @@ test_split(void)
 	free(cause);
 }
 
+/* Fills a CIFAR-10 record: label c, a bright square on a dark ground. */
+static void
+make_record(uint8_t *rec, int c, int shift)
+{
+	int	x, y, k;
+
+	rec[0] = (uint8_t)c;
+	for (k = 0; k < 3; k++)
+		for (y = 0; y < 32; y++)
+			for (x = 0; x < 32; x++)
+				rec[1 + k * 1024 + y * 32 + x] = (uint8_t)(
+				    x >= 8 + shift && x < 24 && y >= 8 &&
+				    y < 24 + shift ? 230 : 20 + 10 * k);
+}
+
+/*
+ * The CIFAR10-DVS-like simulator: plausible events, the same for the same
+ * seed, written as AEDAT and read back identically; a set in the
+ * published layout that data_aedat_load reads; CIFAR-10 records read
+ * plain and gzip.
+ */
+static void
+test_simulate(void)
+{
+	struct sim_dvs_params	 p;
+	struct eventset		 es;
+	struct data_nmnist_stats st;
+	struct rng		 r;
+	struct event		*ev, *ev2, *back;
+	uint8_t			 rec[3 * 3073], *got;
+	uint64_t		 events;
+	size_t			 n, n2, nb, i, on = 0, edge = 0, quiet = 0;
+	char			*cause = NULL;
+	int			 same, sorted = 1, rc, x, y;
+	gzFile			 gz;
+
+	sim_dvs_defaults(&p);
+	make_record(rec, 3, 0);
+	rng_seed(&r, 5);
+	if (sim_dvs_recording(&p, rec + 1, &r, &ev, &n, &cause) != 0) {
+		ok(0, "simulate: %s", cause);
+		free(cause);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		on += ev[i].p;
+		sorted &= i == 0 || ev[i].t >= ev[i - 1].t;
+		sorted &= ev[i].t < 1200000 && ev[i].x < 128 && ev[i].y < 128;
+		/*
+		 * The square's edges are at sensor 36 and 92 (3.5 px an
+		 * image pixel, centred), moving 2 px either way.
+		 */
+		x = ev[i].x;
+		y = ev[i].y;
+		edge += (abs(x - 36) <= 4 || abs(x - 92) <= 4 ||
+		    abs(y - 36) <= 4 || abs(y - 92) <= 4) && x >= 32 &&
+		    x <= 96 && y >= 32 && y <= 96;
+		quiet += x >= 44 && x <= 84 && y >= 44 && y <= 84;
+	}
+	diag("simulated square: %zu events, %zu ON, %zu on its edges, %zu "
+	    "inside it", n, on, edge, quiet);
+	ok(n > 10000 && sorted && on > n / 4 && on < 3 * n / 4,
+	    "a moving square: %zu events in time order within 1.2 s, both "
+	    "polarities", n);
+	ok(edge > n / 3 && quiet < 2000, "events on the square's edges "
+	    "(%zu); inside it only background noise (%zu, 0.41 Hz x 1681 px "
+	    "x 1.2 s = 827 expected)", edge, quiet);
+	rng_seed(&r, 5);
+	same = sim_dvs_recording(&p, rec + 1, &r, &ev2, &n2, &cause) == 0 &&
+	    n2 == n;
+	for (i = 0; same && i < n; i++)
+		same = same_event(&ev[i], &ev2[i]);
+	ok(same, "the same seed, the same events");
+	if (n2 > 0)
+		mem_free(ev2);
+	same = data_aedat_write_file(at("sim.aedat"), ev, n, &cause) == 0 &&
+	    data_aedat_read_file(at("sim.aedat"), &back, &nb, NULL,
+	    &cause) == 0 && nb == n;
+	for (i = 0; same && i < n; i++)
+		same = same_event(&ev[i], &back[i]);
+	ok(same, "a simulated recording written as AEDAT reads back "
+	    "identically (%zu events)", nb);
+	if (nb > 0)
+		mem_free(back);
+	mem_free(ev);
+
+	make_record(rec + 3073, 3, 2);
+	make_record(rec + 2 * 3073, 0, 1);
+	rc = sim_dvs_write_set(&p, rec, 3, at("simset"), 9, &events, NULL,
+	    NULL, &cause);
+	ok(rc == 0 && access(at("simset/cat/cifar10_cat_0.aedat"), R_OK) ==
+	    0 && access(at("simset/cat/cifar10_cat_1.aedat"), R_OK) == 0 &&
+	    access(at("simset/airplane/cifar10_airplane_0.aedat"), R_OK) == 0,
+	    "a set in the published layout, counted per class");
+	{
+		struct data_aedat_opts	o;
+
+		data_aedat_defaults(&o);
+		o.train_ratio = 1;
+		o.no_cache = 1;
+		rc = data_aedat_load(at("simset"), &o, &es, &st, &cause);
+	}
+	ok(rc == 0 && es.n == 3 && es.off[3] == events && es.label[0] == 0 &&
+	    es.label[1] == 3 && es.id[1] == 0 && es.id[2] == 1,
+	    "data_aedat_load reads it: 3 recordings, all %llu events",
+	    (unsigned long long)events);
+	data_nmnist_free(&es);
+
+	put(at("rec.bin"), rec, 2 * 3073);
+	if ((gz = gzopen(at("rec.bin.gz"), "wb")) != NULL) {
+		gzwrite(gz, rec, 3 * 3073);
+		gzclose(gz);
+	}
+	ok(sim_dvs_read_cifar(at("rec.bin"), &got, &n, &cause) == 0 &&
+	    n == 2 && memcmp(got, rec, 2 * 3073) == 0,
+	    "CIFAR-10 records read plain");
+	mem_free(got);
+	ok(sim_dvs_read_cifar(at("rec.bin.gz"), &got, &n, &cause) == 0 &&
+	    n == 3 && memcmp(got, rec, 3 * 3073) == 0,
+	    "CIFAR-10 records read from gzip");
+	mem_free(got);
+	put(at("short.bin"), rec, 3000);
+	rc = sim_dvs_read_cifar(at("short.bin"), &got, &n, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, "3000 bytes is not "
+	    "a whole number of 3073-byte") != NULL, "a partial record "
+	    "refused: %s", cause ? cause : "");
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -569,6 +699,7 @@ main(void)
 	test_roundtrip();
 	test_frames();
 	test_split();
+	test_simulate();
 	rm_rf(tmp);
 	return done_testing();
 }
