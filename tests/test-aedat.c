@@ -558,6 +558,58 @@ test_split(void)
 	free(cause);
 }
 
+/*
+ * The full set's rule on 1,000 names: the test set is the 100 names last
+ * in lexicographic order, cifar10_dog_909, _91, _910 .. _999 (as python3's
+ * sorted() and math.ceil(1000 * 0.9) give), not numbers 900 to 999.
+ */
+static void
+test_split_1000(void)
+{
+	struct data_aedat_opts		 o;
+	struct data_nmnist_stats	 st;
+	struct eventset			 es;
+	struct event			 ev = { 0, 1, 2, 1, 0 };
+	char				 path[PATH_MAX], *cause = NULL;
+	uint64_t			 sum = 0;
+	size_t				 i;
+	int				 rc;
+
+	mkdir(at("set1000"), 0700);
+	mkdir(at("set1000/dog"), 0700);
+	for (i = 0; i < 1000; i++) {
+		snprintf(path, sizeof path, "%s/set1000/dog/cifar10_dog_%zu."
+		    "aedat", tmp, i);
+		if (data_aedat_write_file(path, &ev, 1, &cause) != 0) {
+			diag("%s", cause);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	data_aedat_defaults(&o);
+	o.split = "test";
+	o.no_cache = 1;
+	rc = data_aedat_load(at("set1000"), &o, &es, &st, &cause);
+	for (i = 0; rc == 0 && i < es.n; i++)
+		sum += es.id[i];
+	ok(rc == 0 && es.n == 100 && es.id[0] == 909 && es.id[1] == 91 &&
+	    es.id[2] == 910 && es.id[99] == 999 && sum == 87669 &&
+	    es.label[0] == 5, "1,000 recordings: test = the last 100 names, "
+	    "909, 91, 910 .. 999 (ids summing to %llu)",
+	    (unsigned long long)sum);
+	if (rc == 0)
+		data_nmnist_free(&es);
+	o.split = "train";
+	rc = data_aedat_load(at("set1000"), &o, &es, &st, &cause);
+	ok(rc == 0 && es.n == 900 && es.id[0] == 0 && es.id[1] == 1 &&
+	    es.id[2] == 10 && es.id[3] == 100 && es.id[899] == 908,
+	    "and train = the first 900: 0, 1, 10, 100 .. 908");
+	if (rc == 0)
+		data_nmnist_free(&es);
+	free(cause);
+	rm_rf(at("set1000"));
+}
+
 /* Fills a CIFAR-10 record: label c, a bright square on a dark ground. */
 static void
 make_record(uint8_t *rec, int c, int shift)
@@ -699,6 +751,7 @@ main(void)
 	test_roundtrip();
 	test_frames();
 	test_split();
+	test_split_1000();
 	test_simulate();
 	rm_rf(tmp);
 	return done_testing();

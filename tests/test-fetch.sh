@@ -136,7 +136,8 @@ if command -v zip >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1; then
 	    "10000 recordings, 1000 a class, in $tmp/dvs"
 	[ -f "$tmp/dvs/truck/cifar10_truck_999.aedat" ] &&
 	    [ -f "$tmp/dvs/airplane/cifar10_airplane_0.aedat" ]
-	tap_ok $? "cifar10-dvs: the published layout <class>/cifar10_<class>_<i>.aedat" "$tmp/err"
+	tap_ok $? "cifar10-dvs: <class>/cifar10_<class>_<i>.aedat" \
+	    "$tmp/err"
 else
 	tap_skip 5 "no zip and unzip to build archives"
 fi
