@@ -41,9 +41,9 @@ expect 1 "a missing CIFAR-10 file named" "$tmp/none.bin: no such file"
 
 cifar="$shared/datasets/cifar10/lossless/test_first1000.bin.gz"
 if [ ! -x "${SNNWB:-}" ]; then
-	tap_skip 3 "no built snnwb (set SNNWB)"
+	tap_skip 4 "no built snnwb (set SNNWB)"
 elif [ ! -f "$cifar" ]; then
-	tap_missing 3 "$cifar"
+	tap_missing 4 "$cifar"
 else
 	run --images 30 --seed 2 --cifar "$cifar" "$tmp/sim"
 	expect 0 "30 recordings simulated, numbers printed" \
@@ -65,10 +65,20 @@ local x, y = te:get(1)
 local s = x:shape()
 print(("train %d test %d shape %d %d %d %d label %d"):format(#tr, #te,
     s[1], s[2], s[3], s[4], y))
+for _, o in ipairs{ { size = 200 }, { split_by = "duration" },
+    { split = "val" }, { colour = 1 } } do
+	o.root = root
+	print(select(2, pcall(snn.data.cifar10_dvs, o)))
+end
 EOF
 	"$SNNWB" -e "$tmp/read.lua" "$tmp/sim" >"$tmp/output" 2>&1
 	rc=$?
 	expect 0 "snn.data.cifar10_dvs reads them: ceil(n / 2) a class train" \
 	    "train 17 test 13 shape 10 2 48 48 label 0"
+	expect 0 "snn.data.cifar10_dvs refuses bad options by name" \
+	    "argument 'size' must be 1 to 128 (got 200)" \
+	    "argument 'split_by' must be \"number\" or \"time\"" \
+	    "CIFAR10-DVS split \"val\": want \"train\" or \"test\"" \
+	    "colour"
 fi
 tap_done
