@@ -8,7 +8,7 @@
  *
  *	offset	size	field
  *	0	8	magic "snnwbEVS"
- *	8	4	version (1)
+ *	8	4	version (2)
  *	12	4	byte-order mark 0x01020304
  *	16	8	key: a hash of what the split was read from
  *	24	8	recordings n
@@ -38,7 +38,7 @@
 #include "snnwb.h"
 
 #define DATA_CACHE_MAGIC	"snnwbEVS"
-#define DATA_CACHE_VERSION	1u
+#define DATA_CACHE_VERSION	2u	/* 2: xyp packs 7-bit x and y */
 #define DATA_CACHE_ORDER	0x01020304u
 #define DATA_CACHE_HEADER	72
 #define DATA_CACHE_CRCAT	64
@@ -245,7 +245,8 @@ data_cache_read(const char *path, uint64_t key, struct eventset *es,
 	width = data_cache_get32(h, 40);
 	height = data_cache_get32(h, 44);
 	if (n >= DATA_CACHE_MAXN || events >= DATA_CACHE_MAXEVENTS ||
-	    width < 1 || width > 64 || height < 1 || height > 64) {
+	    width < 1 || width > EVENTSET_MAXSIDE || height < 1 ||
+	    height > EVENTSET_MAXSIDE) {
 		error_set(cause, "cache %s: impossible header (%llu "
 		    "recordings, %llu events, %ux%u)", path,
 		    (unsigned long long)n, (unsigned long long)events, width,

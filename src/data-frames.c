@@ -43,15 +43,18 @@ static const char *const data_frames_names[] = {
 #define DATA_FRAMES_NSPLITS \
 	(sizeof data_frames_names / sizeof data_frames_names[0])
 
-/* Largest frame side: xyp packs x and y in 6 bits each. */
-#define DATA_FRAMES_MAXSIDE 64
+/* Largest frame side: xyp packs x and y in 7 bits each. */
+#define DATA_FRAMES_MAXSIDE EVENTSET_MAXSIDE
 
-/* Packed coordinates index the offset table through their low 13 bits. */
-#define DATA_FRAMES_LUTSIZE	(1 << 13)
+/*
+ * Packed coordinates index the offset table through their low 15 bits;
+ * the largest offset, 2 x 128 x 128 - 1, still fits an int16_t.
+ */
+#define DATA_FRAMES_LUTSIZE	(1 << 15)
 #define DATA_FRAMES_LUTMASK	(DATA_FRAMES_LUTSIZE - 1)
 
 /*
- * Returns the table from packed event coordinates (x | y << 6 | p << 12)
+ * Returns the table from packed event coordinates (x | y << 7 | p << 14)
  * to the offset of their pixel in a (2, height, width) frame, -1 outside
  * it. The table is per thread and rebuilt only when the frame size
  * changes, so each event costs one load instead of unpacking and bounds

@@ -4,7 +4,7 @@
  * Each event is 5 bytes (Orchard et al. 2015): byte 0 x, byte 1 y, bit 7
  * of byte 2 the polarity (1 ON), and the other 23 bits of bytes 2 to 4 a
  * big-endian timestamp in microseconds. Events are decoded into the packed
- * form of struct eventset (times, and x | y << 6 | p << 12), three at a
+ * form of struct eventset (times, and x | y << 7 | p << 14), three at a
  * time with SSSE3 byte shuffles where cpu_isa() allows them, one at a
  * time otherwise; neither loop branches per event.
  */
@@ -19,20 +19,22 @@
 #endif
 
 /*
- * Sorts ev (n) by time, keeping equal times in order: a radix sort on the
- * 24 low bits, which hold the format's 23-bit timestamps. tmp is scratch
- * room for n events, owned by the caller.
+ * Sorts ev (n) by time, keeping equal times in order: a radix sort on as
+ * many low bytes as the largest time needs (three for the format's 23-bit
+ * timestamps, four for AEDAT's). tmp is scratch room for n events, owned
+ * by the caller.
  */
 void
 data_nmnist_sort(struct event *ev, struct event *tmp, size_t n)
 {
 	struct event	*src = ev, *dst = tmp, *swap;
 	size_t		 count[256], i, sum, c;
+	uint32_t	 all = 0;
 	int		 shift;
 
-	if (n == 0)
-		return;
-	for (shift = 0; shift < 24; shift += 8) {
+	for (i = 0; i < n; i++)
+		all |= ev[i].t;
+	for (shift = 0; shift < 32 && all >> shift != 0; shift += 8) {
 		memset(count, 0, sizeof count);
 		for (i = 0; i < n; i++)
 			count[(src[i].t >> shift) & 0xff]++;
@@ -47,7 +49,8 @@ data_nmnist_sort(struct event *ev, struct event *tmp, size_t n)
 		src = dst;
 		dst = swap;
 	}
-	memcpy(ev, src, n * sizeof *ev);
+	if (src != ev)
+		memcpy(ev, src, n * sizeof *ev);
 }
 
 /*
@@ -95,7 +98,7 @@ data_nmnist_unpack(const uint32_t *t, const uint16_t *xyp, size_t n,
  * Sorts the n events of t and xyp stably by time, through struct event
  * and data_nmnist_sort (files with events out of order are rare).
  */
-static int
+int
 data_nmnist_sort_packed(uint32_t *t, uint16_t *xyp, size_t n,
     const char *name, char **cause)
 {
@@ -126,7 +129,7 @@ static inline uint64_t
 data_nmnist_event(uint64_t w, uint32_t *t, uint16_t *xyp)
 {
 	*t = (uint32_t)(__builtin_bswap64(w) >> 24) & NMNIST_TMAX;
-	*xyp = (uint16_t)((w & 0x3f) | (w >> 2 & 0xfc0) | (w >> 11 & 0x1000));
+	*xyp = (uint16_t)((w & 0x7f) | (w >> 1 & 0x3f80) | (w >> 9 & 0x4000));
 	return (((w & 0xffff) + 0x5e5e) | w) & 0x8080;
 }
 
@@ -182,12 +185,12 @@ data_nmnist_decode3(const uint8_t *buf, size_t n, uint32_t *t, uint16_t *xyp,
 		xy = _mm_move_epi64(a);
 		most = _mm_max_epu8(most, xy);
 		xy = _mm_or_si128(
-		    _mm_and_si128(xy, _mm_set1_epi16(0x3f)),
-		    _mm_and_si128(_mm_srli_epi16(xy, 2),
-		    _mm_set1_epi16(0xfc0)));
+		    _mm_and_si128(xy, _mm_set1_epi16(0x7f)),
+		    _mm_and_si128(_mm_srli_epi16(xy, 1),
+		    _mm_set1_epi16(0x3f80)));
 		xy = _mm_or_si128(xy, _mm_and_si128(
-		    _mm_srli_epi16(_mm_srli_si128(a, 8), 3),
-		    _mm_set1_epi16(0x1000)));
+		    _mm_srli_epi16(_mm_srli_si128(a, 8), 1),
+		    _mm_set1_epi16(0x4000)));
 		_mm_storel_epi64((__m128i *)(void *)(xyp + i), xy);
 	}
 	most = _mm_cmpgt_epi8(_mm_min_epu8(most,

@@ -47,7 +47,7 @@ struct data_nmnist_list {
  * mem_realloc (its capacity kept in *cap) and stays owned by the caller,
  * and stores the length in *len.
  */
-static int
+int
 data_nmnist_slurp(const char *path, uint8_t **buf, size_t *cap, size_t *len,
     char **cause)
 {

@@ -303,6 +303,86 @@ lsnn_data_nmnist(lua_State *L)
 	return 1;
 }
 
+/*
+ * snn.data.cifar10_dvs{root=, split=, frames=, split_by=, size=,
+ * train_ratio=, random_split=, seed=, subset=, cache=}: CIFAR10-DVS frames.
+ */
+static int
+lsnn_data_cifar10_dvs(lua_State *L)
+{
+	static const char *const	 known[] = { "root", "split", "frames",
+					     "split_by", "size", "train_ratio",
+					     "random_split", "seed", "subset",
+					     "cache", NULL };
+	static const char *const	 markers[] = { "airplane", "truck",
+					     NULL };
+	const char			*fn = "snn.data.cifar10_dvs", *root;
+	struct data_aedat_opts		 o;
+	struct data_nmnist_stats	 st;
+	struct lsnn_data		*d;
+	char				*cause = NULL, label[64];
+	int				 size;
+
+	lsnn_check_options(L, 1, fn, known);
+	data_aedat_defaults(&o);
+	o.split = lsnn_opt_string(L, 1, fn, "split", "train");
+	o.train_ratio = lsnn_opt_number(L, 1, fn, "train_ratio", 0.9);
+	o.random_split = lsnn_opt_boolean(L, 1, fn, "random_split", 0);
+	o.seed = (uint64_t)lsnn_opt_number(L, 1, fn, "seed",
+	    (lua_Number)lsnn_default_seed(L));
+	o.no_cache = !lsnn_opt_boolean(L, 1, fn, "cache", 1);
+	size = lsnn_opt_positive(L, 1, fn, "size", DATA_AEDAT_SIDE);
+	if (size > DATA_AEDAT_SIDE)
+		lsnn_argerror(L, fn, "size", "must be 1 to %d (got %d)",
+		    DATA_AEDAT_SIDE, size);
+	if (data_aedat_validate(&o, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	root = lsnn_data_root(L, 1, fn, "root", "cifar10-dvs", markers,
+	    "unpack the published zips with datasets/fetch cifar10-dvs "
+	    "--from DIR, or simulate recordings with "
+	    "datasets/simulate-cifar10-dvs DIR");
+	d = lsnn_data_push(L);
+	lua_pushstring(L, root);
+	lua_setiuservalue(L, -2, 1);
+	data_frames_defaults(&d->fo);
+	d->fo.T = lsnn_opt_positive(L, 1, fn, "frames", 10);
+	if (data_frames_set_split(&d->fo, lsnn_opt_string(L, 1, fn,
+	    "split_by", "number"), &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	if (d->fo.split == FRAMES_BY_DURATION)
+		lsnn_argerror(L, fn, "split_by", "must be \"number\" or "
+		    "\"time\"");
+	snprintf(label, sizeof label, "loading CIFAR10-DVS %s", o.split);
+	if (lsnn_progress_wanted(L)) {
+		o.progress = lsnn_data_progress;
+		o.arg = label;
+	}
+	memset(&st, 0, sizeof st);
+	if (data_aedat_load(root, &o, &d->es, &st, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	d->owns_es = 1;
+	if (st.warning != NULL) {
+		lsnn_warn(L, "%s: %s", fn, st.warning);
+		free(st.warning);
+	}
+	if (st.backwards_files > 0)
+		lsnn_warn(L, "%s: %I recordings had timestamps going "
+		    "backwards; their events were sorted", fn,
+		    (lua_Integer)st.backwards_files);
+	if (data_aedat_dataset(&d->ds, &d->es, &d->fo, size, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	d->ids = d->es.id;
+	lsnn_data_subset(L, 1, fn, d);
+	d->json = error_printf("{\"set\": \"cifar10_dvs\", \"root\": "
+	    "\"%s\", \"split\": \"%s\", \"train_ratio\": %.17g, "
+	    "\"random_split\": %s, \"seed\": %llu, \"frames\": %d, "
+	    "\"split_by\": \"%s\", \"size\": %d, \"samples\": %zu}", root,
+	    o.split, o.train_ratio, o.random_split ? "true" : "false",
+	    (unsigned long long)o.seed, d->fo.T,
+	    data_frames_split_name(d->fo.split), size, lsnn_data_len(d));
+	return 1;
+}
+
 /* snn.data.mnist{root=, split=, T=, encoding=, seed=, subset=}: images. */
 static int
 lsnn_data_mnist(lua_State *L)
@@ -664,6 +744,7 @@ lsnn_data_open(lua_State *L)
 	};
 	static const luaL_Reg	 funcs[] = {
 		{ "nmnist", lsnn_data_nmnist },
+		{ "cifar10_dvs", lsnn_data_cifar10_dvs },
 		{ "mnist", lsnn_data_mnist },
 		{ "cifar10", lsnn_data_cifar10 },
 		{ NULL, NULL }

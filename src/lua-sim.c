@@ -439,6 +439,74 @@ lsnn_sim_recording(lua_State *L)
 	return 2;
 }
 
+/* Draws the progress line of snn.simulate_cifar10_dvs. */
+static void
+lsnn_sim_dvs_progress(size_t done, size_t total, void *arg)
+{
+	(void)arg;
+	lsnn_progress("simulating CIFAR10-DVS: %zu/%zu recordings", done,
+	    total);
+	if (done == total)
+		lsnn_progress_end();
+}
+
+/*
+ * snn.simulate_cifar10_dvs{out=, cifar=, images=, seed=}: writes
+ * CIFAR10-DVS-like recordings of the first images CIFAR-10 records of the
+ * file cifar in the published layout; returns {recordings =, events =,
+ * duration_us =, seconds =}.
+ */
+static int
+lsnn_sim_cifar10_dvs(lua_State *L)
+{
+	static const char *const	 known[] = { "out", "cifar", "images",
+					     "seed", NULL };
+	const char			*fn = "snn.simulate_cifar10_dvs";
+	const char			*out, *cifar;
+	struct sim_dvs_params		 p;
+	uint8_t				*rec;
+	uint64_t			 seed, events;
+	size_t				 n, want;
+	double				 start;
+	char				*cause = NULL;
+	int				 rc;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	lsnn_check_options(L, 1, fn, known);
+	out = lsnn_opt_string(L, 1, fn, "out", NULL);
+	cifar = lsnn_opt_string(L, 1, fn, "cifar", NULL);
+	if (out == NULL || cifar == NULL)
+		lsnn_argerror(L, fn, out == NULL ? "out" : "cifar",
+		    "is required");
+	want = (size_t)lsnn_opt_positive(L, 1, fn, "images", 1000);
+	seed = lsnn_sim_seed(L, 1, fn);
+	sim_dvs_defaults(&p);
+	if (sim_dvs_read_cifar(cifar, &rec, &n, &cause) != 0)
+		return lsnn_error(L, fn, cause);
+	if (want > n) {
+		mem_free(rec);
+		lsnn_argerror(L, fn, "images", "is %I, but %s holds %I "
+		    "records", (lua_Integer)want, cifar, (lua_Integer)n);
+	}
+	start = lsnn_sim_now();
+	rc = sim_dvs_write_set(&p, rec, want, out, seed, &events,
+	    lsnn_progress_wanted(L) ? lsnn_sim_dvs_progress : NULL, NULL,
+	    &cause);
+	mem_free(rec);
+	if (rc != 0)
+		return lsnn_error(L, fn, cause);
+	lua_createtable(L, 0, 4);
+	lua_pushinteger(L, (lua_Integer)want);
+	lua_setfield(L, -2, "recordings");
+	lua_pushinteger(L, (lua_Integer)events);
+	lua_setfield(L, -2, "events");
+	lua_pushnumber(L, p.period * p.loops);
+	lua_setfield(L, -2, "duration_us");
+	lua_pushnumber(L, lsnn_sim_now() - start);
+	lua_setfield(L, -2, "seconds");
+	return 1;
+}
+
 /* Adds snn.simulate_nmnist and snn.sim. */
 void
 lsnn_sim_open(lua_State *L)
@@ -450,6 +518,8 @@ lsnn_sim_open(lua_State *L)
 
 	lua_pushcfunction(L, lsnn_sim_nmnist);
 	lua_setfield(L, -2, "simulate_nmnist");
+	lua_pushcfunction(L, lsnn_sim_cifar10_dvs);
+	lua_setfield(L, -2, "simulate_cifar10_dvs");
 	luaL_newlib(L, funcs);
 	lua_setfield(L, -2, "sim");
 }

@@ -970,7 +970,8 @@ int	 data_nmnist_write_file(const char *path, const struct event *ev,
 /*
  * A split of recordings held compactly in memory, 6 bytes per event: the
  * events of recording i are at [off[i], off[i + 1]) of t and xyp, sorted by
- * time. xyp packs x | y << 6 | p << 12 (EVENTSET_X/Y/P take it apart).
+ * time. xyp packs x | y << 7 | p << 14 (EVENTSET_X/Y/P take it apart), so
+ * a side is at most EVENTSET_MAXSIDE.
  */
 struct eventset {
 	size_t		 n;		/* recordings */
@@ -982,21 +983,24 @@ struct eventset {
 	int		 width;		/* 34 for N-MNIST */
 	int		 height;	/* 34 for N-MNIST */
 };
-#define EVENTSET_X(v)	((v) & 0x3f)
-#define EVENTSET_Y(v)	(((v) >> 6) & 0x3f)
-#define EVENTSET_P(v)	(((v) >> 12) & 1)
+#define EVENTSET_MAXSIDE	128
+#define EVENTSET_X(v)	((v) & 0x7f)
+#define EVENTSET_Y(v)	(((v) >> 7) & 0x7f)
+#define EVENTSET_P(v)	(((v) >> 14) & 1)
 #define EVENTSET_PACK(x, y, p) \
-	((uint16_t)((x) | (y) << 6 | (p) << 12))
+	((uint16_t)((x) | (y) << 7 | (p) << 14))
 /*
  * data-nmnist-parse.c: decoding one recording's bytes. buf (len) holds
  * the recording; t and xyp have room for len / 5 events.
  */
 int	 data_nmnist_parse(const uint8_t *buf, size_t len, const char *name,
 	     uint32_t *t, uint16_t *xyp, size_t *backwards, char **cause);
-/* ev (n) sorted by time (23-bit timestamps), stably; tmp (n) scratch. */
+/* ev (n) sorted by time, stably; tmp (n) scratch. */
 void	 data_nmnist_sort(struct event *ev, struct event *tmp, size_t n);
 void	 data_nmnist_unpack(const uint32_t *t, const uint16_t *xyp, size_t n,
 	     struct event *ev);
+int	 data_nmnist_sort_packed(uint32_t *t, uint16_t *xyp, size_t n,
+	     const char *name, char **cause);
 /* data-nmnist.c: single recordings into buffers kept from file to file. */
 struct nmnist_reader {
 	uint8_t		*buf;		/* (cap) the file's bytes */
@@ -1009,6 +1013,8 @@ struct nmnist_reader {
 };
 int	 data_nmnist_read(struct nmnist_reader *r, const char *path,
 	     char **cause);
+int	 data_nmnist_slurp(const char *path, uint8_t **buf, size_t *cap,
+	     size_t *len, char **cause);
 void	 data_nmnist_reader_free(struct nmnist_reader *r);
 /* How a split load used the cache (set by data-cache.c). */
 enum data_cache_state {
@@ -1043,6 +1049,39 @@ int	 data_nmnist_load(const char *root, const char *split,
 int	 data_nmnist_alloc(struct eventset *es, size_t n, uint64_t events,
 	     char **cause);
 void	 data_nmnist_free(struct eventset *es);
+
+/* data-aedat.c: jAER AEDAT 2.0 recordings (DVS128) and CIFAR10-DVS. */
+#define DATA_AEDAT_SIDE		128	/* sensor width and height */
+#define DATA_AEDAT_NCLASSES	10
+extern const char *const data_aedat_classes[DATA_AEDAT_NCLASSES];
+int	 data_aedat_header(const uint8_t *buf, size_t len, const char *name,
+	     size_t *hdr, char **cause);
+/* t and xyp have room for len / 8 events. */
+int	 data_aedat_parse(const uint8_t *buf, size_t len, const char *name,
+	     uint32_t *t, uint16_t *xyp, size_t *n, size_t *backwards,
+	     char **cause);
+int	 data_aedat_read_file(const char *path, struct event **ev,
+	     size_t *n, size_t *backwards, char **cause);
+int	 data_aedat_write_file(const char *path, const struct event *ev,
+	     size_t n, char **cause);
+struct data_aedat_opts {
+	const char	*split;		/* "train" or "test" */
+	double		 train_ratio;	/* first ceil(n x ratio) per class */
+	int		 random_split;	/* shuffle each class first, by seed */
+	uint64_t	 seed;
+	int		 no_cache;
+	void		(*progress)(size_t done, size_t total, void *arg);
+	void		*arg;
+};
+void	 data_aedat_defaults(struct data_aedat_opts *o);
+int	 data_aedat_validate(const struct data_aedat_opts *o, char **cause);
+int	 data_aedat_load(const char *root, const struct data_aedat_opts *o,
+	     struct eventset *out, struct data_nmnist_stats *stats,
+	     char **cause);
+struct dataset;
+struct frames_opts;
+int	 data_aedat_dataset(struct dataset *ds, const struct eventset *es,
+	     const struct frames_opts *o, int size, char **cause);
 
 /* data-idx.c: MNIST-format IDX files, plain or gzip. */
 struct idx {
@@ -1354,6 +1393,30 @@ int	 sim_recording(const struct sim *s, const uint8_t *img,
 	     struct rng *r, struct event **ev, size_t *n, char **cause);
 uint64_t sim_seed(uint64_t seed, uint64_t id);
 int	 sim_batch(const struct sim *s, const struct sim_job *job,
+	     char **cause);
+
+/* sim-dvs.c: CIFAR10-DVS-like recordings (CIFAR-10 image to DVS128). */
+#define SIM_DVS_SIDE	128
+struct sim_dvs_params {
+	struct sim_params sensor;	/* pixel model; path, move, ink, paper
+					   and blur unused */
+	double	scale;		/* sensor pixels per image pixel */
+	double	radius;		/* half the side of the square loop, px */
+	double	period;		/* one loop, microseconds */
+	int	loops;
+	double	black;		/* monitor luminance of pixel value 0 */
+	double	white;		/* ... of 255 */
+	double	background;	/* ... around the image */
+};
+void	 sim_dvs_defaults(struct sim_dvs_params *p);
+int	 sim_dvs_validate(const struct sim_dvs_params *p, char **cause);
+int	 sim_dvs_recording(const struct sim_dvs_params *p, const uint8_t *rgb,
+	     struct rng *r, struct event **ev, size_t *n, char **cause);
+int	 sim_dvs_read_cifar(const char *path, uint8_t **rec, size_t *n,
+	     char **cause);
+int	 sim_dvs_write_set(const struct sim_dvs_params *p, const uint8_t *rec,
+	     size_t n, const char *dir, uint64_t seed, uint64_t *events,
+	     void (*progress)(size_t, size_t, void *), void *arg,
 	     char **cause);
 
 #endif

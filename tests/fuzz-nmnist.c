@@ -38,7 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		raw += i > 0 && raw_t < prev;
 		prev = raw_t;
 		if (EVENTSET_X(xyp[i]) > 33 || EVENTSET_Y(xyp[i]) > 33 ||
-		    xyp[i] >> 13 != 0 || (i > 0 && t[i] < t[i - 1]))
+		    xyp[i] >> 15 != 0 || (i > 0 && t[i] < t[i - 1]))
 			abort();
 	}
 	if (size == 0 || raw != back)

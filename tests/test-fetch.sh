@@ -103,4 +103,50 @@ else
 fi
 run nmnist --from "$tmp/none" "$tmp/nmnist"
 expect 1 "N-MNIST: missing archive named" "$tmp/none/Train.zip: not found"
+run cifar10-dvs
+expect 2 "cifar10-dvs without --from says where the zips are" \
+    "airplane.zip  https://ndownloader.figshare.com/files/7712788" \
+    "truck.zip  https://ndownloader.figshare.com/files/7712839"
+mkdir "$tmp/dvszips"
+run cifar10-dvs --from "$tmp/dvszips" "$tmp/dvs"
+expect 1 "cifar10-dvs: a missing zip named with its figshare address" \
+    "$tmp/dvszips/airplane.zip: not found; it is https://ndownloader.figshare.com/files/7712788"
+if command -v zip >/dev/null 2>&1 && command -v unzip >/dev/null 2>&1; then
+	for c in airplane automobile bird cat deer dog frog horse ship truck; do
+		mkdir -p "$tmp/dvszips/$c"
+		i=0
+		while [ $i -lt 1000 ]; do
+			: >"$tmp/dvszips/$c/cifar10_${c}_$i.aedat"
+			i=$((i + 1))
+		done
+		[ $c = ship ] && rm "$tmp/dvszips/$c/cifar10_${c}_7.aedat"
+		(cd "$tmp/dvszips" && zip -q -r "$c.zip" "$c" && rm -r "$c")
+	done
+	run cifar10-dvs --from "$tmp/dvszips" "$tmp/dvs"
+	expect 1 "cifar10-dvs: a zip that is not the published one refused" \
+	    "airplane.zip: checksum mismatch" \
+	    "expected md5 0afd5c4bf9ae06af762a77b180354fdd" \
+	    "got      md5 $(md5sum <"$tmp/dvszips/airplane.zip" | cut -d' ' -f1)"
+	run cifar10-dvs --from "$tmp/dvszips" --no-checksum "$tmp/dvs"
+	expect 1 "cifar10-dvs: a class with 999 recordings refused" \
+	    "ship.zip: 999 recordings in $tmp/dvs/ship, expected 1000"
+	mkdir "$tmp/dvszips/ship"
+	i=0
+	while [ $i -lt 1000 ]; do
+		: >"$tmp/dvszips/ship/cifar10_ship_$i.aedat"
+		i=$((i + 1))
+	done
+	rm "$tmp/dvszips/ship.zip"
+	(cd "$tmp/dvszips" && zip -q -r ship.zip ship && rm -r ship)
+	rm -r "$tmp/dvs"
+	run cifar10-dvs --from "$tmp/dvszips" --no-checksum "$tmp/dvs"
+	expect 0 "cifar10-dvs: ten zips of 1000 unpacked and counted" \
+	    "10000 recordings, 1000 a class, in $tmp/dvs"
+	[ -f "$tmp/dvs/truck/cifar10_truck_999.aedat" ] &&
+	    [ -f "$tmp/dvs/airplane/cifar10_airplane_0.aedat" ]
+	tap_ok $? "cifar10-dvs: <class>/cifar10_<class>_<i>.aedat" \
+	    "$tmp/err"
+else
+	tap_skip 5 "no zip and unzip to build archives"
+fi
 tap_done

@@ -361,10 +361,10 @@ test_validate(void)
 	cause = NULL;
 	bad_everywhere(FRAMES_BY_NUMBER);
 	bad_everywhere(FRAMES_BY_TIME);
-	rc = data_frames_integrate(f, FSIZE, r.t, r.xyp, 1, 65, W, &o,
+	rc = data_frames_integrate(f, FSIZE, r.t, r.xyp, 1, 129, W, &o,
 	    &cause);
-	ok(rc == -1 && cause != NULL && strstr(cause, "4x65") != NULL,
-	    "a frame taller than 64 refused: %s", cause ? cause : "");
+	ok(rc == -1 && cause != NULL && strstr(cause, "4x129") != NULL,
+	    "a frame taller than 128 refused: %s", cause ? cause : "");
 	free(cause);
 	cause = NULL;
 	o.T = 0;

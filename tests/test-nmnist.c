@@ -345,7 +345,7 @@ test_parse(void)
 			    EVENTSET_X(xyp[i]) != buf[5 * i] ||
 			    EVENTSET_Y(xyp[i]) != buf[5 * i + 1] ||
 			    EVENTSET_P(xyp[i]) != buf[5 * i + 2] >> 7 ||
-			    xyp[i] >> 13 != 0;
+			    xyp[i] >> 15 != 0;
 		}
 	}
 	ok(bad == 0, "1 to 40 random events: every time and coordinate as "
