@@ -80,8 +80,8 @@ def images(path, n):
 
 def main():
     threads, path = int(sys.argv[1]), sys.argv[2]
-    depth, k, B, nbatch = [int(a) for a in (sys.argv[3:] + ['16', '4',
-                                            '128', '5'][len(sys.argv) - 3:])]
+    rest = [int(a) for a in sys.argv[3:7]]
+    depth, k, B, nbatch = rest + [16, 4, 128, 5][len(rest):]
     torch.set_num_threads(threads)
     torch.manual_seed(1)
     net = WRN(depth, k)

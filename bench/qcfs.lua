@@ -1,0 +1,37 @@
+-- qcfs.lua: the converted ResNet-20's simulation, snnwb's side (bench/qcfs.sh
+-- runs it beside qcfs_torch.py): the QCFS author's checkpoint loaded by name
+-- into snn.models.resnet20, converted, and simulated for T steps on the
+-- first B x NBATCH exact CIFAR-10 test images; prints images x steps per
+-- second, the accuracy at T, the spike rate of each layer and where the
+-- time goes by module kind.
+--
+--   snnwb --threads N -e bench/qcfs.lua CHECKPOINT IMAGES [T B NBATCH]
+local ckpt = arg[1] or error("usage: qcfs.lua CHECKPOINT IMAGES [T B NBATCH]")
+local images = arg[2] or error("usage: qcfs.lua CHECKPOINT IMAGES [T B NBATCH]")
+local T = tonumber(arg[3] or 32)
+local B = tonumber(arg[4] or 64)
+local nbatch = tonumber(arg[5] or 3)
+
+local ann = snn.models.resnet20{ L = 4 }
+assert(ann:load(ckpt, { strict = true }))
+local net = snn.convert(ann)
+local data = snn.data.cifar10{ root = images, augment = false }
+snn.simulate{ net = net, data = data, images = B, T = 2, batch = B }
+net:profile(true)
+local r = snn.simulate{ net = net, data = data, images = B * nbatch, T = T,
+	batch = B }
+local prof = net:profile()
+print(("images_steps_per_s %.1f"):format(r.images_steps_per_s))
+print(("accuracy_t%d %.4f"):format(T, r.accuracy[T]))
+for k, name in ipairs(r.layers) do
+	print(("rate %s %.4f"):format(name, r.rate[k]))
+end
+local kinds = {}
+for k in pairs(prof) do
+	kinds[#kinds + 1] = k
+end
+table.sort(kinds, function(a, b) return prof[a].forward > prof[b].forward end)
+for _, k in ipairs(kinds) do
+	print(("kind_%s_ms_per_step %.2f"):format(k, 1e3 * prof[k].forward /
+	    (T * nbatch)))
+end
