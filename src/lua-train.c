@@ -5,6 +5,8 @@
  * runs on_epoch hooks, feeds the observer (the live charts) and draws the
  * progress line. In batch mode snn.train pumps until its job ends and
  * returns the history; in the interactive session it returns the job.
+ * Other kinds of job (a simulation, lua-convert.c) share all of this but
+ * what is done with a record and at the end (struct lsnn_train_kind).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -24,15 +26,18 @@ enum {
 	LSNN_JOB_TRAIN,
 	LSNN_JOB_TEST,
 	LSNN_JOB_HOOK,
-	LSNN_JOB_HISTORY,
+	LSNN_JOB_RESULT,	/* training: the history */
 	LSNN_JOB_RUNDIR,
-	LSNN_JOB_NSLOTS = LSNN_JOB_RUNDIR
+	LSNN_JOB_KEEP,		/* what another kind keeps alive */
+	LSNN_JOB_NSLOTS = LSNN_JOB_KEEP
 };
 
 /* A job userdata: the engine job and the configuration it reads. */
 struct lsnn_job {
 	struct job		*job;		/* NULL once freed */
-	struct train_config	 cfg;
+	const struct lsnn_train_kind *kind;
+	void			*priv;		/* the kind's, kind->gc frees */
+	struct train_config	 cfg;		/* training */
 	char			*data_json;
 	int			 id;
 	int			 ended;		/* DONE or ERROR taken */
@@ -68,6 +73,14 @@ lsnn_train_set_observer(void (*fn)(void *, const struct lsnn_train_event *),
 {
 	lsnn_observer = fn;
 	lsnn_observer_arg = arg;
+}
+
+/* Hands ev to the observer, if there is one. */
+void
+lsnn_train_observe(const struct lsnn_train_event *ev)
+{
+	if (lsnn_observer != NULL)
+		lsnn_observer(lsnn_observer_arg, ev);
 }
 
 /* Writes the wake-up descriptors of live jobs into fds; returns the count. */
@@ -292,7 +305,8 @@ lsnn_train_unlink(struct lsnn_job *lj)
 /*
  * Ends a job after its last record: joins the worker, records how it
  * ended (a failed on_epoch hook fails the job), releases the network,
- * unlinks it and tells the observer. The job userdata is at idx.
+ * unlinks it, lets its kind end it and tells the observer. The job
+ * userdata is at idx.
  */
 static void
 lsnn_train_finish(lua_State *L, struct lsnn_job *lj, int idx)
@@ -318,13 +332,14 @@ lsnn_train_finish(lua_State *L, struct lsnn_job *lj, int idx)
 	lsnn_train_unlink(lj);
 	job_free(lj->job);
 	lj->job = NULL;
-	if (lsnn_observer == NULL)
-		return;
+	if (lj->kind->end != NULL)
+		lj->kind->end(L, lj, idx, lj->state);
 	memset(&ev, 0, sizeof ev);
 	ev.job = lj->id;
+	ev.kind = lj->kind->name;
 	ev.state = lj->state;
 	ev.error = lj->error;
-	lsnn_observer(lsnn_observer_arg, &ev);
+	lsnn_train_observe(&ev);
 }
 
 /*
@@ -376,21 +391,59 @@ lsnn_train_over(enum job_state s)
 }
 
 /*
- * Takes the pending records of one live job (its userdata at idx), drawing
- * the progress line when draw is set; returns the number taken. Once the
- * job has ended and every record is taken, finishes it. A failing
- * on_epoch hook stops the job, which then ends as failed with the hook's
- * message.
+ * Training: hands a record taken to the observer and the progress line,
+ * appends it to the history and runs on_epoch after an epoch record (a
+ * failing hook stops the job, which then ends as failed with the hook's
+ * message); frees the record.
+ */
+static void
+lsnn_train_take(lua_State *L, struct lsnn_job *lj, int idx,
+    union lsnn_train_rec *u, int draw)
+{
+	struct lsnn_train_event	 ev;
+	struct train_record	*rec = &u->train;
+	int			 hidx;
+
+	memset(&ev, 0, sizeof ev);
+	ev.job = lj->id;
+	ev.kind = lj->kind->name;
+	ev.rec = rec;
+	lsnn_train_observe(&ev);
+	if (rec->kind == TRAIN_REC_BATCH) {
+		lj->batches++;
+		if (lj->total == 0)
+			lj->total = (long)rec->nbatches *
+			    (rec->epochs - rec->epoch + 1);
+	}
+	if (draw)
+		lsnn_train_progress(lj, rec);
+	lua_getiuservalue(L, idx, LSNN_JOB_RESULT);
+	hidx = lua_gettop(L);
+	lsnn_train_push_record(L, rec);
+	if (rec->kind == TRAIN_REC_EPOCH &&
+	    lsnn_train_hook(L, lj, idx) != 0) {
+		mem_free(lj->error);
+		lj->error = mem_strdup(lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	lsnn_train_append(L, hidx, rec->kind == TRAIN_REC_BATCH ?
+	    "batches" : "epochs");
+	lua_pop(L, 1);
+	train_record_free(rec);
+}
+
+/*
+ * Takes the pending records of one live job (its userdata at idx) and
+ * hands each to the job's kind, with draw set when the progress line is
+ * wanted; returns the number taken. Once the job has ended and every
+ * record is taken, finishes it.
  */
 static int
 lsnn_train_pump_job(lua_State *L, struct lsnn_job *lj, int idx, int draw)
 {
-	struct lsnn_train_event	 ev;
-	struct train_record	 rec;
-	int			 n = 0, hidx;
+	union lsnn_train_rec	rec;
+	int			n = 0;
 
-	lua_getiuservalue(L, idx, LSNN_JOB_HISTORY);
-	hidx = lua_gettop(L);
 	while (lj->job != NULL) {
 		if (!job_take(lj->job, &rec)) {
 			if (lsnn_train_over(job_state(lj->job)) &&
@@ -402,32 +455,8 @@ lsnn_train_pump_job(lua_State *L, struct lsnn_job *lj, int idx, int draw)
 				break;
 		}
 		n++;
-		if (lsnn_observer != NULL) {
-			memset(&ev, 0, sizeof ev);
-			ev.job = lj->id;
-			ev.rec = &rec;
-			lsnn_observer(lsnn_observer_arg, &ev);
-		}
-		if (rec.kind == TRAIN_REC_BATCH) {
-			lj->batches++;
-			if (lj->total == 0)
-				lj->total = (long)rec.nbatches *
-				    (rec.epochs - rec.epoch + 1);
-		}
-		if (draw)
-			lsnn_train_progress(lj, &rec);
-		lsnn_train_push_record(L, &rec);
-		if (rec.kind == TRAIN_REC_EPOCH &&
-		    lsnn_train_hook(L, lj, idx) != 0) {
-			mem_free(lj->error);
-			lj->error = mem_strdup(lua_tostring(L, -1));
-			lua_pop(L, 1);
-		}
-		lsnn_train_append(L, hidx, rec.kind == TRAIN_REC_BATCH ?
-		    "batches" : "epochs");
-		train_record_free(&rec);
+		lj->kind->take(L, lj, idx, &rec, draw);
 	}
-	lua_pop(L, 1);
 	return n;
 }
 
@@ -501,8 +530,8 @@ lsnn_train_job_gc(lua_State *L)
 	}
 	mem_free(lj->error);
 	lj->error = NULL;
-	free(lj->data_json);
-	lj->data_json = NULL;
+	if (lj->kind != NULL && lj->kind->gc != NULL)
+		lj->kind->gc(lj);
 	return 0;
 }
 
@@ -530,6 +559,111 @@ lsnn_train_data(lua_State *L, const char *fn, const char *key,
 	return ds;
 }
 
+/* Ids handed to jobs of every kind, from 1. */
+static int lsnn_next_id = 1;
+
+/*
+ * Pushes a new job userdata of kind, which owns priv from then on (kind->gc
+ * frees it), keeping the value at index keep (0: none) alive as long as
+ * the job; it has no id, network or worker yet.
+ */
+struct lsnn_job *
+lsnn_train_job_new(lua_State *L, const struct lsnn_train_kind *kind,
+    void *priv, int keep)
+{
+	struct lsnn_job	*lj;
+
+	if (keep != 0)
+		keep = lua_absindex(L, keep);
+	lj = lua_newuserdatauv(L, sizeof *lj, LSNN_JOB_NSLOTS);
+	memset(lj, 0, sizeof *lj);
+	lj->kind = kind;
+	lj->priv = priv;
+	luaL_setmetatable(L, LSNN_JOB);
+	if (keep != 0) {
+		lua_pushvalue(L, keep);
+		lua_setiuservalue(L, -2, LSNN_JOB_KEEP);
+	}
+	return lj;
+}
+
+/*
+ * Claims the network at index net for the job at idx, which takes the
+ * next id; raises when the network is busy. Returns the network.
+ */
+struct net *
+lsnn_train_job_claim(lua_State *L, struct lsnn_job *lj, int idx, int net)
+{
+	struct net	*n;
+
+	idx = lua_absindex(L, idx);
+	net = lua_absindex(L, net);
+	n = lsnn_net_claim(L, net, lj->kind->fn, lsnn_next_id);
+	lj->id = lsnn_next_id++;
+	lua_pushvalue(L, net);
+	lua_setiuservalue(L, idx, LSNN_JOB_NET);
+	return n;
+}
+
+/* Returns what the job's kind keeps in it. */
+void *
+lsnn_train_job_priv(const struct lsnn_job *lj)
+{
+	return lj->priv;
+}
+
+/* Returns the job's id. */
+int
+lsnn_train_job_id(const struct lsnn_job *lj)
+{
+	return lj->id;
+}
+
+/* Pops the value on top into the result of the job at idx (absolute). */
+void
+lsnn_train_job_set_result(lua_State *L, int idx)
+{
+	lua_setiuservalue(L, idx, LSNN_JOB_RESULT);
+}
+
+/*
+ * Runs job, started for the job userdata lj at idx (NULL: it could not
+ * start, cause says why and is freed here, and the network is released):
+ * in the interactive session returns 1 with the job userdata pushed; in
+ * batch mode waits for its end and returns 1 with its result pushed, or
+ * raises how it failed.
+ */
+int
+lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
+    struct job *job, char *cause)
+{
+	idx = lua_absindex(L, idx);
+	if ((lj->job = job) == NULL) {
+		lua_getiuservalue(L, idx, LSNN_JOB_NET);
+		lsnn_net_release(L, -1);
+		return lsnn_error(L, lj->kind->fn, cause);
+	}
+	lj->next = lsnn_live;
+	lsnn_live = lj;
+	lua_getfield(L, LUA_REGISTRYINDEX, LSNN_JOBS);
+	lua_pushvalue(L, idx);
+	lua_rawseti(L, -2, lj->id);
+	lua_pop(L, 1);
+	if (lsnn_async) {
+		lua_pushvalue(L, idx);
+		return 1;
+	}
+	lsnn_train_wait(L, lj);
+	if (lj->state == JOB_FAILED)
+		return luaL_error(L, "%s: %s", lj->kind->fn, lj->error != NULL ?
+		    lj->error : "failed");
+	lua_getiuservalue(L, idx, LSNN_JOB_RESULT);
+	return 1;
+}
+
+/* Training's kind of job. */
+static const struct lsnn_train_kind lsnn_train_kind;
+
 /*
  * Builds a job userdata from snn.train's options at index 1 (pushed on the
  * stack), with its network claimed; the worker is not started yet.
@@ -544,7 +678,6 @@ lsnn_train_new(lua_State *L, const char *fn)
 					     "drop_last", "histogram",
 					     "label_smoothing",
 					     "clip_grad_norm", NULL };
-	static int			 next_id = 1;
 	struct lsnn_job			*lj;
 	struct train_config		*cfg;
 	const char			*json_train, *json_test, *s;
@@ -553,9 +686,7 @@ lsnn_train_new(lua_State *L, const char *fn)
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lsnn_check_options(L, 1, fn, known);
-	lj = lua_newuserdatauv(L, sizeof *lj, LSNN_JOB_NSLOTS);
-	memset(lj, 0, sizeof *lj);
-	luaL_setmetatable(L, LSNN_JOB);
+	lj = lsnn_train_job_new(L, &lsnn_train_kind, NULL, 0);
 	job = lua_gettop(L);
 	cfg = &lj->cfg;
 	train_defaults(cfg);
@@ -609,13 +740,11 @@ lsnn_train_new(lua_State *L, const char *fn)
 	lua_setfield(L, -2, "epochs");
 	lua_newtable(L);
 	lua_setfield(L, -2, "batches");
-	lua_setiuservalue(L, job, LSNN_JOB_HISTORY);
+	lua_setiuservalue(L, job, LSNN_JOB_RESULT);
 	if (lua_getfield(L, 1, "net") == LUA_TNIL)
 		lsnn_argerror(L, fn, "net", "is required (a network)");
-	lj->id = next_id;
-	cfg->net = lsnn_net_claim(L, -1, fn, lj->id);
-	next_id++;
-	lua_setiuservalue(L, job, LSNN_JOB_NET);
+	cfg->net = lsnn_train_job_claim(L, lj, job, -1);
+	lua_pop(L, 1);
 	return lj;
 }
 
@@ -626,32 +755,13 @@ lsnn_train_new(lua_State *L, const char *fn)
 static int
 lsnn_train_fn(lua_State *L)
 {
-	const char	*fn = "snn.train";
 	struct lsnn_job	*lj;
+	struct job	*job;
 	char		*cause = NULL;
-	int		 job;
 
-	lj = lsnn_train_new(L, fn);
-	job = lua_gettop(L);
-	if ((lj->job = train_start(&lj->cfg, &cause)) == NULL) {
-		lua_getiuservalue(L, job, LSNN_JOB_NET);
-		lsnn_net_release(L, -1);
-		return lsnn_error(L, fn, cause);
-	}
-	lj->next = lsnn_live;
-	lsnn_live = lj;
-	lua_getfield(L, LUA_REGISTRYINDEX, LSNN_JOBS);
-	lua_pushvalue(L, job);
-	lua_rawseti(L, -2, lj->id);
-	lua_pop(L, 1);
-	if (lsnn_async)
-		return 1;
-	lsnn_train_wait(L, lj);
-	if (lj->state == JOB_FAILED)
-		return luaL_error(L, "%s: %s", fn, lj->error != NULL ?
-		    lj->error : "failed");
-	lua_getiuservalue(L, job, LSNN_JOB_HISTORY);
-	return 1;
+	lj = lsnn_train_new(L, lsnn_train_kind.fn);
+	job = train_start(&lj->cfg, &cause);
+	return lsnn_train_job_run(L, lj, -1, job, cause);
 }
 
 /* Returns the job userdata at 1, checked. */
@@ -695,7 +805,10 @@ lsnn_train_job_control(lua_State *L)
 	return 1;
 }
 
-/* job:wait(): waits for the end; returns the history, or nil and the error. */
+/*
+ * job:wait(): waits for the end; returns the result (a training's
+ * history), or nil and the error.
+ */
 static int
 lsnn_train_job_wait(lua_State *L)
 {
@@ -707,11 +820,14 @@ lsnn_train_job_wait(lua_State *L)
 		lua_pushstring(L, lj->error != NULL ? lj->error : "failed");
 		return 2;
 	}
-	lua_getiuservalue(L, 1, LSNN_JOB_HISTORY);
+	lua_getiuservalue(L, 1, LSNN_JOB_RESULT);
 	return 1;
 }
 
-/* __index: job.state, job.history, job.id, job.error, job.run_dir, methods. */
+/*
+ * __index: job.state, job.kind, job.history or job.result, job.id,
+ * job.error, job.net, job.run_dir, methods.
+ */
 static int
 lsnn_train_job_index(lua_State *L)
 {
@@ -722,8 +838,10 @@ lsnn_train_job_index(lua_State *L)
 		lua_pushstring(L, lsnn_train_state(lj));
 	else if (strcmp(key, "id") == 0)
 		lua_pushinteger(L, lj->id);
-	else if (strcmp(key, "history") == 0)
-		lua_getiuservalue(L, 1, LSNN_JOB_HISTORY);
+	else if (strcmp(key, "kind") == 0)
+		lua_pushstring(L, lj->kind->name);
+	else if (strcmp(key, "history") == 0 || strcmp(key, "result") == 0)
+		lua_getiuservalue(L, 1, LSNN_JOB_RESULT);
 	else if (strcmp(key, "net") == 0)
 		lua_getiuservalue(L, 1, LSNN_JOB_NET);
 	else if (strcmp(key, "run_dir") == 0)
@@ -832,6 +950,18 @@ lsnn_train_evaluate(lua_State *L)
 	train_eval_free(&ev);
 	return 1;
 }
+
+/* Training: frees the data description of the run's configuration. */
+static void
+lsnn_train_gc(struct lsnn_job *lj)
+{
+	free(lj->data_json);
+	lj->data_json = NULL;
+}
+
+static const struct lsnn_train_kind lsnn_train_kind = {
+	"train", "snn.train", lsnn_train_take, NULL, lsnn_train_gc
+};
 
 /* Adds snn.train, snn.evaluate, snn.jobs and the job metatable. */
 void
