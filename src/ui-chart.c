@@ -374,24 +374,32 @@ ui_chart_keep(const double *v, int n, int k, unsigned char *keep)
 	}
 }
 
-/* Draws label at (y, x) in width cells, its start cut off when long. */
+/*
+ * Draws label at (y, x) in width cells; a long one keeps its start and
+ * its end, a ~ standing for the middle.
+ */
 static void
 ui_chart_bar_label(int y, int x, int width, const char *label)
 {
-	size_t	n = strlen(label), off = 0;
+	size_t	n = strlen(label), head, off;
 	int	skip = 0, room = width;
 
 	move(y, x);
-	if (ui_text_width(label, n) > width) {
-		while (off < n && ui_text_width(label + off, n - off) >
-		    width - 1)
-			off++;
-		while (off < n && ((unsigned char)label[off] & 0xc0) == 0x80)
-			off++;
-		ui_screen_style(UI_STYLE_AXIS);
-		ui_text_put("~", 1, &skip, &room);
-		ui_screen_style(UI_STYLE_NORMAL);
+	if (ui_text_width(label, n) <= width) {
+		ui_text_put(label, n, &skip, &room);
+		return;
 	}
+	head = ui_text_fit(label, n, (width - 1) * 2 / 3);
+	off = head;
+	while (off < n && ui_text_width(label + off, n - off) >
+	    width - 1 - ui_text_width(label, head))
+		off++;
+	while (off < n && ((unsigned char)label[off] & 0xc0) == 0x80)
+		off++;
+	ui_text_put(label, head, &skip, &room);
+	ui_screen_style(UI_STYLE_AXIS);
+	ui_text_put("~", 1, &skip, &room);
+	ui_screen_style(UI_STYLE_NORMAL);
 	ui_text_put(label + off, n - off, &skip, &room);
 }
 
@@ -425,7 +433,7 @@ ui_chart_bars(const struct ui_bars *b, struct ui_rect r)
 	unsigned char		*keep;
 	char			 buf[32];
 	double			 max[UI_BARS_SERIES];
-	int			 i, s, y, lw = 4, bw, rows, shown, x;
+	int			 i, s, y, lw = 4, bw, rows, shown, x, cw;
 
 	if (r.h < 1 || r.w < 1)
 		return;
@@ -441,7 +449,7 @@ ui_chart_bars(const struct ui_bars *b, struct ui_rect r)
 	if ((keep = malloc((size_t)b->n)) == NULL)
 		return;
 	rows = r.h - 2;
-	shown = b->n <= rows ? b->n : rows - 1;
+	shown = b->n <= rows ? b->n : rows;
 	if (shown < b->n)
 		ui_chart_keep(b->v[b->nseries - 1], b->n, shown, keep);
 	else
@@ -455,13 +463,20 @@ ui_chart_bars(const struct ui_bars *b, struct ui_rect r)
 		x = ui_text_width(b->label[i], strlen(b->label[i]));
 		lw = keep[i] && x > lw ? x : lw;
 	}
-	if (lw > r.w / 4)
-		lw = r.w / 4 > 4 ? r.w / 4 : 4;
+	if (lw > r.w / 3)
+		lw = r.w / 3 > 8 ? r.w / 3 : 8;
 	bw = (r.w - lw - 1) / b->nseries - 10;
+	cw = (bw >= 2 ? bw + 1 : 0) + 10;
+	ui_screen_style(UI_STYLE_AXIS);
+	if (shown < b->n) {
+		snprintf(buf, sizeof buf, "+%d more", b->n - shown);
+		ui_text_at(r.y + 1, r.x, lw, buf);
+	}
 	for (s = 0, x = r.x + lw + 1; s < b->nseries && x < r.x + r.w; s++) {
 		ui_screen_style((enum ui_style)(UI_STYLE_SERIES + s));
-		ui_text_at(r.y + 1, x, r.x + r.w - x, b->name[s]);
-		x += (bw >= 2 ? bw + 1 : 0) + 10;
+		ui_text_at(r.y + 1, x, r.x + r.w - x < cw - 1 ? r.x + r.w - x :
+		    cw - 1, b->name[s]);
+		x += cw;
 	}
 	ui_screen_style(UI_STYLE_NORMAL);
 	for (i = 0, y = r.y + 2; i < b->n; i++) {
@@ -480,14 +495,6 @@ ui_chart_bars(const struct ui_bars *b, struct ui_rect r)
 			x += 10;
 		}
 		y++;
-	}
-	if (shown < b->n) {
-		snprintf(buf, sizeof buf, "+%d more ", b->n - shown);
-		ui_screen_style(UI_STYLE_AXIS);
-		ui_text_at(y, r.x, r.w, buf);
-		ui_text_at(y, r.x + (int)strlen(buf), r.w - (int)strlen(buf),
-		    b->more);
-		ui_screen_style(UI_STYLE_NORMAL);
 	}
 	free(keep);
 }

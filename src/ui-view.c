@@ -30,7 +30,7 @@
 /* Layers a chart shows; its title says how many more the network has. */
 #define UI_VIEW_LAYERS 8
 
-/* Converted layers the unevenness panel knows of; the rest are counted. */
+/* Converted layers the unevenness panel knows of: the first ones. */
 #define UI_VIEW_BARS 128
 
 /* The panels, in the order Tab cycles through them. */
@@ -329,14 +329,19 @@ ui_view_cycle(void)
 	ui_screen_dirty(UI_DIRTY_VIEW);
 }
 
-/* Notes that the session asked job to stop. */
+/* Notes that the session asked job to stop, and says so in the log. */
 void
 ui_view_stopping(int job)
 {
-	if (job == ui_view.job)
-		ui_view.stopping = 1;
-	if (job == ui_view.sim.job)
+	if (job == ui_view.sim.job) {
 		ui_view.sim.stopping = 1;
+		ui_log_printf(UI_LOG_NOTE, "stopping job %d after this batch "
+		    "(its result covers the images done)", job);
+	} else {
+		ui_view.stopping |= job == ui_view.job;
+		ui_log_printf(UI_LOG_NOTE, "stopping job %d after this batch "
+		    "(its checkpoint is kept)", job);
+	}
 	ui_screen_dirty(UI_DIRTY_VIEW);
 }
 
@@ -600,7 +605,7 @@ ui_view_uneven(struct ui_rect r)
 {
 	const struct ui_view_sim	*s = &ui_view.sim;
 	struct ui_bars			 b;
-	char				 title[96], more[64];
+	char				 title[96];
 
 	memset(&b, 0, sizeof b);
 	b.nseries = 2;
@@ -610,12 +615,6 @@ ui_view_uneven(struct ui_rect r)
 	b.v[1] = s->abs_e;
 	b.label = s->labels;
 	b.n = s->nlayers;
-	if (s->rec.nlayers > s->nlayers)
-		snprintf(more, sizeof more, "(%d layers not kept)",
-		    s->rec.nlayers - s->nlayers);
-	else
-		snprintf(more, sizeof more, "(smaller mean |e|)");
-	b.more = more;
 	if (s->job == 0)
 		b.empty = "no simulation yet: snn.simulate{..., analysis = "
 		    "{T}} shows here, batch by batch, the fraction of uneven "

@@ -149,7 +149,7 @@ void	 ui_chart_draw(const struct ui_chart *c, struct ui_rect r);
  * Horizontal bars: a row a label, with one bar and its value for each
  * series, scaled to the series' largest value. When the rows do not fit,
  * those with the largest values of the last series are kept, in order,
- * and the last row says how many more there are.
+ * and the row naming the series says how many more there are.
  */
 #define UI_BARS_SERIES 2
 struct ui_bars {
@@ -159,7 +159,6 @@ struct ui_bars {
 	const double	*v[UI_BARS_SERIES];	/* (n) each */
 	const char	*name[UI_BARS_SERIES];	/* legend */
 	int		 nseries;
-	const char	*more;		/* after "+N more ": why left out */
 	const char	*empty;		/* shown without rows */
 };
 void	 ui_chart_bars(const struct ui_bars *b, struct ui_rect r);

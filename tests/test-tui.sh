@@ -283,6 +283,7 @@ wait_for -x 'running' && wait_for -e '^ job 1 running.*ETA' &&
 ok $? "job:resume() lets it go on"
 t send-keys -t tui C-c && wait_for -e 'stop job 1? (y/n)' &&
     t send-keys -t tui y && wait_for -e '^ job 1 stopped' &&
+    wait_for -e 'stopping job 1 after this batch (its result covers' &&
     wait_for -e '^job 1 stopped after [0-9]* of 2000 images' &&
     type_line 'job.state, job:wait().images < 2000' &&
     wait_for -x 'stopped  *true'
