@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "snnwb.h"
 #include "lua-snn.h"
@@ -46,19 +45,8 @@ struct lsnn_simulate {
 	double			 ann;	/* the ANN's accuracy, or NaN */
 	struct net		*net;
 	struct job		*job;	/* the worker's own */
-	double			 start;
 	int			 shown;	/* progress lines drawn */
 };
-
-/* Returns the seconds of the monotonic clock. */
-static double
-lsnn_simulate_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Frees what a simulation record holds. */
 static void
@@ -91,7 +79,7 @@ lsnn_simulate_tick(void *arg, const struct simulate_result *r, char **cause)
 	rec.T = r->T;
 	rec.n = r->n;
 	rec.total = r->total;
-	rec.seconds = lsnn_simulate_now() - s->start;
+	rec.seconds = r->seconds;
 	rec.ann = s->ann;
 	rec.nlayers = r->nlayers;
 	rec.names = (const char *const *)r->names;
@@ -129,7 +117,6 @@ lsnn_simulate_main(struct job *job, void *arg, char **cause)
 	struct lsnn_simulate	*s = arg;
 
 	s->job = job;
-	s->start = lsnn_simulate_now();
 	if (simulate_run(s->net, &s->o, &s->r, cause) != 0)
 		return -1;
 	s->ran = 1;

@@ -132,7 +132,7 @@ struct lsnn_simulate_record {
 	int		 T;
 	size_t		 n;		/* images simulated */
 	size_t		 total;		/* images to simulate */
-	double		 seconds;	/* since the job started */
+	double		 seconds;	/* since the simulation started */
 	double		 ann;		/* the ANN's accuracy, or NaN */
 	size_t		*correct;	/* (T) right at each t */
 	int		 nlayers;

@@ -202,9 +202,9 @@ simulate_batch(struct net *net, const struct simulate_opts *o,
  * Simulates converted network net on o->data for o->T steps: fills r
  * (freed with simulate_result_free) with the right predictions at every
  * t, the spike rate per layer and the analysis at each checkpoint.
- * o->tick, when set, is called after each batch with the images done: it
- * returns 0 to go on, 1 to end the run there (r then covers the images
- * done) or -1 to fail it with its message.
+ * o->tick, when set, is called after each batch with the images done and
+ * the seconds so far: it returns 0 to go on, 1 to end the run there (r
+ * then covers the images done) or -1 to fail it with its message.
  */
 int
 simulate_run(struct net *net, const struct simulate_opts *o,
@@ -253,6 +253,7 @@ simulate_run(struct net *net, const struct simulate_opts *o,
 		    cause)) != 0)
 			break;
 		r->n += (size_t)b.B;
+		r->seconds = simulate_now() - start;
 		if (o->tick != NULL && (rc = o->tick(o->arg, r, cause)) != 0)
 			break;
 	}
