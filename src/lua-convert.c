@@ -327,7 +327,7 @@ lsnn_simulate_end(lua_State *L, struct lsnn_job *lj, int idx,
 	s->ran = 0;
 }
 
-/* Frees a simulation job's own part. */
+/* Frees what a simulation job's own part holds. */
 static void
 lsnn_simulate_gc(struct lsnn_job *lj)
 {
@@ -338,7 +338,6 @@ lsnn_simulate_gc(struct lsnn_job *lj)
 	if (s->ran)
 		simulate_result_free(&s->r);
 	free(s->steps);
-	free(s);
 }
 
 static const struct lsnn_train_kind lsnn_simulate_kind = {
@@ -379,12 +378,11 @@ lsnn_simulate(lua_State *L)
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lsnn_check_options(L, 1, "snn.simulate", known);
-	if ((s = calloc(1, sizeof *s)) == NULL)
-		return luaL_error(L, "snn.simulate: out of memory");
 	/* The copy keeps what the options name alive as long as the job. */
 	lsnn_simulate_copy(L, 1);
-	lj = lsnn_train_job_new(L, &lsnn_simulate_kind, s, -1);
+	lj = lsnn_train_job_new(L, &lsnn_simulate_kind, sizeof *s, -1);
 	idx = lua_gettop(L);
+	s = lsnn_train_job_priv(lj);
 	o = &s->o;
 	lua_getfield(L, 1, "net");
 	lsnn_net_check(L, -1, "snn.simulate");

@@ -194,7 +194,8 @@ struct lsnn_job;
  * A kind of job: what the main thread does with each record it takes
  * (take frees it), once the job has ended in state (end: it leaves what
  * job:wait returns with lsnn_train_job_set_result), and what the job
- * userdata frees when collected (gc). The job userdata is at idx.
+ * userdata frees of its own part (lsnn_train_job_priv) when collected
+ * (gc). The job userdata is at idx.
  */
 struct lsnn_train_kind {
 	const char	*name;		/* "train", "simulate": job.kind */
@@ -216,7 +217,7 @@ struct job *lsnn_train_current(void);
 int	 lsnn_train_running(void);
 void	 lsnn_train_stop_all(lua_State *L);
 struct lsnn_job *lsnn_train_job_new(lua_State *L,
-	     const struct lsnn_train_kind *kind, void *priv, int keep);
+	     const struct lsnn_train_kind *kind, size_t priv_size, int keep);
 struct net *lsnn_train_job_claim(lua_State *L, struct lsnn_job *lj, int idx,
 	     int net);
 void	*lsnn_train_job_priv(const struct lsnn_job *lj);

@@ -36,7 +36,7 @@ enum {
 struct lsnn_job {
 	struct job		*job;		/* NULL once freed */
 	const struct lsnn_train_kind *kind;
-	void			*priv;		/* the kind's, kind->gc frees */
+	void			*priv;		/* the kind's own, or NULL */
 	struct train_config	 cfg;		/* training */
 	char			*data_json;
 	int			 id;
@@ -532,6 +532,8 @@ lsnn_train_job_gc(lua_State *L)
 	lj->error = NULL;
 	if (lj->kind != NULL && lj->kind->gc != NULL)
 		lj->kind->gc(lj);
+	mem_free(lj->priv);
+	lj->priv = NULL;
 	return 0;
 }
 
@@ -563,13 +565,14 @@ lsnn_train_data(lua_State *L, const char *fn, const char *key,
 static int lsnn_next_id = 1;
 
 /*
- * Pushes a new job userdata of kind, which owns priv from then on (kind->gc
- * frees it), keeping the value at index keep (0: none) alive as long as
- * the job; it has no id, network or worker yet.
+ * Pushes a new job userdata of kind with priv_size zeroed bytes of its own
+ * (none when 0; kind->gc frees what they point at, the job frees them),
+ * keeping the value at index keep (0: none) alive as long as the job; it
+ * has no id, network or worker yet.
  */
 struct lsnn_job *
 lsnn_train_job_new(lua_State *L, const struct lsnn_train_kind *kind,
-    void *priv, int keep)
+    size_t priv_size, int keep)
 {
 	struct lsnn_job	*lj;
 
@@ -578,12 +581,13 @@ lsnn_train_job_new(lua_State *L, const struct lsnn_train_kind *kind,
 	lj = lua_newuserdatauv(L, sizeof *lj, LSNN_JOB_NSLOTS);
 	memset(lj, 0, sizeof *lj);
 	lj->kind = kind;
-	lj->priv = priv;
 	luaL_setmetatable(L, LSNN_JOB);
 	if (keep != 0) {
 		lua_pushvalue(L, keep);
 		lua_setiuservalue(L, -2, LSNN_JOB_KEEP);
 	}
+	if (priv_size > 0 && (lj->priv = mem_calloc(1, priv_size)) == NULL)
+		luaL_error(L, "%s: out of memory", kind->fn);
 	return lj;
 }
 
@@ -686,7 +690,7 @@ lsnn_train_new(lua_State *L, const char *fn)
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lsnn_check_options(L, 1, fn, known);
-	lj = lsnn_train_job_new(L, &lsnn_train_kind, NULL, 0);
+	lj = lsnn_train_job_new(L, &lsnn_train_kind, 0, 0);
 	job = lua_gettop(L);
 	cfg = &lj->cfg;
 	train_defaults(cfg);

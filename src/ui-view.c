@@ -237,6 +237,10 @@ ui_view_sim_end(const struct lsnn_train_event *ev)
 	if (ev->state == JOB_FAILED)
 		ui_log_printf(UI_LOG_ERROR, "job %d failed: %s", ev->job,
 		    ev->error != NULL ? ev->error : "(no message)");
+	else if (ev->state == JOB_DONE && s->rec.n > 0)
+		ui_log_printf(UI_LOG_NOTE, "job %d done: %zu images, accuracy "
+		    "%.2f%% at t = %d", ev->job, s->rec.n,
+		    100 * s->acc[s->rec.T - 1], s->rec.T);
 	else if (s->rec.n > 0)
 		ui_log_printf(UI_LOG_NOTE, "job %d %s after %zu of %zu "
 		    "images: accuracy %.2f%% at t = %d", ev->job, how,
