@@ -368,13 +368,14 @@ static int
 lsnn_simulate(lua_State *L)
 {
 	static const char *const known[] = { "net", "data", "T", "batch",
-	    "images", "analysis", "run_dir", "ann_accuracy", "logits", NULL };
+	    "images", "analysis", "run_dir", "ann_accuracy", "logits", "wait",
+	    NULL };
 	struct lsnn_simulate	*s;
 	struct simulate_opts	*o;
 	struct lsnn_job		*lj;
 	struct job		*job;
 	char			*cause = NULL;
-	int			 images, idx;
+	int			 images, idx, wait;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lsnn_check_options(L, 1, "snn.simulate", known);
@@ -399,13 +400,14 @@ lsnn_simulate(lua_State *L)
 	o->ncheckpoints = lsnn_simulate_steps(L, &s->steps);
 	o->checkpoints = s->steps;
 	o->keep_logits = lsnn_opt_boolean(L, 1, "snn.simulate", "logits", 0);
+	wait = lsnn_opt_boolean(L, 1, "snn.simulate", "wait", 0);
 	o->tick = lsnn_simulate_tick;
 	o->arg = s;
 	lua_getfield(L, 1, "net");
 	s->net = lsnn_train_job_claim(L, lj, idx, -1);
 	job = job_start(lsnn_simulate_main, s, sizeof(struct
 	    lsnn_simulate_record), lsnn_simulate_record_free, &cause);
-	return lsnn_train_job_run(L, lj, idx, job, cause);
+	return lsnn_train_job_run(L, lj, idx, job, cause, wait);
 }
 
 /* Adds snn.convert and snn.simulate to the module table on top. */

@@ -224,7 +224,7 @@ void	*lsnn_train_job_priv(const struct lsnn_job *lj);
 int	 lsnn_train_job_id(const struct lsnn_job *lj);
 void	 lsnn_train_job_set_result(lua_State *L, int idx);
 int	 lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
-	     struct job *job, char *cause);
+	     struct job *job, char *cause, int wait);
 
 /*
  * lua-sim.c: the event-camera simulator: snn.simulate_nmnist writes

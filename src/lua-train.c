@@ -29,7 +29,8 @@ enum {
 	LSNN_JOB_RESULT,	/* training: the history */
 	LSNN_JOB_RUNDIR,
 	LSNN_JOB_KEEP,		/* what another kind keeps alive */
-	LSNN_JOB_NSLOTS = LSNN_JOB_KEEP
+	LSNN_JOB_NET2,		/* a second network the job reads */
+	LSNN_JOB_NSLOTS = LSNN_JOB_NET2
 };
 
 /* A job userdata: the engine job and the configuration it reads. */
@@ -40,6 +41,7 @@ struct lsnn_job {
 	struct train_config	 cfg;		/* training */
 	char			*data_json;
 	int			 id;
+	int			 claimed;	/* networks claimed: 0, 1, 2 */
 	int			 ended;		/* DONE or ERROR taken */
 	enum job_state		 state;		/* final state once ended */
 	char			*error;
@@ -302,6 +304,22 @@ lsnn_train_unlink(struct lsnn_job *lj)
 	lj->next = NULL;
 }
 
+/* Releases the networks the job at idx claimed. */
+static void
+lsnn_train_release(lua_State *L, struct lsnn_job *lj, int idx)
+{
+	int	i;
+
+	idx = lua_absindex(L, idx);
+	for (i = 0; i < lj->claimed; i++) {
+		lua_getiuservalue(L, idx, i == 0 ? LSNN_JOB_NET :
+		    LSNN_JOB_NET2);
+		lsnn_net_release(L, -1);
+		lua_pop(L, 1);
+	}
+	lj->claimed = 0;
+}
+
 /*
  * Ends a job after its last record: joins the worker, records how it
  * ended (a failed on_epoch hook fails the job), releases the network,
@@ -326,9 +344,7 @@ lsnn_train_finish(lua_State *L, struct lsnn_job *lj, int idx)
 		lj->error = error_printf("on_epoch: %s", hook);
 	}
 	mem_free(hook);
-	lua_getiuservalue(L, idx, LSNN_JOB_NET);
-	lsnn_net_release(L, -1);
-	lua_pop(L, 1);
+	lsnn_train_release(L, lj, idx);
 	lsnn_train_unlink(lj);
 	job_free(lj->job);
 	lj->job = NULL;
@@ -515,7 +531,10 @@ lsnn_train_state(struct lsnn_job *lj)
 	return job_state_name(lj->ended ? lj->state : job_state(lj->job));
 }
 
-/* __gc: stops a job still running and frees it. */
+/*
+ * __gc: stops a job still running and frees it, releasing its networks
+ * (also those of a job that never started).
+ */
 static int
 lsnn_train_job_gc(lua_State *L)
 {
@@ -525,9 +544,8 @@ lsnn_train_job_gc(lua_State *L)
 		lsnn_train_unlink(lj);
 		job_free(lj->job);
 		lj->job = NULL;
-		lua_getiuservalue(L, 1, LSNN_JOB_NET);
-		lsnn_net_release(L, -1);
 	}
+	lsnn_train_release(L, lj, 1);
 	mem_free(lj->error);
 	lj->error = NULL;
 	if (lj->kind != NULL && lj->kind->gc != NULL)
@@ -592,8 +610,10 @@ lsnn_train_job_new(lua_State *L, const struct lsnn_train_kind *kind,
 }
 
 /*
- * Claims the network at index net for the job at idx, which takes the
- * next id; raises when the network is busy. Returns the network.
+ * Claims the network at index net for the job at idx, busy until the job
+ * ends: the first claim gives the job the next id (job.net is that
+ * network), a second one is a network the job only reads (an ANN to
+ * compare with). Raises when the network is busy. Returns the network.
  */
 struct net *
 lsnn_train_job_claim(lua_State *L, struct lsnn_job *lj, int idx, int net)
@@ -602,10 +622,17 @@ lsnn_train_job_claim(lua_State *L, struct lsnn_job *lj, int idx, int net)
 
 	idx = lua_absindex(L, idx);
 	net = lua_absindex(L, net);
-	n = lsnn_net_claim(L, net, lj->kind->fn, lsnn_next_id);
-	lj->id = lsnn_next_id++;
+	if (lj->claimed >= 2)
+		luaL_error(L, "%s: a job claims at most two networks",
+		    lj->kind->fn);
+	n = lsnn_net_claim(L, net, lj->kind->fn, lj->claimed == 0 ?
+	    lsnn_next_id : lj->id);
+	if (lj->claimed == 0)
+		lj->id = lsnn_next_id++;
 	lua_pushvalue(L, net);
-	lua_setiuservalue(L, idx, LSNN_JOB_NET);
+	lua_setiuservalue(L, idx, lj->claimed == 0 ? LSNN_JOB_NET :
+	    LSNN_JOB_NET2);
+	lj->claimed++;
 	return n;
 }
 
@@ -632,19 +659,18 @@ lsnn_train_job_set_result(lua_State *L, int idx)
 
 /*
  * Runs job, started for the job userdata lj at idx (NULL: it could not
- * start, cause says why and is freed here, and the network is released):
- * in the interactive session returns 1 with the job userdata pushed; in
- * batch mode waits for its end and returns 1 with its result pushed, or
- * raises how it failed.
+ * start, cause says why and is freed here, and the networks are
+ * released): in the interactive session, unless wait is set, returns 1
+ * with the job userdata pushed; else waits for its end and returns 1 with
+ * its result pushed, or raises how it failed.
  */
 int
 lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
-    struct job *job, char *cause)
+    struct job *job, char *cause, int wait)
 {
 	idx = lua_absindex(L, idx);
 	if ((lj->job = job) == NULL) {
-		lua_getiuservalue(L, idx, LSNN_JOB_NET);
-		lsnn_net_release(L, -1);
+		lsnn_train_release(L, lj, idx);
 		return lsnn_error(L, lj->kind->fn, cause);
 	}
 	lj->next = lsnn_live;
@@ -653,7 +679,7 @@ lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
 	lua_pushvalue(L, idx);
 	lua_rawseti(L, -2, lj->id);
 	lua_pop(L, 1);
-	if (lsnn_async) {
+	if (lsnn_async && !wait) {
 		lua_pushvalue(L, idx);
 		return 1;
 	}
@@ -765,7 +791,7 @@ lsnn_train_fn(lua_State *L)
 
 	lj = lsnn_train_new(L, lsnn_train_kind.fn);
 	job = train_start(&lj->cfg, &cause);
-	return lsnn_train_job_run(L, lj, -1, job, cause);
+	return lsnn_train_job_run(L, lj, -1, job, cause, 0);
 }
 
 /* Returns the job userdata at 1, checked. */

@@ -8,7 +8,7 @@
 # plain line mode of TERM=dumb, a simulation of a converted network on a
 # tiny set the test writes (the unevenness panel's bars with the layer
 # names, the accuracy against t, pause, resume and Ctrl-C, and job:wait()
-# giving what -e gives), and, when the shared N-MNIST
+# or wait=true giving what -e gives), and, when the shared N-MNIST
 # subset is there, a background training job: charts, a growing progress
 # bar, the prompt answering while it runs, job:pause() and job:resume()
 # (state and ETA), Ctrl-C stopping it, and its membrane histogram made the
@@ -28,7 +28,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 38
+tap_plan 39
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -80,6 +80,11 @@ type_line() {
 # pane_var FORMAT: prints a tmux format of the pane.
 pane_var() {
 	t display-message -p -t tui "$1"
+}
+
+# twice: whether the pane shows the line $expected twice.
+twice() {
+	[ "$(grep -cx -e "$expected" "$tmp/screen")" -eq 2 ]
 }
 
 # images: prints the images a simulation has done, from the status line
@@ -291,6 +296,10 @@ ok $? "Ctrl-C stops the simulation, job:wait() has the images done"
 type_line 'summary(snn.simulate(small):wait())'
 wait_for -x "$expected" && [ -n "$expected" ]
 ok $? "job:wait() in the session gives what -e gives"
+type_line 'small.wait = true'
+type_line 'summary(snn.simulate(small))'
+wait_until twice && type_line '#snn.jobs()' && wait_for -x '3'
+ok $? "snn.simulate{wait=true} in the session returns what -e gives"
 t send-keys -t tui C-d
 wait_for -x '\$'
 
