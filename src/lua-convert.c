@@ -62,16 +62,16 @@ lsnn_simulate_record_free(void *p)
 
 /*
  * On the worker, after each batch: posts the record of the images done
- * (the means of the last analysis step taken over them, the sums left
- * as they are; none without memory), then pauses while the job is
- * paused; returns 1 (end the run) when the job is stopped, else 0.
+ * (the means of the last analysis step over them, taken from its sums,
+ * which go on unfinished; no record without memory), then pauses while
+ * the job is paused; returns 1 (end the run) when it is stopped, else 0.
  */
 static int
 lsnn_simulate_tick(void *arg, const struct simulate_result *r, char **cause)
 {
 	struct lsnn_simulate		*s = arg;
 	struct lsnn_simulate_record	 rec;
-	struct analysis			 a;
+	const struct analysis		*a;
 	int				 k, last = s->o.ncheckpoints - 1;
 
 	(void)cause;
@@ -97,10 +97,11 @@ lsnn_simulate_tick(void *arg, const struct simulate_result *r, char **cause)
 		memcpy(rec.correct, r->correct, (size_t)r->T *
 		    sizeof *rec.correct);
 		for (k = 0; rec.check > 0 && k < r->nlayers; k++) {
-			a = r->analysis[(size_t)last * r->nlayers + k];
-			analysis_finish(&a);
-			rec.frac_uneven[k] = a.frac_uneven;
-			rec.mean_abs_e[k] = a.mean_abs_e;
+			a = &r->analysis[(size_t)last * r->nlayers + k];
+			rec.frac_uneven[k] = a->neurons > 0 ? a->uneven /
+			    a->neurons : 0;
+			rec.mean_abs_e[k] = a->neurons > 0 ? a->sum_abs_e /
+			    a->neurons : 0;
 		}
 		job_post(s->job, &rec);
 	}

@@ -8,7 +8,8 @@
 # plain line mode of TERM=dumb, a simulation of a converted network on a
 # tiny set the test writes (the unevenness panel's bars with the layer
 # names, the accuracy against t, pause, resume and Ctrl-C, and job:wait()
-# or wait=true giving what -e gives), and, when the shared N-MNIST
+# or wait=true giving what -e gives, the numbers of the panel at the end
+# equal to the result's), and, when the shared N-MNIST
 # subset is there, a background training job: charts, a growing progress
 # bar, the prompt answering while it runs, job:pause() and job:resume()
 # (state and ETA), Ctrl-C stopping it, and its membrane histogram made the
@@ -28,7 +29,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 39
+tap_plan 40
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -297,9 +298,19 @@ type_line 'summary(snn.simulate(small):wait())'
 wait_for -x "$expected" && [ -n "$expected" ]
 ok $? "job:wait() in the session gives what -e gives"
 type_line 'small.wait = true'
-type_line 'summary(snn.simulate(small))'
+type_line 'r = snn.simulate(small)'
+type_line 'summary(r)'
 wait_until twice && type_line '#snn.jobs()' && wait_for -x '3'
 ok $? "snn.simulate{wait=true} in the session returns what -e gives"
+type_line 'a = r.analysis[16][3]'
+type_line 'print("want", ("%.3g %.3g"):format(a.frac_uneven, a.mean_abs_e))'
+wait_for -e '^want ' &&
+    want=$(grep '^want ' "$tmp/screen" | awk '{ print $2, $3 }') &&
+    wait_for -e '^layerwise unevenness error at T=16' &&
+    got=$(grep '^act3 ' "$tmp/screen" | awk '{ for (i = 2; i <= NF; i++)
+    if ($i ~ /^[0-9]/) { printf "%s%s", sep, $i; sep = " " } }') &&
+    [ -n "$want" ] && [ "$got" = "$want" ]
+ok $? "the panel's numbers at the end are the result's ($got)"
 t send-keys -t tui C-d
 wait_for -x '\$'
 
