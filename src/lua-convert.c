@@ -3,7 +3,9 @@
  * {shift, fold_bn}) returns the converted network, and snn.simulate{net,
  * data, T, batch, images, analysis, run_dir, ann_accuracy} steps it
  * through time and returns the accuracy at every t, the spike rate and
- * the conversion errors per layer (snnwb-lua(7), CONVERSION).
+ * the conversion errors per layer (snnwb-lua(7), CONVERSION). A
+ * simulation is a job (lua-train.c): in the interactive session
+ * snn.simulate returns it at once, in a script it waits for the result.
  */
 #include <lauxlib.h>
 #include <lua.h>
@@ -33,27 +35,124 @@ lsnn_convert(lua_State *L)
 	return 1;
 }
 
-/* What the progress line of a simulation needs. */
+/* A simulation job: what its worker reads and fills. */
 struct lsnn_simulate {
-	lua_State	*L;
-	int		 shown;
+	struct simulate_opts	 o;
+	struct simulate_result	 r;
+	int			 ran;	/* r holds a result */
+	int			*steps;	/* (o.ncheckpoints) analysis steps */
+	const char		*dir;	/* run directory, or NULL */
+	double			 ann;	/* the ANN's accuracy, or NaN */
+	struct net		*net;
+	struct job		*job;	/* the worker's own */
+	int			 shown;	/* progress lines drawn */
 };
 
-/* After each batch: the progress line; Ctrl-C stops the simulation. */
+/* Frees what a simulation record holds. */
+static void
+lsnn_simulate_record_free(void *p)
+{
+	struct lsnn_simulate_record	*rec = p;
+
+	mem_free(rec->correct);
+	mem_free(rec->frac_uneven);
+	rec->correct = NULL;
+	rec->frac_uneven = rec->mean_abs_e = NULL;
+}
+
+/*
+ * On the worker, after each batch: posts the record of the images done
+ * (the means of the last analysis step over them, taken from its sums,
+ * which go on unfinished; no record without memory), then pauses while
+ * the job is paused; returns 1 (end the run) when it is stopped, else 0.
+ */
 static int
 lsnn_simulate_tick(void *arg, const struct simulate_result *r, char **cause)
 {
+	struct lsnn_simulate		*s = arg;
+	struct lsnn_simulate_record	 rec;
+	const struct analysis		*a;
+	int				 k, last = s->o.ncheckpoints - 1;
+
+	(void)cause;
+	memset(&rec, 0, sizeof rec);
+	rec.T = r->T;
+	rec.n = r->n;
+	rec.total = r->total;
+	rec.seconds = r->seconds;
+	rec.ann = s->ann;
+	rec.nlayers = r->nlayers;
+	rec.names = (const char *const *)r->names;
+	rec.correct = mem_alloc((size_t)r->T * sizeof *rec.correct);
+	if (last >= 0 && r->nlayers > 0) {
+		rec.check = s->steps[last];
+		rec.frac_uneven = mem_alloc(2 * (size_t)r->nlayers *
+		    sizeof *rec.frac_uneven);
+		rec.mean_abs_e = rec.frac_uneven + r->nlayers;
+	}
+	if (rec.correct == NULL || (rec.check > 0 &&
+	    rec.frac_uneven == NULL))
+		lsnn_simulate_record_free(&rec);
+	else {
+		memcpy(rec.correct, r->correct, (size_t)r->T *
+		    sizeof *rec.correct);
+		for (k = 0; rec.check > 0 && k < r->nlayers; k++) {
+			a = &r->analysis[(size_t)last * r->nlayers + k];
+			rec.frac_uneven[k] = a->neurons > 0 ? a->uneven /
+			    a->neurons : 0;
+			rec.mean_abs_e[k] = a->neurons > 0 ? a->sum_abs_e /
+			    a->neurons : 0;
+		}
+		job_post(s->job, &rec);
+	}
+	return job_between_batches(s->job);
+}
+
+/*
+ * The body of a simulation job: simulates, then writes the run directory
+ * if there is one.
+ */
+static int
+lsnn_simulate_main(struct job *job, void *arg, char **cause)
+{
 	struct lsnn_simulate	*s = arg;
 
-	if (lsnn_interrupted(s->L))
-		return error_set(cause, "interrupted");
-	if (s->shown >= 0) {
-		lsnn_progress("simulating T = %d: %zu/%zu images, %.1f%% at "
-		    "t = %d", r->T, r->n, r->total, 100.0 *
-		    (double)r->correct[r->T - 1] / (double)r->n, r->T);
+	s->job = job;
+	if (simulate_run(s->net, &s->o, &s->r, cause) != 0)
+		return -1;
+	s->ran = 1;
+	if (s->dir != NULL && simulate_write(&s->r, s->steps, s->dir, s->ann,
+	    cause) != 0)
+		return -1;
+	return 0;
+}
+
+/* The kind of job a simulation is. */
+static const struct lsnn_train_kind lsnn_simulate_kind;
+
+/* On the main thread: hands a record to the view and the progress line. */
+static void
+lsnn_simulate_take(lua_State *L, struct lsnn_job *lj, int idx,
+    union lsnn_train_rec *u, int draw)
+{
+	struct lsnn_simulate		*s = lsnn_train_job_priv(lj);
+	struct lsnn_simulate_record	*rec = &u->sim;
+	struct lsnn_train_event		 ev;
+
+	(void)L;
+	(void)idx;
+	memset(&ev, 0, sizeof ev);
+	ev.job = lsnn_train_job_id(lj);
+	ev.kind = lsnn_simulate_kind.name;
+	ev.sim = rec;
+	lsnn_train_observe(&ev);
+	if (draw) {
+		lsnn_progress("job %d: simulate T=%d images %zu/%zu, %.1f%% "
+		    "at t = %d", ev.job, rec->T, rec->n, rec->total, 100.0 *
+		    (double)rec->correct[rec->T - 1] / (double)rec->n, rec->T);
 		s->shown++;
 	}
-	return 0;
+	lsnn_simulate_record_free(rec);
 }
 
 /* Reads options.analysis, a list of increasing steps, into *steps. */
@@ -200,69 +299,117 @@ lsnn_simulate_push(lua_State *L, const struct simulate_result *r,
 		shape[1] = (int)r->n;
 		shape[2] = r->classes;
 		lt = lsnn_tensor_push(L, 3, shape);
-		memcpy(lt->t.data, r->logits, (size_t)r->T * r->n *
-		    r->classes * sizeof *r->logits);
+		for (t = 0; t < r->T; t++)
+			memcpy(lt->t.data + (size_t)t * r->n * r->classes,
+			    r->logits + (size_t)t * r->total * r->classes,
+			    r->n * r->classes * sizeof *r->logits);
 		lua_setfield(L, -2, "logits");
 	}
 }
 
 /*
+ * A simulation job has ended in state: its result becomes what job:wait
+ * returns (a stopped one covers the images done), unless it failed.
+ */
+static void
+lsnn_simulate_end(lua_State *L, struct lsnn_job *lj, int idx,
+    enum job_state state)
+{
+	struct lsnn_simulate	*s = lsnn_train_job_priv(lj);
+
+	if (s->shown > 0)
+		lsnn_progress_end();
+	if (s->ran && state != JOB_FAILED) {
+		lsnn_simulate_push(L, &s->r, s->steps);
+		lsnn_train_job_set_result(L, idx);
+	}
+	if (s->ran)
+		simulate_result_free(&s->r);
+	s->ran = 0;
+}
+
+/* Frees what a simulation job's own part holds. */
+static void
+lsnn_simulate_gc(struct lsnn_job *lj)
+{
+	struct lsnn_simulate	*s = lsnn_train_job_priv(lj);
+
+	if (s == NULL)
+		return;
+	if (s->ran)
+		simulate_result_free(&s->r);
+	free(s->steps);
+}
+
+static const struct lsnn_train_kind lsnn_simulate_kind = {
+	"simulate", "snn.simulate", lsnn_simulate_take, lsnn_simulate_end,
+	lsnn_simulate_gc
+};
+
+/* Pushes a shallow copy of the table at idx. */
+static void
+lsnn_simulate_copy(lua_State *L, int idx)
+{
+	idx = lua_absindex(L, idx);
+	lua_newtable(L);
+	lua_pushnil(L);
+	while (lua_next(L, idx) != 0) {
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, -4);
+	}
+}
+
+/*
  * snn.simulate(options): runs a converted network on a data set for T
- * steps; returns the result table and writes the run directory if asked.
+ * steps as a job; in a script returns the result table (and writes the
+ * run directory if asked), in the interactive session the job at once.
  */
 static int
 lsnn_simulate(lua_State *L)
 {
 	static const char *const known[] = { "net", "data", "T", "batch",
-	    "images", "analysis", "run_dir", "ann_accuracy", "logits", NULL };
-	struct simulate_opts	 o;
-	struct simulate_result	 r;
-	struct lsnn_simulate	 s;
-	struct net		*net;
-	const char		*dir;
+	    "images", "analysis", "run_dir", "ann_accuracy", "logits", "wait",
+	    NULL };
+	struct lsnn_simulate	*s;
+	struct simulate_opts	*o;
+	struct lsnn_job		*lj;
+	struct job		*job;
 	char			*cause = NULL;
-	int			*steps, images, rc;
-	double			 ann;
+	int			 images, idx, wait;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lsnn_check_cores(L, "snn.simulate");
 	lsnn_check_options(L, 1, "snn.simulate", known);
-	memset(&o, 0, sizeof o);
+	/* The copy keeps what the options name alive as long as the job. */
+	lsnn_simulate_copy(L, 1);
+	lj = lsnn_train_job_new(L, &lsnn_simulate_kind, sizeof *s, -1);
+	idx = lua_gettop(L);
+	s = lsnn_train_job_priv(lj);
+	o = &s->o;
 	lua_getfield(L, 1, "net");
-	net = lsnn_net_check(L, -1, "snn.simulate");
+	lsnn_net_check(L, -1, "snn.simulate");
 	lua_getfield(L, 1, "data");
-	o.data = lsnn_data_check(L, -1, "snn.simulate", "data", &o.index,
-	    &o.nindex, NULL);
-	o.T = lsnn_opt_positive(L, 1, "snn.simulate", "T", 64);
-	o.batch = lsnn_opt_positive(L, 1, "snn.simulate", "batch", 64);
+	o->data = lsnn_data_check(L, -1, "snn.simulate", "data", &o->index,
+	    &o->nindex, NULL);
+	o->T = lsnn_opt_positive(L, 1, "snn.simulate", "T", 64);
+	o->batch = lsnn_opt_positive(L, 1, "snn.simulate", "batch", 64);
 	images = lsnn_opt_positive(L, 1, "snn.simulate", "images", 0);
-	if (images > 0 && (size_t)images < o.nindex)
-		o.nindex = (size_t)images;
-	dir = lsnn_opt_string(L, 1, "snn.simulate", "run_dir", NULL);
-	ann = lsnn_opt_number(L, 1, "snn.simulate", "ann_accuracy", NAN);
-	o.ncheckpoints = lsnn_simulate_steps(L, &steps);
-	o.checkpoints = steps;
-	o.keep_logits = lsnn_opt_boolean(L, 1, "snn.simulate", "logits", 0);
-	s.L = L;
-	s.shown = lsnn_progress_wanted(L) ? 0 : -1;
-	o.tick = lsnn_simulate_tick;
-	o.arg = &s;
-	rc = simulate_run(net, &o, &r, &cause);
-	if (s.shown > 0)
-		lsnn_progress_end();
-	if (rc == 0 && dir != NULL &&
-	    simulate_write(&r, steps, dir, ann, &cause) != 0) {
-		simulate_result_free(&r);
-		rc = -1;
-	}
-	if (rc != 0) {
-		free(steps);
-		return lsnn_error(L, "snn.simulate", cause);
-	}
-	lsnn_simulate_push(L, &r, steps);
-	simulate_result_free(&r);
-	free(steps);
-	return 1;
+	if (images > 0 && (size_t)images < o->nindex)
+		o->nindex = (size_t)images;
+	s->dir = lsnn_opt_string(L, 1, "snn.simulate", "run_dir", NULL);
+	s->ann = lsnn_opt_number(L, 1, "snn.simulate", "ann_accuracy", NAN);
+	o->ncheckpoints = lsnn_simulate_steps(L, &s->steps);
+	o->checkpoints = s->steps;
+	o->keep_logits = lsnn_opt_boolean(L, 1, "snn.simulate", "logits", 0);
+	wait = lsnn_opt_boolean(L, 1, "snn.simulate", "wait", 0);
+	o->tick = lsnn_simulate_tick;
+	o->arg = s;
+	lua_getfield(L, 1, "net");
+	s->net = lsnn_train_job_claim(L, lj, idx, -1);
+	job = job_start(lsnn_simulate_main, s, sizeof(struct
+	    lsnn_simulate_record), lsnn_simulate_record_free, &cause);
+	return lsnn_train_job_run(L, lj, idx, job, cause, wait);
 }
 
 /* Adds snn.convert and snn.simulate to the module table on top. */

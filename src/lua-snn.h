@@ -122,7 +122,26 @@ void	 lsnn_net_release(lua_State *L, int idx);
 void	 lsnn_net_lend(lua_State *L, int idx, int job, int lend);
 void	 lsnn_net_push_owned(lua_State *L, struct net *net);
 
-/* lua-convert.c: snn.convert and snn.simulate (QCFS conversion). */
+/*
+ * lua-convert.c: snn.convert and snn.simulate (QCFS conversion). A
+ * simulation is a job: after each batch its worker posts a record of the
+ * images done, the right predictions at every t so far and, with
+ * analysis, each converted layer's fraction of uneven neurons and mean
+ * |e| at the last analysis step, over the images so far.
+ */
+struct lsnn_simulate_record {
+	int		 T;
+	size_t		 n;		/* images simulated */
+	size_t		 total;		/* images to simulate */
+	double		 seconds;	/* since the simulation started */
+	double		 ann;		/* the ANN's accuracy, or NaN */
+	size_t		*correct;	/* (T) right at each t */
+	int		 nlayers;
+	const char *const *names;	/* (nlayers) paths, the job's */
+	int		 check;		/* analysis step; 0: no analysis */
+	double		*frac_uneven;	/* (nlayers) at step check */
+	double		*mean_abs_e;	/* (nlayers) at step check */
+};
 void	 lsnn_convert_open(lua_State *L);
 
 /*
@@ -146,30 +165,67 @@ void	 lsnn_optim_check(lua_State *L, int idx, const char *fn,
 void	 lsnn_plot_open(lua_State *L);
 
 /*
- * lua-train.c: snn.train, snn.evaluate and training jobs. In batch mode
- * snn.train blocks until the run ends, pumping its records (progress line,
- * history, on_epoch hooks) on the main thread; in the interactive session
- * (lsnn_train_set_async) it returns a job at once and the UI's event loop
- * polls lsnn_train_fds and calls lsnn_train_pump. Every record taken from
- * any job is also handed to the observer (the live charts).
+ * lua-train.c: snn.train, snn.evaluate and jobs of every kind (training,
+ * simulation). In batch mode snn.train blocks until the run ends, pumping
+ * its records (progress line, history, on_epoch hooks) on the main
+ * thread; in the interactive session (lsnn_train_set_async) it returns a
+ * job at once and the UI's event loop polls lsnn_train_fds and calls
+ * lsnn_train_pump. Every record taken from any job is also handed to the
+ * observer (the live charts). Another kind of job (snn.simulate) makes
+ * its job userdata with lsnn_train_job_new and starts it with
+ * lsnn_train_job_run.
  */
 #define LSNN_JOB "snn.job"
-/* What the observer sees: a record, or (rec NULL) how a job ended. */
+/* What the observer sees: a record, or (both NULL) how a job ended. */
 struct lsnn_train_event {
-	int				 job;
-	const struct train_record	*rec;
-	enum job_state			 state;	/* the end: done, stopped, failed */
-	const char			*error;	/* failed: why */
+	int					 job;
+	const char				*kind;	/* "train", ... */
+	const struct train_record		*rec;	/* training */
+	const struct lsnn_simulate_record	*sim;	/* simulation */
+	enum job_state				 state;	/* the end */
+	const char				*error;	/* failed: why */
+};
+/* Records of any kind, for taking them from a job's queue. */
+union lsnn_train_rec {
+	struct train_record		train;
+	struct lsnn_simulate_record	sim;
+};
+struct lsnn_job;
+/*
+ * A kind of job: what the main thread does with each record it takes
+ * (take frees it), once the job has ended in state (end: it leaves what
+ * job:wait returns with lsnn_train_job_set_result), and what the job
+ * userdata frees of its own part (lsnn_train_job_priv) when collected
+ * (gc). The job userdata is at idx.
+ */
+struct lsnn_train_kind {
+	const char	*name;		/* "train", "simulate": job.kind */
+	const char	*fn;		/* "snn.train": names errors */
+	void		(*take)(lua_State *L, struct lsnn_job *lj, int idx,
+			    union lsnn_train_rec *rec, int draw);
+	void		(*end)(lua_State *L, struct lsnn_job *lj, int idx,
+			    enum job_state state);
+	void		(*gc)(struct lsnn_job *lj);
 };
 void	 lsnn_train_open(lua_State *L);
 void	 lsnn_train_set_async(lua_State *L, int async);
 void	 lsnn_train_set_observer(void (*fn)(void *arg,
 	     const struct lsnn_train_event *ev), void *arg);
+void	 lsnn_train_observe(const struct lsnn_train_event *ev);
 int	 lsnn_train_fds(int *fds, int max);
 int	 lsnn_train_pump(lua_State *L);
 struct job *lsnn_train_current(void);
 int	 lsnn_train_running(void);
 void	 lsnn_train_stop_all(lua_State *L);
+struct lsnn_job *lsnn_train_job_new(lua_State *L,
+	     const struct lsnn_train_kind *kind, size_t priv_size, int keep);
+struct net *lsnn_train_job_claim(lua_State *L, struct lsnn_job *lj, int idx,
+	     int net);
+void	*lsnn_train_job_priv(const struct lsnn_job *lj);
+int	 lsnn_train_job_id(const struct lsnn_job *lj);
+void	 lsnn_train_job_set_result(lua_State *L, int idx);
+int	 lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
+	     struct job *job, char *cause, int wait);
 
 /*
  * lua-sim.c: the event-camera simulator: snn.simulate_nmnist writes

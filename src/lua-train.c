@@ -5,6 +5,8 @@
  * runs on_epoch hooks, feeds the observer (the live charts) and draws the
  * progress line. In batch mode snn.train pumps until its job ends and
  * returns the history; in the interactive session it returns the job.
+ * Other kinds of job (a simulation, lua-convert.c) share all of this but
+ * what is done with a record and at the end (struct lsnn_train_kind).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -24,17 +26,22 @@ enum {
 	LSNN_JOB_TRAIN,
 	LSNN_JOB_TEST,
 	LSNN_JOB_HOOK,
-	LSNN_JOB_HISTORY,
+	LSNN_JOB_RESULT,	/* training: the history */
 	LSNN_JOB_RUNDIR,
-	LSNN_JOB_NSLOTS = LSNN_JOB_RUNDIR
+	LSNN_JOB_KEEP,		/* what another kind keeps alive */
+	LSNN_JOB_NET2,		/* a second network the job reads */
+	LSNN_JOB_NSLOTS = LSNN_JOB_NET2
 };
 
 /* A job userdata: the engine job and the configuration it reads. */
 struct lsnn_job {
 	struct job		*job;		/* NULL once freed */
-	struct train_config	 cfg;
+	const struct lsnn_train_kind *kind;
+	void			*priv;		/* the kind's own, or NULL */
+	struct train_config	 cfg;		/* training */
 	char			*data_json;
 	int			 id;
+	int			 claimed;	/* networks claimed: 0, 1, 2 */
 	int			 ended;		/* DONE or ERROR taken */
 	enum job_state		 state;		/* final state once ended */
 	char			*error;
@@ -68,6 +75,14 @@ lsnn_train_set_observer(void (*fn)(void *, const struct lsnn_train_event *),
 {
 	lsnn_observer = fn;
 	lsnn_observer_arg = arg;
+}
+
+/* Hands ev to the observer, if there is one. */
+void
+lsnn_train_observe(const struct lsnn_train_event *ev)
+{
+	if (lsnn_observer != NULL)
+		lsnn_observer(lsnn_observer_arg, ev);
 }
 
 /* Writes the wake-up descriptors of live jobs into fds; returns the count. */
@@ -289,10 +304,27 @@ lsnn_train_unlink(struct lsnn_job *lj)
 	lj->next = NULL;
 }
 
+/* Releases the networks the job at idx claimed. */
+static void
+lsnn_train_release(lua_State *L, struct lsnn_job *lj, int idx)
+{
+	int	i;
+
+	idx = lua_absindex(L, idx);
+	for (i = 0; i < lj->claimed; i++) {
+		lua_getiuservalue(L, idx, i == 0 ? LSNN_JOB_NET :
+		    LSNN_JOB_NET2);
+		lsnn_net_release(L, -1);
+		lua_pop(L, 1);
+	}
+	lj->claimed = 0;
+}
+
 /*
  * Ends a job after its last record: joins the worker, records how it
  * ended (a failed on_epoch hook fails the job), releases the network,
- * unlinks it and tells the observer. The job userdata is at idx.
+ * unlinks it, lets its kind end it and tells the observer. The job
+ * userdata is at idx.
  */
 static void
 lsnn_train_finish(lua_State *L, struct lsnn_job *lj, int idx)
@@ -312,19 +344,18 @@ lsnn_train_finish(lua_State *L, struct lsnn_job *lj, int idx)
 		lj->error = error_printf("on_epoch: %s", hook);
 	}
 	mem_free(hook);
-	lua_getiuservalue(L, idx, LSNN_JOB_NET);
-	lsnn_net_release(L, -1);
-	lua_pop(L, 1);
+	lsnn_train_release(L, lj, idx);
 	lsnn_train_unlink(lj);
 	job_free(lj->job);
 	lj->job = NULL;
-	if (lsnn_observer == NULL)
-		return;
+	if (lj->kind->end != NULL)
+		lj->kind->end(L, lj, idx, lj->state);
 	memset(&ev, 0, sizeof ev);
 	ev.job = lj->id;
+	ev.kind = lj->kind->name;
 	ev.state = lj->state;
 	ev.error = lj->error;
-	lsnn_observer(lsnn_observer_arg, &ev);
+	lsnn_train_observe(&ev);
 }
 
 /*
@@ -376,21 +407,59 @@ lsnn_train_over(enum job_state s)
 }
 
 /*
- * Takes the pending records of one live job (its userdata at idx), drawing
- * the progress line when draw is set; returns the number taken. Once the
- * job has ended and every record is taken, finishes it. A failing
- * on_epoch hook stops the job, which then ends as failed with the hook's
- * message.
+ * Training: hands a record taken to the observer and the progress line,
+ * appends it to the history and runs on_epoch after an epoch record (a
+ * failing hook stops the job, which then ends as failed with the hook's
+ * message); frees the record.
+ */
+static void
+lsnn_train_take(lua_State *L, struct lsnn_job *lj, int idx,
+    union lsnn_train_rec *u, int draw)
+{
+	struct lsnn_train_event	 ev;
+	struct train_record	*rec = &u->train;
+	int			 hidx;
+
+	memset(&ev, 0, sizeof ev);
+	ev.job = lj->id;
+	ev.kind = lj->kind->name;
+	ev.rec = rec;
+	lsnn_train_observe(&ev);
+	if (rec->kind == TRAIN_REC_BATCH) {
+		lj->batches++;
+		if (lj->total == 0)
+			lj->total = (long)rec->nbatches *
+			    (rec->epochs - rec->epoch + 1);
+	}
+	if (draw)
+		lsnn_train_progress(lj, rec);
+	lua_getiuservalue(L, idx, LSNN_JOB_RESULT);
+	hidx = lua_gettop(L);
+	lsnn_train_push_record(L, rec);
+	if (rec->kind == TRAIN_REC_EPOCH &&
+	    lsnn_train_hook(L, lj, idx) != 0) {
+		mem_free(lj->error);
+		lj->error = mem_strdup(lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	lsnn_train_append(L, hidx, rec->kind == TRAIN_REC_BATCH ?
+	    "batches" : "epochs");
+	lua_pop(L, 1);
+	train_record_free(rec);
+}
+
+/*
+ * Takes the pending records of one live job (its userdata at idx) and
+ * hands each to the job's kind, with draw set when the progress line is
+ * wanted; returns the number taken. Once the job has ended and every
+ * record is taken, finishes it.
  */
 static int
 lsnn_train_pump_job(lua_State *L, struct lsnn_job *lj, int idx, int draw)
 {
-	struct lsnn_train_event	 ev;
-	struct train_record	 rec;
-	int			 n = 0, hidx;
+	union lsnn_train_rec	rec;
+	int			n = 0;
 
-	lua_getiuservalue(L, idx, LSNN_JOB_HISTORY);
-	hidx = lua_gettop(L);
 	while (lj->job != NULL) {
 		if (!job_take(lj->job, &rec)) {
 			if (lsnn_train_over(job_state(lj->job)) &&
@@ -402,32 +471,8 @@ lsnn_train_pump_job(lua_State *L, struct lsnn_job *lj, int idx, int draw)
 				break;
 		}
 		n++;
-		if (lsnn_observer != NULL) {
-			memset(&ev, 0, sizeof ev);
-			ev.job = lj->id;
-			ev.rec = &rec;
-			lsnn_observer(lsnn_observer_arg, &ev);
-		}
-		if (rec.kind == TRAIN_REC_BATCH) {
-			lj->batches++;
-			if (lj->total == 0)
-				lj->total = (long)rec.nbatches *
-				    (rec.epochs - rec.epoch + 1);
-		}
-		if (draw)
-			lsnn_train_progress(lj, &rec);
-		lsnn_train_push_record(L, &rec);
-		if (rec.kind == TRAIN_REC_EPOCH &&
-		    lsnn_train_hook(L, lj, idx) != 0) {
-			mem_free(lj->error);
-			lj->error = mem_strdup(lua_tostring(L, -1));
-			lua_pop(L, 1);
-		}
-		lsnn_train_append(L, hidx, rec.kind == TRAIN_REC_BATCH ?
-		    "batches" : "epochs");
-		train_record_free(&rec);
+		lj->kind->take(L, lj, idx, &rec, draw);
 	}
-	lua_pop(L, 1);
 	return n;
 }
 
@@ -486,7 +531,10 @@ lsnn_train_state(struct lsnn_job *lj)
 	return job_state_name(lj->ended ? lj->state : job_state(lj->job));
 }
 
-/* __gc: stops a job still running and frees it. */
+/*
+ * __gc: stops a job still running and frees it, releasing its networks
+ * (also those of a job that never started).
+ */
 static int
 lsnn_train_job_gc(lua_State *L)
 {
@@ -496,13 +544,14 @@ lsnn_train_job_gc(lua_State *L)
 		lsnn_train_unlink(lj);
 		job_free(lj->job);
 		lj->job = NULL;
-		lua_getiuservalue(L, 1, LSNN_JOB_NET);
-		lsnn_net_release(L, -1);
 	}
+	lsnn_train_release(L, lj, 1);
 	mem_free(lj->error);
 	lj->error = NULL;
-	free(lj->data_json);
-	lj->data_json = NULL;
+	if (lj->kind != NULL && lj->kind->gc != NULL)
+		lj->kind->gc(lj);
+	mem_free(lj->priv);
+	lj->priv = NULL;
 	return 0;
 }
 
@@ -530,6 +579,121 @@ lsnn_train_data(lua_State *L, const char *fn, const char *key,
 	return ds;
 }
 
+/* Ids handed to jobs of every kind, from 1. */
+static int lsnn_next_id = 1;
+
+/*
+ * Pushes a new job userdata of kind with priv_size zeroed bytes of its own
+ * (none when 0; kind->gc frees what they point at, the job frees them),
+ * keeping the value at index keep (0: none) alive as long as the job; it
+ * has no id, network or worker yet.
+ */
+struct lsnn_job *
+lsnn_train_job_new(lua_State *L, const struct lsnn_train_kind *kind,
+    size_t priv_size, int keep)
+{
+	struct lsnn_job	*lj;
+
+	if (keep != 0)
+		keep = lua_absindex(L, keep);
+	lj = lua_newuserdatauv(L, sizeof *lj, LSNN_JOB_NSLOTS);
+	memset(lj, 0, sizeof *lj);
+	lj->kind = kind;
+	luaL_setmetatable(L, LSNN_JOB);
+	if (keep != 0) {
+		lua_pushvalue(L, keep);
+		lua_setiuservalue(L, -2, LSNN_JOB_KEEP);
+	}
+	if (priv_size > 0 && (lj->priv = mem_calloc(1, priv_size)) == NULL)
+		luaL_error(L, "%s: out of memory", kind->fn);
+	return lj;
+}
+
+/*
+ * Claims the network at index net for the job at idx, busy until the job
+ * ends: the first claim gives the job the next id (job.net is that
+ * network), a second one is a network the job only reads (an ANN to
+ * compare with). Raises when the network is busy. Returns the network.
+ */
+struct net *
+lsnn_train_job_claim(lua_State *L, struct lsnn_job *lj, int idx, int net)
+{
+	struct net	*n;
+
+	idx = lua_absindex(L, idx);
+	net = lua_absindex(L, net);
+	if (lj->claimed >= 2)
+		luaL_error(L, "%s: a job claims at most two networks",
+		    lj->kind->fn);
+	n = lsnn_net_claim(L, net, lj->kind->fn, lj->claimed == 0 ?
+	    lsnn_next_id : lj->id);
+	if (lj->claimed == 0)
+		lj->id = lsnn_next_id++;
+	lua_pushvalue(L, net);
+	lua_setiuservalue(L, idx, lj->claimed == 0 ? LSNN_JOB_NET :
+	    LSNN_JOB_NET2);
+	lj->claimed++;
+	return n;
+}
+
+/* Returns what the job's kind keeps in it. */
+void *
+lsnn_train_job_priv(const struct lsnn_job *lj)
+{
+	return lj->priv;
+}
+
+/* Returns the job's id. */
+int
+lsnn_train_job_id(const struct lsnn_job *lj)
+{
+	return lj->id;
+}
+
+/* Pops the value on top into the result of the job at idx (absolute). */
+void
+lsnn_train_job_set_result(lua_State *L, int idx)
+{
+	lua_setiuservalue(L, idx, LSNN_JOB_RESULT);
+}
+
+/*
+ * Runs job, started for the job userdata lj at idx (NULL: it could not
+ * start, cause says why and is freed here, and the networks are
+ * released): in the interactive session, unless wait is set, returns 1
+ * with the job userdata pushed; else waits for its end and returns 1 with
+ * its result pushed, or raises how it failed.
+ */
+int
+lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
+    struct job *job, char *cause, int wait)
+{
+	idx = lua_absindex(L, idx);
+	if ((lj->job = job) == NULL) {
+		lsnn_train_release(L, lj, idx);
+		return lsnn_error(L, lj->kind->fn, cause);
+	}
+	lj->next = lsnn_live;
+	lsnn_live = lj;
+	lua_getfield(L, LUA_REGISTRYINDEX, LSNN_JOBS);
+	lua_pushvalue(L, idx);
+	lua_rawseti(L, -2, lj->id);
+	lua_pop(L, 1);
+	if (lsnn_async && !wait) {
+		lua_pushvalue(L, idx);
+		return 1;
+	}
+	lsnn_train_wait(L, lj);
+	if (lj->state == JOB_FAILED)
+		return luaL_error(L, "%s: %s", lj->kind->fn, lj->error != NULL ?
+		    lj->error : "failed");
+	lua_getiuservalue(L, idx, LSNN_JOB_RESULT);
+	return 1;
+}
+
+/* Training's kind of job. */
+static const struct lsnn_train_kind lsnn_train_kind;
+
 /*
  * Builds a job userdata from snn.train's options at index 1 (pushed on the
  * stack), with its network claimed; the worker is not started yet.
@@ -544,7 +708,6 @@ lsnn_train_new(lua_State *L, const char *fn)
 					     "drop_last", "histogram",
 					     "label_smoothing",
 					     "clip_grad_norm", NULL };
-	static int			 next_id = 1;
 	struct lsnn_job			*lj;
 	struct train_config		*cfg;
 	const char			*json_train, *json_test, *s;
@@ -553,9 +716,7 @@ lsnn_train_new(lua_State *L, const char *fn)
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lsnn_check_options(L, 1, fn, known);
-	lj = lua_newuserdatauv(L, sizeof *lj, LSNN_JOB_NSLOTS);
-	memset(lj, 0, sizeof *lj);
-	luaL_setmetatable(L, LSNN_JOB);
+	lj = lsnn_train_job_new(L, &lsnn_train_kind, 0, 0);
 	job = lua_gettop(L);
 	cfg = &lj->cfg;
 	train_defaults(cfg);
@@ -609,13 +770,11 @@ lsnn_train_new(lua_State *L, const char *fn)
 	lua_setfield(L, -2, "epochs");
 	lua_newtable(L);
 	lua_setfield(L, -2, "batches");
-	lua_setiuservalue(L, job, LSNN_JOB_HISTORY);
+	lua_setiuservalue(L, job, LSNN_JOB_RESULT);
 	if (lua_getfield(L, 1, "net") == LUA_TNIL)
 		lsnn_argerror(L, fn, "net", "is required (a network)");
-	lj->id = next_id;
-	cfg->net = lsnn_net_claim(L, -1, fn, lj->id);
-	next_id++;
-	lua_setiuservalue(L, job, LSNN_JOB_NET);
+	cfg->net = lsnn_train_job_claim(L, lj, job, -1);
+	lua_pop(L, 1);
 	return lj;
 }
 
@@ -626,32 +785,13 @@ lsnn_train_new(lua_State *L, const char *fn)
 static int
 lsnn_train_fn(lua_State *L)
 {
-	const char	*fn = "snn.train";
 	struct lsnn_job	*lj;
+	struct job	*job;
 	char		*cause = NULL;
-	int		 job;
 
-	lj = lsnn_train_new(L, fn);
-	job = lua_gettop(L);
-	if ((lj->job = train_start(&lj->cfg, &cause)) == NULL) {
-		lua_getiuservalue(L, job, LSNN_JOB_NET);
-		lsnn_net_release(L, -1);
-		return lsnn_error(L, fn, cause);
-	}
-	lj->next = lsnn_live;
-	lsnn_live = lj;
-	lua_getfield(L, LUA_REGISTRYINDEX, LSNN_JOBS);
-	lua_pushvalue(L, job);
-	lua_rawseti(L, -2, lj->id);
-	lua_pop(L, 1);
-	if (lsnn_async)
-		return 1;
-	lsnn_train_wait(L, lj);
-	if (lj->state == JOB_FAILED)
-		return luaL_error(L, "%s: %s", fn, lj->error != NULL ?
-		    lj->error : "failed");
-	lua_getiuservalue(L, job, LSNN_JOB_HISTORY);
-	return 1;
+	lj = lsnn_train_new(L, lsnn_train_kind.fn);
+	job = train_start(&lj->cfg, &cause);
+	return lsnn_train_job_run(L, lj, -1, job, cause, 0);
 }
 
 /* Returns the job userdata at 1, checked. */
@@ -695,7 +835,10 @@ lsnn_train_job_control(lua_State *L)
 	return 1;
 }
 
-/* job:wait(): waits for the end; returns the history, or nil and the error. */
+/*
+ * job:wait(): waits for the end; returns the result (a training's
+ * history), or nil and the error.
+ */
 static int
 lsnn_train_job_wait(lua_State *L)
 {
@@ -707,11 +850,14 @@ lsnn_train_job_wait(lua_State *L)
 		lua_pushstring(L, lj->error != NULL ? lj->error : "failed");
 		return 2;
 	}
-	lua_getiuservalue(L, 1, LSNN_JOB_HISTORY);
+	lua_getiuservalue(L, 1, LSNN_JOB_RESULT);
 	return 1;
 }
 
-/* __index: job.state, job.history, job.id, job.error, job.run_dir, methods. */
+/*
+ * __index: job.state, job.kind, job.history or job.result, job.id,
+ * job.error, job.net, job.run_dir, methods.
+ */
 static int
 lsnn_train_job_index(lua_State *L)
 {
@@ -722,8 +868,10 @@ lsnn_train_job_index(lua_State *L)
 		lua_pushstring(L, lsnn_train_state(lj));
 	else if (strcmp(key, "id") == 0)
 		lua_pushinteger(L, lj->id);
-	else if (strcmp(key, "history") == 0)
-		lua_getiuservalue(L, 1, LSNN_JOB_HISTORY);
+	else if (strcmp(key, "kind") == 0)
+		lua_pushstring(L, lj->kind->name);
+	else if (strcmp(key, "history") == 0 || strcmp(key, "result") == 0)
+		lua_getiuservalue(L, 1, LSNN_JOB_RESULT);
 	else if (strcmp(key, "net") == 0)
 		lua_getiuservalue(L, 1, LSNN_JOB_NET);
 	else if (strcmp(key, "run_dir") == 0)
@@ -833,6 +981,18 @@ lsnn_train_evaluate(lua_State *L)
 	train_eval_free(&ev);
 	return 1;
 }
+
+/* Training: frees the data description of the run's configuration. */
+static void
+lsnn_train_gc(struct lsnn_job *lj)
+{
+	free(lj->data_json);
+	lj->data_json = NULL;
+}
+
+static const struct lsnn_train_kind lsnn_train_kind = {
+	"train", "snn.train", lsnn_train_take, NULL, lsnn_train_gc
+};
 
 /* Adds snn.train, snn.evaluate, snn.jobs and the job metatable. */
 void

@@ -203,7 +203,8 @@ simulate_batch(struct net *net, const struct simulate_opts *o,
  * (freed with simulate_result_free) with the right predictions at every
  * t, the spike rate per layer and the analysis at each checkpoint.
  * o->tick, when set, is called after each batch with the images done and
- * stops the run (with its message) when it returns nonzero.
+ * the seconds so far: it returns 0 to go on, 1 to end the run there (r
+ * then covers the images done) or -1 to fail it with its message.
  */
 int
 simulate_run(struct net *net, const struct simulate_opts *o,
@@ -252,11 +253,12 @@ simulate_run(struct net *net, const struct simulate_opts *o,
 		    cause)) != 0)
 			break;
 		r->n += (size_t)b.B;
-		if (o->tick != NULL && o->tick(o->arg, r, cause) != 0) {
-			rc = -1;
+		r->seconds = simulate_now() - start;
+		if (o->tick != NULL && (rc = o->tick(o->arg, r, cause)) != 0)
 			break;
-		}
 	}
+	if (rc == 1)
+		rc = 0;
 	if (rc == 0) {
 		for (k = 0; k < w.n; k++)
 			r->rate[k] /= (double)r->n * o->T;

@@ -1293,7 +1293,7 @@ struct simulate_opts {
 	const int	*checkpoints;	/* analysis at these T, increasing */
 	int		 ncheckpoints;
 	int		 keep_logits;	/* fill the result's logits */
-	/* After each batch; nonzero stops the run with *cause. */
+	/* After each batch: 0 goes on, 1 ends, -1 fails with *cause. */
 	int		(*tick)(void *arg, const struct simulate_result *r,
 			    char **cause);
 	void		*arg;

@@ -5,7 +5,9 @@
  * Braille dots (U+2800 plus one bit a dot), elsewhere one ASCII mark. Both
  * axes scale to the data: x stretches the points over the width (a bucket
  * of points averages to one dot column when there are more), y spans the
- * finite values, in decades on a log scale.
+ * finite values, in decades on a log scale. A chart of horizontal bars
+ * (ui_chart_bars) draws one labelled row an item, in eighths of a cell
+ * on a UTF-8 terminal.
  */
 #include <math.h>
 #include <stdio.h>
@@ -168,27 +170,28 @@ ui_chart_label(const struct ui_chart_range *yr, double y, char *buf,
 	snprintf(buf, len, "%.3g", yr->log ? pow(10, y) : y);
 }
 
-/* Draws the title and the legend on the chart's first row. */
+/* Draws title and the legend of the n lines on the first row of r. */
 static void
-ui_chart_title(const struct ui_chart *c, struct ui_rect r)
+ui_chart_title(const char *title, const struct ui_chart_line *lines, int n,
+    struct ui_rect r)
 {
 	int	i, skip = 0, room = r.w;
 
 	move(r.y, r.x);
 	ui_screen_style(UI_STYLE_TITLE);
-	ui_text_put(c->title, strlen(c->title), &skip, &room);
-	for (i = 0; i < c->nlines && room > 0; i++) {
+	ui_text_put(title, strlen(title), &skip, &room);
+	for (i = 0; i < n && room > 0; i++) {
 		ui_screen_style(UI_STYLE_NORMAL);
 		ui_text_put("  ", 2, &skip, &room);
-		ui_screen_style(c->lines[i].style);
+		ui_screen_style(lines[i].style);
 		if (ui_screen_utf8())
 			ui_text_put("\u2501", strlen("\u2501"), &skip, &room);
 		else
 			ui_text_put(&ui_chart_marks[i % 5], 1, &skip, &room);
 		ui_screen_style(UI_STYLE_NORMAL);
 		ui_text_put(" ", 1, &skip, &room);
-		ui_text_put(c->lines[i].label, strlen(c->lines[i].label),
-		    &skip, &room);
+		ui_text_put(lines[i].label, strlen(lines[i].label), &skip,
+		    &room);
 	}
 	ui_screen_style(UI_STYLE_NORMAL);
 }
@@ -307,7 +310,7 @@ ui_chart_draw(const struct ui_chart *c, struct ui_rect r)
 	if (r.h < 1 || r.w < 1)
 		return;
 	ui_screen_blank(r);
-	ui_chart_title(c, r);
+	ui_chart_title(c->title, c->lines, c->nlines, r);
 	if (r.h < 2)
 		return;
 	if (!ui_chart_range(c, &yr)) {
@@ -345,4 +348,153 @@ ui_chart_draw(const struct ui_chart *c, struct ui_rect r)
 		ui_chart_yaxis(&yr, r.y + 1, r.x, rows, lw);
 	if (xaxis)
 		ui_chart_xaxis(c, r.y + r.h - 1, r.x + lw + 1, cv.cols);
+}
+
+/*
+ * Marks in keep (n) the rows to show when only k < n fit: those with the
+ * largest values of v (NaN the smallest), the first ones among equals.
+ */
+static void
+ui_chart_keep(const double *v, int n, int k, unsigned char *keep)
+{
+	int	i, j, above;
+
+	memset(keep, 0, (size_t)n);
+	for (; k > 0; k--) {
+		j = -1;
+		for (i = 0; i < n; i++) {
+			if (keep[i])
+				continue;
+			above = j < 0 || (isnan(v[j]) && !isnan(v[i])) ||
+			    v[i] > v[j];
+			if (above)
+				j = i;
+		}
+		keep[j] = 1;
+	}
+}
+
+/*
+ * Draws label at (y, x) in width cells; a long one keeps its start and
+ * its end, a ~ standing for the middle.
+ */
+static void
+ui_chart_bar_label(int y, int x, int width, const char *label)
+{
+	size_t	n = strlen(label), head, off;
+	int	skip = 0, room = width;
+
+	move(y, x);
+	if (ui_text_width(label, n) <= width) {
+		ui_text_put(label, n, &skip, &room);
+		return;
+	}
+	head = ui_text_fit(label, n, (width - 1) * 2 / 3);
+	off = head;
+	while (off < n && ui_text_width(label + off, n - off) >
+	    width - 1 - ui_text_width(label, head))
+		off++;
+	while (off < n && ((unsigned char)label[off] & 0xc0) == 0x80)
+		off++;
+	ui_text_put(label, head, &skip, &room);
+	ui_screen_style(UI_STYLE_AXIS);
+	ui_text_put("~", 1, &skip, &room);
+	ui_screen_style(UI_STYLE_NORMAL);
+	ui_text_put(label + off, n - off, &skip, &room);
+}
+
+/* Draws a bar of v / max of width cells at (y, x) in style. */
+static void
+ui_chart_bar(int y, int x, int width, double v, double max,
+    enum ui_style style)
+{
+	long	eighths, i;
+
+	if (!(max > 0) || !(v > 0))
+		return;
+	eighths = lround(fmin(v / max, 1) * width * 8);
+	for (i = 0; i < eighths / 8; i++)
+		ui_screen_cell(y, x + (int)i, ui_screen_utf8() ? 0x2588 : '#',
+		    style);
+	if (eighths % 8 != 0 && ui_screen_utf8())
+		ui_screen_cell(y, x + (int)i, (wchar_t)(0x2590 - eighths % 8),
+		    style);
+	else if (eighths % 8 >= 4)
+		ui_screen_cell(y, x + (int)i, '#', style);
+}
+
+/*
+ * Draws the bars of b in region r, which it blanks first: the title, a
+ * row naming the series over their columns, then the rows.
+ */
+void
+ui_chart_bars(const struct ui_bars *b, struct ui_rect r)
+{
+	unsigned char		*keep;
+	char			 buf[32];
+	double			 max[UI_BARS_SERIES];
+	int			 i, s, y, lw = 4, bw, rows, shown, x, cw;
+
+	if (r.h < 1 || r.w < 1)
+		return;
+	ui_screen_blank(r);
+	ui_chart_title(b->title, NULL, 0, r);
+	if (r.h < 3)
+		return;
+	if (b->n == 0) {
+		ui_chart_empty(b->empty, (struct ui_rect){ r.y + 1, r.x,
+		    r.h - 1, r.w });
+		return;
+	}
+	if ((keep = malloc((size_t)b->n)) == NULL)
+		return;
+	rows = r.h - 2;
+	shown = b->n <= rows ? b->n : rows;
+	if (shown < b->n)
+		ui_chart_keep(b->v[b->nseries - 1], b->n, shown, keep);
+	else
+		memset(keep, 1, (size_t)b->n);
+	for (s = 0; s < b->nseries; s++) {
+		max[s] = 0;
+		for (i = 0; i < b->n; i++)
+			max[s] = fmax(max[s], b->v[s][i]);
+	}
+	for (i = 0; i < b->n; i++) {
+		x = ui_text_width(b->label[i], strlen(b->label[i]));
+		lw = keep[i] && x > lw ? x : lw;
+	}
+	if (lw > r.w / 3)
+		lw = r.w / 3 > 8 ? r.w / 3 : 8;
+	bw = (r.w - lw - 1) / b->nseries - 10;
+	cw = (bw >= 2 ? bw + 1 : 0) + 10;
+	ui_screen_style(UI_STYLE_AXIS);
+	if (shown < b->n) {
+		snprintf(buf, sizeof buf, "+%d more", b->n - shown);
+		ui_text_at(r.y + 1, r.x, lw, buf);
+	}
+	for (s = 0, x = r.x + lw + 1; s < b->nseries && x < r.x + r.w; s++) {
+		ui_screen_style((enum ui_style)(UI_STYLE_SERIES + s));
+		ui_text_at(r.y + 1, x, r.x + r.w - x < cw - 1 ? r.x + r.w - x :
+		    cw - 1, b->name[s]);
+		x += cw;
+	}
+	ui_screen_style(UI_STYLE_NORMAL);
+	for (i = 0, y = r.y + 2; i < b->n; i++) {
+		if (!keep[i])
+			continue;
+		ui_chart_bar_label(y, r.x, lw, b->label[i]);
+		for (s = 0, x = r.x + lw + 1; s < b->nseries; s++) {
+			if (bw >= 2)
+				ui_chart_bar(y, x, bw, b->v[s][i], max[s],
+				    (enum ui_style)(UI_STYLE_SERIES + s));
+			x += bw >= 2 ? bw + 1 : 0;
+			snprintf(buf, sizeof buf, "%.3g", b->v[s][i]);
+			if (x < r.x + r.w)
+				ui_text_at(y, x, r.x + r.w - x < 9 ?
+				    r.x + r.w - x : 9, buf);
+			x += 10;
+		}
+		y++;
+	}
+	free(keep);
 }

@@ -300,8 +300,6 @@ ui_session_answer(int c)
 	if (job != NULL && job_id(job) == ui_session.ask_job) {
 		job_stop(job);
 		ui_view_stopping(ui_session.ask_job);
-		ui_log_printf(UI_LOG_NOTE, "stopping job %d after this batch "
-		    "(its checkpoint is kept)", ui_session.ask_job);
 	}
 }
 

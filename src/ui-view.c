@@ -1,15 +1,20 @@
 /*
- * ui-view.c: the live view of training. It observes every record the Lua
- * layer takes from a job (lsnn_train_set_observer), keeps the newest job's
- * numbers as series and draws the status line and the six panels: loss
- * per batch (raw and smoothed, log scale), accuracy per epoch (train and
- * test), spike rate and surrogate-gradient sparsity per spiking layer, the
- * newest batch's histogram of H - v_threshold per spiking layer, and the
- * layerwise unevenness error, which has no source yet. One panel is large;
- * Tab makes the next one so.
+ * ui-view.c: the live view of training and simulation. It observes every
+ * record the Lua layer takes from a job (lsnn_train_set_observer), keeps
+ * the numbers of the newest training job and of the newest simulation,
+ * and draws the status line (for the newer of the two) and the seven
+ * panels: loss per batch (raw and smoothed, log scale), accuracy per epoch
+ * (train and test), spike rate and surrogate-gradient sparsity per spiking
+ * layer, the newest batch's histogram of H - v_threshold per spiking
+ * layer, then, from a simulation, the layerwise unevenness error (per
+ * converted layer, the fraction of uneven neurons and the mean |e| over
+ * the images so far, as bars) and the accuracy against t. One panel is
+ * large; Tab makes the next one so, and a new simulation makes its
+ * unevenness panel the large one.
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <curses.h>
@@ -25,6 +30,9 @@
 /* Layers a chart shows; its title says how many more the network has. */
 #define UI_VIEW_LAYERS 8
 
+/* Converted layers the unevenness panel knows of: the first ones. */
+#define UI_VIEW_BARS 128
+
 /* The panels, in the order Tab cycles through them. */
 enum ui_view_panel {
 	UI_VIEW_LOSS,
@@ -33,6 +41,7 @@ enum ui_view_panel {
 	UI_VIEW_SPARSITY,
 	UI_VIEW_HIST,
 	UI_VIEW_UNEVEN,
+	UI_VIEW_SIMACC,
 	UI_VIEW_NPANELS
 };
 
@@ -45,7 +54,23 @@ struct ui_view_series {
 	size_t	k;
 };
 
-/* What the view knows of the job it shows. */
+/* What the view knows of the newest simulation. */
+struct ui_view_sim {
+	int			 job;		/* 0 before any */
+	int			 done;
+	enum job_state		 end;
+	int			 stopping;
+	struct lsnn_simulate_record rec;	/* the newest, own arrays */
+	double			*acc;		/* (rec.T) accuracy at t */
+	double			 ann[2];	/* the ANN's, as a line */
+	int			 nlayers;	/* kept: the first ones */
+	char			 label[UI_VIEW_BARS][32];
+	const char		*labels[UI_VIEW_BARS];
+	double			 uneven[UI_VIEW_BARS];
+	double			 abs_e[UI_VIEW_BARS];
+};
+
+/* What the view knows of the jobs it shows. */
 static struct {
 	int			 job;		/* 0 before any */
 	int			 done;		/* it ended */
@@ -69,6 +94,7 @@ static struct {
 	int			 all;		/* activation layers in all */
 	enum ui_view_panel	 large;
 	const char		*shown;		/* the state last drawn */
+	struct ui_view_sim	 sim;
 } ui_view;
 
 /* Adds x to series s. */
@@ -93,15 +119,17 @@ ui_view_push(struct ui_view_series *s, double x)
 	s->stride *= 2;
 }
 
-/* Forgets the job shown and starts showing job. */
+/* Forgets the training job shown and starts showing job. */
 static void
 ui_view_reset(int job)
 {
 	enum ui_view_panel	large = ui_view.large;
+	struct ui_view_sim	sim = ui_view.sim;
 
 	memset(&ui_view, 0, sizeof ui_view);
 	ui_view.job = job;
 	ui_view.large = large;
+	ui_view.sim = sim;
 }
 
 /*
@@ -163,13 +191,104 @@ ui_view_end(const struct lsnn_train_event *ev)
 }
 
 /*
- * The observer: keeps the record if it belongs to the newest job (a newer
- * job replaces the one shown) and has the screen redrawn.
+ * Takes a simulation's record: the accuracy at every t and the numbers of
+ * the first UI_VIEW_BARS converted layers, labelled with their paths.
+ */
+static void
+ui_view_sim_record(const struct lsnn_simulate_record *rec)
+{
+	struct ui_view_sim	*s = &ui_view.sim;
+	double			*acc;
+	int			 t, k;
+
+	if (s->acc == NULL || s->rec.T != rec->T) {
+		if ((acc = realloc(s->acc, (size_t)rec->T * sizeof *acc)) ==
+		    NULL)
+			return;
+		s->acc = acc;
+	}
+	s->rec = *rec;
+	s->rec.correct = NULL;
+	s->rec.names = NULL;
+	s->rec.frac_uneven = s->rec.mean_abs_e = NULL;
+	for (t = 0; t < rec->T; t++)
+		s->acc[t] = (double)rec->correct[t] / (double)rec->n;
+	s->ann[0] = s->ann[1] = rec->ann;
+	s->nlayers = rec->check == 0 ? 0 : rec->nlayers < UI_VIEW_BARS ?
+	    rec->nlayers : UI_VIEW_BARS;
+	for (k = 0; k < s->nlayers; k++) {
+		snprintf(s->label[k], sizeof s->label[k], "%s",
+		    rec->names[k]);
+		s->labels[k] = s->label[k];
+		s->uneven[k] = rec->frac_uneven[k];
+		s->abs_e[k] = rec->mean_abs_e[k];
+	}
+}
+
+/* Says in the log how a simulation ended: its accuracy at T, or why not. */
+static void
+ui_view_sim_end(const struct lsnn_train_event *ev)
+{
+	struct ui_view_sim	*s = &ui_view.sim;
+	const char		*how = job_state_name(ev->state);
+
+	s->done = 1;
+	s->end = ev->state;
+	if (ev->state == JOB_FAILED)
+		ui_log_printf(UI_LOG_ERROR, "job %d failed: %s", ev->job,
+		    ev->error != NULL ? ev->error : "(no message)");
+	else if (ev->state == JOB_DONE && s->rec.n > 0)
+		ui_log_printf(UI_LOG_NOTE, "job %d done: %zu images, accuracy "
+		    "%.2f%% at t = %d", ev->job, s->rec.n,
+		    100 * s->acc[s->rec.T - 1], s->rec.T);
+	else if (s->rec.n > 0)
+		ui_log_printf(UI_LOG_NOTE, "job %d %s after %zu of %zu "
+		    "images: accuracy %.2f%% at t = %d", ev->job, how,
+		    s->rec.n, s->rec.total, 100 * s->acc[s->rec.T - 1],
+		    s->rec.T);
+	else
+		ui_log_printf(UI_LOG_NOTE, "job %d %s before its first batch "
+		    "ended", ev->job, how);
+}
+
+/*
+ * Observes a simulation's event: a newer simulation replaces the one
+ * shown and makes its unevenness panel the large one.
+ */
+static void
+ui_view_sim_observe(const struct lsnn_train_event *ev)
+{
+	struct ui_view_sim	*s = &ui_view.sim;
+	double			*acc = s->acc;
+
+	if (ev->job < s->job)
+		return;
+	if (ev->job > s->job) {
+		memset(s, 0, sizeof *s);
+		s->acc = acc;
+		s->job = ev->job;
+		ui_view.large = UI_VIEW_UNEVEN;
+	}
+	if (ev->sim == NULL)
+		ui_view_sim_end(ev);
+	else
+		ui_view_sim_record(ev->sim);
+}
+
+/*
+ * The observer: keeps the record if it belongs to the newest job of its
+ * kind (a newer job replaces the one shown) and has the screen redrawn.
  */
 static void
 ui_view_observe(void *arg, const struct lsnn_train_event *ev)
 {
 	(void)arg;
+	if (strcmp(ev->kind, "simulate") == 0) {
+		ui_view_sim_observe(ev);
+		ui_screen_dirty(UI_DIRTY_VIEW);
+		ui_session_tick();
+		return;
+	}
 	if (ev->job < ui_view.job)
 		return;
 	if (ev->job > ui_view.job)
@@ -202,6 +321,8 @@ void
 ui_view_close(void)
 {
 	lsnn_train_set_observer(NULL, NULL);
+	free(ui_view.sim.acc);
+	ui_view.sim.acc = NULL;
 }
 
 /* Makes the next panel the large one. */
@@ -212,13 +333,27 @@ ui_view_cycle(void)
 	ui_screen_dirty(UI_DIRTY_VIEW);
 }
 
-/* Notes that the session asked job to stop. */
+/* Notes that the session asked job to stop, and says so in the log. */
 void
 ui_view_stopping(int job)
 {
-	if (job == ui_view.job)
-		ui_view.stopping = 1;
+	if (job == ui_view.sim.job) {
+		ui_view.sim.stopping = 1;
+		ui_log_printf(UI_LOG_NOTE, "stopping job %d after this batch "
+		    "(its result covers the images done)", job);
+	} else {
+		ui_view.stopping |= job == ui_view.job;
+		ui_log_printf(UI_LOG_NOTE, "stopping job %d after this batch "
+		    "(its checkpoint is kept)", job);
+	}
 	ui_screen_dirty(UI_DIRTY_VIEW);
+}
+
+/* Whether the status line shows the simulation (the newer job). */
+static int
+ui_view_showing_sim(void)
+{
+	return ui_view.sim.job > ui_view.job;
 }
 
 /* Returns the state of the job shown, as the status line names it. */
@@ -227,13 +362,22 @@ ui_view_state(void)
 {
 	struct job	*job = lsnn_train_current();
 	enum job_state	 s;
+	int		 id = ui_view.job, done = ui_view.done;
+	int		 stopping = ui_view.stopping;
+	enum job_state	 end = ui_view.end;
 
-	if (ui_view.done)
-		return job_state_name(ui_view.end);
-	if (job == NULL || job_id(job) != ui_view.job)
+	if (ui_view_showing_sim()) {
+		id = ui_view.sim.job;
+		done = ui_view.sim.done;
+		stopping = ui_view.sim.stopping;
+		end = ui_view.sim.end;
+	}
+	if (done)
+		return job_state_name(end);
+	if (job == NULL || job_id(job) != id)
 		return "running";
 	s = job_state(job);
-	if (s == JOB_RUNNING && ui_view.stopping)
+	if (s == JOB_RUNNING && stopping)
 		return "stopping";
 	return job_state_name(s);
 }
@@ -251,13 +395,13 @@ ui_view_clock(double seconds, char *buf, size_t len)
 		snprintf(buf, len, "%ld:%02ld", s / 60, s % 60);
 }
 
-/* Draws the epoch's progress bar, width cells between brackets. */
+/* Draws the progress bar of done of total, width cells between brackets. */
 static void
-ui_view_bar(const struct train_record *b, int width, int *skip, int *room)
+ui_view_bar(double done, double total, int width, int *skip, int *room)
 {
 	int	i, full;
 
-	full = b->nbatches > 0 ? width * b->batch / b->nbatches : 0;
+	full = total > 0 ? (int)(width * done / total) : 0;
 	ui_text_put("[", 1, skip, room);
 	for (i = 0; i < width; i++) {
 		ui_screen_style(i < full ? UI_STYLE_NORMAL : UI_STYLE_AXIS);
@@ -288,9 +432,50 @@ ui_view_piece(const char *text, int *skip, int *room)
 void
 ui_view_poll(void)
 {
-	if (ui_view.job != 0 && ui_view.shown != NULL &&
+	if ((ui_view.job != 0 || ui_view.sim.job != 0) &&
+	    ui_view.shown != NULL &&
 	    strcmp(ui_view.shown, ui_view_state()) != 0)
 		ui_screen_dirty(UI_DIRTY_VIEW);
+}
+
+/*
+ * Draws the rest of the status line of a simulation: T, progress bar and
+ * images, images a second and the time left while it runs, how long it
+ * took once ended, and the accuracy at T so far.
+ */
+static void
+ui_view_sim_status(struct ui_rect r, int *skip, int *room)
+{
+	const struct lsnn_simulate_record	*b = &ui_view.sim.rec;
+	char					 buf[128], t[32];
+
+	if (b->n == 0) {
+		ui_view_piece("starting a simulation", skip, room);
+		return;
+	}
+	snprintf(buf, sizeof buf, "simulate T=%d ", b->T);
+	ui_view_piece(buf, skip, room);
+	ui_view_bar((double)b->n, (double)b->total, r.w >= 100 ? 20 : 10,
+	    skip, room);
+	snprintf(buf, sizeof buf, " images %zu/%zu", b->n, b->total);
+	ui_text_put(buf, strlen(buf), skip, room);
+	if (!ui_view.sim.done && strcmp(ui_view.shown, "paused") == 0)
+		snprintf(buf, sizeof buf, "paused: job:resume() goes on");
+	else if (!ui_view.sim.done) {
+		snprintf(buf, sizeof buf, "%.0f images/s", b->seconds > 0 ?
+		    (double)b->n / b->seconds : 0);
+		ui_view_piece(buf, skip, room);
+		ui_view_clock(b->seconds * (double)(b->total - b->n) /
+		    (double)b->n, t, sizeof t);
+		snprintf(buf, sizeof buf, "ETA %s", t);
+	} else {
+		ui_view_clock(b->seconds, t, sizeof t);
+		snprintf(buf, sizeof buf, "took %s", t);
+	}
+	ui_view_piece(buf, skip, room);
+	snprintf(buf, sizeof buf, "accuracy %.1f%% at t=%d",
+	    100 * ui_view.sim.acc[b->T - 1], b->T);
+	ui_view_piece(buf, skip, room);
 }
 
 /*
@@ -309,23 +494,29 @@ ui_view_draw_status(struct ui_rect r)
 	ui_screen_blank(r);
 	move(r.y, r.x);
 	ui_screen_style(UI_STYLE_BAR);
-	if (ui_view.job == 0) {
+	if (ui_view.job == 0 && ui_view.sim.job == 0) {
 		ui_text_put(" snnwb ", 7, &skip, &room);
 		ui_view_piece("no training job yet; F1 for help", &skip,
 		    &room);
 		return;
 	}
 	ui_view.shown = ui_view_state();
-	snprintf(buf, sizeof buf, " job %d %s ", ui_view.job, ui_view.shown);
+	snprintf(buf, sizeof buf, " job %d %s ", ui_view_showing_sim() ?
+	    ui_view.sim.job : ui_view.job, ui_view.shown);
 	ui_text_put(buf, strlen(buf), &skip, &room);
 	ui_screen_style(UI_STYLE_NORMAL);
+	if (ui_view_showing_sim()) {
+		ui_view_sim_status(r, &skip, &room);
+		return;
+	}
 	if (ui_view.nbatch == 0) {
 		ui_view_piece("starting", &skip, &room);
 		return;
 	}
 	snprintf(buf, sizeof buf, "epoch %d/%d ", b->epoch, b->epochs);
 	ui_view_piece(buf, &skip, &room);
-	ui_view_bar(b, r.w >= 100 ? 20 : 10, &skip, &room);
+	ui_view_bar(b->batch, b->nbatches, r.w >= 100 ? 20 : 10, &skip,
+	    &room);
 	snprintf(buf, sizeof buf, " %d/%d", b->batch, b->nbatches);
 	ui_text_put(buf, strlen(buf), &skip, &room);
 	if (!ui_view.done && strcmp(ui_view.shown, "paused") == 0)
@@ -408,6 +599,46 @@ ui_view_title(char *buf, size_t len, const char *what)
 	return buf;
 }
 
+/*
+ * Draws the unevenness panel in r: per converted layer of the simulation
+ * shown, the fraction of uneven neurons and the mean |e| at its last
+ * analysis step over the images so far.
+ */
+static void
+ui_view_uneven(struct ui_rect r)
+{
+	const struct ui_view_sim	*s = &ui_view.sim;
+	struct ui_bars			 b;
+	char				 title[96];
+
+	memset(&b, 0, sizeof b);
+	b.nseries = 2;
+	b.name[0] = "fraction uneven";
+	b.name[1] = "mean |e|";
+	b.v[0] = s->uneven;
+	b.v[1] = s->abs_e;
+	b.label = s->labels;
+	b.n = s->nlayers;
+	if (s->job == 0)
+		b.empty = "no simulation yet: snn.simulate{..., analysis = "
+		    "{T}} shows here, batch by batch, the fraction of uneven "
+		    "neurons (spike count not the even one) and the mean "
+		    "|e| of each converted layer";
+	else if (s->rec.n == 0)
+		b.empty = s->done ? "the simulation ended before this" :
+		    "waiting for the first batch";
+	else
+		b.empty = "this simulation has no analysis: snn.simulate{..., "
+		    "analysis = {T}} fills this";
+	if (s->rec.check > 0) {
+		snprintf(title, sizeof title, "layerwise unevenness error "
+		    "at T=%d", s->rec.check);
+		b.title = title;
+	} else
+		b.title = "layerwise unevenness error";
+	ui_chart_bars(&b, r);
+}
+
 /* Draws panel p in region r. */
 static void
 ui_view_panel(enum ui_view_panel p, struct ui_rect r)
@@ -464,11 +695,24 @@ ui_view_panel(enum ui_view_panel p, struct ui_rect r)
 			c.empty = "no data (snn.train{histogram=true})";
 		c.nlines = ui_view_hist(lines);
 		break;
-	default:
-		c.title = "layerwise unevenness error";
-		c.empty = "no conversion run yet (ANN-to-SNN conversion "
-		    "fills this)";
+	case UI_VIEW_SIMACC:
+		c.title = "accuracy against t";
+		c.xunit = "t";
+		c.xcount = (size_t)ui_view.sim.rec.T;
+		c.empty = ui_view.sim.job == 0 ? "no simulation yet: "
+		    "snn.simulate{...} charts here the accuracy at each t "
+		    "over the images so far" : "waiting for the first batch";
+		lines[0] = (struct ui_chart_line){ ui_view.sim.acc,
+		    ui_view.sim.rec.n > 0 ? (size_t)ui_view.sim.rec.T : 0,
+		    "SNN", UI_STYLE_SERIES };
+		lines[1] = (struct ui_chart_line){ ui_view.sim.ann, 2, "ANN",
+		    UI_STYLE_SERIES + 1 };
+		c.nlines = ui_view.sim.rec.n > 0 &&
+		    isfinite(ui_view.sim.ann[0]) ? 2 : 1;
 		break;
+	default:
+		ui_view_uneven(r);
+		return;
 	}
 	ui_chart_draw(&c, r);
 }

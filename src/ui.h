@@ -145,5 +145,22 @@ struct ui_chart {
 	const char			*empty;		/* shown without data */
 };
 void	 ui_chart_draw(const struct ui_chart *c, struct ui_rect r);
+/*
+ * Horizontal bars: a row a label, with one bar and its value for each
+ * series, scaled to the series' largest value. When the rows do not fit,
+ * those with the largest values of the last series are kept, in order,
+ * and the row naming the series says how many more there are.
+ */
+#define UI_BARS_SERIES 2
+struct ui_bars {
+	const char	*title;
+	const char	*const *label;	/* (n) */
+	int		 n;
+	const double	*v[UI_BARS_SERIES];	/* (n) each */
+	const char	*name[UI_BARS_SERIES];	/* legend */
+	int		 nseries;
+	const char	*empty;		/* shown without rows */
+};
+void	 ui_chart_bars(const struct ui_bars *b, struct ui_rect r);
 
 #endif

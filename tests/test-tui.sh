@@ -5,7 +5,11 @@
 # snnwb's values and paths inside strings, history across sessions),
 # the help (whole at 50 columns), resizing down to below the minimum and
 # back, quitting with the terminal restored, a script under --view, the
-# plain line mode of TERM=dumb, and, when the shared N-MNIST
+# plain line mode of TERM=dumb, a simulation of a converted network on a
+# tiny set the test writes (the unevenness panel's bars with the layer
+# names, the accuracy against t, pause, resume and Ctrl-C, and job:wait()
+# or wait=true giving what -e gives, the numbers of the panel at the end
+# equal to the result's), and, when the shared N-MNIST
 # subset is there, a background training job: charts, a growing progress
 # bar, the prompt answering while it runs, job:pause() and job:resume()
 # (state and ETA), Ctrl-C stopping it, and its membrane histogram made the
@@ -15,7 +19,8 @@ case $snnwb in
 /*) ;;
 *) snnwb=$(pwd)/$snnwb ;;
 esac
-. "${SNNWB_SRCDIR:-$(dirname "$0")/..}/tests/tap.sh"
+srcdir=$(cd "${SNNWB_SRCDIR:-$(dirname "$0")/..}" && pwd)
+. "$srcdir/tests/tap.sh"
 nmnist=${SNNWB_SHARED:-/nonexistent}/datasets/nmnist-subset
 command -v tmux >/dev/null 2>&1 || tap_skip_all "tmux not found"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/snnwb-tui.XXXXXX") || exit 1
@@ -24,7 +29,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 30
+tap_plan 40
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -76,6 +81,19 @@ type_line() {
 # pane_var FORMAT: prints a tmux format of the pane.
 pane_var() {
 	t display-message -p -t tui "$1"
+}
+
+# twice: whether the pane shows the line $expected twice.
+twice() {
+	[ "$(grep -cx -e "$expected" "$tmp/screen")" -eq 2 ]
+}
+
+# images: prints the images a simulation has done, from the status line
+# ("simulate T=1024 [####------] images 96/2000").
+images() {
+	screen | head -n 1 | tr '/' ' ' |
+	    awk '{ for (i = 1; i < NF; i++) if ($i == "images") {
+	    print $(i + 1); exit } }'
 }
 
 # progress: prints the batches done, from the status line's epoch and bar
@@ -214,6 +232,87 @@ wait_for -x '>>' && t send-keys -t tui C-c && type_line '3*5' &&
     wait_for -x '15' && wait_until at_prompt && t send-keys -t tui C-d &&
     type_line 'echo dumb-$?' && wait_for -x 'dumb-0'
 ok $? "Ctrl-C at the plain prompt drops the chunk; Ctrl-D ends it"
+
+# A converted network of three QCFS layers (untrained: its deeper layers
+# get uneven spike trains) and a tiny MNIST-format set; summary(r) prints
+# a simulation's right answers at every t and a layer's mean |e| exactly.
+cat >"$tmp/sim.lua" <<EOF
+package.path = "$srcdir/tests/lua/?.lua;" .. package.path
+local tiny = require("tinymnist")
+local dir = tiny.write(0, 2000)
+test = snn.data.mnist{ root = dir, split = "test" }
+local ann = snn.sequential{ snn.flatten(),
+	snn.linear(784, 64, { name = "fc1", seed = 1 }),
+	snn.qcfs{ L = 4, lambda = 0.5, name = "act1" },
+	snn.linear(64, 64, { name = "fc2", seed = 3 }),
+	snn.qcfs{ L = 4, lambda = 0.5, name = "act2" },
+	snn.linear(64, 64, { name = "fc3", seed = 4 }),
+	snn.qcfs{ L = 4, lambda = 0.5, name = "act3" },
+	snn.linear(64, 10, { name = "fc4", seed = 2 }) }
+net = snn.convert(ann)
+small = { net = net, data = test, images = 64, T = 16, batch = 8,
+	analysis = { 4, 16 } }
+function summary(r)
+	return "summary " .. table.concat(r.correct, ",") ..
+	    (" %.17g"):format(r.analysis[16][3].mean_abs_e)
+end
+EOF
+printf 'dofile("%s")\nprint(summary(snn.simulate(small)))\n' "$tmp/sim.lua" \
+    >"$tmp/sim-e.lua"
+expected=$(OPENBLAS_NUM_THREADS=1 HOME="$tmp/home" "$snnwb" -e "$tmp/sim-e.lua")
+type_line "'$snnwb'"
+wait_for -x 'snnwb>' && wait_for -e 'no simulation yet: snn.simulate'
+ok $? "before a simulation the unevenness panel says what it is for"
+type_line "dofile('$tmp/sim.lua')"
+type_line 'job = snn.simulate{net=net, data=test, T=4096, batch=4,'\
+' analysis={64, 4096}, ann_accuracy=0.5}'
+wait_for -e '^ job 1 running *| simulate T=4096 .* images [0-9]*/2000' &&
+    wait_for -e '^layerwise unevenness error at T=4096' &&
+    wait_for -e 'fraction uneven  *mean |e|' &&
+    wait_for -e '^act3 █' && grep -q '^act2 █' "$tmp/screen" &&
+    grep -q '^act1 ' "$tmp/screen"
+ok $? "a simulation fills the unevenness panel: layer names and bars"
+wait_for -e 'accuracy against t  ━ SNN  ━ ANN' &&
+    grep -q '⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉' "$tmp/screen"
+ok $? "the accuracy against t is charted with the ANN's"
+a=$(images) && sleep 1 && b=$(images) && [ -n "$a" ] && [ "$b" -gt "$a" ] &&
+    type_line '1+1' && wait_for -x '2'
+ok $? "the simulation goes on batch by batch while the prompt answers"
+type_line 'job:pause()'
+wait_for -x 'paused' && wait_for -e '^ job 1 paused' &&
+    ! head -n 1 "$tmp/screen" | grep -q 'ETA' && a=$(images) &&
+    sleep 1 && b=$(images) && [ -n "$a" ] && [ "$a" = "$b" ]
+ok $? "job:pause() pauses the simulation"
+type_line 'job:resume()'
+wait_for -x 'running' && wait_for -e '^ job 1 running.*ETA' &&
+    a=$(images) && sleep 1 && b=$(images) && [ "$b" -gt "$a" ]
+ok $? "job:resume() lets it go on"
+t send-keys -t tui C-c && wait_for -e 'stop job 1? (y/n)' &&
+    t send-keys -t tui y && wait_for -e '^ job 1 stopped' &&
+    wait_for -e 'stopping job 1 after this batch (its result covers' &&
+    wait_for -e '^job 1 stopped after [0-9]* of 2000 images' &&
+    type_line 'job.state, job:wait().images < 2000' &&
+    wait_for -x 'stopped  *true'
+ok $? "Ctrl-C stops the simulation, job:wait() has the images done"
+type_line 'summary(snn.simulate(small):wait())'
+wait_for -x "$expected" && [ -n "$expected" ]
+ok $? "job:wait() in the session gives what -e gives"
+type_line 'small.wait = true'
+type_line 'r = snn.simulate(small)'
+type_line 'summary(r)'
+wait_until twice && type_line '#snn.jobs()' && wait_for -x '3'
+ok $? "snn.simulate{wait=true} in the session returns what -e gives"
+type_line 'a = r.analysis[16][3]'
+type_line 'print("want", ("%.3g %.3g"):format(a.frac_uneven, a.mean_abs_e))'
+wait_for -e '^want ' &&
+    want=$(grep '^want ' "$tmp/screen" | awk '{ print $2, $3 }') &&
+    wait_for -e '^layerwise unevenness error at T=16' &&
+    got=$(grep '^act3 ' "$tmp/screen" | awk '{ for (i = 2; i <= NF; i++)
+    if ($i ~ /^[0-9]/) { printf "%s%s", sep, $i; sep = " " } }') &&
+    [ -n "$want" ] && [ "$got" = "$want" ]
+ok $? "the panel's numbers at the end are the result's ($got)"
+t send-keys -t tui C-d
+wait_for -x '\$'
 
 if [ ! -d "$nmnist" ]; then
 	tap_missing 5 "$nmnist"
