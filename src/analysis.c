@@ -12,9 +12,13 @@
  *	quantization = theta n_even / T - min(max(z, 0), theta).
  *
  * Sums run in double over every neuron of every image of the layer, so a
- * layer's numbers are the means over the whole data set.
+ * layer's numbers are the means over the whole data set. Against the ANN
+ * run on the same images, the total error of a neuron is phi - a, with a
+ * the output of the qcfs module the neuron replaced: the sum of the three
+ * errors above and of what the layers below pass on.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "snnwb.h"
@@ -86,11 +90,57 @@ analysis_add(struct analysis *a, const struct module *m, int B)
 	a->neurons += (double)N;
 }
 
+/*
+ * Adds the total error phi - a of the neurons of converted layer m (B
+ * samples, with analysis on) to a, with ann the (B * N) outputs of the
+ * matching qcfs module of the ANN; also per channel (the first dimension
+ * of a sample). -1 with a message when out of memory.
+ */
+int
+analysis_add_total(struct analysis *a, const struct module *m,
+    const float *ann, int B, char **cause)
+{
+	const float	*v, *count;
+	const double	*sum_in;
+	double		 theta = m->param[0].data[0], e, sum, sabs;
+	size_t		 i, j, b, N = m->in_size, plane;
+	int		 steps, c, C = m->in_ndim > 0 ? m->in_shape[0] : 1;
+	float		 v0;
+
+	layer_qcfs_if_state(m, &v, &count, &sum_in, &v0, &steps);
+	if (count == NULL || steps == 0)
+		return 0;
+	if (a->chan_total == NULL) {
+		if ((a->chan_total = calloc((size_t)C,
+		    sizeof *a->chan_total)) == NULL)
+			return error_set(cause, "out of memory");
+		a->nchan = C;
+	}
+	plane = N / (size_t)C;
+	sum = sabs = 0;
+	for (b = 0; b < (size_t)B; b++)
+		for (c = 0; c < C; c++) {
+			i = b * N + (size_t)c * plane;
+			for (j = i; j < i + plane; j++) {
+				e = theta * count[j] / steps - ann[j];
+				a->chan_total[c] += e;
+				sum += e;
+				sabs += fabs(e);
+			}
+		}
+	a->has_total = 1;
+	a->sum_total += sum;
+	a->sum_abs_total += sabs;
+	a->chan_neurons += (double)B * (double)plane;
+	return 0;
+}
+
 /* Turns the sums of a into the means and fractions it reports. */
 void
 analysis_finish(struct analysis *a)
 {
 	double	N = a->neurons > 0 ? a->neurons : 1;
+	int	c;
 
 	a->rate = a->spikes / N / (a->T > 0 ? a->T : 1);
 	a->frac_below = a->below / N;
@@ -102,4 +152,8 @@ analysis_finish(struct analysis *a)
 	a->mean_abs_clip_err = a->sum_abs_clip / N;
 	a->mean_quant_err = a->sum_quant / N;
 	a->mean_abs_quant_err = a->sum_abs_quant / N;
+	a->total_err = a->sum_total / N;
+	a->mean_abs_total_err = a->sum_abs_total / N;
+	for (c = 0; c < a->nchan; c++)
+		a->chan_total[c] /= a->chan_neurons > 0 ? a->chan_neurons : 1;
 }
