@@ -305,6 +305,14 @@ lsnn_simulate_push(lua_State *L, const struct simulate_result *r,
 		lua_rawseti(L, -2, steps[c]);
 	}
 	lua_setfield(L, -2, "analysis");
+	if (r->record != NULL) {
+		shape[0] = r->T;
+		shape[1] = (int)r->record_n;
+		lt = lsnn_tensor_push(L, 2, shape);
+		memcpy(lt->t.data, r->record, (size_t)r->T * r->record_n *
+		    sizeof *r->record);
+		lua_setfield(L, -2, "record");
+	}
 	if (r->logits != NULL) {
 		shape[0] = r->T;
 		shape[1] = (int)r->n;
@@ -325,7 +333,7 @@ lsnn_simulate(lua_State *L)
 {
 	static const char *const known[] = { "net", "data", "T", "batch",
 	    "images", "analysis", "run_dir", "ann_accuracy", "logits", "ann",
-	    NULL };
+	    "record", NULL };
 	struct simulate_opts	 o;
 	struct simulate_result	 r;
 	struct lsnn_simulate	 s;
@@ -355,6 +363,15 @@ lsnn_simulate(lua_State *L)
 	o.keep_logits = lsnn_opt_boolean(L, 1, "snn.simulate", "logits", 0);
 	if (lua_getfield(L, 1, "ann") != LUA_TNIL)
 		o.ann = lsnn_net_check(L, -1, "snn.simulate");
+	if (lua_getfield(L, 1, "record") != LUA_TNIL) {
+		if (!lua_istable(L, -1))
+			lsnn_argerror(L, "snn.simulate", "record", "must be "
+			    "{layer = k, image = i}");
+		o.record_layer = lsnn_opt_positive(L, lua_gettop(L),
+		    "snn.simulate", "layer", 1);
+		o.record_image = (size_t)lsnn_opt_positive(L, lua_gettop(L),
+		    "snn.simulate", "image", 1) - 1;
+	}
 	s.L = L;
 	s.shown = lsnn_progress_wanted(L) ? 0 : -1;
 	o.tick = lsnn_simulate_tick;

@@ -117,6 +117,7 @@ simulate_result_free(struct simulate_result *r)
 		free(r->analysis[i].chan_total);
 	free(r->analysis);
 	free(r->logits);
+	free(r->record);
 	memset(r, 0, sizeof *r);
 }
 
@@ -180,6 +181,30 @@ simulate_alloc(struct simulate_result *r, const struct simulate_opts *o,
 	    o->ncheckpoints : 1) * (size_t)w->n, sizeof *r->analysis);
 	if (r->correct == NULL || r->rate == NULL || r->analysis == NULL)
 		return error_set(cause, "out of memory");
+	if (o->record_layer > w->n)
+		return error_set(cause, "record: the network has %d "
+		    "converted layers", w->n);
+	return 0;
+}
+
+/*
+ * Keeps the input current of step t of the recorded layer for the
+ * recorded image (in the batch of the images from r->n on).
+ */
+static int
+simulate_record(const struct simulate_opts *o, const struct simulate_walk *w,
+    struct simulate_result *r, int t, char **cause)
+{
+	const struct module	*m = w->layer[o->record_layer - 1];
+
+	if (r->record == NULL) {
+		r->record_n = m->in_size;
+		if ((r->record = calloc((size_t)o->T * r->record_n,
+		    sizeof *r->record)) == NULL)
+			return error_set(cause, "out of memory");
+	}
+	memcpy(r->record + (size_t)t * r->record_n, m->x + (o->record_image -
+	    r->n) * r->record_n, r->record_n * sizeof *r->record);
 	return 0;
 }
 
@@ -246,6 +271,10 @@ simulate_batch(struct net *net, const struct simulate_opts *o,
 				    C + i] = (float)(sum[i] / (t + 1));
 		for (k = 0; k < w->n; k++)
 			r->rate[k] += w->layer[k]->stats.rate * b->B;
+		if (o->record_layer > 0 && o->record_image >= first &&
+		    o->record_image < first + (size_t)b->B &&
+		    simulate_record(o, w, r, t, cause) != 0)
+			return -1;
 		if (check < o->ncheckpoints && o->checkpoints[check] == t + 1)
 			for (k = 0; k < w->n; k++) {
 				an = &r->analysis[(size_t)check * w->n + k];
@@ -297,6 +326,12 @@ simulate_run(struct net *net, const struct simulate_opts *o,
 	lo.index = o->index;
 	lo.nindex = o->nindex;
 	r->total = o->index != NULL ? o->nindex : o->data->n;
+	if (o->record_layer > 0 && o->record_image >= (o->nindex > 0 ?
+	    o->nindex : r->total)) {
+		error_set(cause, "record: image %zu is not among those "
+		    "simulated", o->record_image + 1);
+		goto out;
+	}
 	if (o->index == NULL && o->nindex > 0 && o->nindex < o->data->n) {
 		if ((first = calloc(o->nindex, sizeof *first)) == NULL) {
 			error_set(cause, "out of memory");

@@ -1242,6 +1242,9 @@ struct simulate_opts {
 	int		 ncheckpoints;
 	int		 keep_logits;	/* fill the result's logits */
 	struct net	*ann;		/* the ANN to compare with, or NULL */
+	int		 record_layer;	/* 0, or converted layer k (from 1) */
+	size_t		 record_image;	/* whose input for this image (from
+					   0) is kept at every step */
 	/* After each batch; nonzero stops the run with *cause. */
 	int		(*tick)(void *arg, const struct simulate_result *r,
 			    char **cause);
@@ -1259,6 +1262,8 @@ struct simulate_result {
 	int		 ncheckpoints;
 	struct analysis	*analysis;	/* (ncheckpoints, nlayers) */
 	float		*logits;	/* (T, n, classes) means, if kept */
+	float		*record;	/* (T, record_n) recorded currents */
+	size_t		 record_n;
 	double		 seconds;
 };
 int	 simulate_run(struct net *net, const struct simulate_opts *o,
