@@ -177,22 +177,71 @@ layer_qcfs_if_carve(struct module *m, struct arena *a, const struct mctx *c)
 }
 
 /*
- * Steps neurons lo..hi-1 of q once with input x plus current b: writes the
- * weighted spikes to y; returns the spikes sent (each of a burst, negative
- * ones too).
+ * Steps n plain neurons with membranes v once, input x plus current b:
+ * writes the weighted spikes to y and returns their number. Kept free of
+ * branches and aliasing so that the compiler vectorises it.
  */
-static double
-layer_qcfs_if_step(struct qcfs_if_module *q, float theta, const float *x,
-    float b, float *y, size_t lo, size_t hi)
+static size_t
+layer_qcfs_if_plain(float *restrict v, const float *restrict x, float b,
+    float theta, float *restrict y, size_t n)
+{
+	size_t	i, spikes = 0;
+	float	u, s;
+	int	fire;
+
+	for (i = 0; i < n; i++) {
+		u = v[i] + (x[i] + b);
+		fire = u - theta >= 0;
+		s = (float)fire;
+		v[i] = u - s * theta;
+		y[i] = s * theta;
+		spikes += (size_t)fire;
+	}
+	return spikes;
+}
+
+/*
+ * As layer_qcfs_if_plain, and adds the spikes to count and the input
+ * current to sum, in the same pass over the neurons.
+ */
+static size_t
+layer_qcfs_if_plain_sums(float *restrict v, const float *restrict x, float b,
+    float theta, float *restrict y, float *restrict count,
+    double *restrict sum, size_t n)
+{
+	size_t	i, spikes = 0;
+	float	cur, u, s;
+	int	fire;
+
+	for (i = 0; i < n; i++) {
+		cur = x[i] + b;
+		u = v[i] + cur;
+		fire = u - theta >= 0;
+		s = (float)fire;
+		v[i] = u - s * theta;
+		y[i] = s * theta;
+		count[i] += s;
+		sum[i] += cur;
+		spikes += (size_t)fire;
+	}
+	return spikes;
+}
+
+/*
+ * Steps n signed or burst neurons of q from neuron lo once, input x plus
+ * current b, with count the net spikes so far: writes the weighted spikes
+ * to y; returns the spikes sent (each of a burst, negative ones too).
+ */
+static size_t
+layer_qcfs_if_remedy(struct qcfs_if_module *q, float theta,
+    const float *x, float b, float *y, size_t lo, size_t n)
 {
 	const float	 k = (float)q->burst;
-	double		 spikes = 0;
-	size_t		 i;
-	float		 cur, v, s;
+	size_t		 i, spikes = 0;
+	float		 v, s;
 
-	for (i = lo; i < hi; i++) {
-		cur = x[i] + b;
-		v = q->v[i] + cur;
+	for (i = lo; i < lo + n; i++) {
+		v = q->v[i] + (x[i] + b);
 		if (v - theta >= 0)
 			s = q->mode == QCFS_IF_BURST ?
 			    fminf(floorf(v / theta), k) : 1.0f;
@@ -203,12 +252,42 @@ layer_qcfs_if_step(struct qcfs_if_module *q, float theta, const float *x,
 			s = 0.0f;
 		q->v[i] = v - s * theta;
 		y[i] = s * theta;
-		spikes += fabsf(s);
-		if (q->count != NULL)
-			q->count[i] += s;
-		if (q->analysis)
-			q->sum_in[i] += cur;
+		spikes += (size_t)fabsf(s);
 	}
+	return spikes;
+}
+
+/*
+ * Steps neurons lo..lo+n-1 of q once with input x plus current b: the
+ * weighted spikes go to y; with analysis (or the memory of signed
+ * neurons) the net count and the input current are summed. Returns the
+ * spikes sent.
+ */
+static size_t
+layer_qcfs_if_step(struct qcfs_if_module *q, float theta, const float *x,
+    float b, float *y, size_t lo, size_t n)
+{
+	double	*sum = q->sum_in;
+	float	*count = q->count, inv = 1 / theta;
+	size_t	 i, spikes;
+
+	if (q->mode == QCFS_IF_PLAIN && q->analysis)
+		return layer_qcfs_if_plain_sums(q->v + lo, x + lo, b, theta,
+		    y + lo, count + lo, sum + lo, n);
+	if (q->mode == QCFS_IF_PLAIN)
+		spikes = layer_qcfs_if_plain(q->v + lo, x + lo, b, theta,
+		    y + lo, n);
+	else
+		spikes = layer_qcfs_if_remedy(q, theta, x, b, y, lo, n);
+	if (count != NULL && q->mode == QCFS_IF_BURST)
+		for (i = lo; i < lo + n; i++)
+			count[i] += (float)(int)(y[i] * inv + 0.5f);
+	else if (count != NULL)
+		for (i = lo; i < lo + n; i++)
+			count[i] += (float)((y[i] > 0) - (y[i] < 0));
+	if (q->analysis)
+		for (i = lo; i < lo + n; i++)
+			sum[i] += x[i] + b;
 	return spikes;
 }
 
@@ -219,8 +298,8 @@ layer_qcfs_if_forward(struct module *m, const struct mctx *c, const float *x,
 {
 	struct qcfs_if_module	*q = m->priv;
 	size_t			 i, M = (size_t)c->B * m->in_size, plane = 0;
+	size_t			 spikes = 0;
 	float			 theta = m->param[0].data[0], v0, *y;
-	double			 spikes = 0;
 	char			 label[80];
 	int			 t;
 
@@ -252,10 +331,10 @@ layer_qcfs_if_forward(struct module *m, const struct mctx *c, const float *x,
 			for (i = 0; i < M / plane; i++)
 				spikes += layer_qcfs_if_step(q, theta, x,
 				    q->bias[i % (size_t)q->nbias], y, i * plane,
-				    (i + 1) * plane);
+				    plane);
 		q->steps++;
 	}
-	m->stats.rate = M > 0 ? spikes / ((double)M * c->T) : 0;
+	m->stats.rate = M > 0 ? (double)spikes / ((double)M * c->T) : 0;
 	return 0;
 }
 

@@ -309,6 +309,8 @@ simulate_run(struct net *net, const struct simulate_opts *o,
 	uint32_t		*first = NULL;
 	size_t			 i;
 	int			 rc = -1, k, training = net->training;
+	int			 ann_training = o->ann != NULL ?
+				     o->ann->training : 0;
 
 	memset(r, 0, sizeof *r);
 	if (module_walk(net->root, "", simulate_collect, &w) != 0) {
@@ -367,6 +369,8 @@ out:
 	if (w.n > 0)
 		simulate_analysis(net, &w, 0);
 	net_set_training(net, training);
+	if (o->ann != NULL)
+		net_set_training(o->ann, ann_training);
 	data_loader_free(l);
 	free(first);
 	free(sum);
