@@ -93,17 +93,19 @@ end
 -- Returns the ANN (in eval mode), the images to simulate, a line that
 -- says what the network is, and a calibration set disjoint from the
 -- images simulated: o.checkpoint loads the QCFS repository's ResNet-20
--- (L = 4) by name, simulates all images and calibrates on 200 of them
--- drawn with seed 0 (the 1,000 are all there is; say so when reporting);
--- else the quick network trains for o.epochs on 800 of the images (drawn
--- with seed 0), calibrates on them and simulates the other 200.
+-- (L = 4) by name, calibrates on 200 of the images drawn with seed 0 and
+-- simulates the other 800; else the quick network trains for o.epochs on
+-- 800 of the images (drawn with seed 0), calibrates on them and
+-- simulates the other 200.
 function convdemo.network(o, data)
 	if o.checkpoint then
 		local net = models.resnet20{ L = o.L or 4 }
 		net:load(o.checkpoint)
 		net:eval()
-		return net, data, "ResNet-20 (QCFS, L = " .. (o.L or 4) ..
-		    ") from " .. o.checkpoint, data:split(200, { seed = 0 })
+		local calib, rest = data:split(200, { seed = 0 })
+		return net, rest, "ResNet-20 (QCFS, L = " .. (o.L or 4) ..
+		    ") from " .. o.checkpoint .. ", simulated on 800 of the " ..
+		    "1,000 lossless test images (200 others calibrate)", calib
 	end
 	local test, train = data:split(200, { seed = 0 })
 	snn.seed(o.seed or 0)

@@ -1,12 +1,13 @@
 -- test-examples-conversion.lua: the conversion examples run in a smoke
 -- mode (an untrained network, 8 images, T = 8) on the shared lossless
 -- CIFAR-10 images, so that they cannot rot: each writes its files, and
--- the catalogue shows the paper's example as the paper does.
+-- the catalogue shows the paper's example as the paper does; the
+-- --checkpoint paths load a saved ResNet-20 and WRN.
 local tap = require("tap")
 local refdata = require("refdata")
 
 local images = refdata.find("datasets/cifar10/lossless/test_first1000.bin.gz",
-    9)
+    13)
 if images == nil then
 	tap.done()
 	return
@@ -70,4 +71,19 @@ tap.ok(slurp(out .. "/total-error.svg"):find("<svg", 1, true) and
     slurp(out .. "/vhist.svg"):find("<svg", 1, true),
     "wrn_unevenness: total-error.svg and vhist.svg")
 os.execute("rm -rf '" .. out .. "'")
+
+-- The --checkpoint paths, with untrained networks saved here.
+local models = require("snnwb.models")
+local ck = os.tmpname()
+models.resnet20{ L = 4 }:save(ck)
+out = example("uneven_cases", { "--checkpoint", ck, "--layer", "19" })
+tap.ok(slurp(out .. "/cases.txt"):find("ResNet-20", 1, true),
+    "uneven_cases: --checkpoint loads the ResNet-20")
+os.execute("rm -rf '" .. out .. "'")
+models.wrn{ depth = 10, widen = 2, dropout = 0, activation = "qcfs",
+	L = 4 }:save(ck)
+out = example("wrn_unevenness", { "--checkpoint", ck })
+tap.ok(slurp(out .. "/table.txt"):find("loaded from", 1, true),
+    "wrn_unevenness: --checkpoint loads the WRN")
+os.execute("rm -rf '" .. out .. "' '" .. ck .. "'")
 tap.done()
