@@ -160,9 +160,9 @@ tap.is(chosen.accuracy[T], best, "calibrate_shift: the chosen shifts " ..
 tiny.remove(dir)
 
 -- Total error against the ANN on net-small (README-qcfs.md).
-local rdir = refdata.find("reference/qcfs", 3)
+local rdir = refdata.find("reference/qcfs", 6)
 local images = refdata.find("datasets/cifar10/lossless/test_first1000.bin.gz",
-    rdir and 3 or 0)
+    rdir and 6 or 0)
 if rdir and images then
 	local netsmall = require("netsmall")
 	local rd = assert(refdata.load(rdir .. "/net-small.txt"))
@@ -187,5 +187,32 @@ if rdir and images then
 		batch = 4, logits = true }
 	tap.ok(snn.allclose(d0.logits, d1.logits, 0, 0), "net-small: the " ..
 	    "explicit defaults give the same logits")
+
+	-- Signed and burst neurons: n is the net count, so Eq. 9 holds.
+	local worst, differs = 0, false
+	for _, o in ipairs{ { mode = "signed" }, { mode = "burst",
+	    burst = 3 } } do
+		local rr = snn.simulate{ net = snn.convert(small, o),
+			data = data, images = 4, T = 16, batch = 4,
+			analysis = { 16 }, logits = true }
+		for k = 1, 3 do
+			worst = math.max(worst, rr.analysis[16][k].eq9_max_abs)
+		end
+		local plain = snn.simulate{ net = snn.convert(small),
+			data = data, images = 4, T = 16, batch = 4,
+			logits = true }
+		differs = differs or not snn.allclose(rr.logits, plain.logits,
+		    0, 0)
+	end
+	tap.ok(worst <= 1e-5 and differs, ("signed, burst: Eq. 9 holds with " ..
+	    "the net count (%.2g), and the logits change"):format(worst))
+
+	-- record: layer 1 gets the same current at every step.
+	local rec = snn.simulate{ net = snn.convert(small), data = data,
+		images = 4, T = 4, batch = 4, record = { layer = 1, image = 2 } }
+	local cur = rec.record:totable()
+	tap.ok(#cur == 4 and #cur[1] == 8 * 32 * 32 and
+	    snn.allclose(rec.record[1], rec.record[4], 0, 0),
+	    "record: [T, neurons] of layer 1, constant over t")
 end
 tap.done()
