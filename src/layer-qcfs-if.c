@@ -22,10 +22,10 @@
  * and v -= s * theta, out = s * theta in both. A per-channel current
  * "current" (bias calibration, conversion.lua) is added to the input at
  * every step. The membrane is kept from one forward to the next until
- * reset, so a simulation runs one step a forward. With analysis on, each neuron also
- * sums its input current (in double) and its spikes (the net count: a
- * negative spike takes one back, a burst of s counts s), from which the
- * conversion errors of any T follow (analysis.c).
+ * reset, so a simulation runs one step a forward. With analysis on, each
+ * neuron also sums its input current (in double) and its spikes (the net
+ * count: a negative spike takes one back, a burst of s counts s), from
+ * which the conversion errors of any T follow (analysis.c).
  */
 #include <jansson.h>
 #include <math.h>

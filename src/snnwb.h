@@ -1183,13 +1183,13 @@ void	 data_loader_free(struct loader *l);
 struct convert_layer {
 	const char	*path;		/* the qcfs module's path */
 	double		 shift;		/* v(0) / theta; NaN: the default */
-	const float	*bias;		/* (nbias) current per channel, or NULL */
+	const float	*bias;		/* (nbias) channel currents, or NULL */
 	int		 nbias;
 };
 struct convert_opts {
 	double		 shift;		/* v(0) / theta, 1/2 */
 	int		 fold_bn;	/* fold batch norm into the conv */
-	const char	*mode;		/* "if", "signed", "burst"; NULL: "if" */
+	const char	*mode;		/* "if", "signed" or "burst"; or NULL */
 	int		 burst;		/* most spikes a step in mode "burst" */
 	const struct convert_layer *layers; /* per-layer settings by path */
 	int		 nlayers;

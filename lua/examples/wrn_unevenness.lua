@@ -72,8 +72,8 @@ local lines = { ("QCFS WRN-%d-%d (L = %d), %s."):format(o.depth, o.widen,
 	"below", "above", "uneven", "mean e", "mean|e|", "|phi-a|") }
 for _, s in ipairs(steps) do
 	for k, a in ipairs(r.analysis[s]) do
-		lines[#lines + 1] = ("%-28s %4d %6.3f %6.3f %6.3f %6.3f %8.4f " ..
-		    "%8.4f %8.4f"):format(k .. " " .. a.name, s, a.rate,
+		lines[#lines + 1] = ("%-28s %4d %6.3f %6.3f %6.3f %6.3f " ..
+		    "%8.4f %8.4f %8.4f"):format(k .. " " .. a.name, s, a.rate,
 		    a.frac_below, a.frac_above, a.frac_uneven, a.mean_e,
 		    a.mean_abs_e, a.mean_abs_total_err)
 	end

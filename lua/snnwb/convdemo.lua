@@ -45,12 +45,13 @@ function convdemo.images(o)
 		if root == nil or root == "" then
 			root = "../shared"
 		end
-		path = root .. "/datasets/cifar10/lossless/test_first1000.bin.gz"
+		path = root ..
+		    "/datasets/cifar10/lossless/test_first1000.bin.gz"
 	end
 	local f = io.open(path, "r")
 	if f == nil then
-		error("no CIFAR-10 images at " .. path .. ": give --data FILE " ..
-		    "or set SNNWB_SHARED", 0)
+		error("no CIFAR-10 images at " .. path .. ": give --data " ..
+		    "FILE or set SNNWB_SHARED", 0)
 	end
 	f:close()
 	return snn.data.cifar10{ root = path, augment = false }

@@ -290,8 +290,8 @@ function conversion.calibrate_bias(ann, data, o)
 		end
 		bias[path] = new
 		if o.print then
-			print(("calibrate_bias: %s mean phi - a = %.4g over %d " ..
-			    "channels"):format(path, a.total_err, #new))
+			print(("calibrate_bias: %s mean phi - a = %.4g over " ..
+			    "%d channels"):format(path, a.total_err, #new))
 		end
 	end
 	return bias

@@ -209,7 +209,8 @@ if rdir and images then
 
 	-- record: layer 1 gets the same current at every step.
 	local rec = snn.simulate{ net = snn.convert(small), data = data,
-		images = 4, T = 4, batch = 4, record = { layer = 1, image = 2 } }
+		images = 4, T = 4, batch = 4,
+		record = { layer = 1, image = 2 } }
 	local cur = rec.record:totable()
 	tap.ok(#cur == 4 and #cur[1] == 8 * 32 * 32 and
 	    snn.allclose(rec.record[1], rec.record[4], 0, 0),
