@@ -11,7 +11,10 @@
  *	b' = gamma * b / s + (beta - gamma * running_mean / s).
  *
  * Max pooling, ReLU and spiking neurons have no place in a converted QCFS
- * network and are refused, naming the module.
+ * network and are refused, naming the module. Every neuron gets the
+ * options' shift, mode and burst; a table of layers by path overrides the
+ * shift and adds a per-channel current (the remedies of snnwb-lua(7),
+ * CONVERSION).
  */
 #include <jansson.h>
 #include <math.h>
@@ -34,6 +37,7 @@ struct convert_walk {
 	struct convert_fold		*folds;
 	int				 nfolds;
 	int				 nneurons;
+	char				*used;	/* (opts->nlayers) */
 };
 
 /* Writes prefix.name (or either alone when the other is empty) to out. */
@@ -59,6 +63,45 @@ convert_type(json_t *d)
 
 static int convert_module(struct convert_walk *w, json_t *d,
     const char *path, char **cause);
+
+/* Turns qcfs description d at path into a qcfs_if with its settings. */
+static int
+convert_neuron(struct convert_walk *w, json_t *d, const char *path,
+    char **cause)
+{
+	const struct convert_opts	*o = w->opts;
+	const struct convert_layer	*l;
+	double				 shift = o->shift;
+	json_t				*b;
+	int				 i, j;
+
+	json_object_del(d, "L");
+	json_object_del(d, "lambda");
+	json_object_set_new(d, "type", json_string("qcfs_if"));
+	for (i = 0; i < o->nlayers; i++) {
+		l = &o->layers[i];
+		if (strcmp(l->path, path) != 0)
+			continue;
+		w->used[i] = 1;
+		if (!isnan(l->shift))
+			shift = l->shift;
+		if (l->bias == NULL)
+			continue;
+		b = json_array();
+		for (j = 0; j < l->nbias; j++)
+			json_array_append_new(b, json_real(l->bias[j]));
+		json_object_set_new(d, "current", b);
+	}
+	if (!(shift >= 0 && shift <= 1))
+		return error_set(cause, "%s: shift must lie in 0..1", path);
+	json_object_set_new(d, "shift", json_real(shift));
+	if (o->mode != NULL && strcmp(o->mode, "if") != 0)
+		json_object_set_new(d, "mode", json_string(o->mode));
+	if (o->mode != NULL && strcmp(o->mode, "burst") == 0)
+		json_object_set_new(d, "burst", json_integer(o->burst));
+	w->nneurons++;
+	return 0;
+}
 
 /*
  * Converts the children of sequential d: names each by its index where it
@@ -123,14 +166,8 @@ convert_module(struct convert_walk *w, json_t *d, const char *path,
 	json_t		*branch;
 	char		 child[512];
 
-	if (strcmp(type, "qcfs") == 0) {
-		json_object_del(d, "L");
-		json_object_del(d, "lambda");
-		json_object_set_new(d, "type", json_string("qcfs_if"));
-		json_object_set_new(d, "shift", json_real(w->opts->shift));
-		w->nneurons++;
-		return 0;
-	}
+	if (strcmp(type, "qcfs") == 0)
+		return convert_neuron(w, d, path, cause);
 	if (strcmp(type, "maxpool2d") == 0)
 		return error_set(cause, "%s is max pooling, which "
 		    "does not commute with spikes: QCFS networks use average "
@@ -238,7 +275,7 @@ struct net *
 convert_net(const struct net *ann, const struct convert_opts *opts,
     char **cause)
 {
-	struct convert_walk	 w = { opts, NULL, 0, 0 };
+	struct convert_walk	 w = { opts, NULL, 0, 0, NULL };
 	const struct net_tensor	*from;
 	struct module		*root = NULL;
 	struct net		*snn = NULL;
@@ -249,8 +286,18 @@ convert_net(const struct net *ann, const struct convert_opts *opts,
 		error_set(cause, "shift must lie in 0..1");
 		goto fail;
 	}
+	if ((w.used = calloc((size_t)opts->nlayers + 1, 1)) == NULL) {
+		error_set(cause, "out of memory");
+		goto fail;
+	}
 	if (convert_module(&w, d, "", cause) != 0)
 		goto fail;
+	for (i = 0; i < opts->nlayers; i++)
+		if (!w.used[i]) {
+			error_set(cause, "%s is no qcfs module of the "
+			    "network", opts->layers[i].path);
+			goto fail;
+		}
 	if (w.nneurons == 0) {
 		error_set(cause, "the network has no qcfs "
 		    "activation to turn into neurons");
@@ -277,10 +324,12 @@ convert_net(const struct net *ann, const struct convert_opts *opts,
 	snn->training = 0;
 	json_decref(d);
 	free(w.folds);
+	free(w.used);
 	return snn;
 fail:
 	net_free(snn);
 	json_decref(d);
 	free(w.folds);
+	free(w.used);
 	return NULL;
 }

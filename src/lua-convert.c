@@ -17,18 +17,115 @@
 #include "snnwb.h"
 #include "lua-snn.h"
 
+/*
+ * Reads options.shift (a number, or a table of shifts by path with an
+ * optional default) and options.bias (a table of per-channel current lists
+ * by path) into o; the layer table and the currents are two userdata left
+ * on the stack.
+ */
+static void
+lsnn_convert_layers(lua_State *L, struct convert_opts *o)
+{
+	struct convert_layer	*l = NULL;
+	float			*f = NULL;
+	size_t			 nf = 0;
+	int			 n = 0, pass, i, k = 0;
+
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			l = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) *
+			    sizeof *l, 0);
+			f = lua_newuserdatauv(L, (nf > 0 ? nf : 1) *
+			    sizeof *f, 0);
+			o->layers = l;
+			o->nlayers = n;
+			n = 0;
+		}
+		lua_getfield(L, 2, "shift");
+		if (lua_istable(L, -1)) {
+			lua_pushnil(L);
+			while (lua_next(L, -2) != 0) {
+				if (lua_type(L, -2) != LUA_TSTRING ||
+				    !lua_isnumber(L, -1))
+					lsnn_argerror(L, "snn.convert", "shift",
+					    "must be a number or a table of "
+					    "numbers by module path");
+				if (strcmp(lua_tostring(L, -2), "default") ==
+				    0)
+					o->shift = lua_tonumber(L, -1);
+				else if (pass == 1) {
+					l[n].path = lua_tostring(L, -2);
+					l[n].shift = lua_tonumber(L, -1);
+					l[n].bias = NULL;
+					l[n].nbias = 0;
+					n++;
+				} else
+					n++;
+				lua_pop(L, 1);
+			}
+		} else if (!lua_isnil(L, -1))
+			o->shift = lsnn_check_number(L, -1, "snn.convert",
+			    "shift");
+		lua_pop(L, 1);
+		if (lua_getfield(L, 2, "bias") != LUA_TNIL &&
+		    !lua_istable(L, -1))
+			lsnn_argerror(L, "snn.convert", "bias", "must be a "
+			    "table of current lists by module path");
+		if (lua_istable(L, -1)) {
+			lua_pushnil(L);
+			while (lua_next(L, -2) != 0) {
+				if (lua_type(L, -2) != LUA_TSTRING ||
+				    !lua_istable(L, -1) ||
+				    (k = (int)luaL_len(L, -1)) < 1)
+					lsnn_argerror(L, "snn.convert", "bias",
+					    "must map module paths to lists "
+					    "of currents, one per channel");
+				if (pass == 0)
+					nf += (size_t)k;
+				else {
+					for (i = 0; i < k; i++) {
+						lua_geti(L, -1, i + 1);
+						f[i] = (float)lsnn_check_number(
+						    L, -1, "snn.convert",
+						    "bias");
+						lua_pop(L, 1);
+					}
+					l[n].path = lua_tostring(L, -2);
+					l[n].shift = NAN;
+					l[n].bias = f;
+					l[n].nbias = k;
+					f += k;
+				}
+				n++;
+				lua_pop(L, 1);
+			}
+		}
+		lua_pop(L, 1);
+	}
+}
+
 /* snn.convert(net[, options]): the spiking network of a QCFS network. */
 static int
 lsnn_convert(lua_State *L)
 {
-	static const char *const known[] = { "shift", "fold_bn", NULL };
+	static const char *const known[] = { "shift", "fold_bn", "mode",
+	    "burst", "bias", NULL };
 	struct convert_opts	 o;
 	struct net		*ann = lsnn_net_check(L, 1, "snn.convert"), *snn;
 	char			*cause = NULL;
 
 	lsnn_check_options(L, 2, "snn.convert", known);
-	o.shift = lsnn_opt_number(L, 2, "snn.convert", "shift", 0.5);
+	memset(&o, 0, sizeof o);
+	o.shift = 0.5;
+	if (lua_istable(L, 2))
+		lsnn_convert_layers(L, &o);
 	o.fold_bn = lsnn_opt_boolean(L, 2, "snn.convert", "fold_bn", 0);
+	o.mode = lsnn_opt_string(L, 2, "snn.convert", "mode", "if");
+	if (strcmp(o.mode, "if") != 0 && strcmp(o.mode, "signed") != 0 &&
+	    strcmp(o.mode, "burst") != 0)
+		lsnn_argerror(L, "snn.convert", "mode", "must be \"if\", "
+		    "\"signed\" or \"burst\"");
+	o.burst = lsnn_opt_positive(L, 2, "snn.convert", "burst", 2);
 	if ((snn = convert_net(ann, &o, &cause)) == NULL)
 		return lsnn_error(L, "snn.convert", cause);
 	lsnn_net_push_owned(L, snn);
@@ -223,6 +320,8 @@ static void
 lsnn_simulate_push_layer(lua_State *L, const struct analysis *a,
     const char *name)
 {
+	int	i;
+
 	lua_createtable(L, 0, 16);
 	lua_pushstring(L, name);
 	lua_setfield(L, -2, "name");
@@ -238,6 +337,17 @@ lsnn_simulate_push_layer(lua_State *L, const struct analysis *a,
 	lsnn_simulate_set(L, "mean_abs_clip_err", a->mean_abs_clip_err);
 	lsnn_simulate_set(L, "mean_quant_err", a->mean_quant_err);
 	lsnn_simulate_set(L, "mean_abs_quant_err", a->mean_abs_quant_err);
+	if (a->has_total) {
+		lsnn_simulate_set(L, "total_err", a->total_err);
+		lsnn_simulate_set(L, "mean_abs_total_err",
+		    a->mean_abs_total_err);
+		lua_createtable(L, a->nchan, 0);
+		for (i = 0; i < a->nchan; i++) {
+			lua_pushnumber(L, a->chan_total[i]);
+			lua_rawseti(L, -2, i + 1);
+		}
+		lua_setfield(L, -2, "channel_total_err");
+	}
 	lsnn_simulate_push_hist(L, &a->v_hist);
 	lua_setfield(L, -2, "v_hist");
 	lsnn_simulate_push_hist(L, &a->e_hist);
@@ -294,6 +404,14 @@ lsnn_simulate_push(lua_State *L, const struct simulate_result *r,
 		lua_rawseti(L, -2, steps[c]);
 	}
 	lua_setfield(L, -2, "analysis");
+	if (r->record != NULL) {
+		shape[0] = r->T;
+		shape[1] = (int)r->record_n;
+		lt = lsnn_tensor_push(L, 2, shape);
+		memcpy(lt->t.data, r->record, (size_t)r->T * r->record_n *
+		    sizeof *r->record);
+		lua_setfield(L, -2, "record");
+	}
 	if (r->logits != NULL) {
 		shape[0] = r->T;
 		shape[1] = (int)r->n;
@@ -369,8 +487,8 @@ static int
 lsnn_simulate(lua_State *L)
 {
 	static const char *const known[] = { "net", "data", "T", "batch",
-	    "images", "analysis", "run_dir", "ann_accuracy", "logits", "wait",
-	    NULL };
+	    "images", "analysis", "run_dir", "ann_accuracy", "logits", "ann",
+	    "record", "wait", NULL };
 	struct lsnn_simulate	*s;
 	struct simulate_opts	*o;
 	struct lsnn_job		*lj;
@@ -403,10 +521,23 @@ lsnn_simulate(lua_State *L)
 	o->checkpoints = s->steps;
 	o->keep_logits = lsnn_opt_boolean(L, 1, "snn.simulate", "logits", 0);
 	wait = lsnn_opt_boolean(L, 1, "snn.simulate", "wait", 0);
+	if (lua_getfield(L, 1, "ann") != LUA_TNIL)
+		lsnn_net_check(L, -1, "snn.simulate");
+	if (lua_getfield(L, 1, "record") != LUA_TNIL) {
+		if (!lua_istable(L, -1))
+			lsnn_argerror(L, "snn.simulate", "record", "must be "
+			    "{layer = k, image = i}");
+		o->record_layer = lsnn_opt_positive(L, lua_gettop(L),
+		    "snn.simulate", "layer", 1);
+		o->record_image = (size_t)lsnn_opt_positive(L, lua_gettop(L),
+		    "snn.simulate", "image", 1) - 1;
+	}
 	o->tick = lsnn_simulate_tick;
 	o->arg = s;
 	lua_getfield(L, 1, "net");
 	s->net = lsnn_train_job_claim(L, lj, idx, -1);
+	if (lua_getfield(L, 1, "ann") != LUA_TNIL)
+		o->ann = lsnn_train_job_claim(L, lj, idx, -1);
 	job = job_start(lsnn_simulate_main, s, sizeof(struct
 	    lsnn_simulate_record), lsnn_simulate_record_free, &cause);
 	return lsnn_train_job_run(L, lj, idx, job, cause, wait);

@@ -172,10 +172,13 @@ lsnn_net_close(lua_State *L)
 	return 0;
 }
 
+static json_t *lsnn_net_json_list(lua_State *, int, const char *,
+    const char *);
+
 /*
  * Converts the Lua value at idx (the option key of snn.<kind>) to JSON:
- * numbers (integers as such), booleans, strings, and for "surrogate" a
- * surrogate or its name; raises for anything else.
+ * numbers (integers as such), booleans, strings, lists of numbers, and for
+ * "surrogate" a surrogate or its name; raises for anything else.
  */
 static json_t *
 lsnn_net_json_value(lua_State *L, int idx, const char *fn, const char *key)
@@ -198,6 +201,8 @@ lsnn_net_json_value(lua_State *L, int idx, const char *fn, const char *key)
 		return json_boolean(lua_toboolean(L, idx));
 	case LUA_TSTRING:
 		return json_string(lua_tostring(L, idx));
+	case LUA_TTABLE:
+		return lsnn_net_json_list(L, idx, fn, key);
 	}
 	lsnn_argerror(L, fn, key, "cannot be a %s", luaL_typename(L, idx));
 	return NULL;
@@ -230,6 +235,26 @@ lsnn_net_box(lua_State *L, json_t *o)
 	}
 	lua_setmetatable(L, -2);
 	return o;
+}
+
+/* Converts the list of numbers at idx to a JSON array (boxed on the stack). */
+static json_t *
+lsnn_net_json_list(lua_State *L, int idx, const char *fn, const char *key)
+{
+	json_t		*a;
+	lua_Integer	 i, n = luaL_len(L, idx);
+
+	idx = lua_absindex(L, idx);
+	a = lsnn_net_box(L, json_array());
+	for (i = 1; i <= n; i++) {
+		if (lua_geti(L, idx, i) != LUA_TNUMBER)
+			lsnn_argerror(L, fn, key, "must be a list of numbers");
+		json_array_append_new(a, json_real(lua_tonumber(L, -1)));
+		lua_pop(L, 1);
+	}
+	json_incref(a);
+	lua_pop(L, 1);
+	return a;
 }
 
 /*
@@ -827,13 +852,24 @@ lsnn_net_load_state(lua_State *L)
 
 /*
  * Adds a JSON scalar as Lua source: 2, 0.5, true, "s" (strings are module
- * names: letters, digits and _); null as false.
+ * names: letters, digits and _), a list of them as {...}; null as false.
  */
 static void
 lsnn_net_add_value(luaL_Buffer *b, json_t *v)
 {
-	char	buf[64];
+	json_t	*e;
+	size_t	 i;
+	char	 buf[64];
 
+	if (json_is_array(v)) {
+		luaL_addchar(b, '{');
+		json_array_foreach(v, i, e) {
+			luaL_addstring(b, i > 0 ? ", " : "");
+			lsnn_net_add_value(b, e);
+		}
+		luaL_addchar(b, '}');
+		return;
+	}
 	if (json_is_integer(v))
 		snprintf(buf, sizeof buf, "%lld",
 		    (long long)json_integer_value(v));

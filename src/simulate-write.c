@@ -5,8 +5,10 @@
  * uses), accuracy.svg (accuracy against t, the ANN's accuracy as a line),
  * and with analysis errors.svg (mean |e| per layer for each checkpoint)
  * and fractions-T<T>.svg (the fractions with v(T) < 0, v(T) >= theta and
- * n != n_even per layer at the last checkpoint). Files are written
- * atomically.
+ * n != n_even per layer at the last checkpoint); compared with the ANN,
+ * layers.csv has the columns total_err and mean_abs_total_err and
+ * total-error.svg draws mean |phi - a| against depth, a line per
+ * checkpoint. Files are written atomically.
  */
 #include <math.h>
 #include <stdio.h>
@@ -53,17 +55,22 @@ simulate_write_layers(FILE *fp, void *arg)
 	}
 	fprintf(fp, "layer,name,T,rate,frac_below,frac_above,frac_uneven,"
 	    "mean_e,mean_abs_e,eq9_max_abs,mean_clip_err,mean_abs_clip_err,"
-	    "mean_quant_err,mean_abs_quant_err\n");
+	    "mean_quant_err,mean_abs_quant_err%s\n", r->analysis[0].has_total ?
+	    ",total_err,mean_abs_total_err" : "");
 	for (c = 0; c < r->ncheckpoints; c++)
 		for (k = 0; k < r->nlayers; k++) {
 			a = &r->analysis[(size_t)c * r->nlayers + k];
 			fprintf(fp, "%d,%s,%d,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,"
-			    "%.3g,%.6g,%.6g,%.6g,%.6g\n", k + 1, r->names[k],
+			    "%.3g,%.6g,%.6g,%.6g,%.6g", k + 1, r->names[k],
 			    f->steps[c], a->rate, a->frac_below, a->frac_above,
 			    a->frac_uneven, a->mean_e, a->mean_abs_e,
 			    a->eq9_max_abs, a->mean_clip_err,
 			    a->mean_abs_clip_err, a->mean_quant_err,
 			    a->mean_abs_quant_err);
+			if (a->has_total)
+				fprintf(fp, ",%.6g,%.6g", a->total_err,
+				    a->mean_abs_total_err);
+			fprintf(fp, "\n");
 		}
 	return 0;
 }
@@ -203,6 +210,54 @@ out:
 	return rc;
 }
 
+/* Draws mean |phi - a| against the depth of the layer, per checkpoint. */
+static int
+simulate_write_total(const struct simulate_result *r, const int *steps,
+    const char *dir, char **cause)
+{
+	struct plot_series	*s;
+	struct plot		 p;
+	double			*x, *y;
+	char			 path[4096], (*label)[32];
+	int			 c, k, n = r->ncheckpoints, L = r->nlayers, rc;
+
+	s = calloc((size_t)n, sizeof *s);
+	x = calloc((size_t)L, sizeof *x);
+	y = calloc((size_t)n * L, sizeof *y);
+	label = calloc((size_t)n, sizeof *label);
+	if (s == NULL || x == NULL || y == NULL || label == NULL) {
+		rc = error_set(cause, "out of memory");
+		goto out;
+	}
+	for (k = 0; k < L; k++)
+		x[k] = k + 1;
+	plot_init(&p, PLOT_LINES);
+	p.title = "Total error against depth: mean |phi_SNN - a_ANN|";
+	p.x.label = "converted layer (network order)";
+	p.y.label = "mean |phi - a|";
+	for (c = 0; c < n; c++) {
+		for (k = 0; k < L; k++)
+			y[(size_t)c * L + k] = r->analysis[(size_t)c * L +
+			    k].mean_abs_total_err;
+		snprintf(label[c], sizeof label[c], "T = %d", steps[c]);
+		s[c].label = label[c];
+		s[c].n = (size_t)L;
+		s[c].x = x;
+		s[c].y = y + (size_t)c * L;
+		plot_series_defaults(&s[c], c);
+	}
+	p.series = s;
+	p.nseries = n;
+	snprintf(path, sizeof path, "%s/total-error.svg", dir);
+	rc = plot_svg_write(path, &p, cause);
+out:
+	free(s);
+	free(x);
+	free(y);
+	free(label);
+	return rc;
+}
+
 /*
  * Writes the run directory dir of simulation r (analysis at steps), with
  * ann the ANN's accuracy (a fraction; NaN: unknown) in the figure.
@@ -224,6 +279,10 @@ simulate_write(const struct simulate_result *r, const int *steps,
 		return -1;
 	if (r->ncheckpoints > 0 && r->nlayers > 0 &&
 	    simulate_write_bars(r, steps, dir, cause) != 0)
+		return -1;
+	if (r->ncheckpoints > 0 && r->nlayers > 0 &&
+	    r->analysis[0].has_total &&
+	    simulate_write_total(r, steps, dir, cause) != 0)
 		return -1;
 	return 0;
 }

@@ -10,7 +10,11 @@
  *
  * With analysis checkpoints, each qcfs_if layer sums its input current and
  * counts its spikes, and at each checkpoint T the conversion errors of Bu
- * et al. 2022 (Eqs. 9-13) are taken per layer (analysis.c).
+ * et al. 2022 (Eqs. 9-13) are taken per layer (analysis.c). Given the ANN
+ * it was converted from, the ANN runs once a batch on the same images and
+ * each converted layer's rate is compared with the output of the qcfs
+ * module it replaced (the k-th qcfs in network order, which conversion
+ * gives the same path): the total error phi - a at each checkpoint.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -24,6 +28,8 @@ struct simulate_walk {
 	struct module	**layer;
 	char		**name;
 	int		  n;
+	struct module	**ann;		/* (n) the ANN's qcfs modules */
+	int		  nann;
 };
 
 /* Adds m to the walk when it is a converted neuron. */
@@ -50,6 +56,51 @@ simulate_collect(struct module *m, const char *path, void *arg)
 	return 0;
 }
 
+/* Adds m to the walk's ANN layers when it is a qcfs activation. */
+static int
+simulate_collect_ann(struct module *m, const char *path, void *arg)
+{
+	struct simulate_walk	*w = arg;
+	struct module		**ann;
+
+	(void)path;
+	if (m->kind != &layer_qcfs_kind)
+		return 0;
+	ann = reallocarray(w->ann, (size_t)w->nann + 1, sizeof *ann);
+	if (ann == NULL)
+		return -1;
+	w->ann = ann;
+	w->ann[w->nann++] = m;
+	return 0;
+}
+
+/*
+ * Finds the ANN's qcfs modules, one for each converted layer, with the
+ * same path where the qcfs module has a name; -1 with a message.
+ */
+static int
+simulate_match_ann(struct net *ann, struct simulate_walk *w, char **cause)
+{
+	int	k;
+
+	if (module_walk(ann->root, "", simulate_collect_ann, w) != 0)
+		return error_set(cause, "out of memory");
+	if (w->nann != w->n)
+		return error_set(cause, "ann has %d qcfs activations "
+		    "and the converted network %d neurons: give the ANN it "
+		    "was converted from", w->nann, w->n);
+	for (k = 0; k < w->n; k++) {
+		const char	*name = w->name[k], *dot = strrchr(name, '.');
+
+		if (w->ann[k]->name[0] != '\0' && strcmp(dot != NULL ?
+		    dot + 1 : name, w->ann[k]->name) != 0)
+			return error_set(cause, "ann: the qcfs module for %s "
+			    "is called %s", name, w->ann[k]->name);
+	}
+	net_set_training(ann, 0);
+	return 0;
+}
+
 /* Frees what simulate_run put in r. */
 void
 simulate_result_free(struct simulate_result *r)
@@ -61,8 +112,12 @@ simulate_result_free(struct simulate_result *r)
 	free(r->names);
 	free(r->correct);
 	free(r->rate);
+	for (i = 0; r->analysis != NULL && i < r->ncheckpoints * r->nlayers;
+	    i++)
+		free(r->analysis[i].chan_total);
 	free(r->analysis);
 	free(r->logits);
+	free(r->record);
 	memset(r, 0, sizeof *r);
 }
 
@@ -126,6 +181,30 @@ simulate_alloc(struct simulate_result *r, const struct simulate_opts *o,
 	    o->ncheckpoints : 1) * (size_t)w->n, sizeof *r->analysis);
 	if (r->correct == NULL || r->rate == NULL || r->analysis == NULL)
 		return error_set(cause, "out of memory");
+	if (o->record_layer > w->n)
+		return error_set(cause, "record: the network has %d "
+		    "converted layers", w->n);
+	return 0;
+}
+
+/*
+ * Keeps the input current of step t of the recorded layer for the
+ * recorded image (in the batch of the images from r->n on).
+ */
+static int
+simulate_record(const struct simulate_opts *o, const struct simulate_walk *w,
+    struct simulate_result *r, int t, char **cause)
+{
+	const struct module	*m = w->layer[o->record_layer - 1];
+
+	if (r->record == NULL) {
+		r->record_n = m->in_size;
+		if ((r->record = calloc((size_t)o->T * r->record_n,
+		    sizeof *r->record)) == NULL)
+			return error_set(cause, "out of memory");
+	}
+	memcpy(r->record + (size_t)t * r->record_n, m->x + (o->record_image -
+	    r->n) * r->record_n, r->record_n * sizeof *r->record);
 	return 0;
 }
 
@@ -141,14 +220,18 @@ simulate_batch(struct net *net, const struct simulate_opts *o,
 {
 	const int	 shape[3] = { o->data->channels, o->data->height,
 			     o->data->width };
-	const float	*y, *x;
+	const float	*y, *x, *a;
 	size_t		 frame = data_loader_step_size(o->data), i;
 	size_t		 first = r->n;
 	int		 t, f, last = -1, c, C = r->classes, k, check = 0;
 	int		 pred;
 	double		 best, *sum = *sump;
+	struct analysis	*an;
 
 	net_reset(net);
+	if (o->ann != NULL && o->ncheckpoints > 0 && net_forward(o->ann, b->x,
+	    1, b->B, 3, shape, &a, cause) != 0)
+		return -1;
 	for (t = 0; t < o->T; t++) {
 		f = (int)((long long)t * b->T / o->T);
 		x = b->x + (size_t)f * b->B * frame;
@@ -188,10 +271,19 @@ simulate_batch(struct net *net, const struct simulate_opts *o,
 				    C + i] = (float)(sum[i] / (t + 1));
 		for (k = 0; k < w->n; k++)
 			r->rate[k] += w->layer[k]->stats.rate * b->B;
+		if (o->record_layer > 0 && o->record_image >= first &&
+		    o->record_image < first + (size_t)b->B &&
+		    simulate_record(o, w, r, t, cause) != 0)
+			return -1;
 		if (check < o->ncheckpoints && o->checkpoints[check] == t + 1)
-			for (k = 0; k < w->n; k++)
-				analysis_add(&r->analysis[(size_t)check *
-				    w->n + k], w->layer[k], b->B);
+			for (k = 0; k < w->n; k++) {
+				an = &r->analysis[(size_t)check * w->n + k];
+				analysis_add(an, w->layer[k], b->B);
+				if (o->ann != NULL && analysis_add_total(an,
+				    w->layer[k], w->ann[k]->y, b->B,
+				    cause) != 0)
+					return -1;
+			}
 		check += check < o->ncheckpoints &&
 		    o->checkpoints[check] == t + 1;
 	}
@@ -210,7 +302,7 @@ int
 simulate_run(struct net *net, const struct simulate_opts *o,
     struct simulate_result *r, char **cause)
 {
-	struct simulate_walk	 w = { NULL, NULL, 0 };
+	struct simulate_walk	 w = { NULL, NULL, 0, NULL, 0 };
 	struct loader_opts	 lo;
 	struct loader		*l = NULL;
 	struct batch		 b;
@@ -218,13 +310,16 @@ simulate_run(struct net *net, const struct simulate_opts *o,
 	uint32_t		*first = NULL;
 	size_t			 i;
 	int			 rc = -1, k, training = net->training;
+	int			 ann_training = o->ann != NULL ?
+				     o->ann->training : 0;
 
 	memset(r, 0, sizeof *r);
 	if (module_walk(net->root, "", simulate_collect, &w) != 0) {
 		error_set(cause, "out of memory");
 		goto out;
 	}
-	if (simulate_check(o, w.n, cause) != 0 ||
+	if (simulate_check(o, w.n, cause) != 0 || (o->ann != NULL &&
+	    simulate_match_ann(o->ann, &w, cause) != 0) ||
 	    simulate_alloc(r, o, &w, cause) != 0)
 		goto out;
 	net_set_training(net, 0);
@@ -234,6 +329,12 @@ simulate_run(struct net *net, const struct simulate_opts *o,
 	lo.index = o->index;
 	lo.nindex = o->nindex;
 	r->total = o->index != NULL ? o->nindex : o->data->n;
+	if (o->record_layer > 0 && o->record_image >= (o->nindex > 0 ?
+	    o->nindex : r->total)) {
+		error_set(cause, "record: image %zu is not among those "
+		    "simulated", o->record_image + 1);
+		goto out;
+	}
 	if (o->index == NULL && o->nindex > 0 && o->nindex < o->data->n) {
 		if ((first = calloc(o->nindex, sizeof *first)) == NULL) {
 			error_set(cause, "out of memory");
@@ -270,10 +371,13 @@ out:
 	if (w.n > 0)
 		simulate_analysis(net, &w, 0);
 	net_set_training(net, training);
+	if (o->ann != NULL)
+		net_set_training(o->ann, ann_training);
 	data_loader_free(l);
 	free(first);
 	free(sum);
 	free(w.layer);
+	free(w.ann);
 	if (w.name != NULL) {
 		for (k = 0; k < w.n; k++)
 			free(w.name[k]);

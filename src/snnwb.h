@@ -1251,9 +1251,19 @@ int	 data_loader_next(struct loader *l, struct batch *out, char **cause);
 void	 data_loader_free(struct loader *l);
 
 /* convert.c: ANN-to-SNN conversion of QCFS networks. */
+struct convert_layer {
+	const char	*path;		/* the qcfs module's path */
+	double		 shift;		/* v(0) / theta; NaN: the default */
+	const float	*bias;		/* (nbias) channel currents, or NULL */
+	int		 nbias;
+};
 struct convert_opts {
 	double		 shift;		/* v(0) / theta, 1/2 */
 	int		 fold_bn;	/* fold batch norm into the conv */
+	const char	*mode;		/* "if", "signed" or "burst"; or NULL */
+	int		 burst;		/* most spikes a step in mode "burst" */
+	const struct convert_layer *layers; /* per-layer settings by path */
+	int		 nlayers;
 };
 struct net *convert_net(const struct net *ann, const struct convert_opts *o,
 	     char **cause);
@@ -1278,8 +1288,17 @@ struct analysis {
 	double		 mean_quant_err, mean_abs_quant_err;
 	struct analysis_hist v_hist;	/* v(T) / theta over [-1, 2) */
 	struct analysis_hist e_hist;	/* n - n_even, one bin each */
+	/* Against the ANN: phi - a, with a the qcfs output on the image. */
+	int		 has_total;
+	double		 sum_total, sum_abs_total;
+	double		 total_err, mean_abs_total_err;
+	int		 nchan;		/* channels of the layer */
+	double		*chan_total;	/* (nchan) sums, then means */
+	double		 chan_neurons;	/* neurons x images per channel */
 };
 void	 analysis_add(struct analysis *a, const struct module *m, int B);
+int	 analysis_add_total(struct analysis *a, const struct module *m,
+	     const float *ann, int B, char **cause);
 void	 analysis_finish(struct analysis *a);
 
 /* simulate.c: a converted network stepped through time on a data set. */
@@ -1293,6 +1312,10 @@ struct simulate_opts {
 	const int	*checkpoints;	/* analysis at these T, increasing */
 	int		 ncheckpoints;
 	int		 keep_logits;	/* fill the result's logits */
+	struct net	*ann;		/* the ANN to compare with, or NULL */
+	int		 record_layer;	/* 0, or converted layer k (from 1) */
+	size_t		 record_image;	/* whose input for this image (from
+					   0) is kept at every step */
 	/* After each batch: 0 goes on, 1 ends, -1 fails with *cause. */
 	int		(*tick)(void *arg, const struct simulate_result *r,
 			    char **cause);
@@ -1310,6 +1333,8 @@ struct simulate_result {
 	int		 ncheckpoints;
 	struct analysis	*analysis;	/* (ncheckpoints, nlayers) */
 	float		*logits;	/* (T, n, classes) means, if kept */
+	float		*record;	/* (T, record_n) recorded currents */
+	size_t		 record_n;
 	double		 seconds;
 };
 int	 simulate_run(struct net *net, const struct simulate_opts *o,

@@ -4,7 +4,10 @@
 -- current per step, and reports what Bu et al. (ICLR 2022, Eqs. 9-13)
 -- define for it: the count n against the even count n_even, the ANN's
 -- QCFS value for the same mean input z, and the unevenness, clipping and
--- quantization errors. snn.plot.neuron_case draws it.
+-- quantization errors. snn.plot.neuron_case draws it. The remedies:
+-- snn.conversion.calibrate_shift searches v(0) layer by layer, and
+-- snn.conversion.calibrate_bias computes the bias calibration of Li et
+-- al. (ICML 2021), both on a calibration set.
 local snn = require("snn")
 
 local conversion = {}
@@ -12,7 +15,8 @@ local conversion = {}
 -- Raises an error naming neuron_case and the first unknown key of o.
 local function check_options(o)
 	local known = { inputs = true, current = true, theta = true, v0 = true,
-		T = true, L = true, shift = true, print = true }
+		T = true, L = true, shift = true, print = true, mode = true,
+		burst = true }
 	for key in pairs(o) do
 		if not known[key] then
 			error(("snn.neuron_case: unknown option '%s'")
@@ -61,12 +65,14 @@ end
 
 -- Returns the text of case c, a step table and the summary lines.
 local function describe(c)
-	local lines = { ("theta = %g, v(0) = %g, T = %d"):format(c.theta, c.v0,
-		c.T), "  t   I(t)   v before   spike   v after   count" }
+	local lines = { ("theta = %g, v(0) = %g, T = %d%s"):format(c.theta,
+		c.v0, c.T, c.mode ~= "if" and ", " .. c.mode .. " neuron" or
+		""), "  t   I(t)   v before   spike   v after   count" }
 	for t = 1, c.T do
+		local s = c.spikes[t]
 		lines[#lines + 1] = ("%3d %6.3f %10.3f %7s %9.3f %7d"):format(t,
-		    c.current[t], c.v_before[t], c.spikes[t] == 1 and "yes" or
-		    "", c.v[t], c.counts[t])
+		    c.current[t], c.v_before[t], s == 1 and "yes" or s < 0 and
+		    "-1" or s > 1 and ("x" .. s) or "", c.v[t], c.counts[t])
 	end
 	lines[#lines + 1] = ("z = %.4f (mean input), n = %d spikes, n_even " ..
 	    "= %d, v(T) = %.4f (%s)"):format(c.z, c.n, c.n_even, c.v_T,
@@ -102,16 +108,27 @@ function conversion.neuron_case(o)
 	local c = { theta = theta, v0 = v0, T = T, L = L,
 		current = currents(o, T), v_before = {}, v = {}, spikes = {},
 		counts = {} }
+	local mode, burst = o.mode or "if", o.burst or 2
+	if mode ~= "if" and mode ~= "signed" and mode ~= "burst" then
+		error("snn.neuron_case: mode must be \"if\", \"signed\" or " ..
+		    "\"burst\"", 2)
+	end
+	c.mode = mode
 	local v, n, sum = v0, 0, 0
 	for t = 1, T do
 		v = v + c.current[t]
 		sum = sum + c.current[t]
 		c.v_before[t] = v
-		c.spikes[t] = v >= theta and 1 or 0
-		if c.spikes[t] == 1 then
-			v = v - theta
-			n = n + 1
+		local s = 0
+		if v >= theta then
+			s = mode == "burst" and math.min(math.floor(v / theta),
+			    burst) or 1
+		elseif mode == "signed" and v <= -theta and n > 0 then
+			s = -1
 		end
+		c.spikes[t] = s
+		v = v - s * theta
+		n = n + s
 		c.v[t] = v
 		c.counts[t] = n
 	end
@@ -157,6 +174,128 @@ function conversion.plot(path, c, title)
 			{ label = "input I(t)", x = t, y = c.current,
 			  style = { color = "grey", dash = "dotted" } },
 		} }
+end
+
+-- Returns the converted layers' paths of ann, in network order (a
+-- converted network names them; one step of one image is enough).
+local function layer_paths(ann, data)
+	return snn.simulate{ net = snn.convert(ann), data = data, T = 1,
+		images = 1, batch = 1, wait = true }.layers
+end
+
+-- Returns a copy of table t (one level).
+local function copy(t)
+	local out = {}
+	for k, v in pairs(t or {}) do
+		out[k] = v
+	end
+	return out
+end
+
+-- Checks the options of a calibration; returns T, images, batch.
+local function calib_options(fn, ann, data, o, extra)
+	if type(o) ~= "table" then
+		error(fn .. ": options must be a table", 3)
+	end
+	local known = { T = true, images = true, batch = true, mode = true,
+		burst = true, fold_bn = true, shift = true, bias = true,
+		print = true }
+	for k in pairs(extra or {}) do
+		known[k] = true
+	end
+	for key in pairs(o) do
+		if not known[key] then
+			error(("%s: unknown option '%s'"):format(fn,
+			    tostring(key)), 3)
+		end
+	end
+	local T = o.T or 8
+	if math.type(T) ~= "integer" or T < 1 then
+		error(fn .. ": T must be a positive integer", 3)
+	end
+	return T, o.images, o.batch or 64
+end
+
+-- Converts ann with the settings of o and shift and bias tables; runs it
+-- on the calibration set and returns the result (analysis at T).
+local function calib_run(ann, data, o, T, images, batch, shift, bias, cmp)
+	local net = snn.convert(ann, { shift = shift, bias = bias,
+		mode = o.mode, burst = o.burst, fold_bn = o.fold_bn })
+	return snn.simulate{ net = net, data = data, T = T, images = images,
+		batch = batch, analysis = { T }, ann = cmp and ann or nil,
+		wait = true }
+end
+
+-- snn.conversion.calibrate_shift(ann, data, {T =, images =, grid =}):
+-- chooses v(0) / theta layer by layer (network order, greedily): for each
+-- layer every value of grid is tried with the layers before it fixed and
+-- the layers after it at o.shift (default 0.5); the one giving the best
+-- accuracy at T wins, ties going to the smaller mean |e| of that layer.
+-- Returns the table of shifts by path (with default) for snn.convert, and
+-- the trials {path =, shift =, accuracy =, mean_abs_e =}.
+function conversion.calibrate_shift(ann, data, o)
+	o = o or {}
+	local T, images, batch = calib_options("calibrate_shift", ann, data,
+	    o, { grid = true })
+	local grid = o.grid or { 0, 0.25, 0.5, 0.75 }
+	local shifts = { default = o.shift or 0.5 }
+	local trials = {}
+	for k, path in ipairs(layer_paths(ann, data)) do
+		local best
+		for _, g in ipairs(grid) do
+			local try = copy(shifts)
+			try[path] = g
+			local r = calib_run(ann, data, o, T, images, batch, try,
+			    o.bias)
+			local trial = { path = path, shift = g,
+				accuracy = r.accuracy[T],
+				mean_abs_e = r.analysis[T][k].mean_abs_e }
+			trials[#trials + 1] = trial
+			if best == nil or trial.accuracy > best.accuracy or
+			    (trial.accuracy == best.accuracy and
+			    trial.mean_abs_e < best.mean_abs_e) then
+				best = trial
+			end
+		end
+		shifts[path] = best.shift
+		if o.print then
+			print(("calibrate_shift: %s v(0) = %g theta " ..
+			    "(accuracy %.4f, mean |e| %.4g)"):format(path,
+			    best.shift, best.accuracy, best.mean_abs_e))
+		end
+	end
+	return shifts, trials
+end
+
+-- snn.conversion.calibrate_bias(ann, data, {T =, images =}): the bias
+-- calibration of Li et al. (ICML 2021, "A Free Lunch From ANN: Towards
+-- Efficient, Accurate Spiking Neural Networks Calibration", section 4.2):
+-- layer by layer in network order, with the layers below already
+-- calibrated, the channel-wise mean over the calibration set of a_ANN -
+-- phi_SNN (the ANN's activation minus the converted layer's rate times
+-- theta, after T steps) is added to the bias feeding the layer. Here it
+-- becomes a constant current per channel of the converted neuron, which
+-- is the same thing for every topology. Returns the table of currents by
+-- path for snn.convert's bias option.
+function conversion.calibrate_bias(ann, data, o)
+	o = o or {}
+	local T, images, batch = calib_options("calibrate_bias", ann, data, o)
+	local bias = copy(o.bias)
+	for k, path in ipairs(layer_paths(ann, data)) do
+		local r = calib_run(ann, data, o, T, images, batch, o.shift,
+		    bias, true)
+		local a = r.analysis[T][k]
+		local old, new = bias[path] or {}, {}
+		for c, err in ipairs(a.channel_total_err) do
+			new[c] = (old[c] or 0) - err
+		end
+		bias[path] = new
+		if o.print then
+			print(("calibrate_bias: %s mean phi - a = %.4g over " ..
+			    "%d channels"):format(path, a.total_err, #new))
+		end
+	end
+	return bias
 end
 
 return conversion

@@ -58,3 +58,5 @@ snn.models = require("snnwb.models")
 local conversion = require("snnwb.conversion")
 snn.neuron_case = conversion.neuron_case
 snn.plot.neuron_case = conversion.plot
+snn.conversion = { calibrate_shift = conversion.calibrate_shift,
+	calibrate_bias = conversion.calibrate_bias }
