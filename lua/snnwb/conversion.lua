@@ -298,4 +298,63 @@ function conversion.calibrate_bias(ann, data, o)
 	return bias
 end
 
+-- The columns of snn.analysis.table: result field and heading.
+local table_columns = {
+	{ "rate", "rate" }, { "frac_below", "v<0" },
+	{ "frac_above", "v>=th" }, { "frac_uneven", "uneven" },
+	{ "mean_e", "mean e" }, { "mean_abs_e", "mean|e|" },
+	{ "mean_clip_err", "clip" }, { "mean_quant_err", "quant" },
+	{ "eq9_max_abs", "eq9" }, { "mean_abs_total_err", "|total|" },
+}
+
+-- snn.analysis.table(result[, options]): the text of a table per analysis
+-- step of a snn.simulate result, a row per converted layer (by path) and
+-- aligned columns: rate, the fractions below 0, at or above theta and
+-- uneven, mean e and |e|, the clipping and quantization errors, the Eq. 9
+-- residual and, when the ANN was compared, the mean |total error|. Prints
+-- it unless options.print is false; returns it.
+function conversion.analysis_table(r, o)
+	if type(r) ~= "table" or type(r.analysis) ~= "table" then
+		error("snn.analysis.table: result must be what snn.simulate " ..
+		    "returns", 2)
+	end
+	local steps = {}
+	for t in pairs(r.analysis) do
+		steps[#steps + 1] = t
+	end
+	table.sort(steps)
+	if #steps == 0 then
+		error("snn.analysis.table: the result has no analysis (run " ..
+		    "snn.simulate with analysis = {...})", 2)
+	end
+	local width = 5
+	for _, name in ipairs(r.layers) do
+		width = math.max(width, #name)
+	end
+	local lines = {}
+	for _, t in ipairs(steps) do
+		local head = { ("%-" .. width .. "s"):format("layer") }
+		for _, c in ipairs(table_columns) do
+			head[#head + 1] = ("%9s"):format(c[2])
+		end
+		lines[#lines + 1] = ("T = %d, %d images"):format(t, r.images)
+		lines[#lines + 1] = table.concat(head, " ")
+		for k, a in ipairs(r.analysis[t]) do
+			local row = { ("%-" .. width .. "s"):format(a.name) }
+			for _, c in ipairs(table_columns) do
+				local v = a[c[1]]
+				row[#row + 1] = v == nil and ("%9s"):format("-") or
+				    ("%9.4g"):format(v)
+			end
+			lines[#lines + 1] = table.concat(row, " ")
+		end
+		lines[#lines + 1] = ""
+	end
+	local text = table.concat(lines, "\n")
+	if not (o and o.print == false) then
+		print(text)
+	end
+	return text
+end
+
 return conversion

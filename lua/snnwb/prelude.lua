@@ -60,3 +60,4 @@ snn.neuron_case = conversion.neuron_case
 snn.plot.neuron_case = conversion.plot
 snn.conversion = { calibrate_shift = conversion.calibrate_shift,
 	calibrate_bias = conversion.calibrate_bias }
+snn.analysis = { table = conversion.analysis_table }

@@ -58,6 +58,13 @@ tap.ok(math.abs(a.rate - r.rate[1]) < 1e-6,
 tap.ok(a.frac_uneven >= 0 and a.frac_uneven <= 1 and a.mean_abs_e >= 0 and
     math.abs(a.mean_e) <= a.mean_abs_e + 1e-12,
     "analysis: fractions and means in range")
+local text = snn.analysis.table(r, { print = false })
+tap.ok(text:find("T = 4, 64 images", 1, true) and
+    text:find("T = 32, 64 images", 1, true) and
+    text:find("\nact1 +0%.%d+ ") ~= nil and text:find("mean|e|", 1, true),
+    "analysis.table: a table per step, a row per layer by path")
+tap.raises(function() snn.analysis.table(r8) end, "no analysis",
+    "analysis.table: a result without analysis is refused")
 for _, name in ipairs{ "accuracy.csv", "layers.csv", "accuracy.svg",
     "errors.svg", "fractions-T32.svg" } do
 	local f = io.open(out .. "/" .. name)
