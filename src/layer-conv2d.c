@@ -32,6 +32,16 @@
  * afterwards. The copies are split by channels over the thread pool, one
  * task per BLAS thread; they are exact, so the results do not depend on
  * the number of threads beyond what the GEMMs do.
+ *
+ * In a simulation (mctx.sparse, never in training) an input whose values
+ * are mostly zero, such as the weighted spikes of a converted network,
+ * takes the sparse path when fewer than CONV_SPARSE_DENSITY of its values
+ * are nonzero: each nonzero input x[c, ih, iw] adds x w[:, c, u, v] to
+ * the outputs its k x k window reaches, O values at a time from the
+ * weights transposed to (C k k, O), into an (Ho Wo, O) sum per image that
+ * is then written out as (O, Ho Wo) with the bias. It costs about
+ * nonzeros k k O multiply-adds against the GEMM's C H W k k O, and gives
+ * the same sums in another order.
  */
 #include <jansson.h>
 #include <math.h>
@@ -44,6 +54,7 @@
 #define CONV_MIN_WORK		33554432.0
 #define CONV_MAX_WORKSPACE	2097152
 #define CONV_SUM_BLOCK		256
+#define CONV_SPARSE_DENSITY	0.2
 
 /*
  * The geometry of an im2col or col2im: c channels of h x w images seen
@@ -76,6 +87,21 @@ struct conv_module {
 	float		*col;		/* patches of a panel */
 	float		*panel;		/* (O or C, group pixels), group > 1 */
 	float		*wt;		/* (C, O k k), when transposed */
+	float		*wsp;		/* (C k k, O): the sparse path's w */
+	float		*acc;		/* (acc_tasks, Ho Wo O) sums */
+	int		 acc_tasks;
+};
+
+/* The sparse path of a forward: images split into tasks. */
+struct conv_sparse {
+	const struct conv_module *cm;
+	const float	*x;
+	float		*y;
+	const float	*bias;		/* or NULL */
+	int		 rows;		/* images */
+	int		 tasks;
+	size_t		 in_size;
+	size_t		 out_size;
 };
 
 /* One im2col or col2im call: a panel, split by channels into tasks. */
@@ -263,6 +289,9 @@ layer_conv2d_carve(struct module *m, struct arena *a, const struct mctx *c)
 	cm->panel = g > 1 ? arena_take(a, layer_conv2d_panel_size(cm, g)) :
 	    NULL;
 	cm->wt = cm->transposed ? arena_take(a, m->param[0].n) : NULL;
+	cm->wsp = arena_take(a, m->param[0].n);
+	cm->acc_tasks = blas_threads();
+	cm->acc = arena_take(a, (size_t)cm->acc_tasks * hw * cm->out);
 }
 
 /* Returns the number of tasks a copy over c channels is split into. */
@@ -481,7 +510,120 @@ layer_conv2d_gather(float *panel, const float *img, int rows, int g, int hw)
 			    sizeof *panel);
 }
 
-/* y = w * x + b, a panel of images at a time. */
+/* Returns the fraction of the n values of x that are not zero. */
+static double
+layer_conv2d_density(const float *x, size_t n)
+{
+	size_t	i, nz = 0;
+
+	for (i = 0; i < n; i++)
+		nz += x[i] != 0;
+	return n > 0 ? (double)nz / (double)n : 1;
+}
+
+/* Adds v w[0..n) into a[0..n). */
+static inline void
+layer_conv2d_axpy(float *restrict a, const float *restrict w, float v, int n)
+{
+	int	o;
+
+	for (o = 0; o < n; o++)
+		a[o] += v * w[o];
+}
+
+/*
+ * Scatters the nonzero inputs of image x (C, H, W) into acc (Ho Wo, O):
+ * x[c, ih, iw] reaches output (oh, ow) through kernel tap (u, v) where
+ * ih = oh s + u - pad and iw = ow s + v - pad.
+ */
+static void
+layer_conv2d_scatter_image(const struct conv_module *cm, const float *x,
+    float *acc)
+{
+	const struct conv_geom	*q = &cm->fwd;
+	int			 c, ih, iw, u, v, oh, ow, ohn, own;
+	float			 val;
+
+	for (c = 0; c < q->c; c++)
+		for (ih = 0; ih < q->h; ih++)
+			for (iw = 0; iw < q->w; iw++) {
+				if ((val = x[((size_t)c * q->h + ih) * q->w +
+				    iw]) == 0)
+					continue;
+				for (u = 0; u < q->k; u++) {
+					ohn = ih + q->pad - u;
+					if (ohn < 0 || ohn % q->s != 0 ||
+					    (oh = ohn / q->s) >= q->ho)
+						continue;
+					for (v = 0; v < q->k; v++) {
+						own = iw + q->pad - v;
+						if (own < 0 || own % q->s != 0 ||
+						    (ow = own / q->s) >= q->wo)
+							continue;
+						layer_conv2d_axpy(acc +
+						    ((size_t)oh * q->wo + ow) *
+						    cm->out, cm->wsp + ((size_t)(c *
+						    q->k + u) * q->k + v) *
+						    cm->out, val, cm->out);
+					}
+				}
+			}
+}
+
+/* The sparse path for the images of task t. */
+static void
+layer_conv2d_sparse_task(void *arg, int t)
+{
+	const struct conv_sparse	*sp = arg;
+	const struct conv_module	*cm = sp->cm;
+	size_t				 hw = (size_t)cm->fwd.ho * cm->fwd.wo;
+	float				*acc = cm->acc + (size_t)t * hw * cm->out;
+	float				*y;
+	size_t				 i;
+	int				 b, o;
+	int				 b0 = sp->rows * t / sp->tasks;
+	int				 b1 = sp->rows * (t + 1) / sp->tasks;
+
+	for (b = b0; b < b1; b++) {
+		memset(acc, 0, hw * cm->out * sizeof *acc);
+		layer_conv2d_scatter_image(cm, sp->x + (size_t)b * sp->in_size,
+		    acc);
+		y = sp->y + (size_t)b * sp->out_size;
+		for (o = 0; o < cm->out; o++)
+			for (i = 0; i < hw; i++)
+				y[(size_t)o * hw + i] = acc[i * cm->out + o] +
+				    (sp->bias != NULL ? sp->bias[o] : 0);
+	}
+}
+
+/* y = w * x + b by the sparse path (the file's comment). */
+static void
+layer_conv2d_sparse(struct module *m, const float *x, int rows)
+{
+	struct conv_module	*cm = m->priv;
+	const float		*w = m->param[0].data;
+	struct conv_sparse	 sp;
+	size_t			 ckk = (size_t)cm->in * cm->k * cm->k, i;
+	int			 o;
+
+	for (o = 0; o < cm->out; o++)
+		for (i = 0; i < ckk; i++)
+			cm->wsp[i * cm->out + o] = w[(size_t)o * ckk + i];
+	sp.cm = cm;
+	sp.x = x;
+	sp.y = m->y;
+	sp.bias = cm->bias ? m->param[1].data : NULL;
+	sp.rows = rows;
+	sp.tasks = rows < cm->acc_tasks ? rows : cm->acc_tasks;
+	sp.in_size = m->in_size;
+	sp.out_size = m->out_size;
+	pool_run(layer_conv2d_sparse_task, &sp, sp.tasks);
+}
+
+/*
+ * y = w * x + b, a panel of images at a time, or by the sparse path for a
+ * sparse input in a simulation.
+ */
 static int
 layer_conv2d_forward(struct module *m, const struct mctx *c, const float *x,
     char **cause)
@@ -494,6 +636,11 @@ layer_conv2d_forward(struct module *m, const struct mctx *c, const float *x,
 	size_t			 i;
 
 	(void)cause;
+	if (c->sparse && !c->training && layer_conv2d_density(x,
+	    (size_t)rows * m->in_size) < CONV_SPARSE_DENSITY) {
+		layer_conv2d_sparse(m, x, rows);
+		return 0;
+	}
 	hw = cm->fwd.ho * cm->fwd.wo;
 	ckk = cm->in * cm->k * cm->k;
 	for (b0 = 0; b0 < rows; b0 += g) {

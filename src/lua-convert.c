@@ -488,7 +488,7 @@ lsnn_simulate(lua_State *L)
 {
 	static const char *const known[] = { "net", "data", "T", "batch",
 	    "images", "analysis", "run_dir", "ann_accuracy", "logits", "ann",
-	    "record", "wait", NULL };
+	    "record", "wait", "sparse", NULL };
 	struct lsnn_simulate	*s;
 	struct simulate_opts	*o;
 	struct lsnn_job		*lj;
@@ -520,6 +520,7 @@ lsnn_simulate(lua_State *L)
 	o->ncheckpoints = lsnn_simulate_steps(L, &s->steps);
 	o->checkpoints = s->steps;
 	o->keep_logits = lsnn_opt_boolean(L, 1, "snn.simulate", "logits", 0);
+	o->sparse = lsnn_opt_boolean(L, 1, "snn.simulate", "sparse", 1);
 	wait = lsnn_opt_boolean(L, 1, "snn.simulate", "wait", 0);
 	if (lua_getfield(L, 1, "ann") != LUA_TNIL)
 		lsnn_net_check(L, -1, "snn.simulate");

@@ -391,7 +391,7 @@ static int
 net_prepare(struct net *net, int T, int B, int in_ndim, const int *in_shape,
     char **cause)
 {
-	struct mctx	c = { T, B, net->training, 0, NULL };
+	struct mctx	c = { T, B, net->training, 0, NULL, 0 };
 
 	if (net->T == T && net->B == B && net->in_ndim == in_ndim &&
 	    memcmp(net->in_shape, in_shape, (size_t)in_ndim *
@@ -421,7 +421,8 @@ static int
 net_run(struct net *net, const float *x, int T, int B, int in_ndim,
     const int *in_shape, int repeat, const float **out, char **cause)
 {
-	struct mctx	c = { T, B, net->training, repeat, net->prof };
+	struct mctx	c = { T, B, net->training, repeat, net->prof,
+			    net->sparse };
 	int		rc;
 
 	if (net->root->kind == &layer_sequential_kind &&
@@ -474,7 +475,8 @@ int
 net_backward(struct net *net, const float *dy, const float **dx,
     char **cause)
 {
-	struct mctx	c = { net->T, net->B, net->training, 0, net->prof };
+	struct mctx	c = { net->T, net->B, net->training, 0, net->prof,
+			    0 };
 
 	if (net->T == 0)
 		return error_set(cause, "backward: no forward pass to "

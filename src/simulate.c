@@ -323,6 +323,7 @@ simulate_run(struct net *net, const struct simulate_opts *o,
 	    simulate_alloc(r, o, &w, cause) != 0)
 		goto out;
 	net_set_training(net, 0);
+	net->sparse = o->sparse;
 	data_loader_defaults(&lo);
 	lo.batch = o->batch;
 	lo.shuffle = 0;
@@ -371,6 +372,7 @@ out:
 	if (w.n > 0)
 		simulate_analysis(net, &w, 0);
 	net_set_training(net, training);
+	net->sparse = 0;
 	if (o->ann != NULL)
 		net_set_training(o->ann, ann_training);
 	data_loader_free(l);

@@ -497,6 +497,7 @@ struct mctx {
 	int		 training;	/* batch statistics, dropout */
 	int		 repeat;	/* x is the input of the last forward */
 	struct module_time *prof;	/* (MODULE_MAXKINDS) by kind, or NULL */
+	int		 sparse;	/* inputs may be sparse (spikes) */
 };
 struct module;
 struct module_kind {
@@ -640,6 +641,7 @@ struct net {
 	int		 in_shape[TENSOR_MAXDIM];
 	int		 busy;		/* id of the job training it, or 0 */
 	struct module_time *prof;	/* per kind when profiling, or NULL */
+	int		 sparse;	/* forwards may skip zero inputs */
 };
 struct net	*net_new(void);
 struct net	*net_wrap(struct module *root, char **cause);
@@ -1312,6 +1314,7 @@ struct simulate_opts {
 	const int	*checkpoints;	/* analysis at these T, increasing */
 	int		 ncheckpoints;
 	int		 keep_logits;	/* fill the result's logits */
+	int		 sparse;	/* let layers skip zero inputs */
 	struct net	*ann;		/* the ANN to compare with, or NULL */
 	int		 record_layer;	/* 0, or converted layer k (from 1) */
 	size_t		 record_image;	/* whose input for this image (from

@@ -750,6 +750,57 @@ test_errors(void)
 	    flat, "expected [C, H, W]");
 }
 
+/*
+ * The sparse path of a simulation: for inputs with 10% of values nonzero,
+ * at strides 1 and 2, with padding and a bias or without, y equals the
+ * dense path's.
+ */
+static void
+test_sparse(void)
+{
+	static const char *const desc[] = {
+	    "{\"type\": \"conv2d\", \"in\": 8, \"out\": 24, \"kernel\": 3, "
+	    "\"padding\": 1}",
+	    "{\"type\": \"conv2d\", \"in\": 8, \"out\": 16, \"kernel\": 3, "
+	    "\"stride\": 2, \"padding\": 1, \"bias\": false}",
+	    "{\"type\": \"conv2d\", \"in\": 8, \"out\": 16, \"kernel\": 1, "
+	    "\"stride\": 2}" };
+	struct net	*net;
+	struct rng	 r;
+	int		 B = 5, shape[3] = { 8, 9, 10 }, k;
+	size_t		 xs = 8 * 9 * 10, i, n;
+	float		*x, *dense;
+	double		*want;
+	const float	*out;
+
+	x = malloc(B * xs * sizeof *x);
+	rng_seed(&r, 23);
+	for (i = 0; i < B * xs; i++)
+		x[i] = rng_uniform(&r) < 0.1 ? 1.5f : 0;
+	for (k = 0; k < 3; k++) {
+		if ((net = make_net(desc[k])) == NULL) {
+			ok(0, "sparse %d: built", k);
+			continue;
+		}
+		net->training = 0;
+		net_forward(net, x, 1, B, 3, shape, &out, NULL);
+		n = (size_t)B * net->root->out_size;
+		dense = malloc(n * sizeof *dense);
+		want = malloc(n * sizeof *want);
+		memcpy(dense, out, n * sizeof *out);
+		for (i = 0; i < n; i++)
+			want[i] = dense[i];
+		net->sparse = 1;
+		net_forward(net, x, 1, B, 3, shape, &out, NULL);
+		is_close_array(out, want, n, 0, 1e-5, "sparse %d: y as the "
+		    "dense path (10%% nonzero inputs)", k);
+		free(dense);
+		free(want);
+		net_free(net);
+	}
+	free(x);
+}
+
 int
 main(void)
 {
@@ -760,5 +811,6 @@ main(void)
 	test_panels();
 	test_describe();
 	test_errors();
+	test_sparse();
 	return done_testing();
 }
