@@ -1,8 +1,10 @@
 -- qcfs.lua: the converted ResNet-20's simulation, snnwb's side (bench/qcfs.sh
 -- runs it beside qcfs_torch.py): the QCFS author's checkpoint loaded by name
 -- into snn.models.resnet20, converted, and simulated for T steps on the
--- first B x NBATCH exact CIFAR-10 test images; prints images x steps per
--- second, the accuracy at T, the spike rate of each layer and where the
+-- first B x NBATCH exact CIFAR-10 test images, with the sparse path of
+-- the convolutions and without; prints images x steps per second of both,
+-- the accuracy at T, the spike rate of each layer (a convolution whose
+-- input has fewer than 20% nonzeros takes the sparse path) and where the
 -- time goes by module kind.
 --
 --   snnwb --threads N -e bench/qcfs.lua CHECKPOINT IMAGES [T B NBATCH]
@@ -18,10 +20,17 @@ local net = snn.convert(ann)
 local data = snn.data.cifar10{ root = images, augment = false }
 snn.simulate{ net = net, data = data, images = B, T = 2, batch = B }
 net:profile(true)
+local dense = snn.simulate{ net = net, data = data, images = B * nbatch,
+	T = T, batch = B, sparse = false }
+local dense_conv = net:profile().conv2d.forward
+net:profile(true)
 local r = snn.simulate{ net = net, data = data, images = B * nbatch, T = T,
 	batch = B }
 local prof = net:profile()
 print(("images_steps_per_s %.1f"):format(r.images_steps_per_s))
+print(("dense_images_steps_per_s %.1f"):format(dense.images_steps_per_s))
+print(("conv_ms_per_step sparse %.2f dense %.2f"):format(1e3 *
+    prof.conv2d.forward / (T * nbatch), 1e3 * dense_conv / (T * nbatch)))
 print(("accuracy_t%d %.4f"):format(T, r.accuracy[T]))
 for k, name in ipairs(r.layers) do
 	print(("rate %s %.4f"):format(name, r.rate[k]))

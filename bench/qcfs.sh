@@ -55,6 +55,7 @@ END {
 }'
 echo "snnwb, spike rate per layer and milliseconds per step by kind" \
     "(last round):"
-grep '^rate \|^kind_' "$tmp/snnwb.$rounds" | sed 's/^/  /'
+grep '^dense_\|^conv_ms\|^rate \|^kind_' "$tmp/snnwb.$rounds" |
+    sed 's/^/  /'
 echo "reproduce: sh $here/qcfs.sh $snnwb $ckpt $images $threads $T $batch" \
     "$nbatch $rounds $repo"
