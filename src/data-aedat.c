@@ -518,6 +518,22 @@ out:
 	return rc;
 }
 
+/* What data_aedat_fill_split reads: the files and the options. */
+struct data_aedat_files {
+	const struct data_aedat_list	*list;
+	const struct data_aedat_opts	*opt;
+};
+
+/* Reads the files of a split for data_cache_load. */
+static int
+data_aedat_fill_split(void *arg, struct eventset *out,
+    struct data_nmnist_stats *stats, char **cause)
+{
+	const struct data_aedat_files	*f = arg;
+
+	return data_aedat_read_all(f->list, f->opt, out, stats, cause);
+}
+
 /* Sets the defaults: the training split of SpikingJelly's 0.9 rule. */
 void
 data_aedat_defaults(struct data_aedat_opts *o)
@@ -539,10 +555,8 @@ data_aedat_load(const char *root, const struct data_aedat_opts *o,
 {
 	struct data_nmnist_stats	 local;
 	struct data_aedat_list		 list = { NULL, 0, 0 };
-	const char			*env;
-	char				*real, *cpath = NULL, *msg = NULL;
-	char				 desc[128];
-	uint64_t			 key;
+	struct data_aedat_files		 fill;
+	char				*real, desc[128];
 	int				 label, rc = -1;
 
 	memset(out, 0, sizeof *out);
@@ -574,43 +588,16 @@ data_aedat_load(const char *root, const struct data_aedat_opts *o,
 	snprintf(desc, sizeof desc, "%s-%.17g-%s-%llu", o->split,
 	    o->train_ratio, o->random_split ? "random" : "first",
 	    o->random_split ? (unsigned long long)o->seed : 0ull);
-	key = data_aedat_key(real, desc, &list);
-	env = getenv("SNNWB_NO_CACHE");
-	if (!o->no_cache && (env == NULL || *env == '\0') &&
-	    data_cache_path("cifar10dvs", real, desc, &cpath, &msg) != 0)
-		stats->warning = msg;
-	if (cpath != NULL) {
-		if (data_cache_read(cpath, key, out, stats, &msg) == 0) {
-			if (o->progress != NULL)
-				o->progress(list.n, list.n, o->arg);
-			rc = 0;
-			goto out;
-		}
-		if (stats->cache == DATA_CACHE_DAMAGED)
-			stats->warning = msg;
-		else
-			free(msg);
-	}
-	if (data_aedat_read_all(&list, o, out, stats, cause) != 0) {
-		data_nmnist_free(out);
-		goto out;
-	}
-	stats->files = out->n;
-	stats->events = out->off[out->n];
-	if (cpath != NULL && data_cache_write(cpath, key, out, stats,
-	    &msg) != 0) {
-		if (stats->warning == NULL)
-			stats->warning = msg;
-		else
-			free(msg);
-	}
-	rc = 0;
+	fill.list = &list;
+	fill.opt = o;
+	rc = data_cache_load("cifar10dvs", real, desc, data_aedat_key(real,
+	    desc, &list), o->no_cache, list.n, o->progress, o->arg,
+	    data_aedat_fill_split, &fill, out, stats, cause);
 out:
 	if (stats == &local || rc != 0) {
 		free(stats->warning);
 		stats->warning = NULL;
 	}
-	mem_free(cpath);
 	data_aedat_list_free(&list);
 	free(real);
 	return rc;

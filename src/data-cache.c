@@ -362,3 +362,57 @@ data_cache_write(const char *path, uint64_t key, const struct eventset *es,
 	o.h = h;
 	return file_write_atomic(path, data_cache_put, &o, cause);
 }
+
+/*
+ * Loads the event set of a split through the cache: desc names the split
+ * and its settings under kind (the cache's folder) for root, key
+ * fingerprints its files; on a hit the cache's copy, else fill(arg, out,
+ * stats, cause) reads the files and the cache is written after. no_cache
+ * (or $SNNWB_NO_CACHE) leaves the cache alone; progress (may be NULL)
+ * hears of the nfiles at once on a hit. A cache that cannot be used is a
+ * warning in stats, never an error.
+ */
+int
+data_cache_load(const char *kind, const char *root, const char *desc,
+    uint64_t key, int no_cache, size_t nfiles,
+    void (*progress)(size_t, size_t, void *), void *parg,
+    data_cache_fill_fn fill, void *arg, struct eventset *out,
+    struct data_nmnist_stats *stats, char **cause)
+{
+	const char	*env = getenv("SNNWB_NO_CACHE");
+	char		*cpath = NULL, *msg = NULL;
+	int		 rc = -1;
+
+	if (!no_cache && (env == NULL || *env == '\0') &&
+	    data_cache_path(kind, root, desc, &cpath, &msg) != 0)
+		stats->warning = msg;
+	if (cpath != NULL) {
+		if (data_cache_read(cpath, key, out, stats, &msg) == 0) {
+			if (progress != NULL)
+				progress(nfiles, nfiles, parg);
+			rc = 0;
+			goto out;
+		}
+		if (stats->cache == DATA_CACHE_DAMAGED)
+			stats->warning = msg;
+		else
+			free(msg);
+	}
+	if (fill(arg, out, stats, cause) != 0) {
+		data_nmnist_free(out);
+		goto out;
+	}
+	stats->files = out->n;
+	stats->events = out->off[out->n];
+	if (cpath != NULL && data_cache_write(cpath, key, out, stats,
+	    &msg) != 0) {
+		if (stats->warning == NULL)
+			stats->warning = msg;
+		else
+			free(msg);
+	}
+	rc = 0;
+out:
+	mem_free(cpath);
+	return rc;
+}

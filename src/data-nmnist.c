@@ -511,6 +511,22 @@ out:
 	return rc;
 }
 
+/* What data_nmnist_fill reads: the split's files and the options. */
+struct data_nmnist_fill {
+	const struct data_nmnist_list	*list;
+	const struct data_nmnist_options *opt;
+};
+
+/* Reads the files of a split for data_cache_load. */
+static int
+data_nmnist_fill(void *arg, struct eventset *out,
+    struct data_nmnist_stats *stats, char **cause)
+{
+	const struct data_nmnist_fill	*f = arg;
+
+	return data_nmnist_read_all(f->list, f->opt, out, stats, cause);
+}
+
 /*
  * Loads a whole split ("train" or "test") of the N-MNIST folder root into
  * out, through the cache unless opt or a non-empty SNNWB_NO_CACHE turns it
@@ -526,10 +542,8 @@ data_nmnist_load(const char *root, const char *split,
 	struct data_nmnist_options	 defaults = { 0, NULL, NULL };
 	struct data_nmnist_stats	 local;
 	struct data_nmnist_list		 list = { NULL, 0, 0 };
-	const char			*env;
-	char				*real, *cpath = NULL;
-	char				*msg = NULL;
-	uint64_t			 key;
+	struct data_nmnist_fill		 fill;
+	char				*real;
 	int				 rc = -1;
 
 	memset(out, 0, sizeof *out);
@@ -542,43 +556,16 @@ data_nmnist_load(const char *root, const char *split,
 		return error_set(cause, "%s: %s", root, strerror(errno));
 	if (data_nmnist_find(real, split, &list, cause) != 0)
 		goto out;
-	key = data_nmnist_key(real, split, &list);
-	env = getenv("SNNWB_NO_CACHE");
-	if (!opt->no_cache && (env == NULL || *env == '\0') &&
-	    data_cache_path("nmnist", real, split, &cpath, &msg) != 0)
-		stats->warning = msg;
-	if (cpath != NULL) {
-		if (data_cache_read(cpath, key, out, stats, &msg) == 0) {
-			if (opt->progress != NULL)
-				opt->progress(list.n, list.n, opt->arg);
-			rc = 0;
-			goto out;
-		}
-		if (stats->cache == DATA_CACHE_DAMAGED)
-			stats->warning = msg;
-		else
-			free(msg);
-	}
-	if (data_nmnist_read_all(&list, opt, out, stats, cause) != 0) {
-		data_nmnist_free(out);
-		goto out;
-	}
-	stats->files = out->n;
-	stats->events = out->off[out->n];
-	if (cpath != NULL && data_cache_write(cpath, key, out, stats,
-	    &msg) != 0) {
-		if (stats->warning == NULL)
-			stats->warning = msg;
-		else
-			free(msg);
-	}
-	rc = 0;
+	fill.list = &list;
+	fill.opt = opt;
+	rc = data_cache_load("nmnist", real, split, data_nmnist_key(real,
+	    split, &list), opt->no_cache, list.n, opt->progress, opt->arg,
+	    data_nmnist_fill, &fill, out, stats, cause);
 out:
 	if (stats == &local || rc != 0) {
 		free(stats->warning);
 		stats->warning = NULL;
 	}
-	mem_free(cpath);
 	data_nmnist_list_free(&list);
 	free(real);
 	return rc;

@@ -1185,6 +1185,14 @@ int	 data_cache_read(const char *path, uint64_t key, struct eventset *es,
 int	 data_cache_write(const char *path, uint64_t key,
 	     const struct eventset *es, const struct data_nmnist_stats *st,
 	     char **cause);
+/* Reads a split's files into an event set for data_cache_load. */
+typedef int (*data_cache_fill_fn)(void *arg, struct eventset *out,
+	     struct data_nmnist_stats *stats, char **cause);
+int	 data_cache_load(const char *kind, const char *root, const char *desc,
+	     uint64_t key, int no_cache, size_t nfiles,
+	     void (*progress)(size_t, size_t, void *), void *parg,
+	     data_cache_fill_fn fill, void *arg, struct eventset *out,
+	     struct data_nmnist_stats *stats, char **cause);
 
 /* data-loader.c: shuffled batches prepared by a background thread. */
 /*
