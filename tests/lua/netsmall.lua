@@ -1,6 +1,6 @@
 -- netsmall.lua: the small conv net of reference/qcfs/net-small.txt (see
--- README-qcfs.md) built with qcfs activations, and its reference
--- parameters loaded by name.
+-- README-qcfs.md) built with qcfs activations (refdata.load_params loads
+-- its reference parameters by name).
 local netsmall = {}
 
 -- net-small with qcfs activations of L levels (batch norm unless folded).
@@ -26,29 +26,6 @@ function netsmall.build(L, folded)
 	add(snn.qcfs{ L = L, name = "act3" })
 	add(snn.linear(32, 10, { name = "fc2" }))
 	return snn.sequential(list)
-end
-
--- Loads the param.* arrays of rd into net by name; returns how many.
-function netsmall.load(net, rd)
-	local all, n = {}, 0
-	for name, t in pairs(net:params()) do
-		all[name] = t
-	end
-	for name, t in pairs(net:buffers()) do
-		all[name] = t
-	end
-	for key, a in pairs(rd.arrays) do
-		local name = key:match("^param%.(.+)$")
-		local t = name and all[name]
-		if t and #t:shape() == 0 then
-			t:fill(a[1])
-			n = n + 1
-		elseif t then
-			t:copy(snn.tensor(a, t:shape()))
-			n = n + 1
-		end
-	end
-	return n
 end
 
 return netsmall

@@ -56,4 +56,65 @@ function refdata.load(path)
 	return rd
 end
 
+-- Returns the values of tensor t as a flat list, row-major.
+function refdata.flat(t)
+	if #t:shape() == 0 then
+		return { t:sum() }
+	end
+	local out = {}
+	local function walk(v)
+		if type(v) == "table" then
+			for _, w in ipairs(v) do
+				walk(w)
+			end
+		else
+			out[#out + 1] = v
+		end
+	end
+	walk(t:totable())
+	return out
+end
+
+-- Returns the largest |a[i] - b[i]| over b, and the largest |b[i]|.
+function refdata.max_diff(a, b)
+	local worst, top = 0, 0
+	for i = 1, #b do
+		worst = math.max(worst, math.abs(a[i] - b[i]))
+		top = math.max(top, math.abs(b[i]))
+	end
+	return worst, top
+end
+
+-- Returns every tensor of net by name, parameters and buffers.
+function refdata.tensors(net)
+	local all = {}
+	for name, t in pairs(net:params()) do
+		all[name] = t
+	end
+	for name, t in pairs(net:buffers()) do
+		all[name] = t
+	end
+	return all
+end
+
+-- Copies the arrays "param.NAME" of reference rd into the tensors of net
+-- by name; returns how many it placed and the list of names it could not.
+function refdata.load_params(net, rd)
+	local all, n, missing = refdata.tensors(net), 0, {}
+	for key, a in pairs(rd.arrays) do
+		local name = key:match("^param%.(.+)$")
+		local t = name and all[name]
+		if name and (t == nil or t:numel() ~= #a) then
+			missing[#missing + 1] = name
+		elseif t and #t:shape() == 0 then
+			t:fill(a[1])
+			n = n + 1
+		elseif t then
+			t:copy(snn.tensor(a, t:shape()))
+			n = n + 1
+		end
+	end
+	return n, missing
+end
+
 return refdata

@@ -15,32 +15,14 @@ if dir == nil or images == nil then
 	return
 end
 
--- Returns the values of tensor t as a flat list.
-local function flat(t)
-	local out = {}
-	local function walk(v)
-		if type(v) == "table" then
-			for _, w in ipairs(v) do
-				walk(w)
-			end
-		else
-			out[#out + 1] = v
-		end
-	end
-	walk(t:totable())
-	return out
-end
+local flat = refdata.flat
 
 -- Returns the largest |a[i] - b[i]| over b.
 local function diff(a, b)
-	local worst = 0
-	for i = 1, #b do
-		worst = math.max(worst, math.abs(a[i] - b[i]))
-	end
-	return worst
+	return (refdata.max_diff(a, b))
 end
 
-local build, load = netsmall.build, netsmall.load
+local build, load = netsmall.build, refdata.load_params
 
 local rd = assert(refdata.load(dir .. "/net-small.txt"))
 local B, T, L = tonumber(rd.notes.B), tonumber(rd.notes.T),

@@ -167,7 +167,7 @@ if rdir and images then
 	local netsmall = require("netsmall")
 	local rd = assert(refdata.load(rdir .. "/net-small.txt"))
 	local small = netsmall.build(tonumber(rd.notes.L))
-	netsmall.load(small, rd)
+	refdata.load_params(small, rd)
 	small:eval()
 	local data = snn.data.cifar10{ root = images, augment = false }
 	local L = tonumber(rd.notes.L)

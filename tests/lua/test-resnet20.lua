@@ -20,21 +20,7 @@ if dir == nil or images == nil then
 end
 local ref = assert(refdata.load(dir:gsub("%.pth$", "-expected.txt")))
 
--- Returns the values of tensor t as a flat list.
-local function flat(t)
-	local out = {}
-	local function walk(v)
-		if type(v) == "table" then
-			for _, w in ipairs(v) do
-				walk(w)
-			end
-		else
-			out[#out + 1] = v
-		end
-	end
-	walk(t:totable())
-	return out
-end
+local flat = refdata.flat
 
 -- Returns the index (0-based) of the largest of row b of logits (C each).
 local function argmax(logits, b, C)

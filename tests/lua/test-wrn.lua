@@ -13,34 +13,7 @@ if dir == nil then
 	return
 end
 
--- Returns the largest |a[i] - b[i]| and the largest |b[i]|.
-local function diff(a, b)
-	local worst, top = 0, 0
-	for i = 1, #b do
-		worst = math.max(worst, math.abs(a[i] - b[i]))
-		top = math.max(top, math.abs(b[i]))
-	end
-	return worst, top
-end
-
--- Returns the values of tensor t as a flat list.
-local function flat(t)
-	if #t:shape() == 0 then
-		return { t:sum() }
-	end
-	local out = {}
-	local function walk(v)
-		if type(v) == "table" then
-			for _, w in ipairs(v) do
-				walk(w)
-			end
-		else
-			out[#out + 1] = v
-		end
-	end
-	walk(t:totable())
-	return out
-end
+local diff, flat = refdata.max_diff, refdata.flat
 
 -- Returns the state_dict listed in the notes sd.NNN of rd, in order:
 -- {name, kind, shape string}.
@@ -58,35 +31,11 @@ local function state_dict(rd)
 	return list
 end
 
--- Returns every tensor of net by name, parameters and buffers.
-local function tensors(net)
-	local all = {}
-	for name, t in pairs(net:params()) do
-		all[name] = t
-	end
-	for name, t in pairs(net:buffers()) do
-		all[name] = t
-	end
-	return all
-end
+local tensors = refdata.tensors
 
--- Copies the arrays "param.NAME" of rd into the tensors of net by name;
--- returns the names it could not place.
+-- Copies the param.* arrays of rd into net; returns the names left out.
 local function load_params(net, rd)
-	local all, missing = tensors(net), {}
-	for key, a in pairs(rd.arrays) do
-		local name = key:match("^param%.(.+)$")
-		if name then
-			local t = all[name]
-			if t == nil or t:numel() ~= #a then
-				missing[#missing + 1] = name
-			elseif #t:shape() == 0 then
-				t:fill(a[1])
-			else
-				t:copy(snn.tensor(a, t:shape()))
-			end
-		end
-	end
+	local _, missing = refdata.load_params(net, rd)
 	return missing
 end
 
