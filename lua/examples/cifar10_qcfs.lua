@@ -38,35 +38,6 @@ local presets = {
 		batch = 128, lr = 0.1, T = 32, images = 2000 },
 }
 
--- Reads the command line into a table of options over the preset.
-local function options(argv)
-	local o, flags = {}, { quick = true, resume = true }
-	local i = 1
-	while i <= #argv do
-		local key = argv[i]:match("^%-%-(.+)$")
-		if not key then
-			error("unexpected argument '" .. argv[i] .. "'", 0)
-		end
-		key = key:gsub("%-", "_")
-		if flags[key] then
-			o[key] = true
-		else
-			i = i + 1
-			if argv[i] == nil then
-				error("option --" .. key .. " needs a value", 0)
-			end
-			o[key] = tonumber(argv[i]) or argv[i]
-		end
-		i = i + 1
-	end
-	for k, v in pairs(presets[o.quick and "quick" or "full"]) do
-		if o[k] == nil then
-			o[k] = v
-		end
-	end
-	o.seed = o.seed or 0
-	return o
-end
 
 -- Returns the QCFS network the options name.
 local function build(o)
@@ -85,7 +56,9 @@ local function build(o)
 	    "vgg16, wrn, resnet9)", 0)
 end
 
-local o = options(arg)
+local cli = require("snnwb.cli")
+local o = cli.options(arg, { seed = 0 }, { quick = true, resume = true })
+cli.preset(o, presets[o.quick and "quick" or "full"])
 snn.seed(o.seed)
 local ann = build(o)
 local test = snn.data.cifar10{ root = o.root, split = "test",

@@ -8,33 +8,8 @@ local models = require("snnwb.models")
 
 local convdemo = {}
 
--- Reads argv ("--key value", or "--flag" for the keys in flags) over the
--- defaults; numbers become numbers.
-function convdemo.options(argv, defaults, flags)
-	local o = {}
-	for k, v in pairs(defaults) do
-		o[k] = v
-	end
-	local i = 1
-	while i <= #argv do
-		local key = argv[i]:match("^%-%-(.+)$")
-		if not key then
-			error("unexpected argument '" .. argv[i] .. "'", 0)
-		end
-		key = key:gsub("%-", "_")
-		if flags and flags[key] then
-			o[key] = true
-		else
-			i = i + 1
-			if argv[i] == nil then
-				error("option --" .. key .. " needs a value", 0)
-			end
-			o[key] = tonumber(argv[i]) or argv[i]
-		end
-		i = i + 1
-	end
-	return o
-end
+-- Reads the command line (cli.options).
+convdemo.options = require("snnwb.cli").options
 
 -- Returns the lossless test images: o.data, else under $SNNWB_SHARED or
 -- ../shared (the layout of a fresh clone beside the shared folder).
