@@ -1,18 +1,23 @@
 #!/usr/bin/env python3
-"""qcfs_torch.py: the converted ResNet-20's simulation, PyTorch's side
-(bench/qcfs.sh runs it beside qcfs.lua). With --repo DIR it runs the QCFS
-author's own model (putshua/ANN_SNN_QCFS, Models.modelpool('resnet20',
-'cifar10'), set_L, set_T: the image repeated T times, merged into the batch,
-every layer run on T*B rows, each IF looping over t); without, a faithful
-rewrite of that model with the same modules and names (written here from
-shared/reference/README-qcfs.md). Loads the checkpoint with
-torch.load(weights_only=True), which runs no pickled code, and prints
-images x steps per second of the evaluation loop model(x).mean(0).
+"""qcfs_torch.py: a converted network's simulation, PyTorch's side
+(bench/qcfs.sh runs it beside qcfs.lua). MODEL resnet20: with --repo DIR
+the QCFS author's own model (putshua/ANN_SNN_QCFS, Models.modelpool(
+'resnet20', 'cifar10'), set_L, set_T: the image repeated T times, merged
+into the batch, every layer run on T*B rows, each IF looping over t);
+without, a faithful rewrite of that model with the same modules and names
+(written here from shared/reference/README-qcfs.md); the checkpoint is
+read with torch.load(weights_only=True), which runs no pickled code.
+MODEL wrnD-K: wrn_torch.py's WideResNet with the author's IF as its
+activation, in the same merged-batch loop, from the safetensors file
+qcfs.lua wrote. Prints images x steps per second of the evaluation loop
+model(x).mean(0).
 
-usage: qcfs_torch.py THREADS CHECKPOINT IMAGES [T B NBATCH] [--repo DIR]"""
+usage: qcfs_torch.py THREADS MODEL CHECKPOINT IMAGES [T B NBATCH]
+       [--repo DIR]"""
 import contextlib
 import gzip
 import io
+import os
 import sys
 import time
 import types
@@ -103,6 +108,30 @@ class ResNet20(nn.Module):
         return out
 
 
+class Timed(nn.Module):
+    """A network of IF activations in the author's merged-batch loop."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net, self.T = net, 0
+
+    def set_T(self, T):
+        self.T = T
+        for m in self.modules():
+            if isinstance(m, IF):
+                m.T = T
+
+    def set_L(self, L):
+        for m in self.modules():
+            if isinstance(m, IF):
+                m.L = L
+
+    def forward(self, x):
+        x = x.unsqueeze(0).repeat(self.T, 1, 1, 1, 1).flatten(0, 1)
+        out = self.net(x)
+        return out.view(self.T, -1, out.shape[1])
+
+
 def author_model(repo):
     """The author's ResNet-20, with its unused imports stubbed."""
     for name in ('cv2', 'sympy', 'matplotlib', 'matplotlib.pyplot'):
@@ -133,13 +162,22 @@ def main():
         i = args.index('--repo')
         repo = args[i + 1]
         del args[i:i + 2]
-    threads, ckpt, path = int(args[0]), args[1], args[2]
-    rest = [int(a) for a in args[3:6]]
+    threads, model, ckpt, path = int(args[0]), args[1], args[2], args[3]
+    rest = [int(a) for a in args[4:7]]
     T, B, nbatch = rest + [32, 64, 3][len(rest):]
     torch.set_num_threads(threads)
-    net = author_model(repo) if repo else ResNet20()
-    net.set_L(4)
-    net.load_state_dict(torch.load(ckpt, weights_only=True), strict=True)
+    if model == 'resnet20':
+        net = author_model(repo) if repo else ResNet20()
+        net.set_L(4)
+        net.load_state_dict(torch.load(ckpt, weights_only=True),
+                            strict=True)
+    else:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from wrn_torch import WRN, read_safetensors
+        depth, k = (int(v) for v in model[3:].split('-'))
+        net = Timed(WRN(depth, k, act=IF))
+        net.set_L(4)
+        net.net.load_state_dict(read_safetensors(ckpt), strict=True)
     net.eval()
     with contextlib.redirect_stdout(io.StringIO()):
         net.set_T(T)
@@ -152,7 +190,8 @@ def main():
             out = net(x[b * B:(b + 1) * B].clone()).mean(0)
             right += (out.argmax(1) == y[b * B:(b + 1) * B]).sum().item()
         secs = time.perf_counter() - start
-    print('model %s' % ('author' if repo else 'rewrite'))
+    print('model %s' % (model + (' author' if repo and
+                                  model == 'resnet20' else ' rewrite')))
     print('accuracy_t%d %.4f' % (T, right / (B * nbatch)))
     print('images_steps_per_s %.1f' % (B * nbatch * T / secs))
 

@@ -10,7 +10,9 @@ batches of B; prints images/s and peak memory.
 
 usage: wrn_torch.py THREADS IMAGES [DEPTH WIDEN B NBATCH]"""
 import gzip
+import json
 import resource
+import struct
 import sys
 import time
 
@@ -20,13 +22,16 @@ import torch.nn.functional as F
 
 
 class Block(nn.Module):
-    """wide_basic: conv1(relu(bn1(x))), conv2(relu(bn2(.))) + shortcut(x)."""
+    """wide_basic: conv1(act1(bn1(x))), conv2(act2(bn2(.))) + shortcut(x);
+    the activations are modules named as snn.models.wrn names them."""
 
-    def __init__(self, inp, out, stride):
+    def __init__(self, inp, out, stride, act):
         super().__init__()
         self.bn1 = nn.BatchNorm2d(inp)
+        self.act1 = act()
         self.conv1 = nn.Conv2d(inp, out, 3, padding=1, bias=True)
         self.bn2 = nn.BatchNorm2d(out)
+        self.act2 = act()
         self.conv2 = nn.Conv2d(out, out, 3, stride=stride, padding=1,
                                bias=True)
         self.shortcut = nn.Sequential()
@@ -35,15 +40,16 @@ class Block(nn.Module):
                 nn.Conv2d(inp, out, 1, stride=stride, bias=True))
 
     def forward(self, x):
-        h = self.conv1(F.relu(self.bn1(x)))
-        h = self.conv2(F.relu(self.bn2(h)))
+        h = self.conv1(self.act1(self.bn1(x)))
+        h = self.conv2(self.act2(self.bn2(h)))
         return h + self.shortcut(x)
 
 
 class WRN(nn.Module):
-    """Depth 6n + 4, widen k: stages of 16k, 32k, 64k channels."""
+    """Depth 6n + 4, widen k: stages of 16k, 32k, 64k channels; act makes
+    an activation module (ReLU, or an IF of qcfs_torch.py)."""
 
-    def __init__(self, depth, k, classes=10):
+    def __init__(self, depth, k, classes=10, act=nn.ReLU):
         super().__init__()
         n = (depth - 4) // 6
         self.conv1 = nn.Conv2d(3, 16, 3, padding=1, bias=True)
@@ -52,17 +58,40 @@ class WRN(nn.Module):
         for width, stride in ((16 * k, 1), (32 * k, 2), (64 * k, 2)):
             blocks = []
             for i in range(n):
-                blocks.append(Block(inp, width, stride if i == 0 else 1))
+                blocks.append(Block(inp, width, stride if i == 0 else 1,
+                                    act))
                 inp = width
             stages.append(nn.Sequential(*blocks))
         self.layer1, self.layer2, self.layer3 = stages
         self.bn1 = nn.BatchNorm2d(64 * k, momentum=0.9)
+        self.act = act()
         self.linear = nn.Linear(64 * k, classes)
 
     def forward(self, x):
         out = self.layer3(self.layer2(self.layer1(self.conv1(x))))
-        out = F.avg_pool2d(F.relu(self.bn1(out)), 8)
+        out = F.avg_pool2d(self.act(self.bn1(out)), 8)
         return self.linear(out.view(out.size(0), -1))
+
+
+DTYPES = {'F32': torch.float32, 'I64': torch.int64}
+
+
+def read_safetensors(path):
+    """The tensors of a safetensors file by name (read here without the
+    safetensors package: an 8-byte header length, the JSON header, the
+    raw little-endian data)."""
+    data = open(path, 'rb').read()
+    (n,) = struct.unpack('<Q', data[:8])
+    header = json.loads(data[8:8 + n])
+    out = {}
+    for name, e in header.items():
+        if name == '__metadata__':
+            continue
+        lo, hi = e['data_offsets']
+        buf = bytearray(data[8 + n + lo:8 + n + hi])
+        t = torch.frombuffer(buf, dtype=DTYPES[e['dtype']])
+        out[name] = t.reshape(e['shape']).clone()
+    return out
 
 
 def images(path, n):
