@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* The larger of a and b (maxsd, where fmax would be a call). */
 static double

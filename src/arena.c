@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "snnwb.h"
+#include "core.h"
 
 /* Floats per alignment unit: each buffer starts on a 64-byte boundary. */
 #define ARENA_ALIGN 16

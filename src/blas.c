@@ -18,7 +18,7 @@
 #include <stdatomic.h>
 
 #include "config.h"
-#include "snnwb.h"
+#include "core.h"
 
 #define BLAS_MIN_SPLIT	16777216.0
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* Names of the optimizer state tensors, beside the network's. */
 #define CHECKPOINT_M	"optim.m"

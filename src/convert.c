@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* A batch norm folded into the convolution before it, by path. */
 struct convert_fold {

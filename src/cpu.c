@@ -17,7 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "snnwb.h"
+#include "core.h"
 
 /* Each level's name (as SNNWB_ISA spells it) and what it needs. */
 static const struct cpu_level {

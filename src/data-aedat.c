@@ -51,7 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "data.h"
 
 #define DATA_AEDAT_MAGIC	"#!AER-DAT2.0"
 #define DATA_AEDAT_KEY		"snnwb cifar10-dvs split 1"

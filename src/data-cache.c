@@ -35,7 +35,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "snnwb.h"
+#include "data.h"
 
 #define DATA_CACHE_MAGIC	"snnwbEVS"
 #define DATA_CACHE_VERSION	2u	/* 2: xyp packs 7-bit x and y */

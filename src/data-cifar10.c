@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "data.h"
 
 /* torchvision's CIFAR-10 normalisation, per channel R, G, B. */
 static const float data_cifar10_mean[3] = { 0.4914f, 0.4822f, 0.4465f };

@@ -32,7 +32,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "data.h"
 
 /* Names of the splits, indexed by enum frames_split. */
 static const char *const data_frames_names[] = {

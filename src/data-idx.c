@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "snnwb.h"
+#include "data.h"
 
 #define DATA_IDX_UBYTE		0x08
 #define DATA_IDX_MAXDIM		4

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "data.h"
 
 /* One batch buffer. */
 struct loader_slot {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "snnwb.h"
+#include "data.h"
 
 /* Names of the IDX files of a split, without and with .gz. */
 static const char *const data_mnist_files[2][2] = {

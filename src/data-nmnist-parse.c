@@ -11,7 +11,7 @@
 #include <endian.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "data.h"
 
 #ifdef CPU_X86
 #include <immintrin.h>

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "snnwb.h"
+#include "data.h"
 
 #define DATA_NMNIST_PROGRESS	1000	/* files between reports */
 #define DATA_NMNIST_KEY		"snnwb nmnist split 1"

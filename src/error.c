@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "snnwb.h"
+#include "core.h"
 
 /* Formats into a new string, or a fixed fallback when memory is short. */
 static char *

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "snnwb.h"
+#include "core.h"
 
 /* What a temporary file's name holds between the target's name and PID. */
 #define FILE_TMP ".tmp."

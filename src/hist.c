@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "snnwb.h"
+#include "core.h"
 
 /*
  * Counts x[i] - shift for i < n into bins equal bins over [lo, hi):

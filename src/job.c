@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "snnwb.h"
+#include "core.h"
 
 struct job {
 	int			 id;

@@ -36,7 +36,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /*
  * Two floats and two doubles in GCC's and clang's vector extension (SSE2

@@ -48,7 +48,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 #define CONV_MIN_COLS		512
 #define CONV_MIN_WORK		33554432.0

@@ -17,7 +17,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* Values drawn by one generator, one pool task. */
 #define DROPOUT_CHUNK	65536

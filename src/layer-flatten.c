@@ -6,7 +6,7 @@
  */
 #include <jansson.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /*
  * Writes into out the shape of shape[0..ndim) with dimensions start_dim..

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 #ifdef CPU_X86
 #include <immintrin.h>

@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* Partial sums of layer_neuron_mean; values a zero-row test takes at once. */
 #define LAYER_NEURON_SUMS	8

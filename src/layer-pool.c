@@ -14,7 +14,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* A pooling module: its windows, and the plane sizes of the plan. */
 struct pool_module {

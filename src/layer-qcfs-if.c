@@ -32,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* How a converted neuron spikes. */
 enum qcfs_if_mode {

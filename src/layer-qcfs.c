@@ -18,7 +18,7 @@
 #include <jansson.h>
 #include <math.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* A QCFS module's settings. */
 struct qcfs_module {

@@ -3,7 +3,7 @@
  * conversion can find and replace it; its statistic is the fraction of
  * outputs that are not zero (the activation density).
  */
-#include "snnwb.h"
+#include "nn.h"
 
 /* y = max(x, 0); counts the nonzero outputs. */
 static int

@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* Reads "main" and the optional "shortcut". */
 static int

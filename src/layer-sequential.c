@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /*
  * Parses the child description d of container m under its own "name", or

@@ -7,7 +7,7 @@
  */
 #include <math.h>
 
-#include "snnwb.h"
+#include "core.h"
 
 /* Returns the mean over T of s (T, B, C) at batch row b, class c. */
 static double

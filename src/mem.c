@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "core.h"
 
 /* Calls left before failure; negative means never fail. */
 static long mem_countdown = -1;

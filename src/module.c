@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 #define MODULE_KINDS(K) \
 	K(linear) K(conv2d) K(flatten) K(lif) K(if) K(relu) K(qcfs) \

@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* Returns the n floats of v as hex (8 digits each), or NULL. */
 static char *

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* Returns a new network with an empty sequential root, or NULL. */
 struct net *

@@ -17,7 +17,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* Fills n with SpikingJelly's defaults for kind: tau 2, Sigmoid(4). */
 void

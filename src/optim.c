@@ -14,7 +14,7 @@
 #include <immintrin.h>
 #endif
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* Which kinds a hyperparameter belongs to (bits of 1 << kind). */
 #define OPTIM_FOR_SGD	(1 << OPTIM_SGD)

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "core.h"
 
 /* Text sizes in pixels, and the mean glyph width as a fraction of them. */
 #define PLOT_SVG_TITLE		20

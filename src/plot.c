@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "core.h"
 
 /* Tolerance of tick arithmetic, in units of the tick step or decade. */
 #define PLOT_EPS	1e-9

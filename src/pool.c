@@ -24,7 +24,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "snnwb.h"
+#include "core.h"
 
 /* Workers the pool keeps at most; more tasks are claimed by those. */
 #define POOL_MAXWORKERS	63

@@ -28,7 +28,7 @@
 
 #include <zip.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 #define PTH_MAXPICKLE	(16u << 20)	/* bytes of data.pkl */
 #define PTH_MAXVALUES	(1u << 22)	/* values, tuple items, dict pairs */

@@ -5,7 +5,7 @@
  */
 #include <math.h>
 
-#include "snnwb.h"
+#include "core.h"
 
 /* Rotates x left by k bits. */
 static inline uint64_t

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 struct run {
 	char	*dir;

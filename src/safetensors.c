@@ -19,7 +19,7 @@
 
 #include <jansson.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* The reference implementation's limit on the header size. */
 #define ST_MAXHEADER 100000000ULL

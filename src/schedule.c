@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* The schedule names, indexed by enum schedule_kind. */
 static const char *const schedule_names[] = { "constant", "step", "cosine",

@@ -32,7 +32,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "snnwb.h"
+#include "data.h"
 
 #define SIM_DVS_PIXELS	(SIM_DVS_SIDE * SIM_DVS_SIDE)
 #define SIM_DVS_IMG	32		/* CIFAR-10 image side */

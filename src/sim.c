@@ -48,7 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "data.h"
 
 /* Canvas margin around the image: covers the path bounds and the blur. */
 #define SIM_PAD		12

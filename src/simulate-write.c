@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* What the CSV writers read. */
 struct simulate_file {

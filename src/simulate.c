@@ -21,7 +21,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /* The qcfs_if modules of a network in order, with their paths. */
 struct simulate_walk {

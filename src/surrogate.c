@@ -26,7 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "nn.h"
 
 /*
  * Largest magnitude of any parameter. With it, and the lower bound of the

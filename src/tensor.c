@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "snnwb.h"
+#include "core.h"
 
 /* Returns the number of elements of t. */
 size_t

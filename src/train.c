@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "config.h"
-#include "snnwb.h"
+#include "nn.h"
 
 /* Returns monotonic seconds. */
 static double
