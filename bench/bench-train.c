@@ -141,7 +141,7 @@ bench_profile(struct net *net, const float *dout, int B)
 {
 	struct module	*l2 = net_module(net, 2), *l3 = net_module(net, 3);
 	struct module	*l4 = net_module(net, 4);
-	struct mctx	 c = { BENCH_T, B, 1 };
+	struct mctx	 c = { .T = BENCH_T, .B = B, .training = 1 };
 	double		 t[7];
 	int		 i, k;
 

@@ -397,8 +397,9 @@ ui_prompt_plain_event(void)
 
 /*
  * Reads a line in the plain line mode, at prompt on a terminal (where
- * Ctrl-C clears the line); returns it (the caller frees it) or NULL at
- * the end of input.
+ * Ctrl-C clears the line, and the end of input ends the prompt's line, as
+ * shells do); returns it (the caller frees it) or NULL at the end of
+ * input.
  */
 char *
 ui_prompt_plain(const char *prompt)
@@ -417,6 +418,8 @@ ui_prompt_plain(const char *prompt)
 		line = readline(prompt);
 		rl_signal_event_hook = NULL;
 		sigaction(SIGINT, &old, NULL);
+		if (line == NULL)
+			putchar('\n');
 		return line;
 	}
 	if ((n = getline(&line, &cap, stdin)) < 0) {

@@ -59,11 +59,12 @@ wait_for() {
 	wait_until grep -q "$@" "$tmp/screen"
 }
 
-# at_prompt: whether the pane's last line with text is the empty prompt,
-# so that readline reads the terminal (keys sent before it may be read
-# by the terminal's line editing: a Ctrl-D there is no end of input).
-at_prompt() {
-	[ "$(grep . "$tmp/screen" | tail -n 1)" = 'snnwb>' ]
+# last_line TEXT: whether the pane's last line with text is TEXT, such as
+# an empty prompt: then the program reads the terminal (keys sent before
+# that may reach the terminal's line editing, or the next program: a
+# Ctrl-D there is no end of input, a command typed there is echoed twice).
+last_line() {
+	[ "$(grep . "$tmp/screen" | tail -n 1)" = "$1" ]
 }
 
 # ok STATUS NAME: reports one test; a failure shows the pane.
@@ -229,7 +230,8 @@ wait_for -x "snnwb: terminal 'dumb' cannot move the cursor; plain line mode" &&
 ok $? "TERM=dumb gives the plain line mode, said in one line"
 type_line 'function g()'
 wait_for -x '>>' && t send-keys -t tui C-c && type_line '3*5' &&
-    wait_for -x '15' && wait_until at_prompt && t send-keys -t tui C-d &&
+    wait_for -x '15' && wait_until last_line 'snnwb>' &&
+    t send-keys -t tui C-d && wait_until last_line '$' &&
     type_line 'echo dumb-$?' && wait_for -x 'dumb-0'
 ok $? "Ctrl-C at the plain prompt drops the chunk; Ctrl-D ends it"
 
@@ -304,12 +306,17 @@ wait_until twice && type_line '#snn.jobs()' && wait_for -x '3'
 ok $? "snn.simulate{wait=true} in the session returns what -e gives"
 type_line 'a = r.analysis[16][3]'
 type_line 'print("want", ("%.3g %.3g"):format(a.frac_uneven, a.mean_abs_e))'
+# panel_is WANT: whether the unevenness panel's row of act3 shows WANT
+# (the numbers of its line, in order); sets got.
+panel_is() {
+	got=$(grep '^act3 ' "$tmp/screen" | awk '{ for (i = 2; i <= NF; i++)
+	    if ($i ~ /^[0-9]/) { printf "%s%s", sep, $i; sep = " " } }')
+	[ -n "$1" ] && [ "$got" = "$1" ]
+}
 wait_for -e '^want ' &&
     want=$(grep '^want ' "$tmp/screen" | awk '{ print $2, $3 }') &&
     wait_for -e '^layerwise unevenness error at T=16' &&
-    got=$(grep '^act3 ' "$tmp/screen" | awk '{ for (i = 2; i <= NF; i++)
-    if ($i ~ /^[0-9]/) { printf "%s%s", sep, $i; sep = " " } }') &&
-    [ -n "$want" ] && [ "$got" = "$want" ]
+    wait_until panel_is "$want"
 ok $? "the panel's numbers at the end are the result's ($got)"
 t send-keys -t tui C-d
 wait_for -x '\$'
