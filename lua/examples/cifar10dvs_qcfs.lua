@@ -38,11 +38,12 @@
 -- its first layer would see no time at all. The price: an IF neuron is
 -- not reset between frames, so at T the network's rates approach, layer
 -- by layer, the ANN applied to the input averaged over the frames, not
--- the mean of the F per-frame outputs the ANN was trained on; the gap
--- between the ANN's accuracy and the SNN's at large T shows what that
--- costs. snn.simulate's comparison with the ANN (its option ann) runs the
--- ANN on the first frame only, so it is not used here for frames; the
--- |total| column is then "-".
+-- the mean of the F per-frame outputs the ANN was trained on, and the
+-- input changing from frame to frame makes neurons uneven; the gap
+-- between the ANN's accuracy and the SNN's at large T shows what both
+-- cost (README splits it). snn.simulate's comparison with the ANN (its
+-- option ann) runs the ANN on the first frame only, so it is not used
+-- here for frames; the |total| column is then "-".
 --
 -- --compare trains the same blocks (3 input channels, 32 x 32) on the
 -- static images the recordings show, with the same split: recording
