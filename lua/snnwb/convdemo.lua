@@ -1,8 +1,9 @@
 -- convdemo.lua: what the conversion examples share (lua/examples/
--- uneven_cases.lua, unevenness_remedies.lua, wrn_unevenness.lua): their
--- command line, the 1,000 lossless CIFAR-10 test images of the shared
--- folder, and a QCFS network that is either loaded (--checkpoint) or
--- trained in a minute on part of those images.
+-- uneven_cases.lua, unevenness_remedies.lua, wrn_unevenness.lua, and the
+-- CIFAR10-DVS examples cifar10dvs_*.lua): their command line, the 1,000
+-- lossless CIFAR-10 test images of the shared folder, and a QCFS network
+-- that is either loaded (--checkpoint) or trained in a minute on part of
+-- those images.
 local snn = require("snn")
 local models = require("snnwb.models")
 
@@ -10,6 +11,18 @@ local convdemo = {}
 
 -- Reads the command line (cli.options).
 convdemo.options = require("snnwb.cli").options
+
+-- Returns the whole numbers of the comma-separated list s (option --name
+-- of the CIFAR10-DVS examples, such as "16,32,64").
+function convdemo.numbers(s, name)
+	local list = {}
+	for c in tostring(s):gmatch("[^,]+") do
+		list[#list + 1] = math.tointeger(tonumber(c)) or
+		    error("--" .. name .. ": '" .. c .. "' is not a whole " ..
+		    "number", 0)
+	end
+	return list
+end
 
 -- Returns the lossless test images: o.data, else under $SNNWB_SHARED or
 -- ../shared (the layout of a fresh clone beside the shared folder).

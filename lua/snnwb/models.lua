@@ -316,4 +316,98 @@ function models.resnet9(options)
 	}
 end
 
+-- models.cifar10dvs{channels = {128, 128, 128, 128}, size = 128,
+-- hidden = 512, dropout = 0.5, classes = 10, in_channels = 2,
+-- activation = "lif", pool, readout, L = 4, tau = 2, surrogate = "atan"}:
+-- a plain convolutional network for CIFAR10-DVS frames [in_channels,
+-- size, size], after SpikingJelly's parametric_lif_net.CIFAR10DVSNet: per
+-- entry c of channels a block (conv 3x3 with padding 1 and no bias to c
+-- channels, batch norm, the activation) named block1, block2, ..., each
+-- followed by 2x2 pooling; then flatten, dropout, Linear to hidden (fc1)
+-- with the activation and dropout when hidden is not 0, and Linear to the
+-- classes (readout), with the activation after it when readout is true.
+-- activation is "lif" (LIF neurons with tau, detach_reset and the
+-- surrogate), "relu", "qcfs" (L levels) or a function(options) as for
+-- models.wrn; pool is "max" or "avg" (default max, avg for qcfs, which
+-- conversion needs); readout defaults to true for lif, false otherwise.
+-- Returns the network and its multiply-accumulates for one frame (one
+-- time step): {total = n, layers = {{name = , macs = }, ...}}, a
+-- convolution counting out * in * k * k * H * W at its output size and a
+-- linear layer in * out; batch norm (foldable into the convolution),
+-- pooling, biases and neurons are not counted.
+function models.cifar10dvs(options)
+	options = options or {}
+	check_options("cifar10dvs", options, { "channels", "size", "hidden",
+	    "dropout", "classes", "in_channels", "activation", "pool",
+	    "readout", "L", "tau", "surrogate" })
+	local channels = options.channels or { 128, 128, 128, 128 }
+	local size = options.size or 128
+	local hidden = options.hidden or 512
+	local p = options.dropout or 0.5
+	local classes = options.classes or 10
+	local spec = options.activation or "lif"
+	local act
+	if spec == "lif" then
+		act = function(o)
+			o.tau = options.tau or 2
+			o.detach_reset = true
+			o.surrogate = options.surrogate or "atan"
+			return snn.lif(o)
+		end
+	else
+		act = activation("cifar10dvs", spec, options.L or 4)
+	end
+	local pool = options.pool or (spec == "qcfs" and "avg" or "max")
+	if pool ~= "max" and pool ~= "avg" then
+		error("models.cifar10dvs: pool must be \"max\" or \"avg\"", 2)
+	end
+	local readout = options.readout
+	if readout == nil then
+		readout = spec == "lif"
+	end
+	if #channels < 1 or size % (1 << #channels) ~= 0 then
+		error(("models.cifar10dvs: size %d does not halve %d times")
+		    :format(size, #channels), 2)
+	end
+	local layers, macs, total = {}, {}, 0
+	local function count(name, n)
+		macs[#macs + 1] = { name = name, macs = n }
+		total = total + n
+	end
+	local c, side = options.in_channels or 2, size
+	for k, out in ipairs(channels) do
+		local name = "block" .. k
+		layers[#layers + 1] = snn.sequential({ snn.conv2d(c, out, 3,
+			{ padding = 1, bias = false, name = "conv" }),
+			snn.batchnorm2d(out, { name = "bn" }),
+			act{ name = "act" } }, { name = name })
+		count(name .. ".conv", out * c * 9 * side * side)
+		layers[#layers + 1] = (pool == "max" and snn.maxpool2d or
+		    snn.avgpool2d)(2, { name = "pool" .. k })
+		c, side = out, side // 2
+	end
+	local features = c * side * side
+	layers[#layers + 1] = snn.flatten({ name = "flatten" })
+	if p > 0 then
+		layers[#layers + 1] = snn.dropout(p, { name = "drop1" })
+	end
+	if hidden > 0 then
+		layers[#layers + 1] = snn.linear(features, hidden,
+		    { name = "fc1" })
+		layers[#layers + 1] = act{ name = "fc1_act" }
+		count("fc1", features * hidden)
+		if p > 0 then
+			layers[#layers + 1] = snn.dropout(p, { name = "drop2" })
+		end
+		features = hidden
+	end
+	layers[#layers + 1] = snn.linear(features, classes,
+	    { name = "readout" })
+	count("readout", features * classes)
+	if readout then
+		layers[#layers + 1] = act{ name = "readout_act" }
+	end
+	return snn.sequential(layers), { total = total, layers = macs }
+end
+
 return models
