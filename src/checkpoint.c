@@ -234,7 +234,11 @@ checkpoint_desc(const char *path, const struct st_file *f, char **cause)
 	return desc;
 }
 
-/* Loads a network from path; returns NULL with *cause set on error. */
+/*
+ * Loads a network from path; returns NULL with *cause set on error. Its
+ * description may declare no more values than the file's tensors hold,
+ * so a crafted one cannot allocate more than the file's size.
+ */
 struct net *
 checkpoint_load(const char *path, char **cause)
 {
@@ -242,6 +246,8 @@ checkpoint_load(const char *path, char **cause)
 	struct net	*net = NULL;
 	const char	*desc;
 	char		*why = NULL;
+	size_t		 values;
+	int		 i;
 
 	if (pth_is_zip(path)) {
 		error_set(cause, "%s: a PyTorch checkpoint holds no "
@@ -252,7 +258,12 @@ checkpoint_load(const char *path, char **cause)
 		return NULL;
 	if ((desc = checkpoint_desc(path, &f, cause)) == NULL)
 		goto out;
-	if ((net = net_json_build(desc, &why)) == NULL) {
+	for (i = 0, values = 0; i < f.n; i++)
+		values += safetensors_numel(&f.t[i]);
+	module_set_budget(values);
+	net = net_json_build(desc, &why);
+	module_set_budget(SIZE_MAX);
+	if (net == NULL) {
 		error_set(cause, "%s: %s", path, why);
 		free(why);
 		goto out;

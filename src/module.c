@@ -177,6 +177,21 @@ fail:
 }
 
 /*
+ * The values module_declare may still allocate on this thread: set from
+ * a checkpoint's contents while its description is built, so that a
+ * crafted description cannot allocate more than the file holds; else
+ * SIZE_MAX, no bound.
+ */
+static _Thread_local size_t module_budget = SIZE_MAX;
+
+/* Bounds the values the next declarations may allocate (SIZE_MAX: none). */
+void
+module_set_budget(size_t values)
+{
+	module_budget = values;
+}
+
+/*
  * Declares a parameter (or, with MPARAM_BUFFER in flags, a buffer) of m
  * with the given shape; returns its zeroed values (the module's own until
  * the network lays them out in its blocks), or NULL with *cause set.
@@ -195,6 +210,14 @@ module_declare(struct module *m, const char *name, int flags, int ndim,
 	}
 	for (i = 0; i < ndim; i++)
 		n *= (size_t)shape[i];
+	if (module_budget != SIZE_MAX) {
+		if (n > module_budget) {
+			error_set(cause, "%s: %s of %zu values is more than "
+			    "the checkpoint holds", m->kind->name, name, n);
+			return NULL;
+		}
+		module_budget -= n;
+	}
 	p = &m->param[m->nparam];
 	memset(p, 0, sizeof *p);
 	if ((p->data = mem_calloc(n > 0 ? n : 1, sizeof *p->data)) == NULL) {

@@ -447,6 +447,7 @@ int	 module_add_child(struct module *m, struct module *child,
 float	*module_declare(struct module *m, const char *name, int flags,
 	     int ndim, const int *shape, char **cause);
 struct mparam *module_param(struct module *m, const char *name);
+void	 module_set_budget(size_t values);
 int	 module_shape(struct module *m, int ndim, const int *shape,
 	     int x_is_input, char **cause);
 void	 module_carve(struct module *m, struct arena *a,

@@ -726,6 +726,39 @@ cleanup(void)
 	ok(rmdir(tmpdir) == 0, "temporary directory removed");
 }
 
+/*
+ * A few-byte checkpoint whose description declares a 20000 x 20000 linear
+ * layer is refused before anything that size is allocated: a description
+ * may declare no more values than the file holds.
+ */
+static void
+test_budget(void)
+{
+	static const char	header[] = "{\"__metadata__\": {\"snnwb.net\": "
+	    "\"{\\\"layers\\\": [{\\\"type\\\": \\\"linear\\\", "
+	    "\\\"in\\\": 20000, \\\"out\\\": 20000}]}\"}, \"0.weight\": "
+	    "{\"dtype\": \"F32\", \"shape\": [1], \"data_offsets\": [0, 4]}}";
+	unsigned char		 buf[512];
+	size_t			 n = sizeof header - 1, padded = (n + 7) / 8 * 8;
+	struct net		*net;
+	char			*cause = NULL;
+	int			 i;
+
+	for (i = 0; i < 8; i++)
+		buf[i] = (unsigned char)(padded >> (8 * i));
+	memcpy(buf + 8, header, n);
+	memset(buf + 8 + n, ' ', padded - n);
+	memset(buf + 8 + padded, 0, 4);
+	put_file(at("budget.safetensors"), buf, 8 + padded + 4);
+	net = checkpoint_load(at("budget.safetensors"), &cause);
+	ok(net == NULL && cause != NULL &&
+	    strstr(cause, "more than the checkpoint holds") != NULL,
+	    "a description larger than its file is refused before it is "
+	    "allocated: %s", cause != NULL ? cause : "(loaded)");
+	net_free(net);
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -743,6 +776,7 @@ main(void)
 	test_i64();
 	test_save_target();
 	test_alloc_failure();
+	test_budget();
 	cleanup();
 	return done_testing();
 }
