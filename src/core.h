@@ -115,6 +115,9 @@ int	 cpu_isa_choose(const char *value, enum cpu_isa best,
 const char *cpu_isa_name(enum cpu_isa isa);
 const char *cpu_isa_warning(void);
 
+/* clock.c: the monotonic clock, in seconds. */
+double	 clock_now(void);
+
 /* pool.c: persistent worker threads; tasks fn(arg, 0 .. n - 1). */
 void	 pool_run(void (*fn)(void *arg, int i), void *arg, int n);
 
@@ -277,6 +280,7 @@ void	 job_free(struct job *job);
 int	 file_open_regular(const char *path, size_t *size, char **cause);
 int	 file_write_atomic(const char *path, int (*fn)(FILE *, void *),
 	     void *arg, char **cause);
+int	 file_write_text(const char *path, const char *text, char **cause);
 void	 file_clean_stale(const char *dir);
 int	 file_mkdirs(const char *dir, int mode, char **cause);
 

@@ -7,7 +7,6 @@
 #include <pthread.h>
 #include <string.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "nn.h"
 
@@ -200,15 +199,6 @@ struct linear_job {
 	float			*dw;	/* (out, in) */
 };
 
-/* Returns monotonic seconds, for the stage times. */
-static double
-layer_linear_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* Frees the sparse path's buffers; NULL is allowed. */
 void
@@ -980,9 +970,9 @@ layer_linear_sparse_forward(struct linear_sparse **spp, float *y,
 #ifdef CPU_X86
 	pthread_once(&layer_linear_lut_once, layer_linear_lut_init);
 #endif
-	t0 = layer_linear_now();
+	t0 = clock_now();
 	sp->used = layer_linear_scan(&job);
-	t1 = layer_linear_now();
+	t1 = clock_now();
 	sp->times.scan += t1 - t0;
 	if (sp->used) {
 		sp->times.sparse++;
@@ -995,7 +985,7 @@ layer_linear_sparse_forward(struct linear_sparse **spp, float *y,
 		sp->times.dense++;
 		layer_linear_forward(y, x, w, b, rows, in, out);
 	}
-	sp->times.mul += layer_linear_now() - t1;
+	sp->times.mul += clock_now() - t1;
 	return 0;
 }
 
@@ -1109,10 +1099,10 @@ layer_linear_sparse_backward(struct linear_sparse *sp, float *dx, float *dw,
 	struct linear_job	job;
 	double			t0, t1;
 
-	t0 = layer_linear_now();
+	t0 = clock_now();
 	if (!sp->used) {
 		layer_linear_backward(dx, dw, db, dy, x, w, rows, in, out);
-		sp->times.grad += layer_linear_now() - t0;
+		sp->times.grad += clock_now() - t0;
 		return;
 	}
 	memset(&job, 0, sizeof job);
@@ -1120,11 +1110,11 @@ layer_linear_sparse_backward(struct linear_sparse *sp, float *dx, float *dw,
 	job.dy = dy;
 	job.dw = dw;
 	layer_linear_csc(&job);
-	t1 = layer_linear_now();
+	t1 = clock_now();
 	sp->times.csc += t1 - t0;
 	pool_run(layer_linear_grad_task, &job, sp->ntasks);
 	layer_linear_rest(dx, db, dy, w, rows, in, out);
-	sp->times.grad += layer_linear_now() - t1;
+	sp->times.grad += clock_now() - t1;
 }
 
 /* Returns whether the last forward through sp went sparse. */

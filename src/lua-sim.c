@@ -6,7 +6,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lua-snn.h"
 
@@ -213,15 +212,6 @@ lsnn_sim_progress(size_t done, size_t total, void *arg)
 	return 0;
 }
 
-/* Returns the seconds of a monotonic clock. */
-static double
-lsnn_sim_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /*
  * Simulates the images of one split sp from root into out with sensor s;
@@ -320,7 +310,7 @@ lsnn_sim_nmnist(lua_State *L)
 
 	if (sim_init(&s, &p, &cause) != 0)
 		return lsnn_fail(L, cause);
-	start = lsnn_sim_now();
+	start = clock_now();
 	for (i = 0; i < 2; i++) {
 		if (sp[i].n > 0 && lsnn_sim_split(L, &s, root, out, &sp[i],
 		    seed, threads, &cause) != 0) {
@@ -334,7 +324,7 @@ lsnn_sim_nmnist(lua_State *L)
 	lua_setfield(L, -2, "train");
 	lua_pushinteger(L, (lua_Integer)sp[1].n);
 	lua_setfield(L, -2, "test");
-	lua_pushnumber(L, lsnn_sim_now() - start);
+	lua_pushnumber(L, clock_now() - start);
 	lua_setfield(L, -2, "seconds");
 	return 1;
 }
@@ -488,7 +478,7 @@ lsnn_sim_cifar10_dvs(lua_State *L)
 		lsnn_argerror(L, fn, "images", "is %I, but %s holds %I "
 		    "records", (lua_Integer)want, cifar, (lua_Integer)n);
 	}
-	start = lsnn_sim_now();
+	start = clock_now();
 	rc = sim_dvs_write_set(&p, rec, want, out, seed, &events,
 	    lsnn_progress_wanted(L) ? lsnn_sim_dvs_progress : NULL, NULL,
 	    &cause);
@@ -502,7 +492,7 @@ lsnn_sim_cifar10_dvs(lua_State *L)
 	lua_setfield(L, -2, "events");
 	lua_pushnumber(L, p.period * p.loops);
 	lua_setfield(L, -2, "duration_us");
-	lua_pushnumber(L, lsnn_sim_now() - start);
+	lua_pushnumber(L, clock_now() - start);
 	lua_setfield(L, -2, "seconds");
 	return 1;
 }

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -398,10 +397,7 @@ lsnn_check_cores(lua_State *L, const char *fn)
 static int
 lsnn_clock_fn(lua_State *L)
 {
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	lua_pushnumber(L, (lua_Number)ts.tv_sec + 1e-9 * (lua_Number)ts.tv_nsec);
+	lua_pushnumber(L, clock_now());
 	return 1;
 }
 

@@ -11,7 +11,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "nn.h"
 
@@ -63,15 +62,6 @@ module_kind_index(const struct module_kind *kind)
 	return -1;
 }
 
-/* Returns the seconds of the monotonic clock. */
-static double
-module_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Returns the profile entry of m's kind in c, or NULL (a container). */
 static struct module_time *
@@ -402,9 +392,9 @@ module_forward(struct module *m, const struct mctx *c, const float *x,
 		return 0;
 	if ((t = module_time_of(m, c)) == NULL)
 		return m->kind->forward(m, c, x, cause);
-	start = module_now();
+	start = clock_now();
 	rc = m->kind->forward(m, c, x, cause);
-	t->forward += module_now() - start;
+	t->forward += clock_now() - start;
 	t->calls++;
 	return rc;
 }
@@ -425,9 +415,9 @@ module_backward(struct module *m, const struct mctx *c, const float *dy,
 		m->kind->backward(m, c, dy, need_dx);
 		return;
 	}
-	start = module_now();
+	start = clock_now();
 	m->kind->backward(m, c, dy, need_dx);
-	t->backward += module_now() - start;
+	t->backward += clock_now() - start;
 }
 
 /* Returns the neurons of m and below to rest. */

@@ -19,7 +19,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "nn.h"
 
@@ -132,15 +131,6 @@ simulate_analysis(struct net *net, struct simulate_walk *w, int on)
 	net_invalidate(net);
 }
 
-/* Returns the seconds of the monotonic clock. */
-static double
-simulate_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* Checks the options against the data set; -1 with a message. */
 static int
@@ -306,7 +296,7 @@ simulate_run(struct net *net, const struct simulate_opts *o,
 	struct loader_opts	 lo;
 	struct loader		*l = NULL;
 	struct batch		 b;
-	double			*sum = NULL, start = simulate_now();
+	double			*sum = NULL, start = clock_now();
 	uint32_t		*first = NULL;
 	size_t			 i;
 	int			 rc = -1, k, training = net->training;
@@ -355,7 +345,7 @@ simulate_run(struct net *net, const struct simulate_opts *o,
 		    cause)) != 0)
 			break;
 		r->n += (size_t)b.B;
-		r->seconds = simulate_now() - start;
+		r->seconds = clock_now() - start;
 		if (o->tick != NULL && (rc = o->tick(o->arg, r, cause)) != 0)
 			break;
 	}
@@ -368,7 +358,7 @@ simulate_run(struct net *net, const struct simulate_opts *o,
 			analysis_finish(&r->analysis[k]);
 	}
 out:
-	r->seconds = simulate_now() - start;
+	r->seconds = clock_now() - start;
 	if (w.n > 0)
 		simulate_analysis(net, &w, 0);
 	net_set_training(net, training);

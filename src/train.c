@@ -14,20 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "config.h"
 #include "nn.h"
 
-/* Returns monotonic seconds. */
-static double
-train_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* Fills the defaults: 1 epoch, batch 64, Adam 1e-3, MSE on the rate. */
 void
@@ -543,7 +533,7 @@ train_end_epoch(struct train_state *st, struct train_record *rec,
 	ck.v = st->v;
 	ck.epoch = rec->epoch;
 	ck.step = cfg->optim.step;
-	rec->seconds = train_now() - st->start;
+	rec->seconds = clock_now() - st->start;
 	if (run_sync(st->run, rec, cause) != 0)
 		return -1;
 	return checkpoint_save(st->ckpt, cfg->net, &ck, NULL, cause);
@@ -573,7 +563,7 @@ train_epochs(struct train_state *st, int first, char **cause)
 		r->nbatches = (int)data_loader_batches(st->loader);
 		r->lr = cfg->optim.lr;
 		r->test_loss = r->test_acc = NAN;
-		t0 = train_now();
+		t0 = clock_now();
 		sum_loss = sum_acc = 0;
 		seen = 0;
 		while ((rc = data_loader_next(st->loader, &b, cause)) == 1) {
@@ -586,8 +576,8 @@ train_epochs(struct train_state *st, int first, char **cause)
 			seen += (size_t)b.B;
 			sum_loss += r->loss * b.B;
 			sum_acc += r->acc * b.B;
-			r->seconds = train_now() - st->start;
-			r->samples_per_s = (double)seen / (train_now() - t0);
+			r->seconds = clock_now() - st->start;
+			r->samples_per_s = (double)seen / (clock_now() - t0);
 			train_emit(st, r);
 		}
 		if (rc < 0)
@@ -595,10 +585,10 @@ train_epochs(struct train_state *st, int first, char **cause)
 		r->kind = TRAIN_REC_EPOCH;
 		r->loss = seen > 0 ? sum_loss / (double)seen : NAN;
 		r->acc = seen > 0 ? sum_acc / (double)seen : NAN;
-		r->samples_per_s = (double)seen / (train_now() - t0);
+		r->samples_per_s = (double)seen / (clock_now() - t0);
 		if (train_end_epoch(st, r, cause) != 0)
 			return -1;
-		r->seconds = train_now() - st->start;
+		r->seconds = clock_now() - st->start;
 		if (st->job != NULL)
 			job_lend(st->job);
 		train_emit(st, r);
@@ -654,7 +644,7 @@ train_run(struct train_config *cfg, struct job *job, char **cause)
 	memset(&st, 0, sizeof st);
 	st.cfg = cfg;
 	st.job = job;
-	st.start = train_now();
+	st.start = clock_now();
 	st.m = mem_calloc(cfg->net->nparams, sizeof *st.m);
 	st.v = mem_calloc(cfg->net->nparams, sizeof *st.v);
 	st.layers = mem_calloc((size_t)cfg->net->nstats + 1,
