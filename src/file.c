@@ -237,3 +237,20 @@ file_clean_stale(const char *dir)
 	}
 	closedir(d);
 }
+
+/* Writes the text (a string) and a newline to fp; -1 on a write error. */
+static int
+file_put_text(FILE *fp, void *text)
+{
+	return fputs(text, fp) == EOF || fputc('\n', fp) == EOF ? -1 : 0;
+}
+
+/*
+ * Writes text and a newline to path atomically (see file_write_atomic):
+ * path keeps its old contents when anything fails.
+ */
+int
+file_write_text(const char *path, const char *text, char **cause)
+{
+	return file_write_atomic(path, file_put_text, (void *)text, cause);
+}

@@ -688,7 +688,6 @@ int	 run_sync(struct run *run, const struct train_record *rec,
 	     char **cause);
 const char *run_dir(const struct run *run);
 void	 run_close(struct run *run);
-int	 run_write_file(const char *path, const char *text, char **cause);
 
 /* convert.c: ANN-to-SNN conversion of QCFS networks. */
 struct convert_layer {

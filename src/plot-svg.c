@@ -785,7 +785,7 @@ plot_svg_write(const char *path, const struct plot *p, char **cause)
 	if (rc != 0)
 		error_set(cause, "%s: out of memory", path);
 	else
-		rc = run_write_file(path, g.buf, cause);
+		rc = file_write_text(path, g.buf, cause);
 	mem_free(g.buf);
 	return rc;
 }

@@ -44,23 +44,6 @@ run_path(const struct run *run, const char *name)
 	return error_printf("%s/%s", run->dir, name);
 }
 
-/* Writes the text (a string) and a newline to fp; -1 on a write error. */
-static int
-run_put_text(FILE *fp, void *text)
-{
-	return fputs(text, fp) == EOF || fputc('\n', fp) == EOF ? -1 : 0;
-}
-
-/*
- * Writes text and a newline to path atomically (see file_write_atomic):
- * path keeps its old contents when anything fails.
- */
-int
-run_write_file(const char *path, const char *text, char **cause)
-{
-	return file_write_atomic(path, run_put_text, (void *)text, cause);
-}
-
 /*
  * Copies from the old metrics file the header and the rows of epochs
  * 1..keep, and stops at a last line without its newline (what a crash
@@ -199,7 +182,7 @@ run_open(const char *dir, const char *config, int keep_epochs, char **cause)
 		error_set(cause, "out of memory");
 		goto fail;
 	}
-	if (run_write_file(path, config, cause) != 0)
+	if (file_write_text(path, config, cause) != 0)
 		goto fail;
 	if (keep_epochs >= 0 &&
 	    run_trim_metrics(run->metrics_path, keep_epochs, cause) != 0)

@@ -286,7 +286,7 @@ test_atomic(void)
 	put(at("target.json"), "old\n");
 	chmod(at("target.json"), 0600);
 	symlink("target.json", at("link.json"));
-	rc = run_write_file(at("link.json"), "new", &cause);
+	rc = file_write_text(at("link.json"), "new", &cause);
 	text = slurp(at("target.json"));
 	ok(rc == 0 && text != NULL && strcmp(text, "new\n") == 0,
 	    "a symbolic link is written through to its target (%s)",
@@ -303,7 +303,7 @@ test_atomic(void)
 		    "the link stays a link and the target keeps its mode");
 	}
 	mkdir(at("dir.json"), 0777);
-	rc = run_write_file(at("dir.json"), "x", &cause);
+	rc = file_write_text(at("dir.json"), "x", &cause);
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", at("dir.json"),
 	    (long)getpid());
 	ok(rc == -1 && cause != NULL && strstr(cause, "dir.json is not a "
@@ -312,13 +312,13 @@ test_atomic(void)
 	free(cause);
 	cause = NULL;
 	mkfifo(at("fifo.json"), 0666);
-	rc = run_write_file(at("fifo.json"), "x", &cause);
+	rc = file_write_text(at("fifo.json"), "x", &cause);
 	ok(rc == -1 && cause != NULL && strstr(cause, "not a regular file"),
 	    "a FIFO is not replaced: %s", cause ? cause : "(none)");
 	free(cause);
 	cause = NULL;
 	symlink("missing.json", at("dangling.json"));
-	rc = run_write_file(at("dangling.json"), "x", &cause);
+	rc = file_write_text(at("dangling.json"), "x", &cause);
 	ok(rc == -1 && cause != NULL && strstr(cause, "missing file") &&
 	    !exists(at("missing.json")),
 	    "a dangling symbolic link is refused: %s", cause ? cause :
@@ -327,7 +327,7 @@ test_atomic(void)
 	cause = NULL;
 	if (access("/dev/full", W_OK) == 0) {
 		symlink("/dev/full", at("full.json"));
-		rc = run_write_file(at("full.json"), "x", &cause);
+		rc = file_write_text(at("full.json"), "x", &cause);
 		ok(rc == -1 && cause != NULL && strstr(cause,
 		    "full.json is not a regular file") != NULL,
 		    "a link to a device is refused: %s", cause ? cause :
