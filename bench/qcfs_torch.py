@@ -15,7 +15,6 @@ model(x).mean(0).
 usage: qcfs_torch.py THREADS MODEL CHECKPOINT IMAGES [T B NBATCH]
        [--repo DIR]"""
 import contextlib
-import gzip
 import io
 import os
 import sys
@@ -24,6 +23,9 @@ import types
 
 import torch
 import torch.nn as nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wrn_torch import WRN, images, read_safetensors  # noqa: E402
 
 
 class IF(nn.Module):
@@ -143,17 +145,6 @@ def author_model(repo):
     return modelpool('resnet20', 'cifar10')
 
 
-def images(path, n):
-    """The first n records of a CIFAR-10 batch file, normalised."""
-    raw = gzip.open(path).read() if path.endswith('.gz') else \
-        open(path, 'rb').read()
-    rec = torch.frombuffer(bytearray(raw[:n * 3073]),
-                           dtype=torch.uint8).view(n, 3073)
-    x = rec[:, 1:].float().view(n, 3, 32, 32) / 255
-    mean = torch.tensor([0.4914, 0.4822, 0.4465]).view(1, 3, 1, 1)
-    std = torch.tensor([0.2023, 0.1994, 0.2010]).view(1, 3, 1, 1)
-    return (x - mean) / std, rec[:, 0].long()
-
 
 def main():
     args = sys.argv[1:]
@@ -172,8 +163,6 @@ def main():
         net.load_state_dict(torch.load(ckpt, weights_only=True),
                             strict=True)
     else:
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        from wrn_torch import WRN, read_safetensors
         depth, k = (int(v) for v in model[3:].split('-'))
         net = Timed(WRN(depth, k, act=IF))
         net.set_L(4)
