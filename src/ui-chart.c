@@ -370,6 +370,8 @@ ui_chart_keep(const double *v, int n, int k, unsigned char *keep)
 			if (above)
 				j = i;
 		}
+		if (j < 0)
+			break;
 		keep[j] = 1;
 	}
 }
