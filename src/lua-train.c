@@ -4,7 +4,8 @@
  * records in lsnn_train_pump, which appends them to the job's history,
  * runs on_epoch hooks, feeds the observer (the live charts) and draws the
  * progress line. In batch mode snn.train pumps until its job ends and
- * returns the history; in the interactive session it returns the job.
+ * returns the history; in the interactive session it returns the job,
+ * unless it runs inside snn.wait.
  * Other kinds of job (a simulation, lua-convert.c) share all of this but
  * what is done with a record and at the end (struct lsnn_train_kind).
  */
@@ -55,6 +56,9 @@ static struct lsnn_job *lsnn_live;
 
 /* Whether snn.train returns at once (the interactive session). */
 static int lsnn_async;
+
+/* How many snn.wait calls run: while any does, every job is waited for. */
+static int lsnn_waiting;
 
 /* The observer of every record and end, and its argument. */
 static void (*lsnn_observer)(void *, const struct lsnn_train_event *);
@@ -679,7 +683,7 @@ lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
 	lua_pushvalue(L, idx);
 	lua_rawseti(L, -2, lj->id);
 	lua_pop(L, 1);
-	if (lsnn_async && !wait) {
+	if (lsnn_async && !wait && lsnn_waiting == 0) {
 		lua_pushvalue(L, idx);
 		return 1;
 	}
@@ -994,7 +998,27 @@ static const struct lsnn_train_kind lsnn_train_kind = {
 	"train", "snn.train", lsnn_train_take, NULL, lsnn_train_gc
 };
 
-/* Adds snn.train, snn.evaluate, snn.jobs and the job metatable. */
+/*
+ * snn.wait(fn, ...): calls fn(...) with every job it starts waited for, as
+ * in a script, and returns what fn returns; its errors pass through.
+ */
+static int
+lsnn_train_wait_fn(lua_State *L)
+{
+	int	status;
+
+	if (!lua_isfunction(L, 1))
+		lsnn_argerror(L, "snn.wait", "fn", "must be a function (got "
+		    "%s)", luaL_typename(L, 1));
+	lsnn_waiting++;
+	status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+	lsnn_waiting--;
+	if (status != LUA_OK)
+		return lua_error(L);
+	return lua_gettop(L);
+}
+
+/* Adds snn.train, snn.evaluate, snn.jobs, snn.wait and the job metatable. */
 void
 lsnn_train_open(lua_State *L)
 {
@@ -1027,4 +1051,6 @@ lsnn_train_open(lua_State *L)
 	lua_setfield(L, -2, "evaluate");
 	lua_pushcfunction(L, lsnn_train_jobs);
 	lua_setfield(L, -2, "jobs");
+	lua_pushcfunction(L, lsnn_train_wait_fn);
+	lua_setfield(L, -2, "wait");
 }

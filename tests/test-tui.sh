@@ -29,7 +29,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 40
+tap_plan 42
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -318,6 +318,56 @@ wait_for -e '^want ' &&
     wait_for -e '^layerwise unevenness error at T=16' &&
     wait_until panel_is "$want"
 ok $? "the panel's numbers at the end are the result's ($got)"
+
+# A sweep typed at the prompt, as the manual's SWEEPS example: its run
+# function calls snn.train without waiting, yet each run trains to its
+# end before its result.json is written, one run after the other, and
+# the summary (epochs and final accuracy of each run) is what -e gives.
+cat >"$tmp/sweep.lua" <<EOF
+package.path = "$srcdir/tests/lua/?.lua;" .. package.path
+local tiny = require("tinymnist")
+local files = require("snnwb.files")
+local json = require("snnwb.json")
+local dir = tiny.write(64, 32)
+local data = snn.data.mnist{ root = dir, T = 4, encoding = "poisson",
+	seed = 2 }
+local test = snn.data.mnist{ root = dir, split = "test", T = 4,
+	encoding = "poisson", seed = 2 }
+function tiny_sweep(folder)
+	return snn.sweep{ name = "tiny", dir = folder, seeds = { 1, 2 },
+		fixed = { epochs = 2 }, run = function(cfg)
+			snn.train{ net = tiny.network(), data = data,
+				test = test, epochs = cfg.epochs, batch = 8,
+				seed = cfg.seed, run_dir = cfg.run_dir,
+				resume = cfg.resume }
+		end }
+end
+function sweep_line(s)
+	local parts = { "sweep", #s.missing }
+	for _, run in ipairs(s.runs) do
+		local r = json.decode(files.read(s.dir .. "/" .. run.name ..
+		    "/result.json"))
+		parts[#parts + 1] = ("%s:%d:%.17g:%s"):format(run.name,
+		    #run.epochs, run.final_acc, r.seconds > 0)
+	end
+	return table.concat(parts, " ")
+end
+EOF
+printf 'dofile("%s")\nprint(sweep_line(tiny_sweep("%s")))\n' \
+    "$tmp/sweep.lua" "$tmp/sweep-e" >"$tmp/sweep-e.lua"
+expected=$(OPENBLAS_NUM_THREADS=1 HOME="$tmp/home" "$snnwb" -q \
+    -e "$tmp/sweep-e.lua")
+type_line "dofile('$tmp/sweep.lua')"
+type_line "print(sweep_line(tiny_sweep('$tmp/sweep-i')))"
+{ wait_for -x "$expected" || wait_for -x "$expected"; } &&
+    [ -n "$expected" ] && ! grep -q 'failed\|busy' "$tmp/screen" &&
+    type_line 'n = 0 for _, j in ipairs(snn.jobs()) do if j.state == '\
+'"done" and (j.run_dir or ""):find("sweep%-i/seed") then n = n + 1 end end' &&
+    type_line 'print("done", n)' && wait_for -x 'done  *2'
+ok $? "a sweep at the prompt trains each run to its end, as -e does"
+type_line "print(sweep_line(tiny_sweep('$tmp/sweep-i')))"
+wait_for -e 'snn.sweep tiny: 2 runs, 2 finished before' && wait_until twice
+ok $? "run again, the sweep finds both runs finished"
 t send-keys -t tui C-d
 wait_for -x '\$'
 

@@ -240,7 +240,9 @@ local function check(fn, options)
 	return o
 end
 
--- Runs the run r of sweep o in this process and writes its result.json.
+-- Runs the run r of sweep o in this process and writes its result.json;
+-- the jobs that the run starts are waited for (snn.wait), in the
+-- interactive session too, so the run has ended when its result is written.
 local function execute(o, r)
 	local cfg = {}
 	for key, v in pairs(o.fixed) do
@@ -256,12 +258,13 @@ local function execute(o, r)
 		error("snn.sweep: " .. err, 0)
 	end
 	snn.seed(r.seed)
-	local started = os.time()
-	local result = o.run(cfg)
+	local started = snn.clock()
+	local result = snn.wait(o.run, cfg)
 	local good, text = pcall(json.encode, { name = r.name,
 		values = r.values, seed = r.seed, fixed = o.fixed,
 		result = result, version = snn.version,
-		seconds = os.difftime(os.time(), started),
+		seconds = math.floor((snn.clock() - started) * 1000 + 0.5) /
+		    1000,
 		finished = os.date("!%Y-%m-%dT%H:%M:%SZ") })
 	if not good then
 		error(("snn.sweep: the result of run %s cannot be written " ..

@@ -63,6 +63,15 @@ tap.raises(function() json.encode(loop) end, "contains itself",
 tap.raises(function() json.encode{ 1, x = 2 } end, "key of type number",
     "json: mixed keys are refused")
 
+-- snn.wait, through which a sweep calls its runs: in a script it passes
+-- the arguments and the results through, and the errors.
+tap.ok(same({ snn.wait(function(a, b) return b, a, nil end, 1, "x") },
+    { "x", 1 }), "snn.wait: fn's arguments and results pass through")
+tap.raises(function() snn.wait(error, "inner") end, "inner",
+    "snn.wait: fn's error passes through")
+tap.raises(function() snn.wait(5) end, "snn.wait: argument 'fn' must be " ..
+    "a function (got number)", "snn.wait: fn must be a function")
+
 -- The runs of a grid: keys sorted, the first outermost, seeds outermost.
 local runs, keys = snn.sweep.expand({ surrogate = { "atan", "sigmoid" },
 	alpha = { 0.5, 2 } }, { 1, 2 })
