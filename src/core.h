@@ -118,6 +118,9 @@ const char *cpu_isa_warning(void);
 /* clock.c: the monotonic clock, in seconds. */
 double	 clock_now(void);
 
+/* orphan.c: a sweep's child process ends when the sweep's process ends. */
+void	 orphan_watch(void);
+
 /* pool.c: persistent worker threads; tasks fn(arg, 0 .. n - 1). */
 void	 pool_run(void (*fn)(void *arg, int i), void *arg, int n);
 

@@ -358,6 +358,7 @@ main(int argc, char **argv)
 	const char		*warning;
 	int			 status, ok;
 
+	orphan_watch();
 	if ((warning = cpu_isa_warning()) != NULL)
 		fprintf(stderr, "snnwb: warning: %s\n", warning);
 	main_parse(&o, argc, argv);

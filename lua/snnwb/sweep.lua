@@ -447,21 +447,42 @@ local function cores()
 end
 
 -- Runs the runs in pending in up to o.jobs child processes at a time
--- (xargs -P), each with an equal share of the cores as its threads.
+-- (xargs -P), each with an equal share of the cores as its threads, and
+-- reports each run that ends. The children stay in this process's group
+-- and hold, as descriptor 3 (SNNWB_SWEEP_WATCH), the write end of the pipe
+-- this process reads their reports from: when it ends, however it dies,
+-- each child ends too (orphan.c) and no further run starts. The list of
+-- runs goes to xargs through a file that is removed once opened.
 local function parallel(o, pending, commands)
 	local n = math.min(o.jobs, #pending)
 	local threads = math.max(1, (o.cores or cores()) // n)
 	snn.log("snn.sweep %s: %d runs, %d at a time with %d thread%s each;" ..
 	    " output in each run's log.txt", o.name, #pending, n, threads,
 	    threads > 1 and "s" or "")
-	local report = 'sh -c "$1"; s=$?; if [ "$s" -ne 0 ]; then echo ' ..
-	    '"snn.sweep: run $0 failed (exit status $s): see $0/log.txt" ' ..
-	    '>&2' .. (snn.quiet and "" or '; else echo "snn.sweep: ' ..
-	    'finished $0" >&2') .. "; fi"
-	local p = io.popen(("SNNWB_THREADS=%d xargs -0 -P %d -n 2 sh -c %s")
-	    :format(threads, n, files.quote(report)), "w")
+	local list = os.tmpname()
+	local args = {}
 	for _, r in ipairs(pending) do
-		p:write(r.dir, "\0", commands[r.name], "\0")
+		args[#args + 1] = r.dir .. "\0" .. commands[r.name] .. "\0"
+	end
+	local written, err = files.write(list, table.concat(args))
+	if not written then
+		os.remove(list)
+		error("snn.sweep: " .. err, 0)
+	end
+	local report = 'sh -c "$1"; s=$?; if [ "$s" -eq 255 ]; then exit 255;' ..
+	    ' elif [ "$s" -ne 0 ]; then echo "snn.sweep: run $0 failed ' ..
+	    '(exit status $s): see $0/log.txt"; else echo "snn.sweep: ' ..
+	    'finished $0"; fi'
+	local p = io.popen(("exec 3>&1 <%s; rm -f %s; SNNWB_THREADS=%d " ..
+	    "SNNWB_SWEEP_WATCH=3 exec xargs -0 -P %d -n 2 sh -c %s"):format(
+	    files.quote(list), files.quote(list), threads, n,
+	    files.quote(report)), "r")
+	local line = p:read("l")
+	while line do
+		if not snn.quiet or line:find(" failed ", 1, true) then
+			io.stderr:write(line, "\n")
+		end
+		line = p:read("l")
 	end
 	local good, how, status = p:close()
 	if not good and how == "exit" then

@@ -1,7 +1,8 @@
 -- test-sweep.lua: sweeps (snn.sweep and snnwb.json) without training: the
 -- JSON writer against its reader, the order and names of a grid's runs,
 -- resuming, the job lists, the summary's statistics on known numbers that
--- fake runs write, collect, figures, and two runs in parallel children.
+-- fake runs write, collect, figures, two runs in parallel children, and
+-- children that end with their parent.
 local tap = require("tap")
 local json = require("snnwb.json")
 
@@ -280,6 +281,96 @@ tap.ok(slurp(dir .. "/par/jobs.txt"):find(" '-q' '--seed=9' " ..
     "snnwb's -q, --seed and -l")
 if #pids ~= 2 then
 	tap.diag(out)
+end
+
+-- Killing only the parent of a parallel sweep (kill -9) ends its children
+-- within seconds, and starts none of the runs left: three runs of about
+-- 30 s, two at a time, each writing its /proc/self/stat first.
+script = dir .. "/orphans.lua"
+f = assert(io.open(script, "w"))
+f:write(([[
+if not os.getenv("SNNWB_SWEEP_RUN") then
+	local f = io.open(%q, "w")
+	f:write(io.open("/proc/self/stat"):read("a"))
+	f:close()
+end
+snn.sweep{ name = "orphans", dir = %q, grid = { k = { 1, 2, 3 } },
+	seeds = { 1 }, jobs = 2, cores = 2, run = function(cfg)
+		local f = io.open(cfg.run_dir .. "/stat", "w")
+		f:write(io.open("/proc/self/stat"):read("a"))
+		f:close()
+		for _ = 1, 600 do
+			os.execute("sleep 0.05")
+		end
+	end }
+]]):format(dir .. "/parent.stat", dir .. "/orphans"))
+f:close()
+
+-- Returns the process id, process group and start time in the text of a
+-- /proc/PID/stat, or nil.
+local function stat(text)
+	if not text then
+		return nil
+	end
+	local pid, rest = text:match("^(%d+) %b() (.*)$")
+	local fields = {}
+	for field in rest:gmatch("%S+") do
+		fields[#fields + 1] = field
+	end
+	return { pid = pid, pgrp = fields[3], start = fields[20],
+		state = fields[1] }
+end
+
+-- Whether the process that st describes still runs.
+local function alive(st)
+	local now = stat(slurp("/proc/" .. st.pid .. "/stat"))
+	return now ~= nil and now.start == st.start and now.state ~= "Z"
+end
+
+-- Waits up to seconds for f() to hold; returns whether it did.
+local function within(seconds, f)
+	local start = snn.clock()
+	while not f() do
+		if snn.clock() - start > seconds then
+			return false
+		end
+		os.execute("sleep 0.05")
+	end
+	return true
+end
+
+os.execute(("%s -q -e %s >%s 2>&1 &"):format(quote(arg[first]),
+    quote(script), quote(dir .. "/orphans.out")))
+local runs = { dir .. "/orphans/k=1,seed=1", dir .. "/orphans/k=2,seed=1",
+	dir .. "/orphans/k=3,seed=1" }
+local up = within(20, function()
+	return slurp(dir .. "/parent.stat") and slurp(runs[1] .. "/stat") and
+	    slurp(runs[2] .. "/stat")
+end)
+local parent_st = stat(slurp(dir .. "/parent.stat"))
+local kids = { stat(slurp(runs[1] .. "/stat")), stat(slurp(runs[2] ..
+    "/stat")) }
+tap.ok(up and kids[1].pgrp == parent_st.pgrp and kids[2].pgrp ==
+    parent_st.pgrp, "orphans: the two children are in the parent's " ..
+    "process group")
+os.execute("kill -9 " .. parent_st.pid)
+local start = snn.clock()
+local gone = within(5, function()
+	return not alive(kids[1]) and not alive(kids[2])
+end)
+tap.ok(gone, ("orphans: kill -9 of the parent ends both children " ..
+    "(in %.1f s)"):format(snn.clock() - start))
+os.execute("sleep 0.5")
+tap.ok(slurp(runs[3] .. "/stat") == nil and slurp(runs[1] ..
+    "/result.json") == nil, "orphans: no further run starts, none " ..
+    "is finished")
+tap.ok((slurp(runs[1] .. "/log.txt") or ""):find("the sweep that " ..
+    "started this run has ended", 1, true), "orphans: the child's " ..
+    "log.txt says why it stopped")
+for _, kid in ipairs(kids) do
+	if alive(kid) then
+		os.execute("kill -9 " .. kid.pid)
+	end
 end
 
 os.execute("rm -rf '" .. dir .. "'")
