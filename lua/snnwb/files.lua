@@ -29,8 +29,11 @@ function files.read(path)
 	if not f then
 		return nil, err
 	end
-	local text = f:read("a")
+	local text, rerr = f:read("a")
 	f:close()
+	if not text then
+		return nil, ("%s: %s"):format(path, rerr)
+	end
 	return text
 end
 

@@ -26,48 +26,148 @@ local function stat(list)
 		nil, n = n }
 end
 
--- Reads a run's metrics.csv: its epoch rows as tables of numbers by
+-- The columns every metrics.csv has.
+local REQUIRED = { "kind", "epoch", "batch", "loss", "test_acc", "seconds" }
+
+-- Returns the fields of the CSV line line.
+local function fields_of(line)
+	local fields = {}
+	for field in (line .. ","):gmatch("([^,]*),") do
+		fields[#fields + 1] = field
+	end
+	return fields
+end
+
+-- Returns the checked header of metrics.csv (its first line), the
+-- activation layers' names (columns NAME.spike_rate, in network order),
+-- or nil and what is wrong with it.
+local function read_header(line)
+	local header, seen, layers = fields_of(line), {}, {}
+	for _, name in ipairs(header) do
+		seen[name] = true
+		layers[#layers + 1] = name:match("^(.+)%.spike_rate$")
+	end
+	for _, name in ipairs(REQUIRED) do
+		if not seen[name] then
+			return nil, ("has no header (line 1 has no column " ..
+			    "'%s')"):format(name)
+		end
+	end
+	return header, layers
+end
+
+-- Returns the row of the line number i of metrics.csv, its fields
+-- checked against header: a table of numbers by column (empty fields left
+-- out) and its kind; or nil and what is wrong with the line.
+local function read_row(header, line, i)
+	local fields = fields_of(line)
+	if #fields ~= #header then
+		return nil, ("line %d has %d fields, the header %d (cut short " ..
+		    "or damaged)"):format(i, #fields, #header)
+	end
+	local row = {}
+	for k, name in ipairs(header) do
+		local v = fields[k]
+		if name == "kind" then
+			if v ~= "batch" and v ~= "epoch" then
+				return nil, ("line %d: kind '%s' is neither " ..
+				    "batch nor epoch"):format(i, v)
+			end
+		elseif v ~= "" then
+			row[name] = tonumber(v)
+			if not row[name] then
+				return nil, ("line %d: %s '%s' is not a " ..
+				    "number"):format(i, name, v)
+			end
+		end
+	end
+	if math.type(row.epoch) ~= "integer" or row.epoch < 1 then
+		return nil, ("line %d: epoch '%s' is not a positive integer")
+		    :format(i, tostring(row.epoch))
+	end
+	return row, fields[1]
+end
+
+-- summary.metrics(run_dir): the epoch rows of the whole metrics.csv in
+-- run_dir, checked (see snnwb-lua(7), SWEEPS): tables of numbers by
 -- column (empty fields left out), each with the epoch's length in seconds
--- as duration, and the activation layers' names (columns NAME.spike_rate,
--- in network order); nil when it is missing.
+-- as duration, and the activation layers' names (none of either without
+-- the file); or nil and a message naming the file and what is wrong.
 -- The seconds column restarts from 0 when a run resumes: a row whose
 -- seconds fall below the row before starts the clock again.
-local function read_metrics(path)
-	local f = io.open(path)
-	if not f then
-		return nil
+function summary.metrics(run_dir)
+	local path = run_dir .. "/metrics.csv"
+	if not files.exists(path) then
+		return {}, {}
 	end
-	local header, rows, layers = nil, {}, {}
-	local start, last = 0, 0
-	for line in f:lines() do
-		local fields = {}
-		for field in (line .. ","):gmatch("([^,]*),") do
-			fields[#fields + 1] = field
-		end
+	local text, err = files.read(path)
+	if not text then
+		return nil, ("cannot read %s"):format(err)
+	end
+	local function bad(why)
+		return nil, path .. " " .. why
+	end
+	if text == "" then
+		return bad("is empty")
+	elseif text:sub(-1) ~= "\n" then
+		return bad("ends in a cut line (no newline at its end)")
+	end
+	local header, layers, rows = nil, nil, {}
+	local start, last, i = 0, 0, 0
+	for line in text:gmatch("([^\n]*)\n") do
+		i = i + 1
 		if not header then
-			header = fields
-			for _, name in ipairs(header) do
-				layers[#layers + 1] = name:match("^(.+)%.spike_rate$")
+			header, layers = read_header(line)
+			if not header then
+				return bad(layers)
 			end
 		else
-			local row = {}
-			for i, name in ipairs(header) do
-				row[name] = tonumber(fields[i])
+			local row, kind = read_row(header, line, i)
+			if not row then
+				return bad(kind)
 			end
 			local seconds = row.seconds or last
 			if seconds < last then
 				start = 0
 			end
 			last = seconds
-			if fields[1] == "epoch" then
+			if kind == "epoch" then
+				if row.epoch ~= #rows + 1 then
+					return bad(("line %d: epoch %d where " ..
+					    "epoch %d is due"):format(i,
+					    row.epoch, #rows + 1))
+				end
 				row.duration = seconds - start
 				start = seconds
 				rows[#rows + 1] = row
 			end
 		end
 	end
-	f:close()
 	return rows, layers
+end
+
+-- summary.result(run_dir): the record in run_dir/result.json of a finished
+-- run; nil when it has none, or nil and a message naming the file when it
+-- cannot be read or is no record of a finished run (a run that is run
+-- again).
+function summary.result(run_dir)
+	local path = run_dir .. "/result.json"
+	if not files.exists(path) then
+		return nil
+	end
+	local text, err = files.read(path)
+	if not text then
+		return nil, ("cannot read %s"):format(err)
+	end
+	local record, jerr = json.decode(text)
+	if not record then
+		return nil, ("%s is not valid JSON (%s)"):format(path, jerr)
+	elseif type(record) ~= "table" or type(record.name) ~= "string" or
+	    type(record.finished) ~= "string" then
+		return nil, ("%s is not the record of a finished run"):format(
+		    path)
+	end
+	return record
 end
 
 -- Returns the mean over the epoch rows of the column name, or nil.
@@ -79,22 +179,18 @@ local function epoch_mean(rows, name)
 	return stat(values).mean
 end
 
--- Reads the finished run r (as sweep.json lists it) of the sweep in dir;
--- returns what the summary needs of it, or nil when it has not finished.
-local function read_run(dir, r, reach)
-	local text = files.read(dir .. "/" .. r.name .. "/result.json")
-	local record = text and json.decode(text)
-	if not record then
-		return nil
+-- Reads the finished run r (as sweep.json lists it) in run_dir, whose
+-- result.json holds record; returns what the summary needs of it, or nil
+-- and a message naming the file that cannot be used.
+local function read_run(run_dir, r, record, reach)
+	local rows, layers = summary.metrics(run_dir)
+	if not rows then
+		return nil, layers
 	end
-	local rows, layers = read_metrics(dir .. "/" .. r.name ..
-	    "/metrics.csv")
-	rows = rows or {}
-	layers = layers or {}
 	local run = { name = r.name, config = r.config, values = r.values,
 		seed = r.seed, result = record.result, epochs = rows,
 		layers = #layers, layer_names = layers, spike_rate = {},
-		sg_zero = {} }
+		sg_zero = {}, sg_small = {} }
 	for _, row in ipairs(rows) do
 		local acc = row.test_acc
 		if acc then
@@ -105,10 +201,12 @@ local function read_run(dir, r, reach)
 		end
 	end
 	run.final_acc = #rows > 0 and rows[#rows].test_acc or nil
+	run.trained_epochs = #rows
 	run.epoch_seconds = epoch_mean(rows, "duration")
 	for l, layer in ipairs(layers) do
 		run.spike_rate[l] = epoch_mean(rows, layer .. ".spike_rate")
 		run.sg_zero[l] = epoch_mean(rows, layer .. ".sg_zero")
+		run.sg_small[l] = epoch_mean(rows, layer .. ".sg_small")
 	end
 	return run
 end
@@ -132,22 +230,21 @@ end
 -- configuration (values), with the number of layers and the result keys.
 local function make_row(config, values, runs, layers, result_keys)
 	local row = { config = config, values = values, n = #runs,
-		seeds = {}, spike_rate = {}, sg_zero = {}, results = {},
-		test_acc = {} }
+		seeds = {}, spike_rate = {}, sg_zero = {}, sg_small = {},
+		results = {}, test_acc = {} }
 	for i, run in ipairs(runs) do
 		row.seeds[i] = run.seed
 	end
 	for _, key in ipairs{ "best_acc", "final_acc", "reach_epoch",
-	    "epoch_seconds" } do
+	    "epoch_seconds", "trained_epochs" } do
 		row[key] = over(runs, function(run) return run[key] end)
 	end
-	for l = 1, layers do
-		row.spike_rate[l] = over(runs, function(run)
-			return run.spike_rate[l]
-		end)
-		row.sg_zero[l] = over(runs, function(run)
-			return run.sg_zero[l]
-		end)
+	for _, key in ipairs{ "spike_rate", "sg_zero", "sg_small" } do
+		for l = 1, layers do
+			row[key][l] = over(runs, function(run)
+				return run[key][l]
+			end)
+		end
 	end
 	for _, key in ipairs(result_keys) do
 		row.results[key] = over(runs, function(run)
@@ -206,8 +303,9 @@ local function csv_columns(s)
 	end
 	add("reached", function(row) return row.reach_epoch.n end)
 	add_stat("epoch_seconds", function(row) return row.epoch_seconds end)
+	add_stat("epochs", function(row) return row.trained_epochs end)
 	for l = 1, s.layers do
-		for _, key in ipairs{ "spike_rate", "sg_zero" } do
+		for _, key in ipairs{ "spike_rate", "sg_zero", "sg_small" } do
 			add_stat(key .. "_" .. l - 1, function(row)
 				return row[key][l]
 			end)
@@ -278,9 +376,10 @@ function summary.markdown(s)
 	out[#out + 1] = ("Mean ± standard deviation over the n seeds of " ..
 	    "each configuration. Accuracies are on the test set, in %%; " ..
 	    "'to %s%%' is the first epoch reaching it (over the seeds that " ..
-	    "did, and how many), blank when none did; s/epoch includes " ..
-	    "testing; spike rate and gradient sparsity (the fraction of " ..
-	    "surrogate derivatives that are exactly 0) are means over the " ..
+	    "did, and how many), blank when none did; epochs are those in " ..
+	    "metrics.csv; s/epoch includes testing; the spike rate and the " ..
+	    "fractions of surrogate derivatives that are exactly 0 ('sg = 0') " ..
+	    "and below 1e-3 of the largest ('sg < 1e-3') are means over the " ..
 	    "epochs, per spiking layer from 0."):format(json.number(100 *
 	    s.reach))
 	out[#out + 1] = ""
@@ -289,14 +388,14 @@ function summary.markdown(s)
 		head[#head + 1] = key
 	end
 	for _, h in ipairs{ "n", "best acc", "final acc",
-	    "to " .. json.number(100 * s.reach) .. "%", "s/epoch" } do
+	    "to " .. json.number(100 * s.reach) .. "%", "epochs",
+	    "s/epoch" } do
 		head[#head + 1] = h
 	end
-	for l = 1, s.layers do
-		head[#head + 1] = "spike rate " .. l - 1
-	end
-	for l = 1, s.layers do
-		head[#head + 1] = "sparsity " .. l - 1
+	for _, h in ipairs{ "spike rate ", "sg = 0 ", "sg < 1e-3 " } do
+		for l = 1, s.layers do
+			head[#head + 1] = h .. l - 1
+		end
 	end
 	for _, key in ipairs(s.result_keys) do
 		head[#head + 1] = key
@@ -318,13 +417,13 @@ function summary.markdown(s)
 		cells[#cells + 1] = mean_sd(row.final_acc, 100, "%.2f")
 		cells[#cells + 1] = reach == "" and "" or ("%s (%d/%d)")
 		    :format(reach, row.reach_epoch.n, row.n)
+		cells[#cells + 1] = mean_sd(row.trained_epochs, 1, "%.3g")
 		cells[#cells + 1] = mean_sd(row.epoch_seconds, 1, "%.2f")
-		for l = 1, s.layers do
-			cells[#cells + 1] = mean_sd(row.spike_rate[l], 1,
-			    "%.3f")
-		end
-		for l = 1, s.layers do
-			cells[#cells + 1] = mean_sd(row.sg_zero[l], 1, "%.3f")
+		for _, key in ipairs{ "spike_rate", "sg_zero", "sg_small" } do
+			for l = 1, s.layers do
+				cells[#cells + 1] = mean_sd(row[key][l], 1,
+				    "%.3f")
+			end
 		end
 		for _, key in ipairs(s.result_keys) do
 			cells[#cells + 1] = mean_sd(row.results[key], 1,
@@ -335,8 +434,16 @@ function summary.markdown(s)
 	if #s.missing > 0 then
 		out[#out + 1] = ""
 		out[#out + 1] = ("Not finished (%d of %d runs): %s."):format(
-		    #s.missing, #s.missing + #s.runs,
-		    table.concat(s.missing, ", "))
+		    #s.missing, s.total, table.concat(s.missing, ", "))
+	end
+	if #s.unusable > 0 then
+		out[#out + 1] = ""
+		out[#out + 1] = "Files not used (their runs are left out " ..
+		    "above; a run without a usable result.json runs again):"
+		out[#out + 1] = ""
+		for _, why in ipairs(s.unusable) do
+			out[#out + 1] = "- " .. why
+		end
 	end
 	return table.concat(out, "\n") .. "\n"
 end
@@ -369,10 +476,20 @@ function summary.collect(dir, options)
 	local reach = options.reach or record.reach or 0.9
 	local s = { name = record.name, dir = dir, keys = record.keys or {},
 		fixed = record.fixed or {}, reach = reach, layers = 0,
-		rows = {}, runs = {}, missing = {} }
+		rows = {}, runs = {}, missing = {}, unusable = {},
+		total = #(record.runs or {}) }
 	local configs, order = {}, {}
 	for _, r in ipairs(record.runs or {}) do
-		local run = read_run(dir, r, reach)
+		local run_dir, run = dir .. "/" .. r.name, nil
+		local result, why = summary.result(run_dir)
+		if result then
+			run, why = read_run(run_dir, r, result, reach)
+		else
+			s.missing[#s.missing + 1] = r.name
+		end
+		if why then
+			s.unusable[#s.unusable + 1] = why
+		end
 		if run then
 			s.runs[#s.runs + 1] = run
 			s.layers = math.max(s.layers, run.layers)
@@ -382,8 +499,6 @@ function summary.collect(dir, options)
 				order[#order + 1] = r.config
 			end
 			table.insert(configs[r.config].runs, run)
-		else
-			s.missing[#s.missing + 1] = r.name
 		end
 	end
 	s.result_keys = result_keys(s.runs)

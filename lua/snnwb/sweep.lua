@@ -523,7 +523,7 @@ end
 local function child(o, target)
 	for _, r in ipairs(o.runs) do
 		if r.dir == target then
-			if not files.exists(r.dir .. "/result.json") then
+			if not summary.result(r.dir) then
 				snn.log("snn.sweep %s: run %s", o.name, r.name)
 				execute(o, r)
 			end
@@ -547,8 +547,13 @@ local function run_sweep(options)
 	local commands = has_script() and write_jobs(o)
 	local pending = {}
 	for _, r in ipairs(o.runs) do
-		if not files.exists(r.dir .. "/result.json") then
+		local result, err = summary.result(r.dir)
+		if not result then
 			pending[#pending + 1] = r
+		end
+		if err then
+			snn.log("snn.sweep %s: %s: run %s again", o.name, err,
+			    r.name)
 		end
 	end
 	snn.log("snn.sweep %s: %d runs, %d finished before, in %s", o.name,
@@ -566,10 +571,15 @@ local function run_sweep(options)
 	if not s then
 		error(fn .. ": " .. err, 0)
 	end
+	for _, why in ipairs(s.unusable) do
+		io.stderr:write(("snn.sweep %s: not used: %s\n"):format(o.name,
+		    why))
+	end
 	return s
 end
 
 sweep.collect = summary.collect
+sweep.metrics = summary.metrics
 sweep.markdown = summary.markdown
 sweep.figures = figures.write
 

@@ -201,6 +201,106 @@ tap.ok(#s.missing == 1 and s.missing[1] == "alpha=2,seed=4" and
 tap.ok(snn.sweep.markdown(s):match("Not finished %(1 of 8 runs%): " ..
     "alpha=2,seed=4"), "failure: summary.md lists it")
 
+-- What the summary reads is checked: a damaged result.json makes its run
+-- unfinished (named, and run again), a metrics.csv that is empty, has no
+-- header, ends in a cut line, has a short row or is a folder is named and
+-- its run left out, and collect never raises for any of them.
+local base = slurp(dir .. "/alpha=1,seed=1/metrics.csv")
+local damage = {
+	{ "result.json", '{"name":"alpha=1,seed=1","fini', "is not valid JSON" },
+	{ "result.json", '[1, 2]', "is not the record of a finished run" },
+	{ "metrics.csv", "", "is empty" },
+	{ "metrics.csv", base:gsub("^[^\n]*\n", ""), "has no header" },
+	{ "metrics.csv", base:sub(1, -9), "ends in a cut line" },
+	{ "metrics.csv", base:gsub("\nepoch,2,[^\n]*", "\nepoch,2,1,0.1"),
+	    "line 4 has 4 fields, the header 14" },
+	{ "metrics.csv", base:gsub("\nepoch,2,", "\nepoch,7,"),
+	    "line 4: epoch 7 where epoch 2 is due" },
+	{ "metrics.csv", base:gsub("\nepoch,2,1,0.1,", "\nepoch,2,1,x,"),
+	    "line 4: loss 'x' is not a number" },
+	{ "metrics.csv", false, "cannot read .*: Is a directory" },
+}
+local victim = dir .. "/alpha=1,seed=1/"
+local keep_result = slurp(victim .. "result.json")
+for _, d in ipairs(damage) do
+	local path = victim .. d[1]
+	os.remove(path)
+	if d[2] then
+		assert(io.open(path, "w")):write(d[2]):close()
+	else
+		assert(os.execute("mkdir '" .. path .. "'"))
+	end
+	local good, got = pcall(snn.sweep.collect, dir, { write = false })
+	local named = good and got and got.unusable[1] or ""
+	local left_out = good and got and #got.runs == 6 and
+	    #got.unusable == 1 and got.rows[1].n == 3
+	local missing = good and got and table.concat(got.missing, " ")
+	tap.ok(left_out and named:find(path, 1, true) and named:find(d[3]) and
+	    (d[1] == "metrics.csv") == (missing == "alpha=2,seed=4"),
+	    ("collect: a %s that %s is named, its run left out (%s)")
+	    :format(d[1], d[3], good and named or got))
+	os.remove(path)
+	assert(io.open(victim .. "result.json", "w")):write(keep_result)
+	    :close()
+	assert(io.open(victim .. "metrics.csv", "w")):write(base):close()
+end
+local md = snn.sweep.markdown(assert(snn.sweep.collect(dir, { write =
+    false })))
+tap.ok(not md:find("Files not used", 1, true), "collect: repaired, " ..
+    "nothing is left out")
+assert(io.open(victim .. "result.json", "w")):write("{"):close()
+local before = calls
+s = snn.sweep(options)
+tap.ok(calls == before + 1 and seen[calls].name == "alpha=1,seed=1" and
+    s.rows[1].n == 4, "sweep: a run whose result.json is damaged runs again")
+assert(io.open(victim .. "metrics.csv", "w")):write(base:sub(1, -2)):close()
+md = snn.sweep.markdown(assert(snn.sweep.collect(dir)))
+tap.ok(md:find("\n\nFiles not used (their runs are left out above; a run " ..
+    "without a usable result.json runs again):\n\n- " .. victim ..
+    "metrics.csv ends in a cut line (no newline at its end)\n", 1, true),
+    "summary.md: lists each file not used and why")
+assert(io.open(victim .. "metrics.csv", "w")):write(base):close()
+
+-- Per-run numbers come from the whole metrics.csv: a run stopped after 2
+-- of 4 epochs and resumed has 4 epochs in the summary and in
+-- snn.sweep.metrics, while the history of the resumed process holds 2.
+local tiny = require("tinymnist")
+local tdir = tiny.write(32, 16)
+local data = snn.data.mnist{ root = tdir, T = 4, encoding = "poisson",
+	seed = 2 }
+local test = snn.data.mnist{ root = tdir, split = "test", T = 4,
+	encoding = "poisson", seed = 2 }
+local stop_at
+local resumed = { name = "resumed", dir = dir .. "/resumed", seeds = { 1 },
+	fixed = { epochs = 4 }, run = function(cfg)
+		local h = snn.train{ net = tiny.network(), data = data,
+			test = test, epochs = cfg.epochs, batch = 8,
+			seed = cfg.seed, run_dir = cfg.run_dir,
+			resume = cfg.resume, on_epoch = function(e)
+				return e.epoch ~= stop_at
+			end }
+		if #h.epochs > 0 and h.epochs[#h.epochs].epoch == stop_at then
+			error("stopped")
+		end
+		return { history_epochs = #h.epochs,
+			disk_epochs = #snn.sweep.metrics(cfg.run_dir) }
+	end }
+stop_at = 2
+local rs = snn.sweep(resumed)
+tap.ok(#rs.runs == 0 and #rs.missing == 1, "resumed: stopped after 2 " ..
+    "epochs, the run is unfinished")
+stop_at = nil
+rs = snn.sweep(resumed).rows[1]
+tap.ok(rs.trained_epochs.mean == 4 and rs.results.disk_epochs.mean == 4 and
+    rs.results.history_epochs.mean == 2, ("resumed: 4 epochs in the " ..
+    "summary and on disk, 2 in the history (%s, %s, %s)"):format(
+    rs.trained_epochs.mean, rs.results.disk_epochs.mean,
+    rs.results.history_epochs.mean))
+local rows = snn.sweep.metrics(dir .. "/resumed/seed=1")
+tap.ok(#rows == 4 and rows[4].epoch == 4 and rows[1].test_acc >= 0,
+    "snn.sweep.metrics: the epoch rows of the whole metrics.csv")
+os.execute("rm -rf '" .. tdir .. "'")
+
 -- Job lists: a line per run that runs this script again for the run.
 local lines = {}
 for line in slurp(dir .. "/jobs.txt"):gmatch("[^\n]+") do
