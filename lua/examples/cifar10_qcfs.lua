@@ -63,7 +63,8 @@ snn.seed(o.seed)
 local ann = build(o)
 local test = snn.data.cifar10{ root = o.root, split = "test",
 	augment = false }
-local run_dir = o.run_dir or ("runs/cifar10-qcfs-" .. o.model)
+local run_dir = o.run_dir or
+    require("snnwb.files").runs("cifar10-qcfs-" .. o.model)
 local ann_acc
 if o.checkpoint then
 	assert(ann:load(o.checkpoint))

@@ -76,7 +76,7 @@ if o.schedule == "multistep" then
 else
 	schedule = { name = "cosine", t_max = o.epochs }
 end
-local run_dir = o.run_dir or ("runs/cifar10-" .. o.model)
+local run_dir = o.run_dir or require("snnwb.files").runs("cifar10-" .. o.model)
 print(("CIFAR-10, %s: %d train, %d test images, %d epochs of batch %d")
     :format(title, #train, #test, o.epochs, o.batch))
 local start = os.time()

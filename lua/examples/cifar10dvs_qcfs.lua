@@ -160,7 +160,7 @@ data.split = "train"
 local train = snn.data.cifar10_dvs(data)
 data.split = "test"
 local test = snn.data.cifar10_dvs(data)
-local run_dir = o.run_dir or "runs/cifar10dvs-qcfs"
+local run_dir = o.run_dir or require("snnwb.files").runs("cifar10dvs-qcfs")
 local ann, macs = build(o, 2, o.size)
 print(("CIFAR10-DVS, QCFS ANN (conv %s, L = %d, %d x %d, each of %d " ..
     "frames a sample): %d train, %d test recordings, %d epochs of " ..

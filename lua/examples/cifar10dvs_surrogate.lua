@@ -78,7 +78,7 @@ data.split = "train"
 local train = snn.data.cifar10_dvs(data)
 data.split = "test"
 local test = snn.data.cifar10_dvs(data)
-local run_dir = o.run_dir or "runs/cifar10dvs-surrogate"
+local run_dir = o.run_dir or require("snnwb.files").runs("cifar10dvs-surrogate")
 print(("CIFAR10-DVS, surrogate-gradient SNN (conv %s, %d x %d, %d " ..
     "frames): %d train, %d test recordings, %d epochs of batch %d")
     :format(table.concat(o.channels, "-"), o.size, o.size, o.frames,

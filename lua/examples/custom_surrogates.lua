@@ -17,8 +17,8 @@
 -- root has no test split (such as the 1,000-recording subset).
 --
 -- Full: 10 epochs, H = 800, all training recordings, 3 seeds, into
--- sweeps/custom_surrogates. --quick: 5 epochs, H = 800, 800 training and
--- 200 test recordings, 3 seeds, into sweeps/custom_surrogates-quick; on
+-- runs/sweeps/custom_surrogates. --quick: 5 epochs, H = 800, 800 training and
+-- 200 test recordings, 3 seeds, into runs/sweeps/custom_surrogates-quick; on
 -- the subset (--root ../shared/datasets/nmnist-subset) a few minutes on 2
 -- cores. --jobs N runs N runs at a time in child processes. Run it again
 -- to resume: finished runs are kept.

@@ -70,7 +70,8 @@ if opts.train and opts.train < #train then
 	train = train:split(opts.train, { seed = opts.seed })
 end
 
-local run_dir = opts.run_dir or ("runs/nmnist-" .. opts.surrogate)
+local run_dir = opts.run_dir or
+    require("snnwb.files").runs("nmnist-" .. opts.surrogate)
 print(("N-MNIST two-layer SNN, surrogate %s, T = %d: %d train, %d test")
     :format(tostring(sg), opts.T, #train, #test))
 local history = snn.train{

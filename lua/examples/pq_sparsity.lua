@@ -16,9 +16,9 @@
 --       [--test N] [--seeds N] [--reach R] [--T N] [--batch N] [--lr LR]
 --
 -- Data as in custom_surrogates.lua. Full: 3 seeds, 10 epochs, H = 800,
--- all training recordings, into sweeps/pq_sparsity. --quick: 3 seeds, 4
+-- all training recordings, into runs/sweeps/pq_sparsity. --quick: 3 seeds, 4
 -- epochs, H = 800, 800 training and 200 test recordings, into
--- sweeps/pq_sparsity-quick (21 runs, a few minutes on 2 cores). Time per
+-- runs/sweeps/pq_sparsity-quick (21 runs, a few minutes on 2 cores). Time per
 -- epoch is only comparable between runs that ran alike: with --jobs N,
 -- runs share the machine. Run it again to resume.
 local study = require("snnwb.study")

@@ -12,12 +12,12 @@
 -- TRAIN training and TEST test images, made once into
 -- $SNNWB_DATA/nmnist-sim-TRAIN-TEST (or ${XDG_DATA_HOME:-~/.local/share}/
 -- snnwb/nmnist-sim-TRAIN-TEST) and reused by later runs. The run
--- directory is runs/quickstart under the current folder.
+-- directory is runs/quickstart ($SNNWB_RUNS/quickstart when set).
 local models = require("snnwb.models")
 local simulate = require("snnwb.simulate")
 
 local TRAIN, TEST, EPOCHS, SEED = 20000, 2000, 8, 0
-local RUN_DIR = "runs/quickstart"
+local RUN_DIR = require("snnwb.files").runs("quickstart")
 
 -- The source tree, for datasets/fetch: the folder above lua/examples/.
 local src = arg[0]:match("^(.*)/lua/examples/[^/]*$") or "."

@@ -21,11 +21,11 @@
 -- the others narrow as alpha grows.
 --
 -- Full: 5 alphas, 3 seeds, 10 epochs, H = 800, all training recordings,
--- into sweeps/sweep_surrogates (120 runs: run it with --jobs, or with
--- sweeps/sweep_surrogates/jobs.txt through GNU Parallel or slurm.sh).
+-- into runs/sweeps/sweep_surrogates (120 runs: run it with --jobs, or with
+-- runs/sweeps/sweep_surrogates/jobs.txt through GNU Parallel or slurm.sh).
 -- --quick: 3 alphas (the default times 1/2, 1 and 2; power 0.25, 0.5,
 -- 0.75), 3 seeds, 4 epochs, H = 800, 800 training and 200 test
--- recordings, into sweeps/sweep_surrogates-quick: 72 runs, a few minutes
+-- recordings, into runs/sweeps/sweep_surrogates-quick: 72 runs, a few minutes
 -- on 2 cores (--hidden 200 makes it about four times faster). Run it
 -- again to resume.
 local study = require("snnwb.study")

@@ -23,7 +23,8 @@
 
 local convdemo = require("snnwb.convdemo")
 
-local o = convdemo.options(arg, { out = "runs/uneven_cases", T = 16,
+local o = convdemo.options(arg, {
+	out = require("snnwb.files").runs("uneven_cases"), T = 16,
 	layer = 2, cases = 3, images = 8, epochs = 8 })
 os.execute("mkdir -p '" .. o.out .. "'")
 local text = {}

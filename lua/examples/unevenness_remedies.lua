@@ -25,7 +25,8 @@
 
 local convdemo = require("snnwb.convdemo")
 
-local o = convdemo.options(arg, { out = "runs/unevenness_remedies", T = 32,
+local o = convdemo.options(arg, {
+	out = require("snnwb.files").runs("unevenness_remedies"), T = 32,
 	calib = 200, calib_T = 8, burst = 2, epochs = 8 })
 os.execute("mkdir -p '" .. o.out .. "'")
 local data = convdemo.images(o)

@@ -26,7 +26,8 @@
 local convdemo = require("snnwb.convdemo")
 local models = require("snnwb.models")
 
-local o = convdemo.options(arg, { out = "runs/wrn_unevenness", T = 64,
+local o = convdemo.options(arg, {
+	out = require("snnwb.files").runs("wrn_unevenness"), T = 64,
 	depth = 10, widen = 2, L = 4, epochs = 6 })
 os.execute("mkdir -p '" .. o.out .. "'")
 local data = convdemo.images(o)

@@ -60,6 +60,14 @@ function files.write(path, text)
 	return nil, ("cannot write %s: %s"):format(path, werr or cerr)
 end
 
+-- files.runs(name): the folder name under the folder of runs: the
+-- environment variable SNNWB_RUNS when it is set and not empty, else runs
+-- in the current folder; where the examples and snn.sweep write.
+function files.runs(name)
+	local root = os.getenv("SNNWB_RUNS")
+	return ((root and root ~= "") and root or "runs") .. "/" .. name
+end
+
 -- files.output(command): the first line that the sh(1) command writes,
 -- or nil when it writes none.
 function files.output(command)

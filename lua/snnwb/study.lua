@@ -5,6 +5,7 @@
 -- local study = require("snnwb.study").
 local snn = require("snn")
 local models = require("snnwb.models")
+local files = require("snnwb.files")
 
 local study = {}
 
@@ -21,14 +22,15 @@ local DATA_SEED = 0
 -- study.defaults(name, quick_epochs): the defaults of the example name for
 -- study.options: full, 10 epochs and all recordings into sweeps/name;
 -- quick, quick_epochs epochs, 800 training and 200 test recordings into
--- sweeps/name-quick; both H = 800, 3 seeds, T = 10, batch 64, Adam 1e-3,
--- one job, reach 0.95 (full) or 0.75 (quick).
+-- sweeps/name-quick, both in the folder of runs (files.runs); both H =
+-- 800, 3 seeds, T = 10, batch 64, Adam 1e-3, one job, reach 0.95 (full)
+-- or 0.75 (quick).
 function study.defaults(name, quick_epochs)
 	return {
-		full = { dir = "sweeps/" .. name, epochs = 10, hidden = 800,
-			seeds = 3, reach = 0.95, T = 10, batch = 64, lr = 1e-3,
-			jobs = 1 },
-		quick = { dir = "sweeps/" .. name .. "-quick",
+		full = { dir = files.runs("sweeps/" .. name), epochs = 10,
+			hidden = 800, seeds = 3, reach = 0.95, T = 10,
+			batch = 64, lr = 1e-3, jobs = 1 },
+		quick = { dir = files.runs("sweeps/" .. name .. "-quick"),
 			epochs = quick_epochs, hidden = 800, train = 800,
 			test = 200, seeds = 3, reach = 0.75, T = 10, batch = 64,
 			lr = 1e-3, jobs = 1 },
@@ -179,7 +181,8 @@ end
 -- study.report(opts, written): prints where the sweep's table is and the
 -- list written of the figures.
 function study.report(opts, written)
-	print("table: " .. opts.dir .. "/summary.md, summary.csv")
+	print("table: " .. files.absolute(opts.dir) .. "/summary.md, " ..
+	    "summary.csv")
 	print("figures: " .. table.concat(written, ", "))
 end
 

@@ -194,7 +194,7 @@ local function check(fn, options)
 		argerror(fn, "name", "must be a string of letters, digits " ..
 		    "and _ . + - (got %s)", tostring(o.name))
 	end
-	o.dir = options.dir or "sweeps/" .. o.name
+	o.dir = options.dir or files.runs("sweeps/" .. o.name)
 	if type(o.dir) ~= "string" or o.dir == "" then
 		argerror(fn, "dir", "must be a folder name")
 	end
@@ -557,7 +557,7 @@ local function run_sweep(options)
 		end
 	end
 	snn.log("snn.sweep %s: %d runs, %d finished before, in %s", o.name,
-	    #o.runs, #o.runs - #pending, o.dir)
+	    #o.runs, #o.runs - #pending, files.absolute(o.dir))
 	if o.jobs > 1 and #pending > 0 then
 		if not commands then
 			error(fn .. ": jobs > 1 needs a script file that " ..

@@ -383,6 +383,41 @@ if #pids ~= 2 then
 	tap.diag(out)
 end
 
+-- Where sweeps and examples write by default: runs/ in the current folder,
+-- or $SNNWB_RUNS, with the sweep's absolute path printed; never sweeps/.
+local fs = require("snnwb.files")
+local where = dir .. "/where"
+os.execute("mkdir -p '" .. where .. "/cwd'")
+f = assert(io.open(where .. "/where.lua", "w"))
+f:write([[
+local s = snn.sweep{ name = "here", seeds = { 1 },
+	run = function(cfg) return { n = 1 } end }
+print("sweep " .. s.dir)
+print("study " .. require("snnwb.study").defaults("x", 1).quick.dir)
+print("example " .. require("snnwb.files").runs("quickstart"))
+]])
+f:close()
+local function where_run(env)
+	local p = io.popen(("cd %s && %s %s -e %s 2>&1"):format(
+	    quote(where .. "/cwd"), env, quote(fs.absolute(arg[first])),
+	    quote(where .. "/where.lua")))
+	local text = p:read("a")
+	p:close()
+	return text
+end
+out = where_run("SNNWB_RUNS=")
+tap.ok(out:find("\nsweep runs/sweeps/here\nstudy runs/sweeps/x-quick\n" ..
+    "example runs/quickstart\n", 1, true) and out:find("in " .. where ..
+    "/cwd/runs/sweeps/here\n", 1, true) and slurp(where ..
+    "/cwd/runs/sweeps/here/seed=1/result.json") and
+    not fs.exists(where .. "/cwd/sweeps"), "runs: without " ..
+    "SNNWB_RUNS, runs/ in the current folder, the path printed")
+out = where_run("SNNWB_RUNS=" .. quote(where .. "/elsewhere"))
+tap.ok(out:find("\nsweep " .. where .. "/elsewhere/sweeps/here\n", 1,
+    true) and out:find("\nexample " .. where .. "/elsewhere/quickstart\n",
+    1, true) and slurp(where .. "/elsewhere/sweeps/here/seed=1/result.json"),
+    "runs: under $SNNWB_RUNS when it is set")
+
 -- Killing only the parent of a parallel sweep (kill -9) ends its children
 -- within seconds, and starts none of the runs left: three runs of about
 -- 30 s, two at a time, each writing its /proc/self/stat first.
