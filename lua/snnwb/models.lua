@@ -35,12 +35,19 @@ function models.nmnist_two_layer(options)
 end
 
 -- models.epoch_line(s): the line the examples print for the epoch summary
--- s that snn.train hands to on_epoch.
+-- s that snn.train hands to on_epoch; the test accuracy only with a test
+-- set, the spike rate of each spiking layer.
 function models.epoch_line(s)
-	return ("epoch %2d  loss %.4f  train %5.1f%%  test %5.1f%%  " ..
-	    "%6.0f samples/s  spikes %.3f %.3f"):format(s.epoch, s.loss,
-	    100 * s.acc, 100 * s.test_acc, s.samples_per_s, s.spike_rate[1],
-	    s.spike_rate[2])
+	local test, rates = "", {}
+	if s.test_acc then
+		test = ("  test %5.1f%%"):format(100 * s.test_acc)
+	end
+	for i, rate in ipairs(s.spike_rate or {}) do
+		rates[i] = (" %.3f"):format(rate)
+	end
+	return ("epoch %2d  loss %.4f  train %5.1f%%%s  %6.0f samples/s  " ..
+	    "spikes%s"):format(s.epoch, s.loss, 100 * s.acc, test,
+	    s.samples_per_s, table.concat(rates))
 end
 
 -- models.print_epoch(s): prints models.epoch_line(s), as the on_epoch of
@@ -50,11 +57,14 @@ function models.print_epoch(s)
 end
 
 -- models.best_test_acc(history): the best test accuracy of the epochs in
--- the history that snn.train returns, 0 when there are none.
+-- the history that snn.train returns, nil when none has one (no test
+-- set, or no epoch).
 function models.best_test_acc(history)
-	local best = 0
+	local best
 	for _, e in ipairs(history.epochs) do
-		best = math.max(best, e.test_acc)
+		if e.test_acc then
+			best = math.max(best or e.test_acc, e.test_acc)
+		end
 	end
 	return best
 end
