@@ -220,6 +220,10 @@ lsnn_train_push_record(lua_State *L, const struct train_record *rec)
 	lsnn_train_setnum(L, "samples_per_s", rec->samples_per_s);
 	lsnn_train_setnum(L, "lr", rec->lr);
 	lsnn_train_setnum(L, "seconds", rec->seconds);
+	if (rec->kind == TRAIN_REC_EPOCH) {
+		lua_pushboolean(L, rec->dead);
+		lua_setfield(L, -2, "dead");
+	}
 	lua_createtable(L, rec->nlayers, 0);
 	for (i = 0; i < rec->nlayers; i++) {
 		lua_pushstring(L, rec->names[i]);
@@ -268,7 +272,7 @@ lsnn_train_duration(char *buf, size_t len, double s)
 static void
 lsnn_train_progress(const struct lsnn_job *lj, const struct train_record *rec)
 {
-	char	eta[32];
+	char	eta[32], test[32];
 	double	left;
 
 	if (rec->kind == TRAIN_REC_BATCH) {
@@ -281,15 +285,14 @@ lsnn_train_progress(const struct lsnn_job *lj, const struct train_record *rec)
 		    100 * rec->acc, rec->samples_per_s, eta);
 	} else if (rec->kind == TRAIN_REC_EPOCH) {
 		lsnn_train_duration(eta, sizeof eta, rec->seconds);
-		if (isnan(rec->test_acc))
-			lsnn_progress("job %d: epoch %d/%d loss %.4f acc "
-			    "%.1f%% (%s)", lj->id, rec->epoch, rec->epochs,
-			    rec->loss, 100 * rec->acc, eta);
-		else
-			lsnn_progress("job %d: epoch %d/%d loss %.4f acc "
-			    "%.1f%% test %.1f%% (%s)", lj->id, rec->epoch,
-			    rec->epochs, rec->loss, 100 * rec->acc,
-			    100 * rec->test_acc, eta);
+		test[0] = '\0';
+		if (!isnan(rec->test_acc))
+			snprintf(test, sizeof test, " test %.1f%%",
+			    100 * rec->test_acc);
+		lsnn_progress("job %d: epoch %d/%d loss %.4f acc %.1f%%%s "
+		    "(%s)%s", lj->id, rec->epoch, rec->epochs, rec->loss,
+		    100 * rec->acc, test, eta, rec->dead ? " DEAD: a layer "
+		    "silent, loss constant" : "");
 		lsnn_progress_end();
 	}
 }

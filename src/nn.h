@@ -619,6 +619,7 @@ struct train_record {
 	double			samples_per_s;
 	double			lr;
 	double			seconds;	/* since the job started */
+	int			dead;		/* epoch: see train_silent */
 	int			hist_bins;	/* 0: no histograms */
 	int			nlayers;
 	struct train_layer	*layer;

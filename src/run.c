@@ -215,7 +215,7 @@ run_header(struct run *run, int n, const char *const *names)
 		bad |= fprintf(run->metrics, ",%s.spike_rate,%s.sg_zero,"
 		    "%s.sg_small,%s.zero_rows", names[i], names[i], names[i],
 		    names[i]) < 0;
-	bad |= fputc('\n', run->metrics) == EOF;
+	bad |= fputs(",dead\n", run->metrics) == EOF;
 	return bad ? -1 : 0;
 }
 
@@ -252,6 +252,7 @@ run_row(struct run *run, const struct train_record *rec)
 		bad |= run_number(f, rec->layer[i].sg_small);
 		bad |= run_number(f, rec->layer[i].zero_rows);
 	}
+	bad |= run_number(f, rec->kind == TRAIN_REC_EPOCH ? rec->dead : NAN);
 	bad |= fputc('\n', f) == EOF;
 	return bad ? -1 : 0;
 }

@@ -539,6 +539,23 @@ train_end_epoch(struct train_state *st, struct train_record *rec,
 	return checkpoint_save(st->ckpt, cfg->net, &ck, NULL, cause);
 }
 
+/*
+ * Returns whether the batch record rec is silent: an activation layer
+ * gave no spike (no nonzero output) at all. An epoch whose batches are all
+ * silent and have the same loss, to the last bit, is dead: the output no
+ * longer depends on the weights, so training cannot move it.
+ */
+static int
+train_silent(const struct train_record *rec)
+{
+	int	i;
+
+	for (i = 0; i < rec->nlayers; i++)
+		if (rec->layer[i].rate == 0)
+			return 1;
+	return 0;
+}
+
 /* Runs the epochs; returns 0 when done or stopped, -1 on error. */
 static int
 train_epochs(struct train_state *st, int first, char **cause)
@@ -547,8 +564,9 @@ train_epochs(struct train_state *st, int first, char **cause)
 	struct train_record	*r = &st->rec;
 	struct batch		 b;
 	double			 t0, sum_loss, sum_acc, base_lr = cfg->optim.lr;
+	double			 loss0 = 0;
 	size_t			 seen;
-	int			 epoch, rc;
+	int			 epoch, rc, dead;
 
 	for (epoch = first; epoch <= cfg->epochs; epoch++) {
 		cfg->optim.lr = schedule_lr(&cfg->schedule, (float)base_lr,
@@ -566,6 +584,7 @@ train_epochs(struct train_state *st, int first, char **cause)
 		t0 = clock_now();
 		sum_loss = sum_acc = 0;
 		seen = 0;
+		dead = 1;
 		while ((rc = data_loader_next(st->loader, &b, cause)) == 1) {
 			if (st->job != NULL && job_between_batches(st->job))
 				return 0;
@@ -573,6 +592,9 @@ train_epochs(struct train_state *st, int first, char **cause)
 			r->batch = (int)b.index + 1;
 			if (train_batch(st, &b, cfg->train, r, cause) != 0)
 				return -1;
+			if (seen == 0)
+				loss0 = r->loss;
+			dead &= train_silent(r) && r->loss == loss0;
 			seen += (size_t)b.B;
 			sum_loss += r->loss * b.B;
 			sum_acc += r->acc * b.B;
@@ -583,6 +605,7 @@ train_epochs(struct train_state *st, int first, char **cause)
 		if (rc < 0)
 			return -1;
 		r->kind = TRAIN_REC_EPOCH;
+		r->dead = seen > 0 && dead;
 		r->loss = seen > 0 ? sum_loss / (double)seen : NAN;
 		r->acc = seen > 0 ? sum_acc / (double)seen : NAN;
 		r->samples_per_s = (double)seen / (clock_now() - t0);

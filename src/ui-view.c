@@ -536,6 +536,9 @@ ui_view_draw_status(struct ui_rect r)
 	ui_view_piece(buf, &skip, &room);
 	snprintf(buf, sizeof buf, "loss %.4g", b->loss);
 	ui_view_piece(buf, &skip, &room);
+	if (ui_view.nepoch > 0 && ui_view.epoch.dead)
+		ui_view_piece("DEAD: a layer silent, loss constant", &skip,
+		    &room);
 }
 
 /* Returns what an empty panel of training numbers says. */

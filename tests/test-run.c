@@ -2,7 +2,7 @@
  * test-run.c: run directories and atomic files: an empty name, the lock
  * against a second writer, stale temporary files, a resume that drops rows
  * past the checkpoint and a row cut off by a crash, write errors on a full
- * disk (/dev/full), and files replaced through symbolic links but never
+ * disk (/dev/full), the dead column, and files replaced through symbolic links but never
  * over anything but a regular file.
  */
 #include <sys/stat.h>
@@ -206,7 +206,7 @@ test_resume(void)
 	text = slurp(at("r/metrics.csv"));
 	if (!ok(text != NULL && strcmp(text, "kind,epoch,batch,loss\n"
 	    "batch,1,1,0.9\nepoch,1,1,0.9\n"
-	    "batch,2,1,0.5,0.25,,,0,0,0,0,0,0,0\n") == 0,
+	    "batch,2,1,0.5,0.25,,,0,0,0,0,0,0,0,\n") == 0,
 	    "epoch 2's rows and the cut-off row are gone, the next row "
 	    "starts its own line") && text != NULL)
 		diag("metrics.csv:\n%s", text);
@@ -274,6 +274,39 @@ test_sync(void)
 	    cause ? cause : "(none)");
 	free(cause);
 	run_close(run);
+}
+
+/* The dead column: empty on batch rows, 0 or 1 on epoch rows. */
+static void
+test_dead(void)
+{
+	struct train_record	 rec;
+	struct run		*run;
+	char			*cause = NULL, *text;
+
+	run = run_open(at("d"), "{}", -1, &cause);
+	if (run == NULL) {
+		ok(0, "open d: %s", cause);
+		free(cause);
+		return;
+	}
+	sync_epoch(run, &rec, &cause);
+	record(&rec, TRAIN_REC_EPOCH, 2, 1);
+	rec.dead = 1;
+	run_sync(run, &rec, &cause);
+	run_close(run);
+	free(cause);
+	text = slurp(at("d/metrics.csv"));
+	if (!ok(text != NULL && strcmp(text, "kind,epoch,batch,loss,acc,"
+	    "test_loss,test_acc,samples_per_s,lr,seconds,2.spike_rate,"
+	    "2.sg_zero,2.sg_small,2.zero_rows,dead\n"
+	    "batch,1,1,0.5,0.25,,,0,0,0,0,0,0,0,\n"
+	    "epoch,1,1,0.5,0.25,,,0,0,0,0,0,0,0,0\n"
+	    "epoch,2,1,0.5,0.25,,,0,0,0,0,0,0,0,1\n") == 0,
+	    "metrics.csv: the dead column, empty on a batch row, 0 or 1 on "
+	    "an epoch row") && text != NULL)
+		diag("metrics.csv:\n%s", text);
+	free(text);
 }
 
 /* Atomic files: through symbolic links, never over a non-regular file. */
@@ -347,6 +380,7 @@ main(void)
 	test_open();
 	test_resume();
 	test_sync();
+	test_dead();
 	test_atomic();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)

@@ -71,10 +71,12 @@ for _, row in ipairs(summary.rows) do
 end
 if best and sparsest and best.sg_zero[1] and best.sg_zero[1].mean then
 	print(("best accuracy %.2f%% at alpha %g, with %.1f%% of the " ..
-	    "hidden layer's surrogate derivatives zero; the sparsest alpha " ..
-	    "within 2 points of it is %g: %.2f%% with %.1f%% zero"):format(
+	    "hidden layer's surrogate derivatives zero (%.1f%% below 1e-3 " ..
+	    "of the largest); the sparsest alpha within 2 points of it is " ..
+	    "%g: %.2f%% with %.1f%% zero (%.1f%% below 1e-3)"):format(
 	    100 * best.best_acc.mean, best.values.alpha,
-	    100 * best.sg_zero[1].mean, sparsest.values.alpha,
-	    100 * sparsest.best_acc.mean, 100 * sparsest.sg_zero[1].mean))
+	    100 * best.sg_zero[1].mean, 100 * best.sg_small[1].mean,
+	    sparsest.values.alpha, 100 * sparsest.best_acc.mean,
+	    100 * sparsest.sg_zero[1].mean, 100 * sparsest.sg_small[1].mean))
 end
 study.report(opts, written)

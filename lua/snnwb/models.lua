@@ -36,7 +36,7 @@ end
 
 -- models.epoch_line(s): the line the examples print for the epoch summary
 -- s that snn.train hands to on_epoch; the test accuracy only with a test
--- set, the spike rate of each spiking layer.
+-- set, the spike rate of each spiking layer, and DEAD for a dead epoch.
 function models.epoch_line(s)
 	local test, rates = "", {}
 	if s.test_acc then
@@ -46,8 +46,9 @@ function models.epoch_line(s)
 		rates[i] = (" %.3f"):format(rate)
 	end
 	return ("epoch %2d  loss %.4f  train %5.1f%%%s  %6.0f samples/s  " ..
-	    "spikes%s"):format(s.epoch, s.loss, 100 * s.acc, test,
-	    s.samples_per_s, table.concat(rates))
+	    "spikes%s%s"):format(s.epoch, s.loss, 100 * s.acc, test,
+	    s.samples_per_s, table.concat(rates), s.dead and
+	    "  DEAD: a layer silent, loss constant" or "")
 end
 
 -- models.print_epoch(s): prints models.epoch_line(s), as the on_epoch of

@@ -201,6 +201,7 @@ local function read_run(run_dir, r, record, reach)
 		end
 	end
 	run.final_acc = #rows > 0 and rows[#rows].test_acc or nil
+	run.dead = #rows > 0 and rows[#rows].dead == 1
 	run.trained_epochs = #rows
 	run.epoch_seconds = epoch_mean(rows, "duration")
 	for l, layer in ipairs(layers) do
@@ -232,8 +233,10 @@ local function make_row(config, values, runs, layers, result_keys)
 	local row = { config = config, values = values, n = #runs,
 		seeds = {}, spike_rate = {}, sg_zero = {}, sg_small = {},
 		results = {}, test_acc = {} }
+	row.dead = 0
 	for i, run in ipairs(runs) do
 		row.seeds[i] = run.seed
+		row.dead = row.dead + (run.dead and 1 or 0)
 	end
 	for _, key in ipairs{ "best_acc", "final_acc", "reach_epoch",
 	    "epoch_seconds", "trained_epochs" } do
@@ -298,6 +301,7 @@ local function csv_columns(s)
 		add(key, function(row) return row.values[key] end)
 	end
 	add("n", function(row) return row.n end)
+	add("dead", function(row) return row.dead end)
 	for _, key in ipairs{ "best_acc", "final_acc", "reach_epoch" } do
 		add_stat(key, function(row) return row[key] end)
 	end
@@ -380,14 +384,17 @@ function summary.markdown(s)
 	    "metrics.csv; s/epoch includes testing; the spike rate and the " ..
 	    "fractions of surrogate derivatives that are exactly 0 ('sg = 0') " ..
 	    "and below 1e-3 of the largest ('sg < 1e-3') are means over the " ..
-	    "epochs, per spiking layer from 0."):format(json.number(100 *
+	    "epochs, per spiking layer from 0; 'dead' counts the runs " ..
+	    "whose last epoch was dead: in every batch a layer gave no " ..
+	    "spike and the loss was the same to the last bit, so training " ..
+	    "could not move the network."):format(json.number(100 *
 	    s.reach))
 	out[#out + 1] = ""
 	local head = {}
 	for _, key in ipairs(s.keys) do
 		head[#head + 1] = key
 	end
-	for _, h in ipairs{ "n", "best acc", "final acc",
+	for _, h in ipairs{ "n", "dead", "best acc", "final acc",
 	    "to " .. json.number(100 * s.reach) .. "%", "epochs",
 	    "s/epoch" } do
 		head[#head + 1] = h
@@ -413,6 +420,7 @@ function summary.markdown(s)
 		end
 		local reach = mean_sd(row.reach_epoch, 1, "%.1f")
 		cells[#cells + 1] = tostring(row.n)
+		cells[#cells + 1] = ("%d/%d"):format(row.dead, row.n)
 		cells[#cells + 1] = mean_sd(row.best_acc, 100, "%.2f")
 		cells[#cells + 1] = mean_sd(row.final_acc, 100, "%.2f")
 		cells[#cells + 1] = reach == "" and "" or ("%s (%d/%d)")

@@ -114,7 +114,8 @@ tap.raises(function() snn.sweep.expand({ { a = { 1 } }, { b = { 1 } } },
 -- A fake run writes a metrics.csv of known numbers for alpha a and seed s:
 -- test accuracy 0.5, 0.8 + 0.02 s, 0.7 over three epochs, the clock
 -- restarting (a resume) before the third, so epochs last 10, 15 and 6 s;
--- spike rate 0.1 a and gradient sparsity 0.1 s; result v = a s.
+-- spike rate 0.1 a, gradient sparsity 0.1 s (0.3 + 0.1 s below 1e-3),
+-- the last epoch dead for seed 3; result v = a s.
 local dir = os.tmpname()
 os.remove(dir)
 local calls, seen = 0, {}
@@ -124,13 +125,15 @@ local function fake(cfg)
 	local a, s = cfg.alpha, cfg.seed
 	local f = assert(io.open(cfg.run_dir .. "/metrics.csv", "w"))
 	f:write("kind,epoch,batch,loss,acc,test_loss,test_acc,samples_per_s," ..
-	    "lr,seconds,2.spike_rate,2.sg_zero,2.sg_small,2.zero_rows\n")
-	local row = "%s,%d,1,0.1,0.5,0.1,%s,100,0.001,%g,%g,%g,0,0\n"
-	f:write(row:format("batch", 1, "", 4, 0.1 * a, 0.1 * s))
-	f:write(row:format("epoch", 1, "0.5", 10, 0.1 * a, 0.1 * s))
-	f:write(row:format("epoch", 2, 0.8 + 0.02 * s, 25, 0.1 * a, 0.1 * s))
-	f:write(row:format("batch", 3, "", 2, 0.1 * a, 0.1 * s))
-	f:write(row:format("epoch", 3, "0.7", 6, 0.1 * a, 0.1 * s))
+	    "lr,seconds,2.spike_rate,2.sg_zero,2.sg_small,2.zero_rows,dead\n")
+	local row = "%s,%d,1,0.1,0.5,0.1,%s,100,0.001,%g,%g,%g,%g,0,%s\n"
+	local z, sm, dead = 0.1 * s, 0.3 + 0.1 * s, s == 3 and "1" or "0"
+	f:write(row:format("batch", 1, "", 4, 0.1 * a, z, sm, ""))
+	f:write(row:format("epoch", 1, "0.5", 10, 0.1 * a, z, sm, "0"))
+	f:write(row:format("epoch", 2, 0.8 + 0.02 * s, 25, 0.1 * a, z, sm,
+	    "0"))
+	f:write(row:format("batch", 3, "", 2, 0.1 * a, z, sm, ""))
+	f:write(row:format("epoch", 3, "0.7", 6, 0.1 * a, z, sm, dead))
 	f:close()
 	return { v = a * s, seed_seen = snn.seed(), label = "not a number" }
 end
@@ -166,12 +169,21 @@ tap.is(r2.results.label, nil, "summary: text results are left out")
 tap.near(r1.test_acc[2].mean, 0.84, 1e-12, "summary: accuracy per epoch")
 
 local csv = slurp(dir .. "/summary.csv")
-tap.ok(csv:match("^alpha,n,best_acc_mean,best_acc_sd,final_acc_mean,") and
-    csv:match("\n1,3,0%.84,0%.02,0%.7,[^,]*,2,,1,10%.3333,"),
+tap.ok(csv:match("^alpha,n,dead,best_acc_mean,best_acc_sd,final_acc_mean,")
+    and csv:match("\n1,3,1,0%.84,0%.02,0%.7,[^,]*,2,,1,10%.3333,"),
     "summary.csv: header and the row of alpha 1")
+tap.ok(csv:match(",sg_zero_0_mean,sg_zero_0_sd,sg_small_0_mean," ..
+    "sg_small_0_sd,seed_seen_mean,") and
+    csv:match(",0%.2,0%.1,0%.5,0%.1,2,1,4,2\n"),
+    "summary.csv: sg_small beside sg_zero")
 local md = snn.sweep.markdown(s)
-tap.ok(md:match("| 2 | 3 | 84%.00 ± 2%.00 | 70%.00 ± 0%.00 | 2%.0 %(1/3%) |"),
-    "summary.md: mean ± sd in %, epochs to reach")
+tap.ok(md:match("| 2 | 3 | 1/3 | 84%.00 ± 2%.00 | 70%.00 ± 0%.00 | " ..
+    "2%.0 %(1/3%) | 3 ± 0 |"),
+    "summary.md: dead runs, mean ± sd in %, epochs to reach, epochs")
+tap.ok(md:find("| spike rate 0 | sg = 0 0 | sg < 1e-3 0 | seed_seen | v |",
+    1, true) and md:find("| 0.200 ± 0.100 | 0.500 ± 0.100 | 2 ± 1 | " ..
+    "4 ± 2 |", 1, true),
+    "summary.md: sg_small beside sg_zero")
 tap.is(slurp(dir .. "/summary.md"), md, "summary.md written")
 
 -- Resuming: finished runs are skipped; an unfinished one resumes.
@@ -213,7 +225,7 @@ local damage = {
 	{ "metrics.csv", base:gsub("^[^\n]*\n", ""), "has no header" },
 	{ "metrics.csv", base:sub(1, -9), "ends in a cut line" },
 	{ "metrics.csv", base:gsub("\nepoch,2,[^\n]*", "\nepoch,2,1,0.1"),
-	    "line 4 has 4 fields, the header 14" },
+	    "line 4 has 4 fields, the header 15" },
 	{ "metrics.csv", base:gsub("\nepoch,2,", "\nepoch,7,"),
 	    "line 4: epoch 7 where epoch 2 is due" },
 	{ "metrics.csv", base:gsub("\nepoch,2,1,0.1,", "\nepoch,2,1,x,"),
