@@ -164,7 +164,10 @@ ui_view_batch(const struct train_record *rec)
 	}
 }
 
-/* Says in the log how a job ended: done, stopped, or failed and why. */
+/*
+ * Says in the log how a job ended: done, stopped, or failed and why, and
+ * whether its last epoch was dead.
+ */
 static void
 ui_view_end(const struct lsnn_train_event *ev)
 {
@@ -188,6 +191,11 @@ ui_view_end(const struct lsnn_train_event *ev)
 	else
 		ui_log_printf(UI_LOG_NOTE, "job %d %s before its first epoch "
 		    "ended", ev->job, how);
+	if (ev->state != JOB_FAILED && ui_view.nepoch > 0 &&
+	    ui_view.epoch.dead)
+		ui_log_printf(UI_LOG_NOTE, "job %d: its last epoch was dead: "
+		    "a layer gave no spike and the loss stayed the same in "
+		    "every batch", ev->job);
 }
 
 /*
@@ -519,6 +527,9 @@ ui_view_draw_status(struct ui_rect r)
 	    &room);
 	snprintf(buf, sizeof buf, " %d/%d", b->batch, b->nbatches);
 	ui_text_put(buf, strlen(buf), &skip, &room);
+	if (ui_view.nepoch > 0 && ui_view.epoch.dead)
+		ui_view_piece("DEAD: a layer silent, loss constant", &skip,
+		    &room);
 	if (!ui_view.done && strcmp(ui_view.shown, "paused") == 0)
 		snprintf(buf, sizeof buf, "paused: job:resume() goes on");
 	else if (!ui_view.done) {
@@ -536,9 +547,6 @@ ui_view_draw_status(struct ui_rect r)
 	ui_view_piece(buf, &skip, &room);
 	snprintf(buf, sizeof buf, "loss %.4g", b->loss);
 	ui_view_piece(buf, &skip, &room);
-	if (ui_view.nepoch > 0 && ui_view.epoch.dead)
-		ui_view_piece("DEAD: a layer silent, loss constant", &skip,
-		    &room);
 }
 
 /* Returns what an empty panel of training numbers says. */

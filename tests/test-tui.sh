@@ -9,8 +9,9 @@
 # tiny set the test writes (the unevenness panel's bars with the layer
 # names, the accuracy against t, pause, resume and Ctrl-C, and job:wait()
 # or wait=true giving what -e gives, the numbers of the panel at the end
-# equal to the result's), and, when the shared N-MNIST
-# subset is there, a background training job: charts, a growing progress
+# equal to the result's), a sweep typed at the prompt, a dead network
+# flagged on the status line, and, when the shared N-MNIST subset is
+# there, a background training job: charts, a growing progress
 # bar, the prompt answering while it runs, job:pause() and job:resume()
 # (state and ETA), Ctrl-C stopping it, and its membrane histogram made the
 # large chart with Tab.
@@ -29,7 +30,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 42
+tap_plan 43
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -342,6 +343,11 @@ function tiny_sweep(folder)
 				resume = cfg.resume }
 		end }
 end
+function silent_job()
+	local net = tiny.network()
+	net:params()["1.weight"]:fill(-1)
+	return snn.train{ net = net, data = data, epochs = 3, batch = 8 }
+end
 function sweep_line(s)
 	local parts = { "sweep", #s.missing }
 	for _, run in ipairs(s.runs) do
@@ -368,6 +374,11 @@ ok $? "a sweep at the prompt trains each run to its end, as -e does"
 type_line "print(sweep_line(tiny_sweep('$tmp/sweep-i')))"
 wait_for -e 'snn.sweep tiny: 2 runs, 2 finished before' && wait_until twice
 ok $? "run again, the sweep finds both runs finished"
+type_line 'job = silent_job()'
+wait_for -e '^ job [0-9]* done .*8/8 | DEAD: a layer silent, loss constant' &&
+    wait_for -e '^job [0-9]*: its last epoch was dead: a layer gave no spike' &&
+    type_line 'job.history.epochs[3].dead' && wait_for -x 'true'
+ok $? "the status line flags a dead network"
 t send-keys -t tui C-d
 wait_for -x '\$'
 
