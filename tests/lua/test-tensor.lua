@@ -145,6 +145,15 @@ local s = a:slice(1, 1, 1)
 s:fill(0)
 tap.is(a:sum(), 21, "a slice is a copy")
 
+-- The session completes a tensor's methods from __methods.
+local methods = debug.getregistry()["snn.tensor"].__methods
+local have = {}
+for _, m in ipairs{ "min", "argmax", "argmin", "slice", "reshape" } do
+	have[#have + 1] = type(methods[m]) == "function" and m or nil
+end
+tap.is(table.concat(have, " "), "min argmax argmin slice reshape",
+    "the new methods are in __methods, which completion lists")
+
 -- Argument errors name the function and the argument.
 tap.raises(function() snn.tensor({ { 1, 2 }, { 3 } }) end,
     "snn.tensor: argument 'data' must be a rectangular table",
