@@ -88,6 +88,19 @@ dead_pid(void)
 static struct train_layer layer;
 static const char *const layer_names[] = { "2" };
 
+/* Opens dir and starts it with config and keep; NULL with *cause set. */
+static struct run *
+start(const char *dir, const char *config, int keep, char **cause)
+{
+	struct run	*run = run_open(dir, cause);
+
+	if (run != NULL && run_start(run, config, keep, cause) != 0) {
+		run_close(run);
+		return NULL;
+	}
+	return run;
+}
+
 /* Fills rec as a record of kind for epoch and batch with 1 layer. */
 static void
 record(struct train_record *rec, enum train_rec_kind kind, int epoch,
@@ -126,7 +139,7 @@ test_open(void)
 	char		*cause = NULL, name[64], mine[64];
 	char		 pid[128];
 
-	run = run_open("", "{}", -1, &cause);
+	run = run_open("", &cause);
 	ok(run == NULL && cause != NULL &&
 	    strstr(cause, "empty") != NULL, "an empty run_dir is refused: %s",
 	    cause ? cause : "(none)");
@@ -144,7 +157,7 @@ test_open(void)
 	put(at(pid), "stale");
 	snprintf(pid, sizeof pid, "a/b/%s", mine);
 	put(at(pid), "live");
-	run = run_open(at("a//b/"), "{\"x\": 1}", -1, &cause);
+	run = start(at("a//b/"), "{\"x\": 1}", -1, &cause);
 	ok(run != NULL, "a run directory opens (%s)", cause ? cause : "ok");
 	free(cause);
 	cause = NULL;
@@ -155,7 +168,7 @@ test_open(void)
 	    "a living process's temporary file and other names are kept");
 
 	snprintf(pid, sizeof pid, "process %ld", (long)getpid());
-	two = run_open(at("a/b"), "{}", -1, &cause);
+	two = start(at("a/b"), "{}", -1, &cause);
 	ok(two == NULL && cause != NULL && strstr(cause, pid) != NULL &&
 	    strstr(cause, "in use") != NULL,
 	    "a second writer is refused, naming the holder: %s",
@@ -164,7 +177,7 @@ test_open(void)
 	cause = NULL;
 	run_close(two);
 	run_close(run);
-	run = run_open(at("a/b"), "{}", -1, &cause);
+	run = start(at("a/b"), "{}", -1, &cause);
 	ok(run != NULL, "closing releases the lock (%s)", cause ? cause :
 	    "ok");
 	free(cause);
@@ -184,7 +197,7 @@ test_resume(void)
 
 	mkdir(at("r"), 0777);
 	put(at("r/metrics.csv"), old);
-	run = run_open(at("r"), "{}", -7, &cause);
+	run = start(at("r"), "{}", -7, &cause);
 	text = slurp(at("r/metrics.csv"));
 	ok(run == NULL && cause != NULL && strstr(cause, "-7") != NULL &&
 	    text != NULL && strcmp(text, old) == 0,
@@ -194,7 +207,7 @@ test_resume(void)
 	free(cause);
 	cause = NULL;
 
-	run = run_open(at("r"), "{}", 1, &cause);
+	run = start(at("r"), "{}", 1, &cause);
 	ok(run != NULL, "resume after epoch 1 (%s)", cause ? cause : "ok");
 	free(cause);
 	cause = NULL;
@@ -214,7 +227,7 @@ test_resume(void)
 
 	/* Resuming after epoch 0 leaves the header; no checkpoint, fresh. */
 	put(at("r/metrics.csv"), "kind,epoch\nbatch,1,1\nbatch,1,");
-	run = run_open(at("r"), "{}", 0, &cause);
+	run = start(at("r"), "{}", 0, &cause);
 	run_close(run);
 	text = slurp(at("r/metrics.csv"));
 	ok(run != NULL && text != NULL && strcmp(text, "kind,epoch\n") == 0,
@@ -232,7 +245,7 @@ test_sync(void)
 	char			*cause = NULL, *text, *p;
 	int			 rc, n;
 
-	run = run_open(at("s"), "{}", -1, &cause);
+	run = start(at("s"), "{}", -1, &cause);
 	if (run == NULL) {
 		ok(0, "open s: %s", cause);
 		free(cause);
@@ -261,7 +274,7 @@ test_sync(void)
 		skip(2, "cannot make a symbolic link");
 		return;
 	}
-	run = run_open(at("full"), "{}", -1, &cause);
+	run = start(at("full"), "{}", -1, &cause);
 	ok(run != NULL, "a run whose metrics.csv is /dev/full opens");
 	if (run == NULL) {
 		free(cause);

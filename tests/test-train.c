@@ -314,12 +314,13 @@ test_run_faults(const char *dir)
 		cause = NULL;
 	}
 	snprintf(run, sizeof run, "%s/ckdir", dir);
-	snprintf(path, sizeof path, "%s/checkpoint.safetensors", run);
+	snprintf(path, sizeof path, "%s/optimizer-1.safetensors", run);
 	mkdir(run, 0777);
 	mkdir(path, 0777);
 	rc = train_run(&cfg, NULL, &cause);
 	ok(rc == -1 && cause != NULL && strstr(cause, "not a regular file"),
-	    "train: a directory in place of the checkpoint stops the run: %s",
+	    "train: a directory in place of the first file of a checkpoint "
+	    "stops the run: %s",
 	    cause ? cause : "(no error)");
 	free(cause);
 	snprintf(path, sizeof path, "%s/metrics.csv", run);
