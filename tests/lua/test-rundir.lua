@@ -2,11 +2,12 @@
 -- kept unless resume or overwrite says otherwise, a resume refuses a
 -- crafted epoch and NaN weights, a diverging run stops and keeps the
 -- checkpoints of the epochs before it, the checkpoint holds only the
--- state_dict (the optimizer state has its own file), and a hook slower
--- than an epoch still stops training.
+-- state_dict (the optimizer state has its own file), and config.json
+-- records any data path.
 local tap = require("tap")
 local tiny = require("tinymnist")
 local files = require("snnwb.files")
+local json = require("snnwb.json")
 
 local dir = tiny.write(32, 16)
 local data = snn.data.mnist{ root = dir, T = 4, encoding = "poisson",
@@ -149,6 +150,16 @@ h = train(50, { on_epoch = function(stats)
 end })
 tap.ok(#h.epochs == 2 and calls == 2, ("on_epoch: a slow hook's false " ..
     "stops after its epoch (%d epochs, %d calls)"):format(#h.epochs, calls))
+
+-- config.json records a data folder whose name holds " and \.
+local odd = dir .. '/da"ta\\set'
+assert(os.execute("mkdir " .. files.quote(odd) .. " && cp " ..
+    files.quote(dir) .. "/*-ubyte " .. files.quote(odd)))
+train(1, { run_dir = dir .. "/odd", data = snn.data.mnist{ root = odd,
+	T = 4 } })
+local config = json.decode(files.read(dir .. "/odd/config.json"))
+tap.is(config.data and config.data.train and config.data.train.root, odd,
+    "config.json: a data root with \" and \\ is recorded as it is")
 
 tiny.remove(dir)
 tap.done()
