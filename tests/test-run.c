@@ -2,14 +2,18 @@
  * test-run.c: run directories and atomic files: an empty name, the lock
  * against a second writer, stale temporary files, a resume that drops rows
  * past the checkpoint and a row cut off by a crash, write errors on a full
- * disk (/dev/full), and files replaced through symbolic links but never
- * over anything but a regular file.
+ * disk (/dev/full), files replaced through symbolic links but never
+ * over anything but a regular file, and temporary files removed by a
+ * second Ctrl-C's handler and after a failed write, which names the
+ * target.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +354,71 @@ test_atomic(void)
 		skip(1, "no /dev/full");
 }
 
+/* The temporary file of the write in progress, for temp_gone. */
+static char temp_path[600];
+
+/*
+ * Writes a line, then does what a second Ctrl-C's handler does
+ * (file_remove_temps) and reports whether the temporary file went with
+ * it; fails the write so that the target stays.
+ */
+static int
+temp_gone(FILE *fp, void *arg)
+{
+	int	*gone = arg;
+
+	fputs("partial\n", fp);
+	fflush(fp);
+	*gone = access(temp_path, F_OK) == 0 ? 0 : -1;
+	file_remove_temps();
+	if (*gone == 0)
+		*gone = access(temp_path, F_OK) != 0;
+	errno = EINTR;
+	return -1;
+}
+
+/*
+ * Temporary files: those being written are removed by file_remove_temps
+ * (the second Ctrl-C), and a write that fails (a file size limit, as a
+ * full disk) names the target, not the temporary file, and leaves none.
+ */
+static void
+test_temps(void)
+{
+	struct rlimit	 old, lim;
+	char		*cause = NULL, *text, big[65536];
+	int		 gone = 0, rc;
+
+	put(at("kept.json"), "old\n");
+	snprintf(temp_path, sizeof temp_path, "%s.tmp.%ld", at("kept.json"),
+	    (long)getpid());
+	rc = file_write_atomic(at("kept.json"), temp_gone, &gone, &cause);
+	text = slurp(at("kept.json"));
+	ok(rc == -1 && gone == 1 && text != NULL && strcmp(text, "old\n") ==
+	    0, "file_remove_temps removes the temporary file being written "
+	    "(%s), the target stays", gone == -1 ? "it was never there" :
+	    gone == 1 ? "removed" : "still there");
+	free(text);
+	free(cause);
+	cause = NULL;
+
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 4096;
+	setrlimit(RLIMIT_FSIZE, &lim);
+	rc = file_write_text(at("kept.json"), big, &cause);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	ok(rc == -1 && cause != NULL && strstr(cause, "kept.json:") != NULL &&
+	    strstr(cause, ".tmp.") == NULL && access(temp_path, F_OK) != 0,
+	    "a write past the size limit names the target and leaves no "
+	    "temporary file: %s", cause ? cause : "(none)");
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -361,6 +430,7 @@ main(void)
 	test_resume();
 	test_sync();
 	test_atomic();
+	test_temps();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", tmpdir);
