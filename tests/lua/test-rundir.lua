@@ -151,6 +151,24 @@ end })
 tap.ok(#h.epochs == 2 and calls == 2, ("on_epoch: a slow hook's false " ..
     "stops after its epoch (%d epochs, %d calls)"):format(#h.epochs, calls))
 
+-- Ctrl-C in the first epoch (SIGINT from a shell that os.execute starts,
+-- whose parent is snnwb) stops the run and says that it left no
+-- checkpoint. The epoch, 2000 batches through a wider network, lasts
+-- seconds.
+local long = tiny.write(2000, 0)
+local wide = snn.sequential{ snn.flatten(), snn.linear(784, 512),
+	snn.lif{}, snn.linear(512, 10), snn.lif{} }
+local long_data = snn.data.mnist{ root = long, T = 4 }
+os.execute("(sleep 0.3; kill -INT $PPID) &")
+ok, err = pcall(snn.train, { net = wide, data = long_data, batch = 1,
+	run_dir = long .. "/run" })
+tap.ok(not ok and tostring(err):find("interrupted", 1, true) and
+    tostring(err):find("no epoch finished, so " .. long .. "/run holds " ..
+    "no checkpoint", 1, true) and
+    not files.exists(long .. "/run/checkpoint.safetensors"),
+    "Ctrl-C in the first epoch: no checkpoint claimed: " .. tostring(err))
+tiny.remove(long)
+
 -- config.json records a data folder whose name holds " and \.
 local odd = dir .. '/da"ta\\set'
 assert(os.execute("mkdir " .. files.quote(odd) .. " && cp " ..
