@@ -670,8 +670,9 @@ train_diverged(struct train_state *st, const struct train_record *rec,
 	}
 	if (rec->loss >= chance && st->low_loss < chance / 2)
 		return train_stop(st, error_printf("training diverged in epoch "
-		    "%d: its loss %.4g is back at chance (%.4g) after %.4g",
-		    rec->epoch, rec->loss, chance, st->low_loss), cause);
+		    "%d: its loss %.4g is back at chance (%.4g) after falling "
+		    "to %.4g", rec->epoch, rec->loss, chance, st->low_loss),
+		    cause);
 	if (rec->loss < st->low_loss)
 		st->low_loss = rec->loss;
 	return 0;

@@ -119,8 +119,9 @@ tap.ok(not ok and tostring(err):find("holds NaN or infinite weights", 1,
     "resume: NaN weights are refused: " .. tostring(err))
 
 -- A run that diverges (Adam's learning rate jumps from 1e-3 to 1e5 after
--- epoch 1, so that each step moves a weight by about 1e5) stops in epoch 2, naming it, and keeps the checkpoint and the
--- best weights of epoch 1: byte for byte those of a run of epoch 1 alone.
+-- epoch 1, so that each step moves a weight by about 1e5) stops in epoch
+-- 2, naming it, and keeps the checkpoint and the best weights of epoch 1:
+-- byte for byte those of a run of epoch 1 alone.
 local function diverging(epochs, run_dir)
 	return train(epochs, { run_dir = run_dir, test = test,
 		optimizer = snn.optim.adam{ lr = 1e-3, schedule = {
