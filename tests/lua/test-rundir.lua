@@ -39,6 +39,11 @@ local function epoch_rows(d)
 	return table.concat(rows, " ")
 end
 
+-- An empty folder name is refused (it overflowed a buffer once).
+tap.raises(function() train(1, { run_dir = "" }) end,
+    "snn.train: the run directory name is empty",
+    "run_dir: an empty name is refused")
+
 -- A finished run is kept: running again into its folder is refused,
 -- naming both ways on, and leaves every file as it was.
 local run = dir .. "/run"
