@@ -1,9 +1,11 @@
--- test-rundir.lua: run directories through snn.train: a finished run is
--- kept unless resume or overwrite says otherwise, a resume refuses a
--- crafted epoch and NaN weights, a diverging run stops and keeps the
--- checkpoints of the epochs before it, the checkpoint holds only the
--- state_dict (the optimizer state has its own file), and config.json
--- records any data path.
+-- test-rundir.lua: run directories through snn.train: an empty name is
+-- refused, a finished run is kept unless resume or overwrite says
+-- otherwise, a resume refuses a crafted epoch and NaN weights, keeps
+-- metrics.csv's header and knows the best epoch, a diverging run stops and
+-- keeps the checkpoints of the epochs before it, the checkpoint holds only
+-- the state_dict (the optimizer state has its own file), a slow on_epoch
+-- still stops training, Ctrl-C before the first checkpoint says there is
+-- none, and config.json records any data path.
 local tap = require("tap")
 local tiny = require("tinymnist")
 local files = require("snnwb.files")
@@ -145,6 +147,38 @@ tap.ok(files.read(dir .. "/div/checkpoint.safetensors") ==
     "divergence: the checkpoint and best weights are those of epoch 1")
 tap.is(epoch_rows(dir .. "/div"), "1",
     "divergence: metrics.csv has no row of the diverged epoch")
+
+-- A resume of a run killed in its first epoch (rows, no checkpoint)
+-- keeps metrics.csv's header, drops the rows, and starts at epoch 1.
+local early = dir .. "/early"
+train(1, { run_dir = early })
+local header = files.read(early .. "/metrics.csv"):match("^[^\n]*\n")
+os.remove(early .. "/checkpoint.safetensors")
+files.write(early .. "/metrics.csv",
+    header .. "batch,1,1,0.123456789\nbatch,1,2,0.")
+h = train(2, { run_dir = early, resume = true })
+local text = files.read(early .. "/metrics.csv")
+tap.ok(#h.epochs == 2 and text:sub(1, #header) == header and
+    not text:find("0.123456789", 1, true) and epoch_rows(early) == "1 2" and
+    select(2, text:gsub("kind,", "")) == 1,
+    "resume without a checkpoint: the header kept once, old rows dropped")
+
+-- A resume knows the best epoch so far from best.safetensors: weights
+-- claiming a test accuracy of 2 are never replaced, those claiming -1
+-- are by the next epoch.
+local best_run = dir .. "/best"
+train(1, { run_dir = best_run, test = test })
+local best = files.read(best_run .. "/best.safetensors")
+tap.ok(best:find('"snnwb.best":"test_acc=', 1, true) ~= nil,
+    "best.safetensors: its metadata names the test accuracy")
+for _, case in ipairs{ { "2", 2, true }, { "-1", 3, false } } do
+	local claimed = craft(best, "snnwb.best", "test_acc=" .. case[1])
+	files.write(best_run .. "/best.safetensors", claimed)
+	train(case[2], { run_dir = best_run, test = test, resume = true })
+	tap.is(files.read(best_run .. "/best.safetensors") == claimed, case[3],
+	    ("resume: best weights claiming test accuracy %s are %s")
+	    :format(case[1], case[3] and "kept" or "replaced"))
+end
 
 -- on_epoch returning false stops training even when the hook is far
 -- slower than an epoch.
