@@ -12,7 +12,6 @@
  */
 #include <sys/stat.h>
 
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -25,7 +24,6 @@
 
 /* Parameters larger in magnitude than this mean a run diverged. */
 #define TRAIN_WEIGHT_BOUND 1e4
-
 
 /* Fills the defaults: 1 epoch, batch 64, Adam 1e-3, MSE on the rate. */
 void
