@@ -212,26 +212,29 @@ run_start(struct run *run, const char *config, int keep_epochs,
 }
 
 /*
- * Removes the files of the run that a directory holds, to replace it:
- * the checkpoint, the best epoch's weights and every optimizer state
- * (optimizer-N.safetensors). -1 with a message if one stays.
+ * Removes what a resume from epoch keep no longer needs: the optimizer
+ * states optimizer-N.safetensors of other epochs (those a crash between
+ * two writes left). With keep -1, to replace the run, it removes every
+ * optimizer state, the checkpoint and the best epoch's weights. -1 with
+ * a message if one stays.
  */
 int
-run_clear(struct run *run, char **cause)
+run_clear(struct run *run, int keep, char **cause)
 {
 	struct dirent	*de;
 	DIR		*d;
-	int		 n, end, rc = 0;
+	int		 n, end, rc = 0, state;
 
 	if ((d = opendir(run->dir)) == NULL)
 		return error_set(cause, "cannot read %s: %s", run->dir,
 		    strerror(errno));
 	while (rc == 0 && (de = readdir(d)) != NULL) {
 		end = 0;
-		if (strcmp(de->d_name, "checkpoint.safetensors") != 0 &&
-		    strcmp(de->d_name, "best.safetensors") != 0 &&
-		    (sscanf(de->d_name, "optimizer-%d.safetensors%n", &n,
-		    &end) != 1 || de->d_name[end] != '\0' || end == 0))
+		state = sscanf(de->d_name, "optimizer-%d.safetensors%n", &n,
+		    &end) == 1 && end > 0 && de->d_name[end] == '\0';
+		if (state ? n == keep : (keep != -1 ||
+		    (strcmp(de->d_name, "checkpoint.safetensors") != 0 &&
+		    strcmp(de->d_name, "best.safetensors") != 0)))
 			continue;
 		if (unlinkat(dirfd(d), de->d_name, 0) != 0 && errno != ENOENT)
 			rc = error_set(cause, "cannot remove %s/%s: %s",

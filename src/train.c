@@ -522,11 +522,12 @@ train_open_run(struct train_state *st, int *first, char **cause)
 		return error_set(cause, "%s holds a run already (%s): pass "
 		    "resume = true to continue it or overwrite = true to "
 		    "replace it", cfg->run_dir, "checkpoint.safetensors");
-	if (cfg->overwrite && run_clear(st->run, cause) != 0)
+	if (cfg->overwrite && run_clear(st->run, -1, cause) != 0)
 		return -1;
 	if (cfg->resume) {
 		keep = 0;
-		if (held && train_resume(st, &keep, cause) != 0)
+		if (held && (train_resume(st, &keep, cause) != 0 ||
+		    run_clear(st->run, keep, cause) != 0))
 			return -1;
 		*first = keep + 1;
 	}
