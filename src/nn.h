@@ -583,8 +583,12 @@ struct checkpoint {
 int	 checkpoint_save(const char *path, const struct net *net,
 	     const struct checkpoint *ck, const char *const *meta,
 	     char **cause);
+int	 checkpoint_save_state(const char *path, const struct net *net,
+	     const struct checkpoint *ck, char **cause);
 struct net *checkpoint_load(const char *path, char **cause);
 int	 checkpoint_restore(const char *path, struct net *net,
+	     struct checkpoint *ck, char **cause);
+int	 checkpoint_restore_state(const char *path, const struct net *net,
 	     struct checkpoint *ck, char **cause);
 int	 checkpoint_load_state(const char *path, struct net *net,
 	     int strict, char **cause);
@@ -659,6 +663,7 @@ struct train_config {
 	struct schedule		 schedule;
 	const char		*run_dir;	/* or NULL */
 	int			 resume;
+	int			 overwrite;	/* replace a run in run_dir */
 	const char		*data_json;	/* data description for config */
 	void			(*emit)(void *, const struct train_record *);
 	void			*emit_arg;	/* for a synchronous run */
@@ -687,8 +692,10 @@ struct job *train_start(struct train_config *cfg, char **cause);
 
 /* run.c: run directories: config.json, metrics.csv, checkpoints. */
 struct run;
-struct run *run_open(const char *dir, const char *config, int keep_epochs,
+struct run *run_open(const char *dir, char **cause);
+int	 run_start(struct run *run, const char *config, int keep_epochs,
 	     char **cause);
+int	 run_clear(struct run *run, int keep, char **cause);
 char	*run_path(const struct run *run, const char *name);
 void	 run_record(struct run *run, const struct train_record *rec);
 int	 run_sync(struct run *run, const struct train_record *rec,

@@ -12,7 +12,8 @@
 -- TRAIN training and TEST test images, made once into
 -- $SNNWB_DATA/nmnist-sim-TRAIN-TEST (or ${XDG_DATA_HOME:-~/.local/share}/
 -- snnwb/nmnist-sim-TRAIN-TEST) and reused by later runs. The run
--- directory is runs/quickstart under the current folder.
+-- directory is runs/quickstart under the current folder; running the
+-- demo again replaces the run there (overwrite).
 local models = require("snnwb.models")
 local simulate = require("snnwb.simulate")
 
@@ -67,7 +68,7 @@ local history = snn.train{
 	net = models.nmnist_two_layer{ surrogate = snn.surrogate.atan() },
 	data = train, test = test, epochs = EPOCHS, batch = 64, seed = SEED,
 	optimizer = snn.optim.adam{ lr = 1e-3 }, loss = "mse_rate",
-	run_dir = RUN_DIR,
+	run_dir = RUN_DIR, overwrite = true,
 	on_epoch = function(s)
 		print(models.epoch_line(s))
 	end,
