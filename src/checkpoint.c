@@ -1,12 +1,16 @@
 /*
- * checkpoint.c: a network (and, for training runs, the optimizer state) in
- * a safetensors file. Parameters and buffers are named as PyTorch names
- * the state_dict of the model the network mirrors ("1.weight" is (out, in)
- * in an nn.Sequential, "layer1.0.bn1.running_mean" in a WideResNet), so
- * the file loads into that model in PyTorch and a PyTorch state_dict saved
- * as safetensors or with torch.save (pth.c) loads here by name; metadata
- * "snnwb.net" holds the architecture as JSON.
+ * checkpoint.c: a network in a safetensors file, and for training runs
+ * the optimizer state in a file of its own (so that the checkpoint holds
+ * nothing but the state_dict). Parameters and buffers are named as
+ * PyTorch names the state_dict of the model the network mirrors
+ * ("1.weight" is (out, in) in an nn.Sequential,
+ * "layer1.0.bn1.running_mean" in a WideResNet), so the file loads into
+ * that model in PyTorch and a PyTorch state_dict saved as safetensors or
+ * with torch.save (pth.c) loads here by name; metadata "snnwb.net" holds
+ * the architecture as JSON.
  */
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,12 +72,28 @@ checkpoint_i64(const struct net *net, struct st_file *f)
 	return block;
 }
 
+/* Sets the counters of ck (may be NULL) as metadata of f (nmeta so far). */
+static int
+checkpoint_counters(const struct checkpoint *ck, char **keys, char **vals,
+    int nmeta, char epoch[32], char step[32])
+{
+	if (ck == NULL)
+		return nmeta;
+	snprintf(epoch, 32, "%d", ck->epoch);
+	snprintf(step, 32, "%ld", ck->step);
+	keys[nmeta] = "snnwb.epoch";
+	vals[nmeta++] = epoch;
+	keys[nmeta] = "snnwb.optim_step";
+	vals[nmeta++] = step;
+	return nmeta;
+}
+
 /*
  * Writes net's parameters and buffers to path atomically, integer buffers
  * as I64 (so that PyTorch's load_state_dict takes the file). When ck is
- * not NULL its optimizer state (ck->m, ck->v: nparams floats each, either
- * may be NULL) and counters are stored too. Metadata keys and values in
- * meta (pairs, NULL-terminated, may be NULL) are added.
+ * not NULL its counters (epoch, step) are stored as metadata; its
+ * optimizer state goes to another file (checkpoint_save_state). Metadata
+ * keys and values in meta (pairs, NULL-terminated, may be NULL) are added.
  */
 int
 checkpoint_save(const char *path, const struct net *net,
@@ -84,10 +104,10 @@ checkpoint_save(const char *path, const struct net *net,
 	char			*keys[16], *vals[16], *desc;
 	char			 epoch[32], step[32];
 	int64_t			*i64;
-	int			 i, rc, nmeta = 0, n = (int)net->nparams;
+	int			 i, rc, nmeta = 0;
 
 	memset(&f, 0, sizeof f);
-	if ((f.t = mem_calloc((size_t)net->ntensors + 2, sizeof *f.t)) ==
+	if ((f.t = mem_calloc((size_t)net->ntensors + 1, sizeof *f.t)) ==
 	    NULL)
 		return error_set(cause, "%s: out of memory", path);
 	for (i = 0; i < net->ntensors; i++) {
@@ -99,10 +119,6 @@ checkpoint_save(const char *path, const struct net *net,
 		mem_free(f.t);
 		return error_set(cause, "%s: out of memory", path);
 	}
-	if (ck != NULL && ck->m != NULL)
-		checkpoint_add(&f, (char *)CHECKPOINT_M, ck->m, 1, &n);
-	if (ck != NULL && ck->v != NULL)
-		checkpoint_add(&f, (char *)CHECKPOINT_V, ck->v, 1, &n);
 	if ((desc = net_json_describe(net)) == NULL) {
 		mem_free(i64);
 		mem_free(f.t);
@@ -112,14 +128,7 @@ checkpoint_save(const char *path, const struct net *net,
 	vals[nmeta++] = "pt";
 	keys[nmeta] = "snnwb.net";
 	vals[nmeta++] = desc;
-	if (ck != NULL) {
-		snprintf(epoch, sizeof epoch, "%d", ck->epoch);
-		snprintf(step, sizeof step, "%ld", ck->step);
-		keys[nmeta] = "snnwb.epoch";
-		vals[nmeta++] = epoch;
-		keys[nmeta] = "snnwb.optim_step";
-		vals[nmeta++] = step;
-	}
+	nmeta = checkpoint_counters(ck, keys, vals, nmeta, epoch, step);
 	for (i = 0; meta != NULL && meta[i] != NULL && meta[i + 1] != NULL &&
 	    nmeta < 16; i += 2) {
 		keys[nmeta] = (char *)meta[i];
@@ -133,6 +142,30 @@ checkpoint_save(const char *path, const struct net *net,
 	mem_free(i64);
 	mem_free(f.t);
 	return rc;
+}
+
+/*
+ * Writes the optimizer state of ck (ck->m and ck->v, nparams floats each)
+ * with its counters to path atomically, as the tensors optim.m and
+ * optim.v.
+ */
+int
+checkpoint_save_state(const char *path, const struct net *net,
+    const struct checkpoint *ck, char **cause)
+{
+	struct st_tensor	t[2];
+	struct st_file		f;
+	char			*keys[2], *vals[2], epoch[32], step[32];
+	int			 n = (int)net->nparams;
+
+	memset(&f, 0, sizeof f);
+	f.t = t;
+	checkpoint_add(&f, (char *)CHECKPOINT_M, ck->m, 1, &n);
+	checkpoint_add(&f, (char *)CHECKPOINT_V, ck->v, 1, &n);
+	f.nmeta = checkpoint_counters(ck, keys, vals, 0, epoch, step);
+	f.meta_key = keys;
+	f.meta_val = vals;
+	return safetensors_write(path, &f, cause);
 }
 
 /* Returns nonzero when t has exactly the shape of p. */
@@ -300,23 +333,65 @@ checkpoint_load_state(const char *path, struct net *net, int strict,
 }
 
 /*
- * Restores net (which must have the architecture stored in path) and the
- * optimizer state in ck (may be NULL; ck->m and ck->v: nparams floats
- * each, either may be NULL) with its counters from a checkpoint, to resume a run;
- * ck->has_state tells whether the file had optimizer state.
+ * Reads the counter key of f (decimal digits, at most max) into *out;
+ * anything else, a missing key included, is refused naming path.
+ */
+static int
+checkpoint_counter(const char *path, const struct st_file *f,
+    const char *key, long max, long *out, char **cause)
+{
+	const char	*s = safetensors_meta(f, key);
+	char		*end;
+
+	if (s == NULL)
+		return error_set(cause, "%s: no \"%s\" metadata: not a "
+		    "checkpoint of a training run", path, key);
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 ||
+	    *out > max)
+		return error_set(cause, "%s: \"%s\" is \"%.32s\", not a count "
+		    "from 0 to %ld: the file is damaged or was not written by "
+		    "a training run", path, key, s, max);
+	return 0;
+}
+
+/* Reads the counters of a training checkpoint f into ck. */
+static int
+checkpoint_read_counters(const char *path, const struct st_file *f,
+    struct checkpoint *ck, char **cause)
+{
+	long	epoch;
+
+	if (checkpoint_counter(path, f, "snnwb.epoch", INT_MAX, &epoch,
+	    cause) != 0 || checkpoint_counter(path, f, "snnwb.optim_step",
+	    LONG_MAX, &ck->step, cause) != 0)
+		return -1;
+	ck->epoch = (int)epoch;
+	return 0;
+}
+
+/*
+ * Restores net (which must have the architecture stored in path) and its
+ * counters in ck (may be NULL) from a checkpoint, to resume a run; a
+ * checkpoint of an older version that holds the optimizer state too
+ * restores it (ck->m and ck->v, either may be NULL) and sets
+ * ck->has_state. Counters that are not plain counts are refused.
  */
 int
 checkpoint_restore(const char *path, struct net *net, struct checkpoint *ck,
     char **cause)
 {
 	struct st_file	 f;
-	const char	*desc, *s;
+	const char	*desc;
 	char		*mine;
 	int		 rc = -1;
 
 	if (safetensors_read(path, &f, cause) != 0)
 		return -1;
 	if ((desc = checkpoint_desc(path, &f, cause)) == NULL)
+		goto out;
+	if (ck != NULL && checkpoint_read_counters(path, &f, ck, cause) != 0)
 		goto out;
 	if ((mine = net_json_describe(net)) == NULL) {
 		error_set(cause, "%s: out of memory", path);
@@ -331,12 +406,43 @@ checkpoint_restore(const char *path, struct net *net, struct checkpoint *ck,
 	    &f, CHECKPOINT_V, ck->v, net->nparams, cause) == 0)))
 		rc = 0;
 	free(mine);
-	if (rc == 0 && ck != NULL) {
+	if (rc == 0 && ck != NULL)
 		ck->has_state = safetensors_find(&f, CHECKPOINT_M) != NULL;
-		s = safetensors_meta(&f, "snnwb.epoch");
-		ck->epoch = s != NULL ? atoi(s) : 0;
-		s = safetensors_meta(&f, "snnwb.optim_step");
-		ck->step = s != NULL ? atol(s) : 0;
+out:
+	safetensors_free(&f);
+	return rc;
+}
+
+/*
+ * Restores the optimizer state ck->m and ck->v (nparams floats each) from
+ * path, which checkpoint_save_state wrote at the epoch and step that ck
+ * holds already (from the checkpoint); sets ck->has_state.
+ */
+int
+checkpoint_restore_state(const char *path, const struct net *net,
+    struct checkpoint *ck, char **cause)
+{
+	struct checkpoint	 at;
+	struct st_file		 f;
+	int			 rc = -1;
+
+	if (safetensors_read(path, &f, cause) != 0)
+		return -1;
+	if (checkpoint_read_counters(path, &f, &at, cause) != 0)
+		goto out;
+	if (at.epoch != ck->epoch || at.step != ck->step)
+		error_set(cause, "%s: the optimizer state of epoch %d (step "
+		    "%ld), not of the checkpoint's epoch %d (step %ld)", path,
+		    at.epoch, at.step, ck->epoch, ck->step);
+	else if (safetensors_find(&f, CHECKPOINT_M) == NULL ||
+	    safetensors_find(&f, CHECKPOINT_V) == NULL)
+		error_set(cause, "%s: no tensors \"%s\" and \"%s\"", path,
+		    CHECKPOINT_M, CHECKPOINT_V);
+	else if (checkpoint_copy_state(path, &f, CHECKPOINT_M, ck->m,
+	    net->nparams, cause) == 0 && checkpoint_copy_state(path, &f,
+	    CHECKPOINT_V, ck->v, net->nparams, cause) == 0) {
+		ck->has_state = 1;
+		rc = 0;
 	}
 out:
 	safetensors_free(&f);

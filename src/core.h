@@ -285,6 +285,7 @@ int	 file_write_atomic(const char *path, int (*fn)(FILE *, void *),
 	     void *arg, char **cause);
 int	 file_write_text(const char *path, const char *text, char **cause);
 void	 file_clean_stale(const char *dir);
+void	 file_remove_temps(void);
 int	 file_mkdirs(const char *dir, int mode, char **cause);
 
 #endif

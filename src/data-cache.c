@@ -197,10 +197,27 @@ data_cache_check(const char *path, const struct eventset *es,
 	return 0;
 }
 
+/* Removes the temporary files that killed processes left beside path. */
+static void
+data_cache_clean(const char *path)
+{
+	char	*dir, *slash;
+
+	if ((dir = mem_strdup(path)) == NULL)
+		return;
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		file_clean_stale(dir);
+	}
+	mem_free(dir);
+}
+
 /*
  * Reads the cache file at path into es (freed with data_nmnist_free) when
  * it holds key, and fills the counts of st. Otherwise returns -1 with es
  * empty, st->cache saying why (absent, stale or damaged) and a message.
+ * The temporary files that killed processes left in the cache folder are
+ * removed first.
  */
 int
 data_cache_read(const char *path, uint64_t key, struct eventset *es,
@@ -216,6 +233,7 @@ data_cache_read(const char *path, uint64_t key, struct eventset *es,
 	int		 i;
 
 	memset(es, 0, sizeof *es);
+	data_cache_clean(path);
 	if ((f = fopen(path, "rb")) == NULL) {
 		st->cache = errno == ENOENT ? DATA_CACHE_ABSENT :
 		    DATA_CACHE_DAMAGED;
@@ -317,9 +335,9 @@ data_cache_put(FILE *f, void *arg)
 
 /*
  * Writes es under key, with the counts of st, to the cache file path
- * atomically (file_write_atomic), creating its folder (mode 0700) and
- * removing the temporary files that killed processes left there; on
- * failure nothing is left.
+ * atomically (file_write_atomic), creating its folder (mode 0700); on
+ * failure nothing is left. (data_cache_read, called first, removed the
+ * temporary files that killed processes left there.)
  */
 int
 data_cache_write(const char *path, uint64_t key, const struct eventset *es,
@@ -339,7 +357,6 @@ data_cache_write(const char *path, uint64_t key, const struct eventset *es,
 			mem_free(dir);
 			return -1;
 		}
-		file_clean_stale(dir);
 	}
 	mem_free(dir);
 	memset(h, 0, sizeof h);

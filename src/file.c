@@ -3,7 +3,9 @@
  * replacing files atomically: the new contents go to a temporary file
  * PATH.tmp.PID beside the target, which is synced and renamed over it, so a
  * crash leaves either the old file or the new one (and at worst a stale
- * temporary file, which file_clean_stale removes later).
+ * temporary file, which file_clean_stale removes later). The temporary
+ * files being written are listed, so that a signal that ends the program
+ * can remove them first (file_remove_temps).
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -12,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,63 @@
 
 /* What a temporary file's name holds between the target's name and PID. */
 #define FILE_TMP ".tmp."
+
+/* How many temporary files being written are listed at once. */
+#define FILE_NTEMPS 8
+
+/*
+ * The temporary files being written: a slot's path is set before its
+ * flag and the flag cleared before the path changes, so that a signal
+ * handler reading them without the lock sees whole paths only.
+ */
+static char file_temps[FILE_NTEMPS][PATH_MAX];
+static volatile sig_atomic_t file_temp_used[FILE_NTEMPS];
+static pthread_mutex_t file_temps_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Lists the temporary file path; returns its slot, or -1 when all are used. */
+static int
+file_temp_add(const char *path)
+{
+	int	i, slot = -1;
+
+	if (strlen(path) >= PATH_MAX)
+		return -1;
+	pthread_mutex_lock(&file_temps_lock);
+	for (i = 0; i < FILE_NTEMPS && slot == -1; i++)
+		if (!file_temp_used[i]) {
+			strcpy(file_temps[i], path);
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			file_temp_used[i] = 1;
+			slot = i;
+		}
+	pthread_mutex_unlock(&file_temps_lock);
+	return slot;
+}
+
+/* Takes the temporary file in slot (-1: none) off the list. */
+static void
+file_temp_drop(int slot)
+{
+	if (slot == -1)
+		return;
+	pthread_mutex_lock(&file_temps_lock);
+	file_temp_used[slot] = 0;
+	pthread_mutex_unlock(&file_temps_lock);
+}
+
+/*
+ * Removes the temporary files being written now, for a signal handler
+ * that ends the program (a second Ctrl-C): async-signal-safe.
+ */
+void
+file_remove_temps(void)
+{
+	int	i;
+
+	for (i = 0; i < FILE_NTEMPS; i++)
+		if (file_temp_used[i])
+			unlink(file_temps[i]);
+}
 
 /*
  * Opens the regular file at path for reading and returns its descriptor,
@@ -164,7 +224,7 @@ file_write_atomic(const char *path, int (*fn)(FILE *, void *), void *arg,
 	char	*target, *tmp = NULL;
 	mode_t	 mode;
 	FILE	*fp = NULL;
-	int	 fd, rc = -1;
+	int	 fd, rc = -1, slot = -1;
 
 	if ((target = file_target(path, &mode, cause)) == NULL)
 		return -1;
@@ -173,6 +233,7 @@ file_write_atomic(const char *path, int (*fn)(FILE *, void *), void *arg,
 		error_set(cause, "%s: out of memory", path);
 		goto out;
 	}
+	slot = file_temp_add(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 	    0666);
 	if (fd == -1 || (mode != (mode_t)-1 && fchmod(fd, mode) != 0) ||
@@ -199,6 +260,7 @@ file_write_atomic(const char *path, int (*fn)(FILE *, void *), void *arg,
 	}
 	rc = file_sync_dir(path, target, cause);
 out:
+	file_temp_drop(slot);
 	free(tmp);
 	free(target);
 	return rc;

@@ -9,6 +9,7 @@
  * samples.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,21 @@ lsnn_data_progress(size_t done, size_t total, void *arg)
 }
 
 /*
+ * Returns s as a JSON string literal, escaped by Jansson, for a data
+ * set's description; "null" when s is not UTF-8. The caller frees it.
+ */
+static char *
+lsnn_data_json_string(const char *s)
+{
+	json_t	*j = json_string(s);
+	char	*text;
+
+	text = j != NULL ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	json_decref(j);
+	return text != NULL ? text : strdup("null");
+}
+
+/*
  * Applies the subset= option at opt (a count, or {n=, random=, seed=,
  * classes={...}}) to d, making its sample list.
  */
@@ -249,7 +265,7 @@ lsnn_data_nmnist(lua_State *L)
 	struct data_nmnist_options	 o;
 	struct data_nmnist_stats	 st;
 	struct lsnn_data		*d;
-	char				*cause = NULL, label[64];
+	char				*cause = NULL, *quoted, label[64];
 
 	lsnn_check_options(L, 1, fn, known);
 	split = lsnn_opt_string(L, 1, fn, "split", "train");
@@ -293,13 +309,15 @@ lsnn_data_nmnist(lua_State *L)
 		return lsnn_error(L, fn, cause);
 	d->ids = d->es.id;
 	lsnn_data_subset(L, 1, fn, d);
-	d->json = error_printf("{\"set\": \"nmnist\", \"root\": \"%s\", "
+	quoted = lsnn_data_json_string(root);
+	d->json = error_printf("{\"set\": \"nmnist\", \"root\": %s, "
 	    "\"split\": \"%s\", \"frames\": %d, \"split_by\": \"%s\", "
 	    "\"duration_us\": %u, \"binary\": %s, \"divide\": %g, "
-	    "\"samples\": %zu}", root, split, d->fo.T,
+	    "\"samples\": %zu}", quoted, split, d->fo.T,
 	    data_frames_split_name(d->fo.split), d->fo.duration_us,
 	    d->fo.binary ? "true" : "false", (double)d->fo.divide,
 	    lsnn_data_len(d));
+	free(quoted);
 	return 1;
 }
 
@@ -320,7 +338,7 @@ lsnn_data_cifar10_dvs(lua_State *L)
 	struct data_aedat_opts		 o;
 	struct data_nmnist_stats	 st;
 	struct lsnn_data		*d;
-	char				*cause = NULL, label[64];
+	char				*cause = NULL, *quoted, label[64];
 	int				 size;
 
 	lsnn_check_options(L, 1, fn, known);
@@ -373,13 +391,15 @@ lsnn_data_cifar10_dvs(lua_State *L)
 		return lsnn_error(L, fn, cause);
 	d->ids = d->es.id;
 	lsnn_data_subset(L, 1, fn, d);
+	quoted = lsnn_data_json_string(root);
 	d->json = error_printf("{\"set\": \"cifar10_dvs\", \"root\": "
-	    "\"%s\", \"split\": \"%s\", \"train_ratio\": %.17g, "
+	    "%s, \"split\": \"%s\", \"train_ratio\": %.17g, "
 	    "\"random_split\": %s, \"seed\": %llu, \"frames\": %d, "
-	    "\"split_by\": \"%s\", \"size\": %d, \"samples\": %zu}", root,
+	    "\"split_by\": \"%s\", \"size\": %d, \"samples\": %zu}", quoted,
 	    o.split, o.train_ratio, o.random_split ? "true" : "false",
 	    (unsigned long long)o.seed, d->fo.T,
 	    data_frames_split_name(d->fo.split), size, lsnn_data_len(d));
+	free(quoted);
 	return 1;
 }
 
@@ -393,7 +413,7 @@ lsnn_data_mnist(lua_State *L)
 	const char			*fn = "snn.data.mnist", *root, *split;
 	const char			*enc;
 	struct lsnn_data		*d;
-	char				*cause = NULL;
+	char				*cause = NULL, *quoted;
 
 	lsnn_check_options(L, 1, fn, known);
 	split = lsnn_opt_string(L, 1, fn, "split", "train");
@@ -416,10 +436,12 @@ lsnn_data_mnist(lua_State *L)
 	if (data_mnist_dataset(&d->ds, &d->ms, &d->enc, &cause) != 0)
 		return lsnn_error(L, fn, cause);
 	lsnn_data_subset(L, 1, fn, d);
-	d->json = error_printf("{\"set\": \"mnist\", \"root\": \"%s\", "
+	quoted = lsnn_data_json_string(root);
+	d->json = error_printf("{\"set\": \"mnist\", \"root\": %s, "
 	    "\"split\": \"%s\", \"T\": %d, \"encoding\": \"%s\", "
-	    "\"seed\": %llu, \"samples\": %zu}", root, split, d->enc.T, enc,
+	    "\"seed\": %llu, \"samples\": %zu}", quoted, split, d->enc.T, enc,
 	    (unsigned long long)d->enc.seed, lsnn_data_len(d));
+	free(quoted);
 	return 1;
 }
 
@@ -439,7 +461,7 @@ lsnn_data_cifar10(lua_State *L)
 					     "test_batch.bin.gz", NULL };
 	const char			*fn = "snn.data.cifar10", *root, *split;
 	struct lsnn_data		*d;
-	char				*cause = NULL;
+	char				*cause = NULL, *quoted;
 
 	lsnn_check_options(L, 1, fn, known);
 	split = lsnn_opt_string(L, 1, fn, "split", "train");
@@ -461,10 +483,12 @@ lsnn_data_cifar10(lua_State *L)
 	if (data_cifar10_dataset(&d->ds, &d->cs, &d->co, &cause) != 0)
 		return lsnn_error(L, fn, cause);
 	lsnn_data_subset(L, 1, fn, d);
-	d->json = error_printf("{\"set\": \"cifar10\", \"root\": \"%s\", "
+	quoted = lsnn_data_json_string(root);
+	d->json = error_printf("{\"set\": \"cifar10\", \"root\": %s, "
 	    "\"split\": \"%s\", \"augment\": %s, \"seed\": %llu, "
-	    "\"samples\": %zu}", root, split, d->co.augment ? "true" :
+	    "\"samples\": %zu}", quoted, split, d->co.augment ? "true" :
 	    "false", (unsigned long long)d->co.seed, lsnn_data_len(d));
+	free(quoted);
 	return 1;
 }
 

@@ -99,7 +99,7 @@ function tokenize(s, tok,	n, w) {
 # Returns whether t is a macro that may be called within a line.
 function callable(t) {
 	return t ~ /^(Ar|Cm|Dv|Em|Er|Ev|Fa|Fl|Fn|Ic|Li|Nm|No|Ns|Pa|Pf)$/ ||
-	    t ~ /^(Sx|Sy|Va|Xr|Ql|Qq|Dq|Sq|Pq|Op|Brq|Aq|Ta)$/
+	    t ~ /^(Sx|Sy|Va|Xr|Ql|Qq|Dq|Sq|Pq|Op|Brq|Aq|Ta|Qo|Qc)$/
 }
 
 # Returns whether t is closing punctuation, written without a space.
@@ -120,6 +120,11 @@ function render(tok, a, b,	out, i, t, ns, j, k, args, lq, rq) {
 		if (t == "Ta") {
 			out = out "  "
 			ns = 1
+			continue
+		}
+		if (t == "Qo" || t == "Qc") {
+			out = out (ns || t == "Qc" ? "" : " ") "\""
+			ns = t == "Qo"
 			continue
 		}
 		if (t == "Fl") {

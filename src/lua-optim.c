@@ -166,8 +166,10 @@ lsnn_optim_push(lua_State *L, const struct optim *o,
 		lua_pushnumber(L, s->gamma);
 		lua_setfield(L, -2, "gamma");
 	} else if (s->kind == SCHEDULE_COSINE) {
-		lua_pushinteger(L, s->t_max);
-		lua_setfield(L, -2, "t_max");
+		if (s->t_max > 0) {
+			lua_pushinteger(L, s->t_max);
+			lua_setfield(L, -2, "t_max");
+		}
 		lua_pushnumber(L, s->eta_min);
 		lua_setfield(L, -2, "eta_min");
 	} else if (s->kind == SCHEDULE_MULTISTEP) {

@@ -408,14 +408,30 @@ static lua_State *lsnn_call_state;
 static struct sigaction lsnn_call_old;
 
 /*
- * SIGINT while Lua runs: restores the action from before the chunk (by
- * default a second Ctrl-C kills) and sets the stopping hook; lua_sethook
- * is signal safe.
+ * A second SIGINT while Lua runs: removes the temporary files being
+ * written and does what SIGINT did before the chunk (by default, kills).
+ */
+static void
+lsnn_call_sigint_again(int sig)
+{
+	file_remove_temps();
+	sigaction(sig, &lsnn_call_old, NULL);
+	raise(sig);
+}
+
+/*
+ * SIGINT while Lua runs: sets the stopping hook (lua_sethook is signal
+ * safe) and leaves a second SIGINT to lsnn_call_sigint_again.
  */
 static void
 lsnn_call_sigint(int sig)
 {
-	sigaction(sig, &lsnn_call_old, NULL);
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = lsnn_call_sigint_again;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
 	lua_sethook(lsnn_call_state, lsnn_interrupt,
 	    LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
 }

@@ -289,7 +289,8 @@ lsnn_surrogate_support(lua_State *L, int def, int p, const char *fn)
  * Pushes the surrogate of the definition at index def (a table of name,
  * params, primitive, grad, support, intervals) with its parameters changed
  * by the table at index params (or nil): its functions sampled at the nodes
- * (grad derived from primitive where the definition has none), its errors
+ * (grad derived from primitive where the definition has none; prim left
+ * zero where it has no primitive), its errors
  * measured at the check points, its table registered. fn names the caller.
  * Until registered, the table belongs to a userdata, so that an error
  * raised by a Lua function half way leaks nothing.
@@ -330,15 +331,17 @@ lsnn_surrogate_build(lua_State *L, int def, int params, const char *fn)
 		lsnn_error(L, fn, cause);
 	lua_pop(L, 2);
 
-	lua_getfield(L, def, "primitive");
-	prim = lua_gettop(L);
+	prim = lua_getfield(L, def, "primitive") == LUA_TNIL ? 0 :
+	    lua_gettop(L);
 	grad = lua_getfield(L, def, "grad") == LUA_TNIL ? 0 : lua_gettop(L);
 	t->derived = grad == 0;
+	t->primitive = prim != 0;
 	d = (t->hi - t->lo) / n / LSNN_SURROGATE_STEP;
 	for (j = 0; j <= n; j++) {
 		x = surrogate_table_x(t->lo, t->hi, n, j);
-		t->prim[j] = (float)lsnn_surrogate_call(L, prim, p, x, fn,
-		    "primitive");
+		if (prim != 0)
+			t->prim[j] = (float)lsnn_surrogate_call(L, prim, p, x,
+			    fn, "primitive");
 		t->grad[j] = (float)(grad != 0 ?
 		    lsnn_surrogate_call(L, grad, p, x, fn, "grad") :
 		    lsnn_surrogate_derive(L, prim, p, x, d,
@@ -350,8 +353,9 @@ lsnn_surrogate_build(lua_State *L, int def, int params, const char *fn)
 		want[j] = grad != 0 ?
 		    lsnn_surrogate_call(L, grad, p, x, fn, "grad") :
 		    lsnn_surrogate_derive(L, prim, p, x, d, 0, fn);
-		want[n + 2 + j] = lsnn_surrogate_call(L, prim, p, x, fn,
-		    "primitive");
+		if (prim != 0)
+			want[n + 2 + j] = lsnn_surrogate_call(L, prim, p, x,
+			    fn, "primitive");
 	}
 	surrogate_table_measure(t, want, want + n + 2);
 	*tp = NULL;
@@ -416,10 +420,15 @@ lsnn_surrogate_define(lua_State *L)
 	lua_getfield(L, 1, "name");
 	name = lsnn_check_string(L, 3, fn, "name");
 	lua_setfield(L, 2, "name");
-	lsnn_surrogate_field(L, 2, fn, "primitive", LSNN_TYPE(LUA_TFUNCTION),
-	    "a function");
+	lsnn_surrogate_field(L, 2, fn, "primitive", LSNN_TYPE(LUA_TFUNCTION) |
+	    LSNN_TYPE(LUA_TNIL), "a function or nil");
 	lsnn_surrogate_field(L, 2, fn, "grad", LSNN_TYPE(LUA_TFUNCTION) |
 	    LSNN_TYPE(LUA_TNIL), "a function or nil");
+	if (lua_getfield(L, 2, "primitive") == LUA_TNIL &&
+	    lua_getfield(L, 2, "grad") == LUA_TNIL)
+		lsnn_argerror(L, fn, "options", "must give grad, primitive or "
+		    "both");
+	lua_settop(L, 2);
 	lsnn_surrogate_field(L, 2, fn, "support", LSNN_TYPE(LUA_TTABLE) |
 	    LSNN_TYPE(LUA_TFUNCTION) | LSNN_TYPE(LUA_TNIL),
 	    "a list {lo, hi}, a function or nil");
@@ -472,6 +481,10 @@ lsnn_surrogate_apply(lua_State *L, const char *fn, enum lsnn_surrogate_op op)
 	struct lsnn_tensor	*x, *y;
 	float			 v;
 
+	if (op == LSNN_SURROGATE_PRIMITIVE && !surrogate_has_primitive(s) &&
+	    s->table != NULL)
+		luaL_error(L, "%s: surrogate %s has no primitive: it was "
+		    "defined by its grad alone", fn, surrogate_name(s));
 	if (op == LSNN_SURROGATE_PRIMITIVE && !surrogate_has_primitive(s))
 		luaL_error(L, "%s: surrogate %s has no smooth primitive", fn,
 		    surrogate_name(s));
@@ -585,11 +598,16 @@ lsnn_surrogate_tostring(lua_State *L)
 	if (t != NULL) {
 		snprintf(line, sizeof line, " -- tabulated on [%g, %g] in %d "
 		    "intervals (h = %.3g), worst error %.2g: grad %.2g at x = "
-		    "%.4g, primitive %.2g at x = %.4g", t->lo, t->hi, t->n,
-		    (t->hi - t->lo) / t->n, fmax(t->grad_error, t->prim_error),
-		    t->grad_error, t->grad_error_at, t->prim_error,
-		    t->prim_error_at);
+		    "%.4g", t->lo, t->hi, t->n, (t->hi - t->lo) / t->n,
+		    fmax(t->grad_error, t->prim_error), t->grad_error,
+		    t->grad_error_at);
 		luaL_addstring(&b, line);
+		if (t->primitive) {
+			snprintf(line, sizeof line, ", primitive %.2g at x = "
+			    "%.4g", t->prim_error, t->prim_error_at);
+			luaL_addstring(&b, line);
+		} else
+			luaL_addstring(&b, "; no primitive");
 		if (t->derived)
 			luaL_addstring(&b, "; grad derived numerically from "
 			    "the primitive");

@@ -358,56 +358,166 @@ lsnn_tensor_totable(lua_State *L)
 	return 1;
 }
 
-/* Returns the sum of t's elements in double precision. */
-static double
-lsnn_tensor_total(const struct tensor *t)
-{
-	size_t	i, n = tensor_numel(t);
-	double	s = 0;
+/* The reductions of t:sum, t:mean, t:max, t:min, t:argmax and t:argmin. */
+enum lsnn_reduce {
+	LSNN_SUM,
+	LSNN_MEAN,
+	LSNN_MAX,
+	LSNN_MIN,
+	LSNN_ARGMAX,
+	LSNN_ARGMIN
+};
 
-	for (i = 0; i < n; i++)
-		s += t->data[i];
-	return s;
+/*
+ * Reduces the n values x[0], x[stride], ... (n >= 1) by kind: the sum and
+ * mean in double precision; the largest or smallest value, NaN as soon as
+ * one is NaN, with *at set to the 0-based position of the first such one.
+ */
+static double
+lsnn_tensor_line(const float *x, size_t n, size_t stride,
+    enum lsnn_reduce kind, size_t *at)
+{
+	double	s = 0;
+	size_t	i;
+	int	larger = kind == LSNN_MAX || kind == LSNN_ARGMAX;
+
+	*at = 0;
+	if (kind == LSNN_SUM || kind == LSNN_MEAN) {
+		for (i = 0; i < n; i++)
+			s += x[i * stride];
+		return kind == LSNN_MEAN ? s / (double)n : s;
+	}
+	for (i = 1; i < n && !isnan(x[*at * stride]); i++) {
+		if (isnan(x[i * stride]) || (larger ?
+		    x[i * stride] > x[*at * stride] :
+		    x[i * stride] < x[*at * stride]))
+			*at = i;
+	}
+	return x[*at * stride];
 }
 
-/* t:sum(): the sum of the elements. */
+/*
+ * Reads the optional dimension at idx for fn: 0 when absent, else 1..ndim
+ * (-1 is the last dimension, as in PyTorch).
+ */
+static int
+lsnn_tensor_opt_dim(lua_State *L, int idx, const struct tensor *t,
+    const char *fn)
+{
+	lua_Integer	d;
+	int		isint = 0;
+
+	if (lua_isnoneornil(L, idx))
+		return 0;
+	d = lua_type(L, idx) == LUA_TNUMBER ? lua_tointegerx(L, idx, &isint) :
+	    0;
+	if (!isint || d == 0 || d > t->ndim || d < -t->ndim)
+		lsnn_argerror(L, fn, "dim", "must be an integer in 1..%d or "
+		    "-%d..-1 (got %s)", t->ndim, t->ndim,
+		    luaL_tolstring(L, idx, NULL));
+	return d < 0 ? (int)(t->ndim + d + 1) : (int)d;
+}
+
+/*
+ * The body of the reductions: t:NAME() reduces every element to a number
+ * (a 1-based flat index for argmax and argmin); t:NAME(dim) reduces along
+ * dim to a tensor of the other dimensions, or to a number for a 1-D
+ * tensor. max and min along dim return the indices as a second value.
+ */
+static int
+lsnn_tensor_reduce(lua_State *L, const char *fn, enum lsnn_reduce kind)
+{
+	struct lsnn_tensor	*lt = lsnn_tensor_check(L, 1, fn, "self");
+	struct lsnn_tensor	*val = NULL, *arg = NULL;
+	int			 shape[TENSOR_MAXDIM], d, i, ndim;
+	int			 args = kind == LSNN_ARGMAX || kind == LSNN_ARGMIN;
+	int			 both = kind == LSNN_MAX || kind == LSNN_MIN;
+	size_t			 outer = 1, inner = 1, n, o, k, at;
+	double			 v;
+
+	if ((d = lsnn_tensor_opt_dim(L, 2, &lt->t, fn)) == 0) {
+		v = lsnn_tensor_line(lt->t.data, tensor_numel(&lt->t), 1, kind,
+		    &at);
+		if (args)
+			lua_pushinteger(L, (lua_Integer)at + 1);
+		else
+			lua_pushnumber(L, v);
+		return 1;
+	}
+	n = (size_t)lt->t.shape[d - 1];
+	for (i = 0, ndim = 0; i < lt->t.ndim; i++) {
+		if (i < d - 1)
+			outer *= (size_t)lt->t.shape[i];
+		else if (i > d - 1)
+			inner *= (size_t)lt->t.shape[i];
+		if (i != d - 1)
+			shape[ndim++] = lt->t.shape[i];
+	}
+	if (ndim == 0) {
+		v = lsnn_tensor_line(lt->t.data, n, 1, kind, &at);
+		if (!args)
+			lua_pushnumber(L, v);
+		if (args || both)
+			lua_pushinteger(L, (lua_Integer)at + 1);
+		return both ? 2 : 1;
+	}
+	if (!args)
+		val = lsnn_tensor_push(L, ndim, shape);
+	if (args || both)
+		arg = lsnn_tensor_push(L, ndim, shape);
+	for (o = 0; o < outer; o++) {
+		for (k = 0; k < inner; k++) {
+			v = lsnn_tensor_line(lt->t.data + o * n * inner + k, n,
+			    inner, kind, &at);
+			if (val != NULL)
+				val->own[o * inner + k] = (float)v;
+			if (arg != NULL)
+				arg->own[o * inner + k] = (float)(at + 1);
+		}
+	}
+	return both ? 2 : 1;
+}
+
+/* t:sum([dim]): the sum of the elements, or along dim. */
 static int
 lsnn_tensor_sum(lua_State *L)
 {
-	struct lsnn_tensor	*lt = lsnn_tensor_check(L, 1, "tensor:sum",
-				    "self");
-
-	lua_pushnumber(L, lsnn_tensor_total(&lt->t));
-	return 1;
+	return lsnn_tensor_reduce(L, "tensor:sum", LSNN_SUM);
 }
 
-/* t:mean(): the mean of the elements. */
+/* t:mean([dim]): the mean of the elements, or along dim. */
 static int
 lsnn_tensor_mean(lua_State *L)
 {
-	struct lsnn_tensor	*lt = lsnn_tensor_check(L, 1, "tensor:mean",
-				    "self");
-
-	lua_pushnumber(L, lsnn_tensor_total(&lt->t) /
-	    (double)tensor_numel(&lt->t));
-	return 1;
+	return lsnn_tensor_reduce(L, "tensor:mean", LSNN_MEAN);
 }
 
-/* t:max(): the largest element (NaN if any element is NaN). */
+/* t:max([dim]): the largest element, or the largest along dim and where. */
 static int
 lsnn_tensor_max(lua_State *L)
 {
-	struct lsnn_tensor	*lt = lsnn_tensor_check(L, 1, "tensor:max",
-				    "self");
-	size_t			 i, n = tensor_numel(&lt->t);
-	float			 m = -INFINITY;
+	return lsnn_tensor_reduce(L, "tensor:max", LSNN_MAX);
+}
 
-	for (i = 0; i < n && !isnan(m); i++) {
-		if (!(lt->t.data[i] <= m))
-			m = lt->t.data[i];
-	}
-	lua_pushnumber(L, m);
-	return 1;
+/* t:min([dim]): the smallest element, or the smallest along dim and where. */
+static int
+lsnn_tensor_min(lua_State *L)
+{
+	return lsnn_tensor_reduce(L, "tensor:min", LSNN_MIN);
+}
+
+/* t:argmax([dim]): where the largest element is, 1-based. */
+static int
+lsnn_tensor_argmax(lua_State *L)
+{
+	return lsnn_tensor_reduce(L, "tensor:argmax", LSNN_ARGMAX);
+}
+
+/* t:argmin([dim]): where the smallest element is, 1-based. */
+static int
+lsnn_tensor_argmin(lua_State *L)
+{
+	return lsnn_tensor_reduce(L, "tensor:argmin", LSNN_ARGMIN);
 }
 
 /* t:get(i, j, ...): one element, one index per dimension. */
@@ -564,6 +674,68 @@ lsnn_tensor_reshape(lua_State *L)
 	return 1;
 }
 
+/*
+ * Reads the index at idx for fn's argument arg along a dimension of n:
+ * 1..n, or -n..-1 counting from the end; def when absent.
+ */
+static int
+lsnn_tensor_opt_index(lua_State *L, int idx, int n, int def, const char *fn,
+    const char *arg)
+{
+	lua_Integer	i;
+	int		isint = 0;
+
+	if (lua_isnoneornil(L, idx))
+		return def;
+	i = lua_type(L, idx) == LUA_TNUMBER ? lua_tointegerx(L, idx, &isint) :
+	    0;
+	if (!isint || i == 0 || i > n || i < -n)
+		lsnn_argerror(L, fn, arg, "must be an integer in 1..%d or "
+		    "-%d..-1 (got %s)", n, n, luaL_tolstring(L, idx, NULL));
+	return i < 0 ? (int)(n + i + 1) : (int)i;
+}
+
+/*
+ * t:slice(dim, from [, to]): a new tensor holding indices from..to
+ * (inclusive; negative ones count from the end) along dim.
+ */
+static int
+lsnn_tensor_slice(lua_State *L)
+{
+	struct lsnn_tensor	*lt = lsnn_tensor_check(L, 1, "tensor:slice",
+				    "self");
+	struct lsnn_tensor	*out;
+	int			 shape[TENSOR_MAXDIM], d, from, to, i;
+	size_t			 outer = 1, inner = 1, n, m, o;
+
+	if (lua_isnoneornil(L, 2))
+		lsnn_argerror(L, "tensor:slice", "dim", "must be an integer "
+		    "in 1..%d (got nil)", lt->t.ndim);
+	d = lsnn_tensor_opt_dim(L, 2, &lt->t, "tensor:slice");
+	n = (size_t)lt->t.shape[d - 1];
+	from = lsnn_tensor_opt_index(L, 3, (int)n, 1, "tensor:slice", "from");
+	to = lsnn_tensor_opt_index(L, 4, (int)n, (int)n, "tensor:slice",
+	    "to");
+	if (to < from)
+		lsnn_argerror(L, "tensor:slice", "to", "must not come before "
+		    "from (%d..%d is empty)", from, to);
+	m = (size_t)(to - from + 1);
+	for (i = 0; i < lt->t.ndim; i++) {
+		shape[i] = lt->t.shape[i];
+		if (i < d - 1)
+			outer *= (size_t)shape[i];
+		else if (i > d - 1)
+			inner *= (size_t)shape[i];
+	}
+	shape[d - 1] = (int)m;
+	out = lsnn_tensor_push(L, lt->t.ndim, shape);
+	for (o = 0; o < outer; o++)
+		memcpy(out->own + o * m * inner, lt->t.data +
+		    (o * n + (size_t)(from - 1)) * inner,
+		    m * inner * sizeof(float));
+	return 1;
+}
+
 /* t:clone(): a new tensor owning a copy of t's values. */
 static int
 lsnn_tensor_clone(lua_State *L)
@@ -619,6 +791,124 @@ lsnn_tensor_newindex(lua_State *L)
 	return 0;
 }
 
+/* The arithmetic of the operators, in the order of enum lsnn_arith. */
+enum lsnn_arith {
+	LSNN_ADD,
+	LSNN_SUB,
+	LSNN_MUL,
+	LSNN_DIV,
+	LSNN_POW
+};
+
+/* Returns a op b. */
+static float
+lsnn_tensor_apply(enum lsnn_arith op, float a, float b)
+{
+	switch (op) {
+	case LSNN_ADD:
+		return a + b;
+	case LSNN_SUB:
+		return a - b;
+	case LSNN_MUL:
+		return a * b;
+	case LSNN_DIV:
+		return a / b;
+	case LSNN_POW:
+		break;
+	}
+	return powf(a, b);
+}
+
+/*
+ * The body of the operators: pushes a new tensor of a op b elementwise,
+ * where a and b (arguments 1 and 2) are tensors of the same shape, or one
+ * is a number.
+ */
+static int
+lsnn_tensor_arith(lua_State *L, enum lsnn_arith op)
+{
+	static const char	*sym[] = { "+", "-", "*", "/", "^" };
+	struct lsnn_tensor	*x[2], *out;
+	const struct tensor	*like;
+	char			 fn[16], sa[64], sb[64];
+	float			 num[2] = { 0, 0 };
+	size_t			 i, n;
+	int			 k;
+
+	snprintf(fn, sizeof fn, "tensor %s", sym[op]);
+	for (k = 0; k < 2; k++) {
+		x[k] = NULL;
+		if (lua_type(L, k + 1) == LUA_TNUMBER)
+			num[k] = (float)lua_tonumber(L, k + 1);
+		else if (luaL_testudata(L, k + 1, LSNN_TENSOR) == NULL)
+			luaL_error(L, "%s: the %s operand must be a tensor or "
+			    "a number (got %s)", fn, k == 0 ? "left" : "right",
+			    luaL_typename(L, k + 1));
+		else
+			x[k] = lsnn_tensor_check(L, k + 1, fn,
+			    k == 0 ? "left" : "right");
+	}
+	if (x[0] != NULL && x[1] != NULL &&
+	    !tensor_same_shape(&x[0]->t, &x[1]->t))
+		luaL_error(L, "tensor %s tensor: shapes %s and %s differ (both "
+		    "must have the same shape, or one be a number)", sym[op],
+		    tensor_shape_string(x[0]->t.shape, x[0]->t.ndim, sa,
+		    sizeof sa), tensor_shape_string(x[1]->t.shape,
+		    x[1]->t.ndim, sb, sizeof sb));
+	like = x[0] != NULL ? &x[0]->t : &x[1]->t;
+	out = lsnn_tensor_push(L, like->ndim, like->shape);
+	n = tensor_numel(like);
+	for (i = 0; i < n; i++)
+		out->own[i] = lsnn_tensor_apply(op,
+		    x[0] != NULL ? x[0]->t.data[i] : num[0],
+		    x[1] != NULL ? x[1]->t.data[i] : num[1]);
+	return 1;
+}
+
+/* __add: t + u, t + x and x + t. */
+static int
+lsnn_tensor_add(lua_State *L)
+{
+	return lsnn_tensor_arith(L, LSNN_ADD);
+}
+
+/* __sub: t - u, t - x and x - t. */
+static int
+lsnn_tensor_sub(lua_State *L)
+{
+	return lsnn_tensor_arith(L, LSNN_SUB);
+}
+
+/* __mul: t * u (elementwise), t * x and x * t. */
+static int
+lsnn_tensor_mul(lua_State *L)
+{
+	return lsnn_tensor_arith(L, LSNN_MUL);
+}
+
+/* __div: t / u (elementwise), t / x and x / t. */
+static int
+lsnn_tensor_div(lua_State *L)
+{
+	return lsnn_tensor_arith(L, LSNN_DIV);
+}
+
+/* __pow: t ^ u (elementwise), t ^ x and x ^ t. */
+static int
+lsnn_tensor_pow(lua_State *L)
+{
+	return lsnn_tensor_arith(L, LSNN_POW);
+}
+
+/* __unm: -t. */
+static int
+lsnn_tensor_unm(lua_State *L)
+{
+	lua_settop(L, 1);
+	lua_pushinteger(L, -1);
+	return lsnn_tensor_arith(L, LSNN_MUL);
+}
+
 /* __len: #t is the first dimension. */
 static int
 lsnn_tensor_len(lua_State *L)
@@ -670,6 +960,9 @@ lsnn_tensor_open(lua_State *L)
 		{ "sum", lsnn_tensor_sum },
 		{ "mean", lsnn_tensor_mean },
 		{ "max", lsnn_tensor_max },
+		{ "min", lsnn_tensor_min },
+		{ "argmax", lsnn_tensor_argmax },
+		{ "argmin", lsnn_tensor_argmin },
 		{ "get", lsnn_tensor_get },
 		{ "set", lsnn_tensor_set },
 		{ "copy", lsnn_tensor_copy },
@@ -677,12 +970,19 @@ lsnn_tensor_open(lua_State *L)
 		{ "uniform", lsnn_tensor_uniform },
 		{ "normal", lsnn_tensor_normal },
 		{ "reshape", lsnn_tensor_reshape },
+		{ "slice", lsnn_tensor_slice },
 		{ "clone", lsnn_tensor_clone },
 		{ NULL, NULL }
 	};
 	static const luaL_Reg	meta[] = {
 		{ "__newindex", lsnn_tensor_newindex },
 		{ "__len", lsnn_tensor_len },
+		{ "__add", lsnn_tensor_add },
+		{ "__sub", lsnn_tensor_sub },
+		{ "__mul", lsnn_tensor_mul },
+		{ "__div", lsnn_tensor_div },
+		{ "__pow", lsnn_tensor_pow },
+		{ "__unm", lsnn_tensor_unm },
 		{ "__tostring", lsnn_tensor_tostring },
 		{ NULL, NULL }
 	};

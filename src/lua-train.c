@@ -9,6 +9,8 @@
  * Other kinds of job (a simulation, lua-convert.c) share all of this but
  * what is done with a record and at the end (struct lsnn_train_kind).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stddef.h>
 #include <math.h>
@@ -500,6 +502,26 @@ lsnn_train_pump(lua_State *L)
 }
 
 /*
+ * Pushes and returns what an interrupted training job's run directory
+ * keeps, for its message: "" without one.
+ */
+static const char *
+lsnn_train_kept(lua_State *L, const struct lsnn_job *lj)
+{
+	struct stat	sb;
+	const char	*dir = lj->cfg.run_dir;
+
+	if (dir == NULL)
+		return lua_pushliteral(L, "");
+	lua_pushfstring(L, "%s/checkpoint.safetensors", dir);
+	if (stat(lua_tostring(L, -1), &sb) == 0)
+		return lua_pushfstring(L, "; its last checkpoint is in %s",
+		    dir);
+	return lua_pushfstring(L, "; no epoch finished, so %s holds no "
+	    "checkpoint", dir);
+}
+
+/*
  * Waits until the job has ended, pumping every job meanwhile. A Ctrl-C
  * (seen as the interrupt hook that the SIGINT handler sets) stops the job,
  * waits for it and raises "interrupted".
@@ -526,9 +548,8 @@ lsnn_train_wait(lua_State *L, struct lsnn_job *lj)
 		}
 	}
 	if (interrupted)
-		luaL_error(L, "interrupted (job %d stopped%s%s)", lj->id,
-		    lj->cfg.run_dir != NULL ? "; its last checkpoint is in " :
-		    "", lj->cfg.run_dir != NULL ? lj->cfg.run_dir : "");
+		luaL_error(L, "interrupted (job %d stopped%s)", lj->id,
+		    lsnn_train_kept(L, lj));
 }
 
 /* Returns the name of the job's state. */
@@ -711,7 +732,8 @@ lsnn_train_new(lua_State *L, const char *fn)
 	static const char *const	 known[] = { "net", "data", "test",
 					     "epochs", "batch", "optimizer",
 					     "loss", "temperature", "seed",
-					     "run_dir", "resume", "on_epoch",
+					     "run_dir", "resume", "overwrite",
+					     "on_epoch",
 					     "drop_last", "histogram",
 					     "label_smoothing",
 					     "clip_grad_norm", NULL };
@@ -740,6 +762,7 @@ lsnn_train_new(lua_State *L, const char *fn)
 	/* The interactive session's live view charts the histograms. */
 	cfg->histogram = lsnn_opt_boolean(L, 1, fn, "histogram", lsnn_async);
 	cfg->resume = lsnn_opt_boolean(L, 1, fn, "resume", 0);
+	cfg->overwrite = lsnn_opt_boolean(L, 1, fn, "overwrite", 0);
 	cfg->temperature = (float)lsnn_opt_number(L, 1, fn, "temperature",
 	    cfg->temperature);
 	cfg->label_smoothing = (float)lsnn_opt_number(L, 1, fn,
@@ -757,6 +780,7 @@ lsnn_train_new(lua_State *L, const char *fn)
 	if (lua_getfield(L, 1, "optimizer") != LUA_TNIL)
 		lsnn_optim_check(L, -1, fn, &cfg->optim, &cfg->schedule);
 	lua_pop(L, 1);
+	schedule_fit(&cfg->schedule, cfg->epochs);
 	if ((s = lsnn_opt_string(L, 1, fn, "run_dir", NULL)) != NULL) {
 		lua_pushstring(L, s);
 		cfg->run_dir = lua_tostring(L, -1);

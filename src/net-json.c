@@ -79,7 +79,7 @@ net_json_table(const struct surrogate_table *t)
 {
 	json_t	*o = json_object();
 	char	*grad = net_json_hex(t->grad, t->n + 1);
-	char	*prim = net_json_hex(t->prim, t->n + 1);
+	char	*prim = t->primitive ? net_json_hex(t->prim, t->n + 1) : NULL;
 
 	json_object_set_new(o, "support", json_pack("[f, f]", t->lo, t->hi));
 	json_object_set_new(o, "intervals", json_integer(t->n));
@@ -91,8 +91,9 @@ net_json_table(const struct surrogate_table *t)
 	    json_real(t->prim_error_at));
 	json_object_set_new(o, "grad", grad != NULL ? json_string(grad) :
 	    json_null());
-	json_object_set_new(o, "primitive", prim != NULL ?
-	    json_string(prim) : json_null());
+	if (t->primitive)
+		json_object_set_new(o, "primitive", prim != NULL ?
+		    json_string(prim) : json_null());
 	free(grad);
 	free(prim);
 	return o;
@@ -177,6 +178,7 @@ net_json_surrogate_table(json_t *sg, json_t *tab, const char *name,
 	    json_number_value(json_array_get(support, 1)), &why) != 0)
 		goto fail;
 	t->derived = json_is_true(json_object_get(tab, "derived"));
+	t->primitive = json_object_get(tab, "primitive") != NULL;
 	t->grad_error = t->grad_error_at = NAN;
 	t->prim_error = t->prim_error_at = NAN;
 	if (net_json_number(tab, "grad_error", where, &t->grad_error, cause) != 0 ||
@@ -191,8 +193,8 @@ net_json_surrogate_table(json_t *sg, json_t *tab, const char *name,
 	}
 	if (net_json_unhex(json_string_value(json_object_get(tab, "grad")),
 	    t->grad, t->n + 1) != 0 ||
-	    net_json_unhex(json_string_value(json_object_get(tab,
-	    "primitive")), t->prim, t->n + 1) != 0) {
+	    (t->primitive && net_json_unhex(json_string_value(
+	    json_object_get(tab, "primitive")), t->prim, t->n + 1) != 0)) {
 		why = error_printf("surrogate %s: \"grad\" and "
 		    "\"primitive\" must hold %d hex digits each", name,
 		    (t->n + 1) * 8);

@@ -111,7 +111,9 @@ void	 surrogate_primitive(const struct surrogate *s, float *y,
  * its value at the nearer end. The errors were measured when the table was
  * made, against the functions it was made from, at its n + 2 check points
  * (the midpoints between nodes and half a step beyond each end); derived
- * says that grad was computed from the primitive by finite differences.
+ * says that grad was computed from the primitive by finite differences,
+ * and primitive that prim holds one (a surrogate defined by its gradient
+ * alone has none: prim is zero and its error 0).
  * A registered table is immutable and lives until the program exits, so
  * struct surrogate, which neuron layers copy, may point at it freely.
  */
@@ -128,6 +130,7 @@ struct surrogate_table {
 	double			 hi;
 	int			 n;		/* intervals */
 	int			 derived;
+	int			 primitive;
 	double			 grad_error;	/* worst |error| of grad */
 	double			 grad_error_at;	/* the x where it was */
 	double			 prim_error;	/* worst |error| of prim */
@@ -250,7 +253,10 @@ enum schedule_kind {
 	SCHEDULE_MULTISTEP
 };
 #define SCHEDULE_MAXMILESTONES	32
-/* A learning-rate schedule over epochs; 0 in step_size or t_max: unset. */
+/*
+ * A learning-rate schedule over epochs; 0 in step_size or t_max: unset (an
+ * unset t_max becomes the number of epochs by schedule_fit).
+ */
 struct schedule {
 	enum schedule_kind	kind;
 	int			step_size;	/* step */
@@ -266,6 +272,7 @@ int	 schedule_set(struct schedule *s, const char *param, double value,
 int	 schedule_set_milestones(struct schedule *s, const double *epochs,
 	     int n, char **cause);
 int	 schedule_validate(const struct schedule *s, char **cause);
+void	 schedule_fit(struct schedule *s, int epochs);
 const char *schedule_name(const struct schedule *s);
 float	 schedule_lr(const struct schedule *s, float base_lr, int epoch);
 
@@ -576,8 +583,12 @@ struct checkpoint {
 int	 checkpoint_save(const char *path, const struct net *net,
 	     const struct checkpoint *ck, const char *const *meta,
 	     char **cause);
+int	 checkpoint_save_state(const char *path, const struct net *net,
+	     const struct checkpoint *ck, char **cause);
 struct net *checkpoint_load(const char *path, char **cause);
 int	 checkpoint_restore(const char *path, struct net *net,
+	     struct checkpoint *ck, char **cause);
+int	 checkpoint_restore_state(const char *path, const struct net *net,
 	     struct checkpoint *ck, char **cause);
 int	 checkpoint_load_state(const char *path, struct net *net,
 	     int strict, char **cause);
@@ -653,6 +664,7 @@ struct train_config {
 	struct schedule		 schedule;
 	const char		*run_dir;	/* or NULL */
 	int			 resume;
+	int			 overwrite;	/* replace a run in run_dir */
 	const char		*data_json;	/* data description for config */
 	void			(*emit)(void *, const struct train_record *);
 	void			*emit_arg;	/* for a synchronous run */
@@ -681,8 +693,10 @@ struct job *train_start(struct train_config *cfg, char **cause);
 
 /* run.c: run directories: config.json, metrics.csv, checkpoints. */
 struct run;
-struct run *run_open(const char *dir, const char *config, int keep_epochs,
+struct run *run_open(const char *dir, char **cause);
+int	 run_start(struct run *run, const char *config, int keep_epochs,
 	     char **cause);
+int	 run_clear(struct run *run, int keep, char **cause);
 char	*run_path(const struct run *run, const char *name);
 void	 run_record(struct run *run, const struct train_record *rec);
 int	 run_sync(struct run *run, const struct train_record *rec,

@@ -1,8 +1,10 @@
 /*
  * run.c: a run directory: config.json (everything needed to rerun),
  * metrics.csv (one row per batch and per epoch), checkpoint.safetensors
- * (written atomically by checkpoint.c) and lock, which the process writing
- * the run holds (flock) and which names its PID. Created with parents as
+ * with the optimizer state of its epoch in optimizer-EPOCH.safetensors
+ * and the best epoch's weights in best.safetensors (written atomically by
+ * checkpoint.c, see train.c), and lock, which the process writing the run
+ * holds (flock) and which names its PID. Created with parents as
  * needed. Like a small database, no sequence of crashes may corrupt it:
  * metrics rows are synced before the checkpoint that claims them
  * (run_sync), a resume keeps only rows the checkpoint claims and drops a
@@ -11,6 +13,7 @@
  */
 #include <sys/file.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -144,63 +147,101 @@ run_lock(struct run *run, char **cause)
 }
 
 /*
- * Opens the run directory dir, creating it, locks it (see run_lock),
- * removes stale temporary files and writes config (JSON text) to
- * config.json. When resuming after keep_epochs finished epochs (>= 0),
- * metrics.csv keeps those epochs' complete rows and is appended to; with
- * keep_epochs -1 it is started afresh. Returns NULL with *cause set on
- * error.
+ * Opens the run directory dir, creating it, locks it (see run_lock) and
+ * removes stale temporary files; nothing in it is written until
+ * run_start. Returns NULL with *cause set on error.
  */
 struct run *
-run_open(const char *dir, const char *config, int keep_epochs, char **cause)
+run_open(const char *dir, char **cause)
 {
 	struct run	*run;
-	char		*path = NULL;
 
 	if (*dir == '\0') {
 		error_set(cause, "the run directory name is empty");
 		return NULL;
 	}
-	if (keep_epochs < -1) {
-		error_set(cause, "%s: cannot resume after epoch %d", dir,
-		    keep_epochs);
-		return NULL;
-	}
 	if ((run = mem_calloc(1, sizeof *run)) == NULL ||
-	    (run->dir = mem_strdup(dir)) == NULL) {
+	    (run->dir = mem_strdup(dir)) == NULL ||
+	    (run->metrics_path = run_path(run, "metrics.csv")) == NULL) {
+		if (run != NULL)
+			mem_free(run->dir);
 		mem_free(run);
 		error_set(cause, "out of memory");
 		return NULL;
 	}
 	run->lock = -1;
 	run->nlayers = -1;
-	if (file_mkdirs(dir, 0777, cause) != 0 || run_lock(run, cause) != 0)
-		goto fail;
+	if (file_mkdirs(dir, 0777, cause) != 0 || run_lock(run, cause) != 0) {
+		run_close(run);
+		return NULL;
+	}
 	file_clean_stale(dir);
-	if ((path = run_path(run, "config.json")) == NULL ||
-	    (run->metrics_path = run_path(run, "metrics.csv")) == NULL) {
-		error_set(cause, "out of memory");
-		goto fail;
-	}
-	if (file_write_text(path, config, cause) != 0)
-		goto fail;
-	if (keep_epochs >= 0 &&
-	    run_trim_metrics(run->metrics_path, keep_epochs, cause) != 0)
-		goto fail;
+	return run;
+}
+
+/*
+ * Starts writing the run: config (JSON text) goes to config.json. When
+ * resuming after keep_epochs finished epochs (>= 0), metrics.csv keeps
+ * those epochs' complete rows and is appended to; with keep_epochs -1 it
+ * is started afresh.
+ */
+int
+run_start(struct run *run, const char *config, int keep_epochs,
+    char **cause)
+{
+	char	*path;
+	int	 rc;
+
+	if (keep_epochs < -1)
+		return error_set(cause, "%s: cannot resume after epoch %d",
+		    run->dir, keep_epochs);
+	if ((path = run_path(run, "config.json")) == NULL)
+		return error_set(cause, "out of memory");
+	rc = file_write_text(path, config, cause);
+	free(path);
+	if (rc != 0 || (keep_epochs >= 0 && run_trim_metrics(
+	    run->metrics_path, keep_epochs, cause) != 0))
+		return -1;
 	if ((run->metrics = fopen(run->metrics_path, keep_epochs >= 0 ? "a" :
-	    "w")) == NULL) {
-		error_set(cause, "cannot write %s: %s", run->metrics_path,
-		    strerror(errno));
-		goto fail;
-	}
+	    "w")) == NULL)
+		return error_set(cause, "cannot write %s: %s",
+		    run->metrics_path, strerror(errno));
 	if (ftell(run->metrics) > 0)
 		run->nlayers = -2;
-	free(path);
-	return run;
-fail:
-	free(path);
-	run_close(run);
-	return NULL;
+	return 0;
+}
+
+/*
+ * Removes what a resume from epoch keep no longer needs: the optimizer
+ * states optimizer-N.safetensors of other epochs (those a crash between
+ * two writes left). With keep -1, to replace the run, it removes every
+ * optimizer state, the checkpoint and the best epoch's weights. -1 with
+ * a message if one stays.
+ */
+int
+run_clear(struct run *run, int keep, char **cause)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 n, end, rc = 0, state;
+
+	if ((d = opendir(run->dir)) == NULL)
+		return error_set(cause, "cannot read %s: %s", run->dir,
+		    strerror(errno));
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		end = 0;
+		state = sscanf(de->d_name, "optimizer-%d.safetensors%n", &n,
+		    &end) == 1 && end > 0 && de->d_name[end] == '\0';
+		if (state ? n == keep : (keep != -1 ||
+		    (strcmp(de->d_name, "checkpoint.safetensors") != 0 &&
+		    strcmp(de->d_name, "best.safetensors") != 0)))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) != 0 && errno != ENOENT)
+			rc = error_set(cause, "cannot remove %s/%s: %s",
+			    run->dir, de->d_name, strerror(errno));
+	}
+	closedir(d);
+	return rc;
 }
 
 /* Writes the CSV header for records with n spiking layers; -1 on error. */

@@ -16,7 +16,8 @@ static const char *const schedule_names[] = { "constant", "step", "cosine",
  * Sets s to the named schedule ("constant", "step", "cosine" or
  * "multistep") with PyTorch's defaults: gamma 0.1 and eta_min 0.
  * step_size, t_max and the milestones have no default and stay unset until
- * schedule_set or schedule_set_milestones gives them a value.
+ * schedule_set or schedule_set_milestones gives them a value (or, for
+ * t_max, schedule_fit).
  */
 int
 schedule_init(struct schedule *s, const char *name, char **cause)
@@ -119,7 +120,10 @@ schedule_set_milestones(struct schedule *s, const double *epochs, int n,
 	return 0;
 }
 
-/* Checks that the parameters s needs are set and in range. */
+/*
+ * Checks that the parameters s needs are set and in range; t_max may be
+ * unset until schedule_fit.
+ */
 int
 schedule_validate(const struct schedule *s, char **cause)
 {
@@ -129,7 +133,8 @@ schedule_validate(const struct schedule *s, char **cause)
 	case SCHEDULE_STEP:
 		if (s->step_size < 1)
 			return error_set(cause, "step schedule: step_size is "
-			    "not set");
+			    "not set (give schedule = {name = \"step\", "
+			    "step_size = epochs})");
 		if (!(s->gamma > 0 && s->gamma < INFINITY))
 			return error_set(cause, "step schedule: gamma must be "
 			    "> 0, not %g", (double)s->gamma);
@@ -143,9 +148,6 @@ schedule_validate(const struct schedule *s, char **cause)
 			    "must be > 0, not %g", (double)s->gamma);
 		return 0;
 	case SCHEDULE_COSINE:
-		if (s->t_max < 1)
-			return error_set(cause, "cosine schedule: t_max is not "
-			    "set");
 		if (!(s->eta_min >= 0 && s->eta_min < INFINITY))
 			return error_set(cause, "cosine schedule: eta_min must "
 			    "be >= 0, not %g", (double)s->eta_min);
@@ -155,7 +157,19 @@ schedule_validate(const struct schedule *s, char **cause)
 }
 
 /*
- * Returns the learning rate for epoch (0 for the first) of a validated s:
+ * Gives a cosine schedule without t_max the number of epochs of the
+ * training, so that the rate falls to eta_min over the whole run.
+ */
+void
+schedule_fit(struct schedule *s, int epochs)
+{
+	if (s->kind == SCHEDULE_COSINE && s->t_max < 1)
+		s->t_max = epochs;
+}
+
+/*
+ * Returns the learning rate for epoch (0 for the first) of a validated and
+ * fitted s:
  * base_lr; base_lr gamma^floor(epoch / step_size); base_lr gamma^k with k
  * the number of milestones <= epoch (MultiStepLR); or PyTorch's closed form
  * eta_min + (base_lr - eta_min) (1 + cos(pi epoch / t_max)) / 2, which

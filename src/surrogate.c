@@ -302,13 +302,14 @@ surrogate_param(const struct surrogate *s, const char *param)
 
 /*
  * Returns whether s has a smooth primitive: SpikingJelly defines none for
- * SuperSpike and FakeNumericalGradient; every table has one.
+ * SuperSpike and FakeNumericalGradient, nor has a table defined by its
+ * gradient alone.
  */
 int
 surrogate_has_primitive(const struct surrogate *s)
 {
 	if (s->kind == SURROGATE_TABLE)
-		return 1;
+		return s->table->primitive;
 	return surrogate_infos[s->kind].has_primitive;
 }
 
@@ -445,8 +446,9 @@ surrogate_table_x(double lo, double hi, int n, double i)
 
 /*
  * Returns a new, unregistered table of n intervals with its tables (n + 1
- * floats each) zeroed, for the caller to fill; NULL with *cause set when n
- * is out of range or memory is short.
+ * floats each) zeroed, for the caller to fill, and marked as having a
+ * primitive; NULL with *cause set when n is out of range or memory is
+ * short.
  */
 struct surrogate_table *
 surrogate_table_new(int n, char **cause)
@@ -468,6 +470,7 @@ surrogate_table_new(int n, char **cause)
 		return NULL;
 	}
 	t->n = n;
+	t->primitive = 1;
 	return t;
 }
 
@@ -537,9 +540,10 @@ surrogate_table_free(struct surrogate_table *t)
 
 /*
  * Sets the errors of the filled, unregistered table t from the true values
- * grad and prim (n + 2 each) of its functions at its check points: point j
- * is (float)surrogate_table_x(lo, hi, n, j - 0.5), the midpoints between
- * nodes and half a step beyond each end.
+ * grad and prim (n + 2 each; prim unread when t has no primitive) of its
+ * functions at its check points: point j is (float)surrogate_table_x(lo,
+ * hi, n, j - 0.5), the midpoints between nodes and half a step beyond each
+ * end.
  */
 void
 surrogate_table_measure(struct surrogate_table *t, const double *grad,
@@ -556,11 +560,13 @@ surrogate_table_measure(struct surrogate_table *t, const double *grad,
 	for (j = 0; j <= t->n + 1; j++) {
 		x = (float)surrogate_table_x(t->lo, t->hi, t->n, j - 0.5);
 		surrogate_grad(&s, &g, &x, 1);
-		surrogate_primitive(&s, &y, &x, 1);
 		if ((e = fabs(g - grad[j])) > t->grad_error) {
 			t->grad_error = e;
 			t->grad_error_at = x;
 		}
+		if (!t->primitive)
+			continue;
+		surrogate_primitive(&s, &y, &x, 1);
 		if ((e = fabs(y - prim[j])) > t->prim_error) {
 			t->prim_error = e;
 			t->prim_error_at = x;
@@ -634,7 +640,8 @@ surrogate_table_same(const struct surrogate_table *a,
 
 	if (strcmp(a->name, b->name) != 0 || a->nparams != b->nparams ||
 	    a->lo != b->lo || a->hi != b->hi || a->n != b->n ||
-	    a->derived != b->derived || a->grad_error != b->grad_error ||
+	    a->derived != b->derived || a->primitive != b->primitive ||
+	    a->grad_error != b->grad_error ||
 	    a->grad_error_at != b->grad_error_at ||
 	    a->prim_error != b->prim_error ||
 	    a->prim_error_at != b->prim_error_at)
@@ -879,8 +886,9 @@ surrogate_grad(const struct surrogate *s, float *g, const float *x,
 
 /*
  * y (n) = the smooth primitive of s at x (n), what SpikingJelly outputs
- * with spiking=False; for SuperSpike and FakeNumericalGradient, which have
- * none, the Heaviside step (1 where x >= 0). y may equal x.
+ * with spiking=False; for SuperSpike, FakeNumericalGradient and tables
+ * defined by their gradient alone, which have none, the Heaviside step (1
+ * where x >= 0). y may equal x.
  */
 void
 surrogate_primitive(const struct surrogate *s, float *y, const float *x,
@@ -1039,8 +1047,11 @@ surrogate_primitive(const struct surrogate *s, float *y, const float *x,
 		}
 		break;
 	case SURROGATE_TABLE:
-		surrogate_table_primitive(s->table, y, x, n);
-		break;
+		if (s->table->primitive) {
+			surrogate_table_primitive(s->table, y, x, n);
+			break;
+		}
+		/* FALLTHROUGH */
 	case SURROGATE_SUPER_SPIKE:
 	case SURROGATE_FAKE_NUMERICAL_GRADIENT:
 	case SURROGATE_COUNT:

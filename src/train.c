@@ -5,19 +5,25 @@
  * optimizer step that also zeroes the gradients for the next batch (they
  * are zeroed once before the first); a progress record per batch and per
  * epoch; after each epoch the test set is evaluated, metrics.csv appended
- * and the checkpoint rewritten atomically. A NaN or infinite loss stops the
- * run with a message naming the epoch and batch; the last checkpoint, from
- * the last good epoch, stays as it was.
+ * and the checkpoint rewritten atomically, with the optimizer state in a
+ * file of its own and the best epoch's weights beside them. A run that
+ * diverges (train_diverged) stops with a message naming the epoch; the
+ * checkpoints of the epochs before it stay as they were.
  */
+#include <sys/stat.h>
+
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "nn.h"
 
+/* Parameters larger in magnitude than this mean a run diverged. */
+#define TRAIN_WEIGHT_BOUND 1e4
 
 /* Fills the defaults: 1 epoch, batch 64, Adam 1e-3, MSE on the rate. */
 void
@@ -304,6 +310,10 @@ struct train_state {
 	struct loader		*loader;
 	struct run		*run;
 	char			*ckpt;		/* checkpoint path or NULL */
+	char			*best;		/* best epoch's weights */
+	double			 best_value;	/* its test_acc, or -loss */
+	double			 low_loss;	/* lowest epoch loss so far */
+	int			 saved;		/* last epoch checkpointed */
 	float			*dout;		/* (T, batch, C) */
 	float			*m;		/* (nparams) optimizer state */
 	float			*v;		/* (nparams) optimizer state */
@@ -409,41 +419,159 @@ train_config_json(const struct train_config *cfg)
 	return s;
 }
 
+/* Returns the path of the optimizer state of epoch; the caller frees it. */
+static char *
+train_state_path(const struct train_state *st, int epoch)
+{
+	char	name[64];
+
+	snprintf(name, sizeof name, "optimizer-%d.safetensors", epoch);
+	return run_path(st->run, name);
+}
+
 /*
- * Opens the run directory and, when resuming from an existing checkpoint,
- * restores the network and optimizer; *first is the first epoch to train.
+ * Sets st->best_value from the metadata "snnwb.best" of the best epoch's
+ * weights of a resumed run, when they were chosen the way this run
+ * chooses them (by test accuracy with a test set, else by train loss).
+ */
+static void
+train_best_resume(struct train_state *st)
+{
+	struct st_file	 f;
+	const char	*s;
+	char		*why = NULL, kind[16];
+	double		 v;
+
+	if (safetensors_read(st->best, &f, &why) != 0) {
+		free(why);
+		return;
+	}
+	if ((s = safetensors_meta(&f, "snnwb.best")) != NULL &&
+	    sscanf(s, "%15[a-z_]=%lf", kind, &v) == 2 && isfinite(v) &&
+	    strcmp(kind, st->cfg->test != NULL ? "test_acc" : "loss") == 0)
+		st->best_value = st->cfg->test != NULL ? v : -v;
+	safetensors_free(&f);
+}
+
+/*
+ * Restores the network, the optimizer state and its counters from the
+ * checkpoint of a resumed run; *keep is the last epoch it finished.
+ */
+static int
+train_resume(struct train_state *st, int *keep, char **cause)
+{
+	struct train_config	*cfg = st->cfg;
+	struct checkpoint	 ck;
+	char			*path;
+	int			 rc;
+
+	memset(&ck, 0, sizeof ck);
+	ck.m = st->m;
+	ck.v = st->v;
+	if (checkpoint_restore(st->ckpt, cfg->net, &ck, cause) != 0)
+		return -1;
+	if (!train_finite(cfg->net->params, cfg->net->nparams))
+		return error_set(cause, "%s holds NaN or infinite weights: the "
+		    "run cannot go on from them (overwrite = true starts it "
+		    "again)", st->ckpt);
+	if (ck.epoch < 1 || ck.epoch > cfg->epochs)
+		return error_set(cause, "%s is the checkpoint of epoch %d, "
+		    "not of one of this run's epochs 1 to %d", st->ckpt,
+		    ck.epoch, cfg->epochs);
+	if (!ck.has_state) {
+		if ((path = train_state_path(st, ck.epoch)) == NULL)
+			return error_set(cause, "out of memory");
+		rc = checkpoint_restore_state(path, cfg->net, &ck, cause);
+		free(path);
+		if (rc != 0)
+			return -1;
+	}
+	cfg->optim.step = ck.step;
+	*keep = st->saved = ck.epoch;
+	train_best_resume(st);
+	return 0;
+}
+
+/*
+ * Opens and locks the run directory. A directory that holds a run (its
+ * checkpoint) is resumed with cfg->resume, replaced with cfg->overwrite
+ * and otherwise refused; *first is the first epoch to train.
  */
 static int
 train_open_run(struct train_state *st, int *first, char **cause)
 {
 	struct train_config	*cfg = st->cfg;
-	struct checkpoint	 ck;
+	struct stat		 sb;
 	char			*config;
-	FILE			*f;
-	int			 keep = -1;
+	int			 keep = -1, held;
 
 	*first = 1;
 	if (cfg->run_dir == NULL)
 		return 0;
-	if ((st->ckpt = error_printf("%s/checkpoint.safetensors",
-	    cfg->run_dir)) == NULL)
+	if (cfg->resume && cfg->overwrite)
+		return error_set(cause, "resume and overwrite exclude each "
+		    "other");
+	if ((st->run = run_open(cfg->run_dir, cause)) == NULL)
+		return -1;
+	if ((st->ckpt = run_path(st->run, "checkpoint.safetensors")) ==
+	    NULL || (st->best = run_path(st->run, "best.safetensors")) ==
+	    NULL)
 		return error_set(cause, "out of memory");
-	if (cfg->resume && (f = fopen(st->ckpt, "rb")) != NULL) {
-		fclose(f);
-		memset(&ck, 0, sizeof ck);
-		ck.m = st->m;
-		ck.v = st->v;
-		if (checkpoint_restore(st->ckpt, cfg->net, &ck, cause) != 0)
+	held = lstat(st->ckpt, &sb) == 0;
+	if (held && !cfg->resume && !cfg->overwrite)
+		return error_set(cause, "%s holds a run already (%s): pass "
+		    "resume = true to continue it or overwrite = true to "
+		    "replace it", cfg->run_dir, "checkpoint.safetensors");
+	if (cfg->overwrite && run_clear(st->run, -1, cause) != 0)
+		return -1;
+	if (cfg->resume) {
+		keep = 0;
+		if (held && (train_resume(st, &keep, cause) != 0 ||
+		    run_clear(st->run, keep, cause) != 0))
 			return -1;
-		cfg->optim.step = ck.step;
-		keep = ck.epoch;
-		*first = ck.epoch + 1;
+		*first = keep + 1;
 	}
 	if ((config = train_config_json(cfg)) == NULL)
 		return error_set(cause, "out of memory");
-	st->run = run_open(cfg->run_dir, config, keep, cause);
+	if (run_start(st->run, config, keep, cause) != 0) {
+		free(config);
+		return -1;
+	}
 	free(config);
-	return st->run == NULL ? -1 : 0;
+	return 0;
+}
+
+/*
+ * Returns what a stopped run keeps, for its message: its checkpoint and
+ * best epoch's weights, if any; the caller frees it.
+ */
+static char *
+train_kept(const struct train_state *st)
+{
+	if (st->ckpt == NULL)
+		return error_printf("%s", "");
+	if (st->saved == 0)
+		return error_printf("; no epoch finished, so %s holds no "
+		    "checkpoint", run_dir(st->run));
+	return error_printf("; %s holds the checkpoint of epoch %d and %s "
+	    "the weights of the best epoch", run_dir(st->run), st->saved,
+	    "best.safetensors");
+}
+
+/*
+ * Stops the run with a message: what went wrong (why, allocated, taken
+ * over; NULL when out of memory) and what the run directory keeps.
+ */
+static int
+train_stop(const struct train_state *st, char *why, char **cause)
+{
+	char	*kept = train_kept(st);
+
+	error_set(cause, "%s: training stopped%s", why != NULL ? why :
+	    "out of memory", kept != NULL ? kept : "");
+	free(kept);
+	free(why);
+	return -1;
 }
 
 /* Reports that what became NaN or infinite in the batch of rec. */
@@ -451,10 +579,8 @@ static int
 train_blowup(const struct train_state *st, const char *what,
     const struct train_record *rec, char **cause)
 {
-	return error_set(cause, "%s became NaN or infinite at epoch %d, "
-	    "batch %d: training stopped%s%s", what, rec->epoch, rec->batch,
-	    st->ckpt != NULL ? "; the last good checkpoint is " : "",
-	    st->ckpt != NULL ? st->ckpt : "");
+	return train_stop(st, error_printf("%s became NaN or infinite at "
+	    "epoch %d, batch %d", what, rec->epoch, rec->batch), cause);
 }
 
 /* Trains on one batch and fills the batch fields of rec. */
@@ -503,7 +629,99 @@ train_batch(struct train_state *st, const struct batch *b,
 	return 0;
 }
 
-/* Evaluates the test set (if any) and writes the checkpoint after an epoch. */
+/*
+ * Returns the loss of an output that tells no class from another (equal
+ * rates or logits, or none at all for mse_rate) with C classes.
+ */
+static double
+train_chance(const struct train_config *cfg, int C)
+{
+	if (cfg->loss == TRAIN_LOSS_MSE_RATE)
+		return 1.0 / C;
+	return log((double)C);
+}
+
+/*
+ * Stops a run that diverged in the epoch of rec: a parameter NaN,
+ * infinite or larger in magnitude than TRAIN_WEIGHT_BOUND, or the epoch's
+ * mean loss at or above chance (train_chance) after an earlier epoch of
+ * this process had brought it below half of chance.
+ */
+static int
+train_diverged(struct train_state *st, const struct train_record *rec,
+    char **cause)
+{
+	const struct net	*net = st->cfg->net;
+	const struct mparam	*p;
+	double			 chance = train_chance(st->cfg, st->C);
+	size_t			 j;
+	int			 i;
+
+	for (i = 0; i < net->nparam_tensors; i++) {
+		p = net->tensor[i].p;
+		for (j = 0; j < p->n; j++)
+			if (!(fabsf(p->data[j]) <= TRAIN_WEIGHT_BOUND))
+				return train_stop(st, error_printf("training "
+				    "diverged in epoch %d: a value of %s is "
+				    "%g, beyond %g", rec->epoch,
+				    net->tensor[i].name, (double)p->data[j],
+				    TRAIN_WEIGHT_BOUND), cause);
+	}
+	if (rec->loss >= chance && st->low_loss < chance / 2)
+		return train_stop(st, error_printf("training diverged in epoch "
+		    "%d: its loss %.4g is back at chance (%.4g) after falling "
+		    "to %.4g", rec->epoch, rec->loss, chance, st->low_loss),
+		    cause);
+	if (rec->loss < st->low_loss)
+		st->low_loss = rec->loss;
+	return 0;
+}
+
+/*
+ * Writes the run directory's files for the epoch of rec: the optimizer
+ * state, then the checkpoint that claims it (the state of the epoch
+ * before goes), then the weights as best.safetensors when the epoch is
+ * the best so far (by test accuracy with a test set, else by train loss).
+ */
+static int
+train_save(struct train_state *st, const struct train_record *rec,
+    const struct checkpoint *ck, char **cause)
+{
+	struct train_config	*cfg = st->cfg;
+	const char		*meta[3] = { "snnwb.best", NULL, NULL };
+	char			*path, best[64];
+	double			 value;
+	int			 rc;
+
+	if ((path = train_state_path(st, rec->epoch)) == NULL)
+		return error_set(cause, "out of memory");
+	rc = checkpoint_save_state(path, cfg->net, ck, cause);
+	free(path);
+	if (rc != 0 || checkpoint_save(st->ckpt, cfg->net, ck, NULL,
+	    cause) != 0)
+		return -1;
+	if (st->saved != 0 && st->saved != rec->epoch &&
+	    (path = train_state_path(st, st->saved)) != NULL) {
+		unlink(path);
+		free(path);
+	}
+	st->saved = rec->epoch;
+	value = cfg->test != NULL ? rec->test_acc : -rec->loss;
+	if (!(value > st->best_value))
+		return 0;
+	snprintf(best, sizeof best, "%s=%.17g", cfg->test != NULL ?
+	    "test_acc" : "loss", fabs(value));
+	meta[1] = best;
+	if (checkpoint_save(st->best, cfg->net, ck, meta, cause) != 0)
+		return -1;
+	st->best_value = value;
+	return 0;
+}
+
+/*
+ * Evaluates the test set (if any), stops a run that diverged and writes
+ * the run directory's files after an epoch.
+ */
 static int
 train_end_epoch(struct train_state *st, struct train_record *rec,
     char **cause)
@@ -522,12 +740,10 @@ train_end_epoch(struct train_state *st, struct train_record *rec,
 		rec->test_acc = ev.acc;
 		train_eval_free(&ev);
 	}
+	if (train_diverged(st, rec, cause) != 0)
+		return -1;
 	if (st->ckpt == NULL)
 		return 0;
-	if (!train_finite(cfg->net->params, cfg->net->nparams))
-		return error_set(cause, "a parameter became NaN or infinite "
-		    "in epoch %d: training stopped; the last good checkpoint "
-		    "is %s", rec->epoch, st->ckpt);
 	memset(&ck, 0, sizeof ck);
 	ck.m = st->m;
 	ck.v = st->v;
@@ -536,7 +752,7 @@ train_end_epoch(struct train_state *st, struct train_record *rec,
 	rec->seconds = clock_now() - st->start;
 	if (run_sync(st->run, rec, cause) != 0)
 		return -1;
-	return checkpoint_save(st->ckpt, cfg->net, &ck, NULL, cause);
+	return train_save(st, rec, &ck, cause);
 }
 
 /*
@@ -668,6 +884,8 @@ train_run(struct train_config *cfg, struct job *job, char **cause)
 	st.cfg = cfg;
 	st.job = job;
 	st.start = clock_now();
+	st.best_value = -INFINITY;
+	st.low_loss = INFINITY;
 	st.m = mem_calloc(cfg->net->nparams, sizeof *st.m);
 	st.v = mem_calloc(cfg->net->nparams, sizeof *st.v);
 	st.layers = mem_calloc((size_t)cfg->net->nstats + 1,
@@ -702,6 +920,7 @@ out:
 	mem_free(st.m);
 	mem_free(st.v);
 	free(st.ckpt);
+	free(st.best);
 	return rc;
 }
 

@@ -103,6 +103,7 @@ ui_session_signal(int sig)
 	char	c = sig == SIGINT ? 'i' : 'w';
 
 	if (sig == SIGINT && ui_session_busy) {
+		file_remove_temps();
 		ui_session_restore();
 		signal(SIGINT, SIG_DFL);
 		raise(SIGINT);
@@ -118,6 +119,7 @@ ui_session_die(int sig)
 {
 	size_t	i;
 
+	file_remove_temps();
 	ui_session_restore();
 	for (i = 0; i < UI_SESSION_NFATAL; i++) {
 		if (ui_session_fatal[i] == sig)

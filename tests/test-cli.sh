@@ -226,6 +226,37 @@ status=$?
 expect 1 "Ctrl-C stops a running script"
 has err "interrupted" "Ctrl-C raises 'interrupted' in Lua"
 
+# A second Ctrl-C (the first caught by pcall) ends the program by SIGINT,
+# after its handler has removed the temporary files of writes in progress.
+cat >"$tmp/twice.lua" <<LUA
+pcall(function()
+	io.open("$tmp/once", "w"):close()
+	while true do end
+end)
+io.open("$tmp/twice", "w"):close()
+local t0 = os.clock()
+while os.clock() - t0 < 20 do end
+LUA
+# A background job of sh ignores SIGINT: env gives it the default back.
+if env --default-signal=INT true 2>/dev/null; then
+	env --default-signal=INT "$snnwb" -e "$tmp/twice.lua" >"$tmp/out" \
+	    2>"$tmp/err" &
+	pid=$!
+	for f in once twice; do
+		i=0
+		while [ ! -f "$tmp/$f" ] && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -INT $pid
+	done
+	wait $pid
+	status=$?
+	expect 130 "a second Ctrl-C ends the program by SIGINT"
+else
+	tap_skip 1 "no env --default-signal to undo sh's SIGINT ignored"
+fi
+
 # A terminal on standard input without -e opens the session; at the end of
 # its input (Ctrl-D) it ends with status 0 and restores the terminal.
 if command -v script >/dev/null 2>&1; then

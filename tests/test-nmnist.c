@@ -745,6 +745,10 @@ test_cache(void)
 	    "file that a killed process left");
 	ok(cached(&ref, DATA_CACHE_HIT, NULL) && cache_file() != NULL,
 	    "rewritten: a hit again, still one file in the cache folder");
+	put(stale, "x", 1);
+	ok(cached(&ref, DATA_CACHE_HIT, NULL) && access(stale, F_OK) != 0,
+	    "opening the cache on a hit removes a killed process's "
+	    "temporary file too");
 
 	path = cache_file();
 	cache_poke(path, 72 + 4 * 8 + 3 + 3 * 4 + 9 * 4, 0x55, 0);

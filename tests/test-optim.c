@@ -435,9 +435,14 @@ test_schedule(void)
 	 * again as PyTorch's closed form does: 0.0505 at 15.
 	 */
 	schedule_init(&s, "cosine", NULL);
-	cause = NULL;
-	rc = schedule_validate(&s, &cause);
-	refused(rc, cause, "t_max is not set", "cosine without t_max");
+	ok(schedule_validate(&s, NULL) == 0, "cosine without t_max is valid");
+	schedule_fit(&s, 10);
+	ok(s.t_max == 10, "cosine without t_max: fitted to 10 epochs (got %d)",
+	    s.t_max);
+	lr_at(&s, 5, 0.05);
+	lr_at(&s, 10, 0);
+	schedule_fit(&s, 20);
+	ok(s.t_max == 10, "schedule_fit keeps a t_max that is set");
 	ok(schedule_set(&s, "t_max", 10, NULL) == 0 &&
 	    schedule_set(&s, "eta_min", 0.001, NULL) == 0 &&
 	    schedule_validate(&s, NULL) == 0, "cosine schedule 10, 0.001");

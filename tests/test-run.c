@@ -2,14 +2,18 @@
  * test-run.c: run directories and atomic files: an empty name, the lock
  * against a second writer, stale temporary files, a resume that drops rows
  * past the checkpoint and a row cut off by a crash, write errors on a full
- * disk (/dev/full), the dead column, and files replaced through symbolic links but never
- * over anything but a regular file.
+ * disk (/dev/full), the dead column, files replaced through symbolic
+ * links but never over anything but a regular file, and temporary files
+ * removed by a second Ctrl-C's handler and after a failed write, which
+ * names the target.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +92,19 @@ dead_pid(void)
 static struct train_layer layer;
 static const char *const layer_names[] = { "2" };
 
+/* Opens dir and starts it with config and keep; NULL with *cause set. */
+static struct run *
+start(const char *dir, const char *config, int keep, char **cause)
+{
+	struct run	*run = run_open(dir, cause);
+
+	if (run != NULL && run_start(run, config, keep, cause) != 0) {
+		run_close(run);
+		return NULL;
+	}
+	return run;
+}
+
 /* Fills rec as a record of kind for epoch and batch with 1 layer. */
 static void
 record(struct train_record *rec, enum train_rec_kind kind, int epoch,
@@ -126,7 +143,7 @@ test_open(void)
 	char		*cause = NULL, name[64], mine[64];
 	char		 pid[128];
 
-	run = run_open("", "{}", -1, &cause);
+	run = run_open("", &cause);
 	ok(run == NULL && cause != NULL &&
 	    strstr(cause, "empty") != NULL, "an empty run_dir is refused: %s",
 	    cause ? cause : "(none)");
@@ -144,7 +161,7 @@ test_open(void)
 	put(at(pid), "stale");
 	snprintf(pid, sizeof pid, "a/b/%s", mine);
 	put(at(pid), "live");
-	run = run_open(at("a//b/"), "{\"x\": 1}", -1, &cause);
+	run = start(at("a//b/"), "{\"x\": 1}", -1, &cause);
 	ok(run != NULL, "a run directory opens (%s)", cause ? cause : "ok");
 	free(cause);
 	cause = NULL;
@@ -155,7 +172,7 @@ test_open(void)
 	    "a living process's temporary file and other names are kept");
 
 	snprintf(pid, sizeof pid, "process %ld", (long)getpid());
-	two = run_open(at("a/b"), "{}", -1, &cause);
+	two = start(at("a/b"), "{}", -1, &cause);
 	ok(two == NULL && cause != NULL && strstr(cause, pid) != NULL &&
 	    strstr(cause, "in use") != NULL,
 	    "a second writer is refused, naming the holder: %s",
@@ -164,7 +181,7 @@ test_open(void)
 	cause = NULL;
 	run_close(two);
 	run_close(run);
-	run = run_open(at("a/b"), "{}", -1, &cause);
+	run = start(at("a/b"), "{}", -1, &cause);
 	ok(run != NULL, "closing releases the lock (%s)", cause ? cause :
 	    "ok");
 	free(cause);
@@ -184,7 +201,7 @@ test_resume(void)
 
 	mkdir(at("r"), 0777);
 	put(at("r/metrics.csv"), old);
-	run = run_open(at("r"), "{}", -7, &cause);
+	run = start(at("r"), "{}", -7, &cause);
 	text = slurp(at("r/metrics.csv"));
 	ok(run == NULL && cause != NULL && strstr(cause, "-7") != NULL &&
 	    text != NULL && strcmp(text, old) == 0,
@@ -194,7 +211,7 @@ test_resume(void)
 	free(cause);
 	cause = NULL;
 
-	run = run_open(at("r"), "{}", 1, &cause);
+	run = start(at("r"), "{}", 1, &cause);
 	ok(run != NULL, "resume after epoch 1 (%s)", cause ? cause : "ok");
 	free(cause);
 	cause = NULL;
@@ -214,7 +231,7 @@ test_resume(void)
 
 	/* Resuming after epoch 0 leaves the header; no checkpoint, fresh. */
 	put(at("r/metrics.csv"), "kind,epoch\nbatch,1,1\nbatch,1,");
-	run = run_open(at("r"), "{}", 0, &cause);
+	run = start(at("r"), "{}", 0, &cause);
 	run_close(run);
 	text = slurp(at("r/metrics.csv"));
 	ok(run != NULL && text != NULL && strcmp(text, "kind,epoch\n") == 0,
@@ -232,7 +249,7 @@ test_sync(void)
 	char			*cause = NULL, *text, *p;
 	int			 rc, n;
 
-	run = run_open(at("s"), "{}", -1, &cause);
+	run = start(at("s"), "{}", -1, &cause);
 	if (run == NULL) {
 		ok(0, "open s: %s", cause);
 		free(cause);
@@ -261,7 +278,7 @@ test_sync(void)
 		skip(2, "cannot make a symbolic link");
 		return;
 	}
-	run = run_open(at("full"), "{}", -1, &cause);
+	run = start(at("full"), "{}", -1, &cause);
 	ok(run != NULL, "a run whose metrics.csv is /dev/full opens");
 	if (run == NULL) {
 		free(cause);
@@ -284,7 +301,7 @@ test_dead(void)
 	struct run		*run;
 	char			*cause = NULL, *text;
 
-	run = run_open(at("d"), "{}", -1, &cause);
+	run = start(at("d"), "{}", -1, &cause);
 	if (run == NULL) {
 		ok(0, "open d: %s", cause);
 		free(cause);
@@ -370,6 +387,71 @@ test_atomic(void)
 		skip(1, "no /dev/full");
 }
 
+/* The temporary file of the write in progress, for temp_gone. */
+static char temp_path[600];
+
+/*
+ * Writes a line, then does what a second Ctrl-C's handler does
+ * (file_remove_temps) and reports whether the temporary file went with
+ * it; fails the write so that the target stays.
+ */
+static int
+temp_gone(FILE *fp, void *arg)
+{
+	int	*gone = arg;
+
+	fputs("partial\n", fp);
+	fflush(fp);
+	*gone = access(temp_path, F_OK) == 0 ? 0 : -1;
+	file_remove_temps();
+	if (*gone == 0)
+		*gone = access(temp_path, F_OK) != 0;
+	errno = EINTR;
+	return -1;
+}
+
+/*
+ * Temporary files: those being written are removed by file_remove_temps
+ * (the second Ctrl-C), and a write that fails (a file size limit, as a
+ * full disk) names the target, not the temporary file, and leaves none.
+ */
+static void
+test_temps(void)
+{
+	struct rlimit	 old, lim;
+	char		*cause = NULL, *text, big[65536];
+	int		 gone = 0, rc;
+
+	put(at("kept.json"), "old\n");
+	snprintf(temp_path, sizeof temp_path, "%s.tmp.%ld", at("kept.json"),
+	    (long)getpid());
+	rc = file_write_atomic(at("kept.json"), temp_gone, &gone, &cause);
+	text = slurp(at("kept.json"));
+	ok(rc == -1 && gone == 1 && text != NULL && strcmp(text, "old\n") ==
+	    0, "file_remove_temps removes the temporary file being written "
+	    "(%s), the target stays", gone == -1 ? "it was never there" :
+	    gone == 1 ? "removed" : "still there");
+	free(text);
+	free(cause);
+	cause = NULL;
+
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 4096;
+	setrlimit(RLIMIT_FSIZE, &lim);
+	rc = file_write_text(at("kept.json"), big, &cause);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	ok(rc == -1 && cause != NULL && strstr(cause, "kept.json:") != NULL &&
+	    strstr(cause, ".tmp.") == NULL && access(temp_path, F_OK) != 0,
+	    "a write past the size limit names the target and leaves no "
+	    "temporary file: %s", cause ? cause : "(none)");
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -382,6 +464,7 @@ main(void)
 	test_sync();
 	test_dead();
 	test_atomic();
+	test_temps();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		diag("could not remove %s", tmpdir);

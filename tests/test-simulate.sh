@@ -6,6 +6,7 @@
 # seed refused because the folder holds other recordings.
 
 src=${SNNWB_SRCDIR:-$(dirname "$0")/..}
+src=$(cd "$src" && pwd)
 script="$src/datasets/simulate-nmnist"
 shared=${SNNWB_SHARED:-../shared}
 . "$src/tests/tap.sh"
@@ -58,9 +59,9 @@ tap_ok $? "SNNWB naming no program: failure, nothing written (exit $rc)" \
 
 mnist="$shared/datasets/mnist"
 if [ ! -x "${SNNWB:-}" ]; then
-	tap_skip 7 "no built snnwb (set SNNWB)"
+	tap_skip 9 "no built snnwb (set SNNWB)"
 elif [ ! -f "$mnist/train-images-idx3-ubyte.gz" ]; then
-	tap_missing 7 "$mnist/train-images-idx3-ubyte.gz"
+	tap_missing 9 "$mnist/train-images-idx3-ubyte.gz"
 else
 	run --train 3 --test 2 --seed 4 --mnist "$mnist" "$tmp/sim"
 	expect 0 "3 train and 2 test recordings simulated" \
@@ -83,7 +84,16 @@ Train/0/00002.bin Train/4/00003.bin Train/5/00001.bin " ]
 	export SNNWB_MNIST_MIRROR SNNWB_DATA
 	run --train 1 --test 0 "$tmp/fetched"
 	expect 1 "no MNIST anywhere: fetch runs, and its failure stops it" \
-	    "fetching MNIST with" "lacks: train-images-idx3-ubyte"
+	    "no MNIST found: fetching it" "lacks: train-images-idx3-ubyte"
+	(cd "$tmp" && "$SNNWB" -e "$src/lua/examples/quickstart.lua") \
+	    >"$tmp/output" 2>&1
+	rc=$?
+	expect 1 "the quick start's first run says plainly what it does" \
+	    "^no N-MNIST found: simulating it from MNIST (one time, about" \
+	    "no MNIST found: fetching it (11 MB, one time)"
+	! grep -q "no data found" "$tmp/output"
+	tap_ok $? "and does not show the data sets' search as an error" \
+	    "$tmp/output"
 	for f in train-images-idx3-ubyte train-labels-idx1-ubyte \
 	    t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
 		gzip -dc "$mnist/$f.gz" >"$tmp/data/mnist/$f"

@@ -5,7 +5,9 @@
 # the running statistics move, saves it, and prints its eval logits on a
 # fixed input; tests/torch_load.py loads the file into the same network
 # written in PyTorch with load_state_dict(strict=True) and gets the same
-# logits. Skipped where python3 has no torch (Debian's python3-torch).
+# logits. The checkpoint of a training run's directory loads with
+# strict=True too (its optimizer state is in a file of its own). Skipped
+# where python3 has no torch (Debian's python3-torch).
 snnwb=${SNNWB:-./snnwb}
 src=${SNNWB_SRCDIR:-$(dirname "$0")/..}
 . "$src/tests/tap.sh"
@@ -47,4 +49,24 @@ tap_expect "$tmp/out" $? 0 "PyTorch loads it with strict=True" \
 tap_ok "$(awk '/^max_abs_diff/ { exit !($2 <= 1e-5 * $4) }' "$tmp/out"; \
     echo $?)" "the same eval logits in PyTorch (within 1e-5 of the largest)" \
     "$tmp/out"
+cat >"$tmp/run.lua" <<'LUA'
+local tiny = require("tinymnist")
+local dir = tiny.write(16, 0)
+tiny.train({ data = snn.data.mnist{ root = dir, T = 2 }, batch = 8 }, 2,
+    { run_dir = arg[1] .. "/run" })
+tiny.remove(dir)
+LUA
+LUA_PATH="$src/tests/lua/?.lua;;" "$snnwb" -q -e "$tmp/run.lua" "$tmp" \
+    >"$tmp/out" 2>&1
+tap_expect "$tmp/out" $? 0 "snn.train writes a run directory"
+PYTHONPATH="$src/bench" "$python" -c '
+import sys, torch
+from wrn_torch import read_safetensors
+net = torch.nn.Sequential(torch.nn.Flatten(),
+    torch.nn.Linear(784, 10, bias=False), torch.nn.Identity())
+net.load_state_dict(read_safetensors(sys.argv[1]), strict=True)
+print("loaded")
+' "$tmp/run/checkpoint.safetensors" >"$tmp/out" 2>&1
+tap_expect "$tmp/out" $? 0 \
+    "PyTorch loads a run directory's checkpoint with strict=True" '^loaded'
 tap_done

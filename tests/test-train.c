@@ -314,18 +314,81 @@ test_run_faults(const char *dir)
 		cause = NULL;
 	}
 	snprintf(run, sizeof run, "%s/ckdir", dir);
-	snprintf(path, sizeof path, "%s/checkpoint.safetensors", run);
+	snprintf(path, sizeof path, "%s/optimizer-1.safetensors", run);
 	mkdir(run, 0777);
 	mkdir(path, 0777);
 	rc = train_run(&cfg, NULL, &cause);
 	ok(rc == -1 && cause != NULL && strstr(cause, "not a regular file"),
-	    "train: a directory in place of the checkpoint stops the run: %s",
+	    "train: a directory in place of the first file of a checkpoint "
+	    "stops the run: %s",
 	    cause ? cause : "(no error)");
 	free(cause);
 	snprintf(path, sizeof path, "%s/metrics.csv", run);
 	ok(count_lines(path, "epoch,1,") == 1 && count_lines(path, "batch,1,")
 	    == 2, "train: epoch 1's rows were on disk before its checkpoint");
 	net_free(net);
+}
+
+/* What kill_at needs: the network and the epoch after which to silence it. */
+struct kill_at {
+	struct net	*net;
+	int		 epoch;
+};
+
+/*
+ * After the epoch record of k->epoch, sets every parameter to -50, which
+ * silences the network for good (the surrogate gradient vanishes there):
+ * its loss goes back to chance.
+ */
+static void
+kill_at(void *arg, const struct train_record *rec)
+{
+	struct kill_at	*k = arg;
+	size_t		 i;
+
+	if (rec->kind == TRAIN_REC_EPOCH && rec->epoch == k->epoch)
+		for (i = 0; i < k->net->nparams; i++)
+			k->net->params[i] = -50;
+}
+
+/*
+ * A loss back at chance after having been below half of it is divergence:
+ * the run stops in that epoch, and the checkpoint stays that of the epoch
+ * before.
+ */
+static void
+test_chance(const char *dir)
+{
+	struct train_config	 cfg;
+	struct dataset		 ds;
+	struct kill_at		 k;
+	uint8_t			 labels[64];
+	char			*cause = NULL, run[512];
+	int			 rc;
+
+	make_task(&ds, labels, 64, 0);
+	memset(&k, 0, sizeof k);
+	k.net = make_net(3);
+	k.epoch = 4;
+	train_defaults(&cfg);
+	cfg.net = k.net;
+	cfg.train = &ds;
+	cfg.epochs = 7;
+	cfg.batch = 8;
+	cfg.seed = 5;
+	cfg.optim.lr = 3e-2f;
+	cfg.emit = kill_at;
+	cfg.emit_arg = &k;
+	snprintf(run, sizeof run, "%s/chance", dir);
+	cfg.run_dir = run;
+	rc = train_run(&cfg, NULL, &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, "training diverged in "
+	    "epoch 5: its loss 0.5 is back at chance (0.5)") != NULL &&
+	    strstr(cause, "checkpoint of epoch 4") != NULL,
+	    "train: a loss back at chance stops the run: %s",
+	    cause ? cause : "(no error)");
+	free(cause);
+	net_free(k.net);
 }
 
 /* Keeps the newest batch record of a synchronous run. */
@@ -466,6 +529,7 @@ main(void)
 	test_net(dir);
 	test_train(dir);
 	test_run_faults(dir);
+	test_chance(dir);
 	test_hist();
 	test_job();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

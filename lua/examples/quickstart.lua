@@ -12,7 +12,8 @@
 -- TRAIN training and TEST test images, made once into
 -- $SNNWB_DATA/nmnist-sim-TRAIN-TEST (or ${XDG_DATA_HOME:-~/.local/share}/
 -- snnwb/nmnist-sim-TRAIN-TEST) and reused by later runs. The run
--- directory is runs/quickstart ($SNNWB_RUNS/quickstart when set).
+-- directory is runs/quickstart ($SNNWB_RUNS/quickstart when set);
+-- running the demo again replaces the run there (overwrite).
 local models = require("snnwb.models")
 local simulate = require("snnwb.simulate")
 
@@ -28,7 +29,7 @@ local function options(split, root)
 end
 
 snn.seed(SEED)
-local train, test, what
+local train, test, what, root
 local found, real = pcall(snn.data.nmnist, options("train"))
 local found_test, real_test = false, nil
 if found then
@@ -41,11 +42,15 @@ if found and found_test then
 	    "N-MNIST"
 	print(("using the %s in %s"):format(what, real:root()))
 else
-	snn.log("no N-MNIST to use (%s): simulating recordings from MNIST",
-	    found and real_test or real)
-	simulate.fetch_mnist(src .. "/datasets/fetch")
 	local dir = simulate.data_dir(("nmnist-sim-%d-%d"):format(TRAIN,
 	    TEST))
+	local record = simulate.record(dir)
+	if not (record and record.complete) then
+		snn.log("no N-MNIST found: simulating it from MNIST (one " ..
+		    "time, about 10 s; for the real recordings see " ..
+		    "datasets/README)")
+	end
+	simulate.fetch_mnist(src .. "/datasets/fetch")
 	local made = simulate.ensure{ out = dir, train = TRAIN, test = TEST,
 		seed = SEED }
 	print(made.reused and ("reusing the simulated N-MNIST in %s")
@@ -54,6 +59,7 @@ else
 	train = snn.data.nmnist(options("train", dir))
 	test = snn.data.nmnist(options("test", dir))
 	what = "simulated N-MNIST"
+	root = dir
 end
 
 print(("%s, two-layer SNN 2312-800-10, atan, T = 10: %d train, " ..
@@ -62,7 +68,7 @@ local history = snn.train{
 	net = models.nmnist_two_layer{ surrogate = snn.surrogate.atan() },
 	data = train, test = test, epochs = EPOCHS, batch = 64, seed = SEED,
 	optimizer = snn.optim.adam{ lr = 1e-3 }, loss = "mse_rate",
-	run_dir = RUN_DIR,
+	run_dir = RUN_DIR, overwrite = true,
 	on_epoch = function(s)
 		print(models.epoch_line(s))
 	end,
@@ -71,3 +77,7 @@ local last = history.epochs[#history.epochs]
 print(("test accuracy on %s: %.2f%% (%d recordings)"):format(what,
     100 * last.test_acc, #test))
 print("run directory: " .. require("snnwb.files").absolute(RUN_DIR))
+if root then
+	print(("in a session, load this set with snn.data.nmnist{root = " ..
+	    "%q, split = \"train\"}"):format(root))
+end

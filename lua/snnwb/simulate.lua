@@ -93,12 +93,11 @@ end
 -- it does not, runs the script fetch (datasets/fetch) to download MNIST
 -- into its default folder, and raises an error if that fails.
 function simulate.fetch_mnist(fetch)
-	local found, err = pcall(snn.data.mnist, { split = "test" })
-	if found then
+	if pcall(snn.data.mnist, { split = "test" }) then
 		return
 	end
-	snn.log("%s", err)
-	snn.log("fetching MNIST with %s", fetch)
+	snn.log("no MNIST found: fetching it (11 MB, one time) with %s mnist",
+	    fetch)
 	if not os.execute("sh " .. files.quote(fetch) .. " mnist") then
 		error(("simulate.fetch_mnist: %s mnist failed (see its " ..
 		    "messages above)"):format(fetch), 2)

@@ -1,10 +1,12 @@
 -- test-define.lua: surrogates written in Lua (snn.surrogate.define): the
 -- S(x) and P(x) of lua/snnwb/surrogates.lua against the built-in sine and
 -- power, a sigmoid without grad against the built-in sigmoid, argument
--- errors, networks, checkpoints and a short training run.
+-- errors, networks, checkpoints, a sigmoid by its grad alone (no primitive)
+-- trained on a tiny set, and a short training run.
 local tap = require("tap")
 local refdata = require("refdata")
 local lua_surrogates = require("snnwb.surrogates")
+local tiny = require("tinymnist")
 
 -- Returns the worst |a:method(x) - b:method(x)| over x = lo, lo + step, ..
 -- hi, skipping |x| <= skip, and the x where it is.
@@ -147,7 +149,11 @@ tap.raises(function() snn.surrogate.define{ name = "my sine",
     "snn.surrogate.define: surrogate name \"my sine\" must be an identifier",
     "name not an identifier")
 tap.raises(function() snn.surrogate.define{ name = "a" } end,
-    "argument 'primitive' must be a function (got nil)", "no primitive")
+    "argument 'options' must give grad, primitive or both",
+    "neither grad nor primitive")
+tap.raises(function() snn.surrogate.define{ name = "a", primitive = 1 } end,
+    "argument 'primitive' must be a function or nil (got number)",
+    "primitive not a function")
 tap.raises(function() snn.surrogate.define{ name = "a", primitive = prim,
 	grad = 1 } end,
     "argument 'grad' must be a function or nil (got number)",
@@ -263,6 +269,69 @@ tap.ok(header:find('\\"table\\":{\\"support\\":[-8.0,8.0],' ..
     '\\"intervals\\":4096,\\"derived\\":true', 1, true) ~= nil,
     "the checkpoint's metadata holds the table")
 os.remove(path)
+
+-- A surrogate defined by its gradient alone (as super_spike, which has no
+-- primitive): sigmoid's derivative in Lua follows the built-in sigmoid
+-- within about the interpolation error h^2 / 8 alpha^3 / 8 = 1.5e-5
+-- (alpha = 4, h = 16 / 4096); it has no primitive, says so, and trains as
+-- the built-in does.
+local gsig = snn.surrogate.define{ name = "gsig", params = { alpha = 4 },
+	grad = function(xx, p)
+		local s = 1 / (1 + math.exp(-p.alpha * xx))
+		return p.alpha * s * (1 - s)
+	end }
+local bsig = snn.surrogate.sigmoid{ alpha = 4 }
+local gworst, gat = worst(gsig, bsig, "grad", -9, 9, 0.001)
+tap.ok(gworst <= 2e-5, ("grad alone: grad within 2e-5 of sigmoid " ..
+    "(worst %.2g at x = %.3f)"):format(gworst, gat))
+tap.ok(gsig.table_error >= 1e-5 and gsig.table_error <= 2e-5,
+    ("grad alone: table_error %.2g, grad's, near the bound " ..
+    "1.5e-5"):format(gsig.table_error))
+tap.ok(tostring(gsig):find("; no primitive$") ~= nil,
+    "grad alone: tostring says it has no primitive")
+tap.raises(function() gsig:primitive(0) end,
+    "surrogate:primitive: surrogate gsig has no primitive: it was " ..
+    "defined by its grad alone", "grad alone: primitive is an error")
+tap.raises(function() network(gsig):spiking(false) end,
+    "surrogate gsig has no smooth primitive",
+    "grad alone: spiking(false) is an error")
+local gnet, bnet = network(gsig), network(bsig)
+tap.close(gnet:forward(x), bnet:forward(x), 0, 0, "grad alone: same spikes")
+tap.close(gnet:backward(gy), bnet:backward(gy), 0, 1e-4,
+    "grad alone: backward within 1e-4 of the built-in sigmoid")
+path = os.tmpname()
+tap.ok(gnet:save(path), "grad alone: save")
+local gload = assert(snn.load(path))
+os.remove(path)
+tap.is(tostring(gload), tostring(gnet), "grad alone: load")
+tap.raises(function() gload:spiking(false) end,
+    "surrogate gsig has no smooth primitive",
+    "grad alone: a loaded network still has no primitive")
+gload:forward(x)
+tap.close(gload:backward(gy), gnet:backward(gy), 0, 0,
+    "grad alone: the loaded table is the same, exactly")
+local tdir = tiny.write(64, 32)
+local function tiny_run(sg)
+	local n = snn.sequential{ snn.flatten(),
+		snn.linear(784, 10, { bias = false, seed = 1 }),
+		snn.lif{ surrogate = sg } }
+	local data = function(split)
+		return snn.data.mnist{ root = tdir, split = split, T = 8,
+			encoding = "poisson", seed = 3 }
+	end
+	return snn.train{ net = n, data = data("train"), test = data("test"),
+		epochs = 3, batch = 16, seed = 5,
+		optimizer = snn.optim.adam{ lr = 1e-3 } }
+end
+local hg, hs = tiny_run(gsig), tiny_run(bsig)
+tiny.remove(tdir)
+tap.ok(hg.epochs[3].loss < hg.epochs[1].loss / 4, ("grad alone: " ..
+    "training, the loss falls from %.4f to %.4f"):format(hg.epochs[1].loss,
+    hg.epochs[3].loss))
+tap.near(hg.epochs[3].loss, hs.epochs[3].loss, 1e-3,
+    "grad alone: the loss follows the built-in sigmoid's")
+tap.ok(hg.epochs[3].test_acc >= 0.9, ("grad alone: %.0f%% held out " ..
+    "(chance 50%%)"):format(100 * hg.epochs[3].test_acc))
 
 -- A short training run with P(x) on the N-MNIST subset, when present: its
 -- first batch, from the same weights, has the surrogate-gradient sparsity

@@ -49,6 +49,16 @@ local soft = snn.lif({ v_reset = false })
 soft:forward(x)
 tap.is(flat(soft:membrane()), "0.75,0.125,0.8125",
     "v_reset = false resets by subtraction")
+-- SpikingJelly's names: v_reset=None is "none" here (a Lua table cannot
+-- hold nil), and surrogate_function is surrogate.
+local none = snn.lif({ v_reset = "none" })
+none:forward(x)
+tap.is(flat(none:membrane()), "0.75,0.125,0.8125",
+    "v_reset = \"none\" resets by subtraction, as SpikingJelly's None")
+tap.is(tostring(none), tostring(soft), "v_reset = \"none\" is false")
+tap.is(tostring(snn.lif({ surrogate_function = "atan" })),
+    tostring(snn.lif({ surrogate = snn.surrogate.atan() })),
+    "surrogate_function is an alias of surrogate")
 local ifn = snn.if_neuron()
 tap.is(flat(ifn:forward(snn.zeros({ 3, 1, 1 }):fill(0.6))), "0,1,0",
     "if_neuron integrates 0.6, 1.2 (fires), 0.6")
@@ -224,6 +234,11 @@ tap.raises(function() snn.if_neuron({ tau = 2 }) end,
 tap.raises(function() snn.lif({ v_reset = true }) end,
     "snn.lif: lif: \"v_reset\" must be a number, or false or \"none\"",
     "v_reset = true")
+tap.raises(function() snn.lif({ v_reset = "None" }) end,
+    "must be a number, or false or \"none\"", "v_reset = \"None\"")
+tap.raises(function() snn.lif({ surrogate = "atan",
+	surrogate_function = "atan" }) end,
+    "\"surrogate_function\", not both", "surrogate and its alias")
 tap.raises(function() snn.lif({ tau = 0.5 }) end,
     "snn.lif: neuron: tau must be a finite number greater than 1",
     "tau below 1 (the engine's check)")

@@ -1,5 +1,6 @@
 -- test-tensor.lua: tensors: construction, shapes, element access, views
--- that write through, reductions, copies, and argument errors.
+-- that write through, arithmetic, reductions along dimensions, slices,
+-- copies, and argument errors.
 local tap = require("tap")
 
 -- Construction from nested tables and from a flat table with a shape.
@@ -70,6 +71,89 @@ local row = snn.tensor({ { 1, 2 }, { 3, 4 } })[2]
 collectgarbage()
 tap.is(row[2], 4, "a row view keeps its tensor alive")
 
+-- Arithmetic: elementwise with a tensor of the same shape or a number, in
+-- both orders; each gives a new tensor and leaves its operands alone.
+local function vals(x)
+	local rows = x:totable()
+	if type(rows[1]) ~= "table" then
+		return table.concat(rows, " ")
+	end
+	for i, row in ipairs(rows) do
+		rows[i] = table.concat(row, " ")
+	end
+	return table.concat(rows, " | ")
+end
+local a = snn.tensor({ { 1, 5, 3 }, { 4, 2, 6 } })
+local b = snn.tensor({ { 2, 2, 2 }, { 1, 4, 3 } })
+tap.is(vals(a + b), "3.0 7.0 5.0 | 5.0 6.0 9.0", "t + u")
+tap.is(vals(a - b), "-1.0 3.0 1.0 | 3.0 -2.0 3.0", "t - u")
+tap.is(vals(a * b), "2.0 10.0 6.0 | 4.0 8.0 18.0", "t * u is elementwise")
+tap.is(vals(a / b), "0.5 2.5 1.5 | 4.0 0.5 2.0", "t / u")
+tap.is(vals(a + 1), "2.0 6.0 4.0 | 5.0 3.0 7.0", "t + x")
+tap.is(vals(10 - a), "9.0 5.0 7.0 | 6.0 8.0 4.0", "x - t")
+tap.is(vals(a - 10), "-9.0 -5.0 -7.0 | -6.0 -8.0 -4.0", "t - x")
+tap.is(vals(3 * a), "3.0 15.0 9.0 | 12.0 6.0 18.0", "x * t")
+tap.is(vals(a / 2), "0.5 2.5 1.5 | 2.0 1.0 3.0", "t / x")
+tap.is(vals(12 / b), "6.0 6.0 6.0 | 12.0 3.0 4.0", "x / t")
+tap.is(vals(b ^ 2), "4.0 4.0 4.0 | 1.0 16.0 9.0", "t ^ x")
+tap.is(vals(-a), "-1.0 -5.0 -3.0 | -4.0 -2.0 -6.0", "unary minus")
+tap.is(vals((a - a:mean()) / 2), "-1.25 0.75 -0.25 | 0.25 -0.75 1.25",
+    "an expression of several operators")
+tap.is(vals(a), "1.0 5.0 3.0 | 4.0 2.0 6.0", "operands are left unchanged")
+local sum = a + b
+sum[1] = 0
+tap.is(a:sum(), 21, "the result is a new tensor, not a view")
+tap.is((a[2] * 2):get(3), 12, "a row view takes part in arithmetic")
+
+-- Reductions along a dimension (1-based, -1 the last, as PyTorch's dim)
+-- drop that dimension; argmax and argmin give 1-based indices, the first
+-- one on ties.
+tap.is(vals(a:sum(1)), "5.0 7.0 9.0", "sum(1) adds the rows")
+tap.is(vals(a:sum(2)), "9.0 12.0", "sum(2) adds along each row")
+tap.is(vals(a:mean(-1)), "3.0 4.0", "mean(-1) is along the last dimension")
+local mx, at = a:max(2)
+tap.is(vals(mx) .. " @ " .. vals(at), "5.0 6.0 @ 2.0 3.0",
+    "max(dim) gives the values and their indices")
+local mn, where = a:min(1)
+tap.is(vals(mn) .. " @ " .. vals(where), "1.0 2.0 3.0 @ 1.0 2.0 1.0",
+    "min(dim) gives the values and their indices")
+tap.is(a:min(), 1, "min of all elements")
+tap.is(a:argmax(), 6, "argmax() is a flat 1-based index")
+tap.is(a:argmin(), 1, "argmin() is a flat 1-based index")
+tap.is(vals(a:argmax(2)), "2.0 3.0", "argmax(2): the predicted class per row")
+tap.is(vals(a:argmin(2)), "1.0 2.0", "argmin(2)")
+tap.is(snn.tensor({ 3, 7, 7, 1 }):argmax(), 2, "argmax takes the first tie")
+local m1, i1 = snn.tensor({ 3, 9, 2 }):max(1)
+tap.is(tostring(m1) .. " " .. tostring(i1), "9.0 2",
+    "a 1-D tensor reduces to a number and an index")
+local cube = snn.tensor({ 1, 2, 3, 4, 5, 6, 7, 8 }, { 2, 2, 2 })
+tap.is(vals(cube:sum(2)), "4.0 6.0 | 12.0 14.0", "sum(2) of [2, 2, 2]")
+tap.is(vals(cube:mean(1)), "3.0 4.0 | 5.0 6.0", "mean(1) of [2, 2, 2]")
+tap.is(vals(cube:argmax(3)), "2.0 2.0 | 2.0 2.0", "argmax(3) of [2, 2, 2]")
+tap.ok(snn.tensor({ 1, 0 / 0, 3 }):argmax() == 2, "argmax points at a NaN")
+
+-- Slices: indices from..to (inclusive, negative from the end) along one
+-- dimension, as a new tensor.
+tap.is(vals(a:slice(2, 2, 3)), "5.0 3.0 | 2.0 6.0", "slice(2, 2, 3): columns")
+tap.is(vals(a:slice(1, 2)), "4.0 2.0 6.0", "slice(1, 2): rows 2 to the end")
+tap.is(vals(a:slice(2, -1)), "3.0 | 6.0", "slice(2, -1): the last column")
+tap.is(table.concat(cube:slice(3, 1, 1):shape(), ","), "2,2,1",
+    "a slice keeps its dimensions")
+tap.is(vals(cube:slice(3, 2):reshape({ 4 })), "2.0 4.0 6.0 8.0",
+    "slice along the last dimension of [2, 2, 2]")
+local s = a:slice(1, 1, 1)
+s:fill(0)
+tap.is(a:sum(), 21, "a slice is a copy")
+
+-- The session completes a tensor's methods from __methods.
+local methods = debug.getregistry()["snn.tensor"].__methods
+local have = {}
+for _, m in ipairs{ "min", "argmax", "argmin", "slice", "reshape" } do
+	have[#have + 1] = type(methods[m]) == "function" and m or nil
+end
+tap.is(table.concat(have, " "), "min argmax argmin slice reshape",
+    "the new methods are in __methods, which completion lists")
+
 -- Argument errors name the function and the argument.
 tap.raises(function() snn.tensor({ { 1, 2 }, { 3 } }) end,
     "snn.tensor: argument 'data' must be a rectangular table",
@@ -110,5 +194,29 @@ tap.raises(function() t.foo = 1 end,
 tap.raises(function() t.sum(5) end,
     "tensor:sum: argument 'self' must be a tensor (got number)",
     "method on a non-tensor")
+
+tap.raises(function() return a + snn.zeros({ 3, 2 }) end,
+    "tensor + tensor: shapes [2, 3] and [3, 2] differ",
+    "arithmetic on two shapes names both")
+tap.raises(function() return a * "2" end,
+    "tensor *: the right operand must be a tensor or a number (got string)",
+    "arithmetic with a string")
+tap.raises(function() return {} - a end,
+    "tensor -: the left operand must be a tensor or a number (got table)",
+    "arithmetic with a table")
+tap.raises(function() return a:sum(3) end,
+    "tensor:sum: argument 'dim' must be an integer in 1..2 or -2..-1 (got 3)",
+    "dimension out of range")
+tap.raises(function() return a:argmax(0) end,
+    "tensor:argmax: argument 'dim' must be an integer in 1..2", "dim 0")
+tap.raises(function() return a:slice(2, 4) end,
+    "tensor:slice: argument 'from' must be an integer in 1..3 or -3..-1 "
+    .. "(got 4)", "slice past the end")
+tap.raises(function() return a:slice(2, 3, 2) end,
+    "tensor:slice: argument 'to' must not come before from (3..2 is empty)",
+    "an empty slice")
+tap.raises(function() return a:slice() end,
+    "tensor:slice: argument 'dim' must be an integer in 1..2 (got nil)",
+    "slice without a dimension")
 
 tap.done()
