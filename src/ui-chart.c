@@ -154,6 +154,10 @@ ui_chart_plot(struct ui_chart_canvas *cv, const struct ui_chart_range *yr,
 		}
 		row = cv->ydots - 1 - (int)lround((y - yr->lo) /
 		    (yr->hi - yr->lo) * (cv->ydots - 1));
+		if (row < 0 || row >= cv->ydots) {
+			prev = -1;
+			continue;
+		}
 		a = prev < 0 || row < prev ? row : prev;
 		b = prev < 0 || row > prev ? row : prev;
 		for (; a <= b; a++)
