@@ -1,7 +1,8 @@
 /*
- * lua-plot.c: figures from Lua. snn.plot.lines, snn.plot.bars and
- * snn.plot.surrogate fill a struct plot (plot.c) from an options table
- * and write it as SVG (plot-svg.c). The figure borrows its arrays and
+ * lua-plot.c: figures from Lua. snn.plot.lines, snn.plot.bars,
+ * snn.plot.surrogate, and the monitors' snn.plot.raster and
+ * snn.plot.trace fill a struct plot (plot.c) from an options table and
+ * write it as SVG (plot-svg.c). The figure borrows its arrays and
  * strings; each is kept in an anchor table on the stack while the figure
  * is built, so an error half way leaks nothing.
  */
@@ -16,6 +17,25 @@
 
 /* Points along x at which a surrogate figure evaluates each function. */
 #define LSNN_PLOT_POINTS	401
+
+/* Stack slot of the tensor of snn.plot.raster and snn.plot.trace. */
+#define LSNN_PLOT_TENSOR	3
+
+/* Neurons a membrane trace draws unless told which. */
+#define LSNN_PLOT_TRACES	5
+
+/*
+ * The neurons of one sample of a tensor of spikes or membrane potentials
+ * that a raster or trace draws: step t of neuron pick[i] at
+ * v[t * stride + pick[i]].
+ */
+struct lsnn_plot_monitor {
+	const float	*v;
+	int		 T;
+	size_t		 stride;
+	const size_t	*pick;
+	size_t		 npick;
+};
 
 /* Pops the value on top of the stack into the anchor table. */
 static void
@@ -70,10 +90,30 @@ lsnn_plot_range(lua_State *L, const char *fn, const char *key,
 	lua_pop(L, 3);
 }
 
+/* Reads the option legend, a place by name, into p. */
+static void
+lsnn_plot_legend(lua_State *L, const char *fn, struct plot *p)
+{
+	const char	*s;
+	int		 i;
+
+	if ((s = lsnn_opt_string(L, LSNN_PLOT_OPTS, fn, "legend",
+	    NULL)) == NULL)
+		return;
+	for (i = 0; plot_legend_name(i) != NULL; i++) {
+		if (strcmp(plot_legend_name(i), s) == 0) {
+			p->legend = (enum plot_legend)i;
+			return;
+		}
+	}
+	lsnn_argerror(L, fn, "legend", "must be one of auto, right, bottom, "
+	    "none (got %s)", s);
+}
+
 /*
  * Checks the options table against known and reads the options every
- * figure takes (title, xlabel, ylabel, width, height, yrange) into p;
- * returns file, which is required.
+ * figure takes (title, xlabel, ylabel, width, height, yrange, legend)
+ * into p; returns file, which is required.
  */
 static const char *
 lsnn_plot_common(lua_State *L, const char *fn, const char *const *known,
@@ -95,6 +135,7 @@ lsnn_plot_common(lua_State *L, const char *fn, const char *const *known,
 	p->height = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "height",
 	    PLOT_HEIGHT);
 	lsnn_plot_range(L, fn, "yrange", &p->y);
+	lsnn_plot_legend(L, fn, p);
 	return file;
 }
 
@@ -284,7 +325,8 @@ lsnn_plot_lines(lua_State *L)
 	static const char *const	 known[] = { "file", "title", "xlabel",
 					     "ylabel", "xlog", "ylog",
 					     "xrange", "yrange", "width",
-					     "height", "series", NULL };
+					     "height", "series", "legend",
+					     NULL };
 	static const char *const	 keys[] = { "label", "x", "y", "err",
 					     "style", NULL };
 	const char			*fn = "snn.plot.lines", *file;
@@ -339,7 +381,7 @@ lsnn_plot_bars(lua_State *L)
 	static const char *const	 known[] = { "file", "title", "xlabel",
 					     "ylabel", "ylog", "yrange",
 					     "width", "height", "groups",
-					     "series", NULL };
+					     "series", "legend", NULL };
 	static const char *const	 keys[] = { "label", "values", "err",
 					     NULL };
 	const char			*fn = "snn.plot.bars", *file;
@@ -484,7 +526,7 @@ lsnn_plot_surrogate(lua_State *L)
 	static const char *const	 known[] = { "file", "title", "xlabel",
 					     "ylabel", "yrange", "width",
 					     "height", "surrogates", "range",
-					     NULL };
+					     "legend", NULL };
 	const char			*fn = "snn.plot.surrogate", *file;
 	struct plot			 p;
 	struct plot_series		*series, *s;
@@ -546,6 +588,213 @@ lsnn_plot_surrogate(lua_State *L)
 	return lsnn_plot_finish(L, fn, file, &p);
 }
 
+/*
+ * Moves the tensor argument of a monitor figure (tensor, options) to
+ * LSNN_PLOT_TENSOR, after the options and a new anchor table.
+ */
+static void
+lsnn_plot_monitor_args(lua_State *L)
+{
+	lua_settop(L, 2);
+	lua_rotate(L, 1, 1);
+	lua_newtable(L);
+	lua_insert(L, LSNN_PLOT_ANCHOR);
+}
+
+/*
+ * Reads the tensor of a monitor figure (argument arg) and the options
+ * sample and neurons into m: a tensor [T] is one neuron, [T, N] N
+ * neurons, [T, B, ...] (net:spikes, net:membrane) the neurons of sample
+ * sample (from 0). Without neurons (indices from 0), m picks the first
+ * most of them.
+ */
+static void
+lsnn_plot_monitor(lua_State *L, const char *fn, const char *arg,
+    size_t most, struct lsnn_plot_monitor *m)
+{
+	const struct tensor	*t;
+	lua_Number		 sample;
+	size_t			*pick, n = 1, b = 1, i;
+	int			 d;
+
+	t = &lsnn_tensor_check(L, LSNN_PLOT_TENSOR, fn, arg)->t;
+	if (t->ndim < 1 || t->shape[0] < 1)
+		lsnn_argerror(L, fn, arg, "must have at least one step");
+	m->T = t->shape[0];
+	if (t->ndim == 2)
+		n = (size_t)t->shape[1];
+	for (d = 2; d < t->ndim; d++)
+		n *= (size_t)t->shape[d];
+	if (t->ndim > 2)
+		b = (size_t)t->shape[1];
+	sample = lsnn_opt_number(L, LSNN_PLOT_OPTS, fn, "sample", 0);
+	if (sample != (lua_Number)(lua_Integer)sample || sample < 0 ||
+	    sample >= (lua_Number)b)
+		lsnn_argerror(L, fn, "sample", "must be a sample index in "
+		    "0..%d (got %s)", (int)b - 1, lua_pushfstring(L, "%f",
+		    sample));
+	m->stride = n * b;
+	m->v = t->data + (size_t)sample * n;
+	if (lua_getfield(L, LSNN_PLOT_OPTS, "neurons") == LUA_TNIL) {
+		m->npick = n < most ? n : most;
+		m->pick = pick = lsnn_plot_alloc(L, m->npick * sizeof *pick);
+		for (i = 0; i < m->npick; i++)
+			pick[i] = i;
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1) || lua_rawlen(L, -1) == 0)
+		lsnn_argerror(L, fn, "neurons", "must be a list of neuron "
+		    "indices (got %s)", luaL_typename(L, -1));
+	m->npick = lua_rawlen(L, -1);
+	m->pick = pick = lsnn_plot_alloc(L, m->npick * sizeof *pick);
+	for (i = 0; i < m->npick; i++) {
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||
+		    (size_t)lua_tointeger(L, -1) >= n)
+			lsnn_argerror(L, fn, "neurons", "must hold neuron "
+			    "indices in 0..%d (got %s at %d)", (int)n - 1,
+			    luaL_tolstring(L, -1, NULL), (int)i + 1);
+		pick[i] = (size_t)lua_tointeger(L, -1);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+/* Fixes axis a to [lo - 0.5, hi + 0.5] with ticks at whole numbers. */
+static void
+lsnn_plot_cells(struct plot_axis *a, double lo, double hi)
+{
+	if (a->fixed)
+		return;
+	a->fixed = 1;
+	a->integer = 1;
+	a->min = lo - 0.5;
+	a->max = hi + 0.5;
+}
+
+/*
+ * snn.plot.raster(spikes, options): a dot at (t, neuron) for every
+ * nonzero value of a tensor of spikes.
+ */
+static int
+lsnn_plot_raster(lua_State *L)
+{
+	static const char *const	 known[] = { "file", "title", "xlabel",
+					     "ylabel", "width", "height",
+					     "sample", "neurons", NULL };
+	const char			*fn = "snn.plot.raster", *file;
+	struct lsnn_plot_monitor	 m;
+	struct plot			 p;
+	struct plot_series		 s;
+	double				*x, *y;
+	size_t				 i, n = 0, lo, hi;
+	int				 t;
+
+	lsnn_plot_monitor_args(L);
+	plot_init(&p, PLOT_LINES);
+	file = lsnn_plot_common(L, fn, known, &p);
+	lsnn_plot_monitor(L, fn, "spikes", (size_t)-1, &m);
+	for (t = 0; t < m.T; t++)
+		for (i = 0; i < m.npick; i++)
+			n += m.v[t * m.stride + m.pick[i]] != 0;
+	memset(&s, 0, sizeof s);
+	s.x = x = lsnn_plot_alloc(L, (n + 1) * sizeof *x);
+	s.y = y = lsnn_plot_alloc(L, (n + 1) * sizeof *y);
+	s.color = PLOT_COLOR_BLACK;
+	s.dots = 1;
+	lo = hi = m.pick[0];
+	for (i = 0; i < m.npick; i++) {
+		lo = m.pick[i] < lo ? m.pick[i] : lo;
+		hi = m.pick[i] > hi ? m.pick[i] : hi;
+	}
+	for (t = 0; t < m.T; t++) {
+		for (i = 0; i < m.npick; i++) {
+			if (m.v[t * m.stride + m.pick[i]] == 0)
+				continue;
+			x[s.n] = t;
+			y[s.n++] = (double)m.pick[i];
+		}
+	}
+	lsnn_plot_cells(&p.x, 0, m.T - 1);
+	lsnn_plot_cells(&p.y, (double)lo, (double)hi);
+	if (p.x.label == NULL)
+		p.x.label = "time step t";
+	if (p.y.label == NULL)
+		p.y.label = "neuron";
+	p.nseries = 1;
+	p.series = &s;
+	return lsnn_plot_finish(L, fn, file, &p);
+}
+
+/*
+ * snn.plot.trace(v, options): the membrane potential of a few neurons
+ * against the time step, with the threshold as a dashed black line.
+ */
+static int
+lsnn_plot_trace(lua_State *L)
+{
+	static const char *const	 known[] = { "file", "title", "xlabel",
+					     "ylabel", "width", "height",
+					     "yrange", "legend", "sample",
+					     "neurons", "threshold", NULL };
+	const char			*fn = "snn.plot.trace", *file;
+	struct lsnn_plot_monitor	 m;
+	struct plot			 p;
+	struct plot_series		*series, *s;
+	double				*x, *y, th;
+	char				 num[48];
+	size_t				 i;
+	int				 t, k;
+
+	lsnn_plot_monitor_args(L);
+	plot_init(&p, PLOT_LINES);
+	file = lsnn_plot_common(L, fn, known, &p);
+	lsnn_plot_monitor(L, fn, "v", LSNN_PLOT_TRACES, &m);
+	series = lsnn_plot_alloc(L, (m.npick + 1) * sizeof *series);
+	memset(series, 0, (m.npick + 1) * sizeof *series);
+	x = lsnn_plot_alloc(L, (size_t)m.T * sizeof *x);
+	for (t = 0; t < m.T; t++)
+		x[t] = t;
+	for (i = 0; i < m.npick; i++) {
+		s = &series[i];
+		s->n = (size_t)m.T;
+		s->x = x;
+		s->y = y = lsnn_plot_alloc(L, (size_t)m.T * sizeof *y);
+		for (t = 0; t < m.T; t++)
+			y[t] = m.v[t * m.stride + m.pick[i]];
+		s->label = lua_pushfstring(L, "neuron %I",
+		    (lua_Integer)m.pick[i]);
+		lsnn_plot_keep(L);
+		plot_series_defaults(s, (int)i);
+	}
+	k = (int)m.npick;
+	if (lua_getfield(L, LSNN_PLOT_OPTS, "threshold") != LUA_TNIL) {
+		th = lsnn_check_number(L, -1, fn, "threshold");
+		s = &series[k++];
+		s->n = 2;
+		s->x = y = lsnn_plot_alloc(L, 4 * sizeof *y);
+		s->y = y + 2;
+		y[0] = 0;
+		y[1] = m.T - 1;
+		y[2] = y[3] = th;
+		snprintf(num, sizeof num, "threshold = %g", th);
+		lua_pushstring(L, num);
+		s->label = lua_tostring(L, -1);
+		lsnn_plot_keep(L);
+		s->color = PLOT_COLOR_BLACK;
+		s->dash = PLOT_DASH_DASHED;
+	}
+	lua_pop(L, 1);
+	if (p.x.label == NULL)
+		p.x.label = "time step t";
+	if (p.y.label == NULL)
+		p.y.label = "membrane potential v";
+	p.nseries = k;
+	p.series = series;
+	return lsnn_plot_finish(L, fn, file, &p);
+}
+
 /* Adds the table snn.plot. */
 void
 lsnn_plot_open(lua_State *L)
@@ -554,6 +803,8 @@ lsnn_plot_open(lua_State *L)
 		{ "lines", lsnn_plot_lines },
 		{ "bars", lsnn_plot_bars },
 		{ "surrogate", lsnn_plot_surrogate },
+		{ "raster", lsnn_plot_raster },
+		{ "trace", lsnn_plot_trace },
 		{ NULL, NULL }
 	};
 

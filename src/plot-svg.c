@@ -50,6 +50,14 @@
 #define PLOT_SVG_BARFILL	0.8
 #define PLOT_SVG_SLANT		30
 
+/*
+ * A legend beside the plot at most this fraction of the figure's width
+ * (with legend = auto), and the text after a label whose series lies on
+ * top of an earlier one, before that one's label.
+ */
+#define PLOT_SVG_RIGHTMAX	0.35
+#define PLOT_SVG_SAME		" (same as "
+
 /* Bytes of the first allocation of the document. */
 #define PLOT_SVG_CHUNK		16384
 
@@ -90,8 +98,13 @@ struct plot_svg {
 	double			 h;
 	struct plot_ticks	 xt;		/* lines only */
 	struct plot_ticks	 yt;
-	double			 legend_w;	/* 0: no legend */
+	enum plot_legend	 legend;	/* right, bottom or none */
+	double			 legend_w;	/* the legend's box */
+	double			 legend_h;
+	double			 key_w;		/* a column of the legend */
+	int			 legend_cols;
 	int			 slant;		/* bars: group names slanted */
+	double			 dot;		/* radius of dots */
 };
 
 /* Appends formatted text to the document; failure sets g->oom. */
@@ -274,6 +287,7 @@ static void
 plot_svg_axis(struct plot_svg *g, int yaxis, int maxn, struct plot_ticks *t)
 {
 	const struct plot_axis	*a = yaxis ? &g->p->y : &g->p->x;
+	struct plot_axis	 axis = *a;
 	double			 lo = 0, hi = 1;
 
 	if (a->scale == PLOT_SCALE_LOG) {
@@ -281,7 +295,9 @@ plot_svg_axis(struct plot_svg *g, int yaxis, int maxn, struct plot_ticks *t)
 		hi = 10;
 	}
 	plot_data_range(g->p, yaxis, &lo, &hi);
-	plot_axis_ticks(a, lo, hi, maxn, t);
+	if (!yaxis && plot_data_integral(g->p, 0))
+		axis.integer = 1;
+	plot_axis_ticks(&axis, lo, hi, maxn, t);
 }
 
 /* Returns the width of the label of tick i of t. */
@@ -317,20 +333,76 @@ plot_svg_xticks(struct plot_svg *g)
 	}
 }
 
-/* Returns the width of the widest label among those that are set. */
-static double
-plot_svg_widest(const struct plot *p, int size)
+/*
+ * Returns the first labelled series that series k lies on top of, or -1
+ * when there is none.
+ */
+static int
+plot_svg_same(const struct plot_svg *g, int k)
 {
-	double	w, widest = 0;
-	int	k;
+	int	j;
+
+	for (j = 0; j < k; j++) {
+		if (g->p->series[j].label != NULL &&
+		    plot_series_same(g->p, j, k))
+			return j;
+	}
+	return -1;
+}
+
+/*
+ * Returns the width of the legend text of series k: its label and, when
+ * it lies on top of an earlier series, which.
+ */
+static double
+plot_svg_key_width(const struct plot_svg *g, int k)
+{
+	const struct plot_series	*s = g->p->series;
+	double				 w;
+	int				 j;
+
+	w = plot_svg_width(s[k].label, PLOT_SVG_LEGEND);
+	if ((j = plot_svg_same(g, k)) >= 0)
+		w += plot_svg_width(PLOT_SVG_SAME ")", PLOT_SVG_LEGEND) +
+		    plot_svg_width(s[j].label, PLOT_SVG_LEGEND);
+	return w;
+}
+
+/*
+ * Places the legend (options legend), sizing its box: a column of keys
+ * beside the plot, or below it as many columns as fit the figure's
+ * width. Returns the number of keys.
+ */
+static int
+plot_svg_legend_layout(struct plot_svg *g)
+{
+	const struct plot	*p = g->p;
+	double			 w, widest = 0;
+	int			 k, keys = 0, rows;
 
 	for (k = 0; k < p->nseries; k++) {
 		if (p->series[k].label == NULL)
 			continue;
-		w = plot_svg_width(p->series[k].label, size);
+		keys++;
+		w = plot_svg_key_width(g, k);
 		widest = w > widest ? w : widest;
 	}
-	return widest;
+	g->key_w = 3 * PLOT_SVG_PAD + PLOT_SVG_SWATCH + widest;
+	g->legend = keys == 0 ? PLOT_LEGEND_NONE : p->legend;
+	if (g->legend == PLOT_LEGEND_AUTO)
+		g->legend = g->key_w <= PLOT_SVG_RIGHTMAX * p->width ?
+		    PLOT_LEGEND_RIGHT : PLOT_LEGEND_BOTTOM;
+	g->legend_cols = 1;
+	if (g->legend == PLOT_LEGEND_BOTTOM) {
+		g->legend_cols = (int)((p->width - 3 * PLOT_SVG_PAD) /
+		    g->key_w);
+		g->legend_cols = g->legend_cols < 1 ? 1 :
+		    g->legend_cols > keys ? keys : g->legend_cols;
+	}
+	rows = (keys + g->legend_cols - 1) / g->legend_cols;
+	g->legend_w = g->legend_cols * g->key_w;
+	g->legend_h = rows * PLOT_SVG_ROW + PLOT_SVG_PAD;
+	return keys;
 }
 
 /*
@@ -349,10 +421,26 @@ plot_svg_inset(struct plot_svg *g)
 }
 
 /*
- * Lays the figure out: title above, the legend at the right, tick labels
- * and axis labels at the left and below (group names slanted, with room
- * for the first, when they are too wide), the frame in the middle; picks
- * the ticks to fit it.
+ * Returns the radius of dots: two fifths of the least distance between
+ * whole numbers along a linear axis, from 1 to PLOT_SVG_MARKER pixels.
+ */
+static double
+plot_svg_dot(const struct plot_svg *g)
+{
+	double	r = PLOT_SVG_MARKER;
+
+	if (g->p->x.scale == PLOT_SCALE_LINEAR)
+		r = fmin(r, 0.4 * g->w / (g->xt.max - g->xt.min));
+	if (g->p->y.scale == PLOT_SCALE_LINEAR)
+		r = fmin(r, 0.4 * g->h / (g->yt.max - g->yt.min));
+	return isfinite(r) && r > 1 ? r : 1;
+}
+
+/*
+ * Lays the figure out: title above, the legend at the right or at the
+ * bottom, tick labels and axis labels at the left and below (group names
+ * slanted, with room for the first, when they are too wide), the frame in
+ * the middle; picks the ticks to fit it.
  */
 static void
 plot_svg_layout(struct plot_svg *g)
@@ -367,10 +455,11 @@ plot_svg_layout(struct plot_svg *g)
 	bottom = PLOT_SVG_PAD + PLOT_SVG_TICKLEN + PLOT_SVG_TICK * 1.5;
 	if (p->x.label != NULL)
 		bottom += PLOT_SVG_LABEL * 1.8;
-	if ((widest = plot_svg_widest(p, PLOT_SVG_LEGEND)) > 0)
-		g->legend_w = 3 * PLOT_SVG_PAD + PLOT_SVG_SWATCH + widest;
-	right = g->legend_w > 0 ? g->legend_w + 3 * PLOT_SVG_PAD :
-	    3 * PLOT_SVG_PAD;
+	plot_svg_legend_layout(g);
+	if (g->legend == PLOT_LEGEND_BOTTOM)
+		bottom += g->legend_h + PLOT_SVG_PAD;
+	right = g->legend == PLOT_LEGEND_RIGHT ? g->legend_w +
+	    3 * PLOT_SVG_PAD : 3 * PLOT_SVG_PAD;
 	g->fh = fmax(p->height - g->fy - bottom, PLOT_SVG_MINAREA);
 	plot_svg_axis(g, 1, (int)(g->fh / PLOT_SVG_YSPACING), &g->yt);
 	for (widest = 0, i = 0; i < g->yt.n; i++) {
@@ -384,6 +473,7 @@ plot_svg_layout(struct plot_svg *g)
 	plot_svg_inset(g);
 	if (p->kind == PLOT_LINES) {
 		plot_svg_xticks(g);
+		g->dot = plot_svg_dot(g);
 		return;
 	}
 	for (widest = 0, i = 0; p->groups != NULL && i < p->ngroups; i++) {
@@ -536,9 +626,26 @@ plot_svg_errbar(struct plot_svg *g, double x, double v, double e,
 	    x - PLOT_SVG_CAP, hi, 2 * PLOT_SVG_CAP, hex);
 }
 
+/* Draws the points of a series as dots of its colour, without a line. */
+static void
+plot_svg_dots(struct plot_svg *g, const struct plot_series *s)
+{
+	double	x, y;
+	size_t	i;
+
+	plot_svg_printf(g, "<g class=\"dots\" fill=\"%s\">\n",
+	    plot_color_hex(s->color));
+	for (i = 0; i < s->n; i++) {
+		if (plot_svg_point(g, s, i, &x, &y))
+			plot_svg_printf(g, "<circle cx=\"%.2f\" cy=\"%.2f\" "
+			    "r=\"%.2f\"/>\n", x, y, g->dot);
+	}
+	plot_svg_printf(g, "</g>\n");
+}
+
 /*
  * Draws a series of a line chart: its line, broken where a point cannot
- * be drawn, then its error bars and markers.
+ * be drawn, then its error bars and markers; or its dots.
  */
 static void
 plot_svg_line(struct plot_svg *g, const struct plot_series *s)
@@ -553,6 +660,10 @@ plot_svg_line(struct plot_svg *g, const struct plot_series *s)
 		drawn += plot_svg_point(g, s, i, &x, &y);
 	if (drawn == 0)
 		return;
+	if (s->dots) {
+		plot_svg_dots(g, s);
+		return;
+	}
 	plot_svg_printf(g, "<path class=\"line\" d=\"");
 	for (i = 0; i < s->n; i++) {
 		if (!plot_svg_point(g, s, i, &x, &y)) {
@@ -662,37 +773,79 @@ plot_svg_frame(struct plot_svg *g)
 	if (g->empty)
 		plot_svg_text(g, g->fx + g->fw / 2, g->fy + g->fh / 2,
 		    PLOT_SVG_LABEL, "middle", " fill=\"#555555\"", "no data");
+	if (p->kind == PLOT_BARS && p->y.scale == PLOT_SCALE_LINEAR &&
+	    g->yt.min > 0 && !g->empty)
+		plot_svg_printf(g, "<g class=\"axis-break\"><path d=\"M%.2f "
+		    "%.2fv8\" stroke=\"white\" stroke-width=\"4\"/><path "
+		    "d=\"M%.2f %.2fl12 -5M%.2f %.2fl12 -5\" stroke=\"#333333\" "
+		    "stroke-width=\"1.5\"/></g>\n", g->fx, g->fy + g->fh - 14,
+		    g->fx - 6, g->fy + g->fh - 10 + 2.5, g->fx - 6,
+		    g->fy + g->fh - 4 + 2.5);
 }
 
-/* Draws the legend beside the plot: a swatch and each series' label. */
+/*
+ * Writes the text of the key of series k at (x, y): its label and, when
+ * it lies on top of an earlier series, which.
+ */
+static void
+plot_svg_key_text(struct plot_svg *g, int k, double x, double y)
+{
+	const struct plot_series	*s = g->p->series;
+	int				 j = plot_svg_same(g, k);
+
+	plot_svg_printf(g, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"%d\" "
+	    "text-anchor=\"start\">", x, y, PLOT_SVG_LEGEND);
+	plot_svg_escape(g, s[k].label);
+	if (j >= 0) {
+		plot_svg_printf(g, "<tspan fill=\"#555555\">%s",
+		    PLOT_SVG_SAME);
+		plot_svg_escape(g, s[j].label);
+		plot_svg_printf(g, ")</tspan>");
+	}
+	plot_svg_printf(g, "</text>\n");
+}
+
+/*
+ * Draws the legend beside the plot, or below it in columns: a swatch and
+ * each series' label.
+ */
 static void
 plot_svg_legend(struct plot_svg *g)
 {
 	const struct plot		*p = g->p;
 	const struct plot_series	*s;
-	double				 x, y, cy;
-	int				 k, rows = 0;
+	double				 x0, x, y, cy;
+	int				 k, key = 0;
 
-	if (g->legend_w == 0)
+	if (g->legend == PLOT_LEGEND_NONE)
 		return;
-	for (k = 0; k < p->nseries; k++)
-		rows += p->series[k].label != NULL;
-	x = g->fx + g->fw + 2 * PLOT_SVG_PAD;
+	x0 = g->fx + g->fw + 2 * PLOT_SVG_PAD;
 	y = g->fy;
-	plot_svg_printf(g, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
-	    "height=\"%d\" fill=\"white\" stroke=\"#bbbbbb\"/>\n", x, y,
-	    g->legend_w, rows * PLOT_SVG_ROW + PLOT_SVG_PAD);
-	x += PLOT_SVG_PAD;
-	cy = y + PLOT_SVG_PAD / 2 + PLOT_SVG_ROW / 2;
+	if (g->legend == PLOT_LEGEND_BOTTOM) {
+		x0 = (p->width - g->legend_w) / 2;
+		y = p->height - PLOT_SVG_PAD - g->legend_h;
+	}
+	plot_svg_printf(g, "<rect class=\"legend\" x=\"%.2f\" y=\"%.2f\" "
+	    "width=\"%.2f\" height=\"%.2f\" fill=\"white\" "
+	    "stroke=\"#bbbbbb\"/>\n", x0, y, g->legend_w, g->legend_h);
 	for (k = 0; k < p->nseries; k++) {
 		s = &p->series[k];
 		if (s->label == NULL)
 			continue;
+		x = x0 + PLOT_SVG_PAD + key % g->legend_cols * g->key_w;
+		cy = y + PLOT_SVG_PAD / 2 + PLOT_SVG_ROW / 2 +
+		    key / g->legend_cols * PLOT_SVG_ROW;
+		key++;
 		if (p->kind == PLOT_BARS)
 			plot_svg_printf(g, "<rect x=\"%.2f\" y=\"%.2f\" "
 			    "width=\"18\" height=\"18\" fill=\"url(#bar%d)\" "
 			    "stroke=\"#222222\"/>\n", x + PLOT_SVG_SWATCH / 2 -
 			    9, cy - 9, k);
+		else if (s->dots)
+			plot_svg_printf(g, "<circle cx=\"%.2f\" cy=\"%.2f\" "
+			    "r=\"%d\" fill=\"%s\"/>\n", x + PLOT_SVG_SWATCH /
+			    2, cy, PLOT_SVG_MARKER - 1,
+			    plot_color_hex(s->color));
 		else {
 			plot_svg_printf(g, "<path d=\"M%.2f %.2fh%d\"", x, cy,
 			    PLOT_SVG_SWATCH);
@@ -701,10 +854,8 @@ plot_svg_legend(struct plot_svg *g)
 			plot_svg_marker(g, s->marker, x + PLOT_SVG_SWATCH / 2,
 			    cy, plot_color_hex(s->color));
 		}
-		plot_svg_text(g, x + PLOT_SVG_SWATCH + PLOT_SVG_PAD, cy +
-		    PLOT_SVG_LEGEND * 0.35, PLOT_SVG_LEGEND, "start", "",
-		    s->label);
-		cy += PLOT_SVG_ROW;
+		plot_svg_key_text(g, k, x + PLOT_SVG_SWATCH + PLOT_SVG_PAD,
+		    cy + PLOT_SVG_LEGEND * 0.35);
 	}
 }
 
@@ -721,8 +872,10 @@ plot_svg_labels(struct plot_svg *g)
 		    PLOT_SVG_TITLE * 1.2, PLOT_SVG_TITLE, "middle",
 		    " font-weight=\"bold\"", p->title);
 	if (p->x.label != NULL)
-		plot_svg_text(g, g->fx + g->fw / 2, p->height - PLOT_SVG_PAD,
-		    PLOT_SVG_LABEL, "middle", "", p->x.label);
+		plot_svg_text(g, g->fx + g->fw / 2, p->height - PLOT_SVG_PAD -
+		    (g->legend == PLOT_LEGEND_BOTTOM ? g->legend_h +
+		    PLOT_SVG_PAD : 0), PLOT_SVG_LABEL, "middle", "",
+		    p->x.label);
 	if (p->y.label != NULL) {
 		x = PLOT_SVG_PAD + PLOT_SVG_LABEL;
 		y = g->fy + g->fh / 2;
