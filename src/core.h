@@ -221,6 +221,7 @@ struct plot_series {
 struct plot {
 	enum plot_kind		 kind;
 	const char		*title;		/* or NULL */
+	const char		*subtitle;	/* a line under it, or NULL */
 	struct plot_axis	 x;		/* bars: only its label is used */
 	struct plot_axis	 y;
 	int			 width;		/* pixels */

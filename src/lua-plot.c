@@ -112,8 +112,8 @@ lsnn_plot_legend(lua_State *L, const char *fn, struct plot *p)
 
 /*
  * Checks the options table against known and reads the options every
- * figure takes (title, xlabel, ylabel, width, height, yrange, legend)
- * into p; returns file, which is required.
+ * figure takes (title, subtitle, xlabel, ylabel, width, height, yrange,
+ * legend) into p; returns file, which is required.
  */
 static const char *
 lsnn_plot_common(lua_State *L, const char *fn, const char *const *known,
@@ -128,6 +128,7 @@ lsnn_plot_common(lua_State *L, const char *fn, const char *const *known,
 	if ((file = lsnn_plot_string(L, fn, "file")) == NULL)
 		lsnn_argerror(L, fn, "file", "must be a string (got nil)");
 	p->title = lsnn_plot_string(L, fn, "title");
+	p->subtitle = lsnn_plot_string(L, fn, "subtitle");
 	p->x.label = lsnn_plot_string(L, fn, "xlabel");
 	p->y.label = lsnn_plot_string(L, fn, "ylabel");
 	p->width = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "width",
@@ -322,11 +323,11 @@ lsnn_plot_finish(lua_State *L, const char *fn, const char *file,
 static int
 lsnn_plot_lines(lua_State *L)
 {
-	static const char *const	 known[] = { "file", "title", "xlabel",
-					     "ylabel", "xlog", "ylog",
-					     "xrange", "yrange", "width",
-					     "height", "series", "legend",
-					     NULL };
+	static const char *const	 known[] = { "file", "title", "subtitle",
+					     "xlabel", "ylabel", "xlog",
+					     "ylog", "xrange", "yrange",
+					     "width", "height", "series",
+					     "legend", NULL };
 	static const char *const	 keys[] = { "label", "x", "y", "err",
 					     "style", NULL };
 	const char			*fn = "snn.plot.lines", *file;
@@ -378,10 +379,11 @@ lsnn_plot_lines(lua_State *L)
 static int
 lsnn_plot_bars(lua_State *L)
 {
-	static const char *const	 known[] = { "file", "title", "xlabel",
-					     "ylabel", "ylog", "yrange",
-					     "width", "height", "groups",
-					     "series", "legend", NULL };
+	static const char *const	 known[] = { "file", "title", "subtitle",
+					     "xlabel", "ylabel", "ylog",
+					     "yrange", "width", "height",
+					     "groups", "series", "legend",
+					     NULL };
 	static const char *const	 keys[] = { "label", "values", "err",
 					     NULL };
 	const char			*fn = "snn.plot.bars", *file;
@@ -523,10 +525,10 @@ lsnn_plot_curve(lua_State *L, const struct surrogate *sg, int grad,
 static int
 lsnn_plot_surrogate(lua_State *L)
 {
-	static const char *const	 known[] = { "file", "title", "xlabel",
-					     "ylabel", "yrange", "width",
-					     "height", "surrogates", "range",
-					     "legend", NULL };
+	static const char *const	 known[] = { "file", "title", "subtitle",
+					     "xlabel", "ylabel", "yrange",
+					     "width", "height", "surrogates",
+					     "range", "legend", NULL };
 	const char			*fn = "snn.plot.surrogate", *file;
 	struct plot			 p;
 	struct plot_series		*series, *s;
@@ -680,9 +682,10 @@ lsnn_plot_cells(struct plot_axis *a, double lo, double hi)
 static int
 lsnn_plot_raster(lua_State *L)
 {
-	static const char *const	 known[] = { "file", "title", "xlabel",
-					     "ylabel", "width", "height",
-					     "sample", "neurons", NULL };
+	static const char *const	 known[] = { "file", "title", "subtitle",
+					     "xlabel", "ylabel", "width",
+					     "height", "sample", "neurons",
+					     NULL };
 	const char			*fn = "snn.plot.raster", *file;
 	struct lsnn_plot_monitor	 m;
 	struct plot			 p;
@@ -734,10 +737,11 @@ lsnn_plot_raster(lua_State *L)
 static int
 lsnn_plot_trace(lua_State *L)
 {
-	static const char *const	 known[] = { "file", "title", "xlabel",
-					     "ylabel", "width", "height",
-					     "yrange", "legend", "sample",
-					     "neurons", "threshold", NULL };
+	static const char *const	 known[] = { "file", "title", "subtitle",
+					     "xlabel", "ylabel", "width",
+					     "height", "yrange", "legend",
+					     "sample", "neurons", "threshold",
+					     NULL };
 	const char			*fn = "snn.plot.trace", *file;
 	struct lsnn_plot_monitor	 m;
 	struct plot			 p;

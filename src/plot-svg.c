@@ -16,6 +16,7 @@
 
 /* Text sizes in pixels, and the mean glyph width as a fraction of them. */
 #define PLOT_SVG_TITLE		20
+#define PLOT_SVG_SUBTITLE	15
 #define PLOT_SVG_LABEL		16
 #define PLOT_SVG_TICK		14
 #define PLOT_SVG_LEGEND		15
@@ -452,6 +453,8 @@ plot_svg_layout(struct plot_svg *g)
 	g->empty = !plot_data_range(p, 1, &lo, &hi);
 	g->fy = p->title != NULL ? 2 * PLOT_SVG_PAD + PLOT_SVG_TITLE * 1.5 :
 	    2 * PLOT_SVG_PAD;
+	if (p->subtitle != NULL)
+		g->fy += PLOT_SVG_SUBTITLE * 1.4;
 	bottom = PLOT_SVG_PAD + PLOT_SVG_TICKLEN + PLOT_SVG_TICK * 1.5;
 	if (p->x.label != NULL)
 		bottom += PLOT_SVG_LABEL * 1.8;
@@ -785,7 +788,8 @@ plot_svg_frame(struct plot_svg *g)
 
 /*
  * Writes the text of the key of series k at (x, y): its label and, when
- * it lies on top of an earlier series, which.
+ * it lies on top of an earlier series, which (in a tspan, whose leading
+ * space only xml:space keeps).
  */
 static void
 plot_svg_key_text(struct plot_svg *g, int k, double x, double y)
@@ -794,7 +798,8 @@ plot_svg_key_text(struct plot_svg *g, int k, double x, double y)
 	int				 j = plot_svg_same(g, k);
 
 	plot_svg_printf(g, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"%d\" "
-	    "text-anchor=\"start\">", x, y, PLOT_SVG_LEGEND);
+	    "text-anchor=\"start\"%s>", x, y, PLOT_SVG_LEGEND, j >= 0 ?
+	    " xml:space=\"preserve\"" : "");
 	plot_svg_escape(g, s[k].label);
 	if (j >= 0) {
 		plot_svg_printf(g, "<tspan fill=\"#555555\">%s",
@@ -859,7 +864,7 @@ plot_svg_legend(struct plot_svg *g)
 	}
 }
 
-/* Writes the title above the figure and the axis labels. */
+/* Writes the title and subtitle above the figure and the axis labels. */
 static void
 plot_svg_labels(struct plot_svg *g)
 {
@@ -871,6 +876,11 @@ plot_svg_labels(struct plot_svg *g)
 		plot_svg_text(g, p->width / 2.0, PLOT_SVG_PAD +
 		    PLOT_SVG_TITLE * 1.2, PLOT_SVG_TITLE, "middle",
 		    " font-weight=\"bold\"", p->title);
+	if (p->subtitle != NULL)
+		plot_svg_text(g, p->width / 2.0, PLOT_SVG_PAD +
+		    PLOT_SVG_TITLE * (p->title != NULL ? 1.2 : 0) +
+		    PLOT_SVG_SUBTITLE * 1.4, PLOT_SVG_SUBTITLE, "middle",
+		    " fill=\"#444444\"", p->subtitle);
 	if (p->x.label != NULL)
 		plot_svg_text(g, g->fx + g->fw / 2, p->height - PLOT_SVG_PAD -
 		    (g->legend == PLOT_LEGEND_BOTTOM ? g->legend_h +

@@ -1,30 +1,52 @@
 -- figures.lua: the figures of a sweep, drawn with snn.plot from its summary
 -- into its folder (see snnwb-lua(7), SWEEPS); snn.sweep.figures is
--- figures.write.
+-- figures.write. Accuracies, sparsities and spike rates are drawn in
+-- percent; legends name only the grid keys that vary.
 local snn = require("snn")
 local json = require("snnwb.json")
 
 local figures = {}
+
+-- Series a chart of test accuracy per epoch shows before it keeps only
+-- the best configuration of each group.
+local MAX_SERIES = 7
 
 -- Returns the text of a grid value.
 local function text(v)
 	return type(v) == "number" and json.number(v) or tostring(v)
 end
 
--- Returns the label of a row of summary s by its grid values, leaving out
--- the key skip: the value alone when one key is left, else key=value
--- pairs; "all" when none is.
-local function label(s, row, skip)
-	local keys = {}
+-- Returns the grid keys of summary s that take more than one value in its
+-- rows, in the order of s.keys.
+local function varying(s)
+	local list = {}
 	for _, key in ipairs(s.keys) do
-		if key ~= skip then
-			keys[#keys + 1] = key
+		local first, differs = nil, false
+		for i, row in ipairs(s.rows) do
+			if i == 1 then
+				first = row.values[key]
+			elseif row.values[key] ~= first then
+				differs = true
+			end
+		end
+		if differs then
+			list[#list + 1] = key
 		end
 	end
+	return list
+end
+
+-- Returns the label of a row of summary s by the values of the keys
+-- (those that vary) other than skip: a name alone, a number as
+-- key=value; "all" when none is left.
+local function label(s, row, skip)
 	local parts = {}
-	for i, key in ipairs(keys) do
-		parts[i] = #keys == 1 and text(row.values[key]) or
-		    key .. "=" .. text(row.values[key])
+	for _, key in ipairs(s.varying) do
+		local v = row.values[key]
+		if key ~= skip then
+			parts[#parts + 1] = type(v) == "string" and v or
+			    key .. "=" .. text(v)
+		end
 	end
 	return #parts > 0 and table.concat(parts, ", ") or "all"
 end
@@ -86,39 +108,92 @@ local function groups(s, x)
 	return list
 end
 
--- Returns the height in pixels of a figure whose legend lists n series.
-local function height(n)
-	return math.min(10000, math.max(500, 140 + 24 * n))
+-- Returns a file name part for a group label.
+local function file_part(name)
+	return (name:gsub("[^%w_.+=-]", "_"))
 end
 
--- Returns the means (NaN where none) and standard deviations (0 where
--- none) of get(row) over the rows.
+-- Returns the height in pixels of a figure whose legend lists n series
+-- (below the plot once there are many).
+local function height(n)
+	return math.min(10000, math.max(500, 380 + 12 * n))
+end
+
+-- Returns the means in percent (NaN where none) and standard deviations
+-- (0 where none) of get(row) over the rows.
 local function series_of(rows, get)
 	local y, err = {}, {}
 	for i, row in ipairs(rows) do
 		local st = get(row)
-		y[i], err[i] = st.mean or 0 / 0, st.sd or 0
+		y[i], err[i] = 100 * (st.mean or 0 / 0), 100 * (st.sd or 0)
 	end
 	return y, err
 end
 
--- Returns the test accuracy per epoch of every configuration of s, as a
--- figure for snn.plot.lines, or nil when no run has a test accuracy.
-local function accuracy_per_epoch(s)
+-- Returns the test accuracy per epoch of the rows as series for
+-- snn.plot.lines, each labelled by name(row).
+local function per_epoch(rows, name)
 	local series = {}
-	for _, row in ipairs(s.rows) do
+	for _, row in ipairs(rows) do
 		local y = series_of(row.test_acc, function(st) return st end)
 		if #y > 0 then
-			series[#series + 1] = { label = label(s, row), y = y }
+			series[#series + 1] = { label = name(row), y = y }
 		end
 	end
-	if #series == 0 then
-		return nil
+	return series
+end
+
+-- Returns the row of rows with the best mean best accuracy, or nil.
+local function best_row(rows)
+	local best
+	for _, row in ipairs(rows) do
+		local m = row.best_acc.mean
+		if m and (not best or m > best.best_acc.mean) then
+			best = row
+		end
 	end
-	return { "lines", { file = "test-accuracy.svg", series = series,
-		title = ("Sweep %s: test accuracy per epoch, mean over seeds")
-		    :format(s.name), xlabel = "epoch",
-		ylabel = "test accuracy", height = height(#series) } }
+	return best
+end
+
+-- Returns the figures of test accuracy per epoch of s: every
+-- configuration on one chart, or, when there are more than MAX_SERIES
+-- and a numeric key x groups them, the best x of each group on one chart
+-- and each group's on a chart of its own; an empty list when no run has
+-- a test accuracy.
+local function accuracy_per_epoch(s, x)
+	local function spec(file, series, title)
+		return { "lines", { file = file, series = series,
+			title = title, subtitle = s.about, xlabel = "epoch",
+			ylabel = "test accuracy (%)",
+			height = height(#series) } }
+	end
+	local all = per_epoch(s.rows, function(row) return label(s, row) end)
+	if #all == 0 then
+		return {}
+	end
+	local list = x and groups(s, x) or {}
+	if #all <= MAX_SERIES or #list < 2 or #list == #s.rows then
+		return { spec("test-accuracy.svg", all, "Test accuracy per " ..
+		    "epoch, mean over seeds") }
+	end
+	local best, specs = {}, {}
+	for _, g in ipairs(list) do
+		local row = best_row(g.rows)
+		if row then
+			best[#best + 1] = row
+		end
+		specs[#specs + 1] = spec(("test-accuracy-%s.svg"):format(
+		    file_part(g.label)), per_epoch(g.rows, function(r)
+			return x .. "=" .. text(r.values[x])
+		end), ("%s: test accuracy per epoch by %s"):format(g.label,
+		    x))
+	end
+	table.insert(specs, 1, spec("test-accuracy.svg", per_epoch(best,
+	    function(row)
+		return ("%s (best %s=%s)"):format(label(s, row, x), x,
+		    text(row.values[x]))
+	end), ("Test accuracy per epoch at the best %s of each"):format(x)))
+	return specs
 end
 
 -- Returns the figures of s against the numeric grid key x: best accuracy
@@ -160,23 +235,24 @@ local function against(s, x)
 			    :format(l - 1), x = gx, y = ry, err = rerr }
 		end
 		specs[#specs + 1] = { "lines", { file = ("accuracy-sparsity-" ..
-		    "%s.svg"):format(g.label:gsub("[^%w_.+=-]", "_")),
-			series = both, xlog = xlog, yrange = { 0, 1 },
+		    "%s.svg"):format(file_part(g.label)), series = both,
+			xlog = xlog, yrange = { 0, 100 }, subtitle = s.about,
 			title = ("%s: accuracy and gradient sparsity " ..
 			    "against %s"):format(g.label, x), xlabel = x,
-			ylabel = "fraction (mean ± sd over seeds)" } }
+			ylabel = "% (mean ± sd over seeds)" } }
 	end
 	table.insert(specs, 1, { "lines", { file = "best-accuracy.svg",
 		series = best, xlog = xlog, xlabel = x, height = height(#best),
-		title = ("Sweep %s: best test accuracy against %s"):format(
-		    s.name, x), ylabel = "best test accuracy (mean ± sd)" } })
+		title = ("Best test accuracy against %s"):format(x),
+		subtitle = s.about,
+		ylabel = "best test accuracy (%, mean ± sd)" } })
 	if s.layers > 0 then
 		table.insert(specs, 2, { "lines", { file = "sparsity.svg",
 			series = sparsity, xlog = xlog, xlabel = x,
-			height = height(#sparsity),
-			title = ("Sweep %s: gradient sparsity against %s")
-			    :format(s.name, x), yrange = { 0, 1 },
-			ylabel = "fraction of zero surrogate derivatives" } })
+			height = height(#sparsity), subtitle = s.about,
+			title = ("Gradient sparsity against %s"):format(x),
+			yrange = { 0, 100 },
+			ylabel = "zero surrogate derivatives (%)" } })
 	end
 	return specs
 end
@@ -196,15 +272,43 @@ local function accuracy_bars(s)
 		series[#series + 1] = { label = key, values = y, err = err }
 	end
 	return { "bars", { file = "best-accuracy.svg", groups = names,
-		series = series, ylabel = "test accuracy (mean ± sd)",
-		title = ("Sweep %s: best and final test accuracy"):format(
-		    s.name) } }
+		series = series, ylabel = "test accuracy (%, mean ± sd)",
+		title = "Best and final test accuracy", subtitle = s.about } }
+end
+
+-- Returns the line under the titles: the sweep's name, what it ran on
+-- (data, else the fixed settings train, test and epochs) and its seeds.
+local function about(s, data)
+	local f, parts = s.fixed or {}, {}
+	if data then
+		parts[1] = data
+	else
+		if f.train and f.test then
+			parts[#parts + 1] = ("%s train / %s test"):format(
+			    text(f.train), text(f.test))
+		end
+		if f.epochs then
+			parts[#parts + 1] = ("%s epochs"):format(text(f.epochs))
+		end
+	end
+	local seeds = 0
+	for _, row in ipairs(s.rows) do
+		seeds = math.max(seeds, row.n or 0)
+	end
+	if seeds > 0 then
+		parts[#parts + 1] = ("%d seed%s"):format(seeds,
+		    seeds == 1 and "" or "s")
+	end
+	local name = ("sweep %s"):format(tostring(s.name))
+	return #parts > 0 and name .. ": " .. table.concat(parts, ", ") or
+	    name
 end
 
 -- figures.write(s [, options]): draws the figures of the sweep summary s
 -- (see snnwb-lua(7), SWEEPS) into options.dir (default the sweep's
--- folder), against the grid key options.x; returns the list of files, or
--- nil and a message when one cannot be written.
+-- folder), against the grid key options.x, with options.data naming the
+-- data under each title; returns the list of files, or nil and a message
+-- when one cannot be written.
 function figures.write(s, options)
 	local fn = "snn.sweep.figures"
 	if type(s) ~= "table" or not s.rows then
@@ -213,17 +317,23 @@ function figures.write(s, options)
 	end
 	options = options or {}
 	for key in pairs(options) do
-		if key ~= "dir" and key ~= "x" then
+		if key ~= "dir" and key ~= "x" and key ~= "data" then
 			error(("%s: unknown option '%s'"):format(fn,
 			    tostring(key)), 2)
 		end
 	end
+	if options.data ~= nil and type(options.data) ~= "string" then
+		error(("%s: option 'data' must be a string (got %s)")
+		    :format(fn, type(options.data)), 2)
+	end
+	local view = setmetatable({ varying = varying(s),
+		about = about(s, options.data) }, { __index = s })
 	local dir = options.dir or s.dir
 	local x = x_key(s, options.x)
-	local specs = { accuracy_per_epoch(s) }
+	local specs = accuracy_per_epoch(view, x)
 	if #s.rows > 0 then
-		for _, spec in ipairs(x and against(s, x) or
-		    { accuracy_bars(s) }) do
+		for _, spec in ipairs(x and against(view, x) or
+		    { accuracy_bars(view) }) do
 			specs[#specs + 1] = spec
 		end
 	end
