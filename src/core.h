@@ -262,8 +262,19 @@ char	*plot_tick_label(const struct plot_ticks *t, enum plot_scale scale,
 	     double v, char *buf, size_t len);
 int	 plot_validate(const struct plot *p, char **cause);
 
+/* Small multiples: figures drawn side by side in one document. */
+struct plot_panels {
+	const char		*title;		/* or NULL */
+	const char		*subtitle;	/* or NULL */
+	int			 columns;
+	int			 n;
+	const struct plot	*panels;	/* (n) */
+};
+
 /* plot-svg.c: figures as SVG 1.1 files, written atomically. */
 int	 plot_svg_write(const char *path, const struct plot *p, char **cause);
+int	 plot_svg_write_panels(const char *path, const struct plot_panels *pp,
+	     char **cause);
 
 /* job.c: a job on a worker thread, talking through a queue of records. */
 enum job_state {

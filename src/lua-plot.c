@@ -110,34 +110,40 @@ lsnn_plot_legend(lua_State *L, const char *fn, struct plot *p)
 	    "none (got %s)", s);
 }
 
-/*
- * Checks the options table against known and reads the options every
- * figure takes (title, subtitle, xlabel, ylabel, width, height, yrange,
- * legend) into p; returns file, which is required.
- */
+/* Returns the option file, which is required. */
 static const char *
-lsnn_plot_common(lua_State *L, const char *fn, const char *const *known,
-    struct plot *p)
+lsnn_plot_file(lua_State *L, const char *fn)
 {
 	const char	*file;
 
+	if ((file = lsnn_plot_string(L, fn, "file")) == NULL)
+		lsnn_argerror(L, fn, "file", "must be a string (got nil)");
+	return file;
+}
+
+/*
+ * Checks the options table against known and reads the options every
+ * figure takes (title, subtitle, xlabel, ylabel, width, height, yrange,
+ * legend) into p, whose size is the default.
+ */
+static void
+lsnn_plot_common(lua_State *L, const char *fn, const char *const *known,
+    struct plot *p)
+{
 	if (!lua_istable(L, LSNN_PLOT_OPTS))
 		lsnn_argerror(L, fn, "options", "must be a table (got %s)",
 		    luaL_typename(L, LSNN_PLOT_OPTS));
 	lsnn_check_options(L, LSNN_PLOT_OPTS, fn, known);
-	if ((file = lsnn_plot_string(L, fn, "file")) == NULL)
-		lsnn_argerror(L, fn, "file", "must be a string (got nil)");
 	p->title = lsnn_plot_string(L, fn, "title");
 	p->subtitle = lsnn_plot_string(L, fn, "subtitle");
 	p->x.label = lsnn_plot_string(L, fn, "xlabel");
 	p->y.label = lsnn_plot_string(L, fn, "ylabel");
 	p->width = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "width",
-	    PLOT_WIDTH);
+	    p->width);
 	p->height = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "height",
-	    PLOT_HEIGHT);
+	    p->height);
 	lsnn_plot_range(L, fn, "yrange", &p->y);
 	lsnn_plot_legend(L, fn, p);
-	return file;
 }
 
 /*
@@ -319,9 +325,12 @@ lsnn_plot_finish(lua_State *L, const char *fn, const char *file,
 	return 1;
 }
 
-/* snn.plot.lines(options): a line chart of series of points. */
-static int
-lsnn_plot_lines(lua_State *L)
+/*
+ * Reads the options of a line chart (snn.plot.lines but file) from
+ * LSNN_PLOT_OPTS into p, made by plot_init.
+ */
+static void
+lsnn_plot_read_lines(lua_State *L, const char *fn, struct plot *p)
 {
 	static const char *const	 known[] = { "file", "title", "subtitle",
 					     "xlabel", "ylabel", "xlog",
@@ -330,22 +339,17 @@ lsnn_plot_lines(lua_State *L)
 					     "legend", NULL };
 	static const char *const	 keys[] = { "label", "x", "y", "err",
 					     "style", NULL };
-	const char			*fn = "snn.plot.lines", *file;
-	struct plot			 p;
 	struct plot_series		*series, *s;
 	double				*x;
 	size_t				 nx, ne, i;
 	int				 k, n;
 
-	lua_settop(L, LSNN_PLOT_OPTS);
-	lua_newtable(L);
-	plot_init(&p, PLOT_LINES);
-	file = lsnn_plot_common(L, fn, known, &p);
+	lsnn_plot_common(L, fn, known, p);
 	if (lsnn_opt_boolean(L, LSNN_PLOT_OPTS, fn, "xlog", 0))
-		p.x.scale = PLOT_SCALE_LOG;
+		p->x.scale = PLOT_SCALE_LOG;
 	if (lsnn_opt_boolean(L, LSNN_PLOT_OPTS, fn, "ylog", 0))
-		p.y.scale = PLOT_SCALE_LOG;
-	lsnn_plot_range(L, fn, "xrange", &p.x);
+		p->y.scale = PLOT_SCALE_LOG;
+	lsnn_plot_range(L, fn, "xrange", &p->x);
 	series = lsnn_plot_series(L, fn, &n);
 	for (k = 0; k < n; k++) {
 		s = &series[k];
@@ -370,14 +374,31 @@ lsnn_plot_lines(lua_State *L)
 		lsnn_plot_style(L, fn, k + 1, s);
 		lua_pop(L, 1);
 	}
-	p.nseries = n;
-	p.series = series;
+	p->nseries = n;
+	p->series = series;
+}
+
+/* snn.plot.lines(options): a line chart of series of points. */
+static int
+lsnn_plot_lines(lua_State *L)
+{
+	const char	*fn = "snn.plot.lines", *file;
+	struct plot	 p;
+
+	lua_settop(L, LSNN_PLOT_OPTS);
+	lua_newtable(L);
+	plot_init(&p, PLOT_LINES);
+	lsnn_plot_read_lines(L, fn, &p);
+	file = lsnn_plot_file(L, fn);
 	return lsnn_plot_finish(L, fn, file, &p);
 }
 
-/* snn.plot.bars(options): a bar chart, one bar a series in each group. */
-static int
-lsnn_plot_bars(lua_State *L)
+/*
+ * Reads the options of a bar chart (snn.plot.bars but file) from
+ * LSNN_PLOT_OPTS into p, made by plot_init.
+ */
+static void
+lsnn_plot_read_bars(lua_State *L, const char *fn, struct plot *p)
 {
 	static const char *const	 known[] = { "file", "title", "subtitle",
 					     "xlabel", "ylabel", "ylog",
@@ -386,19 +407,14 @@ lsnn_plot_bars(lua_State *L)
 					     NULL };
 	static const char *const	 keys[] = { "label", "values", "err",
 					     NULL };
-	const char			*fn = "snn.plot.bars", *file;
 	const char			**groups;
-	struct plot			 p;
 	struct plot_series		*series, *s;
 	size_t				 ne, len;
 	int				 k, n;
 
-	lua_settop(L, LSNN_PLOT_OPTS);
-	lua_newtable(L);
-	plot_init(&p, PLOT_BARS);
-	file = lsnn_plot_common(L, fn, known, &p);
+	lsnn_plot_common(L, fn, known, p);
 	if (lsnn_opt_boolean(L, LSNN_PLOT_OPTS, fn, "ylog", 0))
-		p.y.scale = PLOT_SCALE_LOG;
+		p->y.scale = PLOT_SCALE_LOG;
 	if (lua_getfield(L, LSNN_PLOT_OPTS, "groups") != LUA_TTABLE)
 		lsnn_argerror(L, fn, "groups", "must be a list of names (got "
 		    "%s)", luaL_typename(L, -1));
@@ -412,8 +428,8 @@ lsnn_plot_bars(lua_State *L)
 			    k + 1);
 		lsnn_plot_keep(L);
 	}
-	p.ngroups = (int)len;
-	p.groups = groups;
+	p->ngroups = (int)len;
+	p->groups = groups;
 	series = lsnn_plot_series(L, fn, &n);
 	for (k = 0; k < n; k++) {
 		s = &series[k];
@@ -429,8 +445,22 @@ lsnn_plot_bars(lua_State *L)
 		plot_series_defaults(s, k);
 		lua_pop(L, 1);
 	}
-	p.nseries = n;
-	p.series = series;
+	p->nseries = n;
+	p->series = series;
+}
+
+/* snn.plot.bars(options): a bar chart, one bar a series in each group. */
+static int
+lsnn_plot_bars(lua_State *L)
+{
+	const char	*fn = "snn.plot.bars", *file;
+	struct plot	 p;
+
+	lua_settop(L, LSNN_PLOT_OPTS);
+	lua_newtable(L);
+	plot_init(&p, PLOT_BARS);
+	lsnn_plot_read_bars(L, fn, &p);
+	file = lsnn_plot_file(L, fn);
 	return lsnn_plot_finish(L, fn, file, &p);
 }
 
@@ -541,7 +571,8 @@ lsnn_plot_surrogate(lua_State *L)
 	lua_settop(L, LSNN_PLOT_OPTS);
 	lua_newtable(L);
 	plot_init(&p, PLOT_LINES);
-	file = lsnn_plot_common(L, fn, known, &p);
+	lsnn_plot_common(L, fn, known, &p);
+	file = lsnn_plot_file(L, fn);
 	if (p.x.label == NULL)
 		p.x.label = "x (membrane potential \u2212 threshold)";
 	p.x.fixed = 1;
@@ -696,7 +727,8 @@ lsnn_plot_raster(lua_State *L)
 
 	lsnn_plot_monitor_args(L);
 	plot_init(&p, PLOT_LINES);
-	file = lsnn_plot_common(L, fn, known, &p);
+	lsnn_plot_common(L, fn, known, &p);
+	file = lsnn_plot_file(L, fn);
 	lsnn_plot_monitor(L, fn, "spikes", (size_t)-1, &m);
 	for (t = 0; t < m.T; t++)
 		for (i = 0; i < m.npick; i++)
@@ -753,7 +785,8 @@ lsnn_plot_trace(lua_State *L)
 
 	lsnn_plot_monitor_args(L);
 	plot_init(&p, PLOT_LINES);
-	file = lsnn_plot_common(L, fn, known, &p);
+	lsnn_plot_common(L, fn, known, &p);
+	file = lsnn_plot_file(L, fn);
 	lsnn_plot_monitor(L, fn, "v", LSNN_PLOT_TRACES, &m);
 	series = lsnn_plot_alloc(L, (m.npick + 1) * sizeof *series);
 	memset(series, 0, (m.npick + 1) * sizeof *series);
@@ -799,6 +832,111 @@ lsnn_plot_trace(lua_State *L)
 	return lsnn_plot_finish(L, fn, file, &p);
 }
 
+/*
+ * Replaces the options slot with a copy of the panel table at idx less
+ * its key kind, and returns the kind: lines or bars.
+ */
+static enum plot_kind
+lsnn_plot_panel_options(lua_State *L, int idx, const char *fn)
+{
+	enum plot_kind	kind = PLOT_LINES;
+	const char	*s;
+
+	lua_newtable(L);
+	lua_pushnil(L);
+	while (lua_next(L, idx) != 0) {
+		if (lua_type(L, -2) == LUA_TSTRING &&
+		    strcmp(lua_tostring(L, -2), "kind") == 0) {
+			s = lua_tostring(L, -1);
+			if (s == NULL || (strcmp(s, "lines") != 0 &&
+			    strcmp(s, "bars") != 0))
+				lsnn_error(L, fn, error_printf("kind must be "
+				    "lines or bars (got %s)", s != NULL ? s :
+				    luaL_typename(L, -1)));
+			kind = strcmp(s, "bars") == 0 ? PLOT_BARS : PLOT_LINES;
+			lua_pop(L, 1);
+			continue;
+		}
+		if (lua_type(L, -2) == LUA_TSTRING &&
+		    strcmp(lua_tostring(L, -2), "file") == 0)
+			lsnn_error(L, fn, error_printf("file belongs to the "
+			    "options of snn.plot.panels"));
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, -4);
+	}
+	lua_replace(L, LSNN_PLOT_OPTS);
+	return kind;
+}
+
+/*
+ * snn.plot.panels(options): small multiples, a line or bar chart a panel
+ * in a grid, under one title.
+ */
+static int
+lsnn_plot_panels(lua_State *L)
+{
+	static const char *const	 known[] = { "file", "title", "subtitle",
+					     "columns", "width", "height",
+					     "panels", NULL };
+	const char			*fn = "snn.plot.panels", *file, *pfn;
+	struct plot_panels		 pp;
+	struct plot			*panels;
+	char				*cause = NULL;
+	int				 i, top, width, height, list, outer;
+
+	lua_settop(L, LSNN_PLOT_OPTS);
+	lua_newtable(L);
+	if (!lua_istable(L, LSNN_PLOT_OPTS))
+		lsnn_argerror(L, fn, "options", "must be a table (got %s)",
+		    luaL_typename(L, LSNN_PLOT_OPTS));
+	lsnn_check_options(L, LSNN_PLOT_OPTS, fn, known);
+	file = lsnn_plot_file(L, fn);
+	memset(&pp, 0, sizeof pp);
+	pp.title = lsnn_plot_string(L, fn, "title");
+	pp.subtitle = lsnn_plot_string(L, fn, "subtitle");
+	width = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "width", 420);
+	height = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "height", 340);
+	if (lua_getfield(L, LSNN_PLOT_OPTS, "panels") != LUA_TTABLE)
+		lsnn_argerror(L, fn, "panels", "must be a list of tables, "
+		    "one a panel (got %s)", luaL_typename(L, -1));
+	if ((pp.n = (int)lua_rawlen(L, -1)) == 0)
+		lsnn_argerror(L, fn, "panels", "must list at least one "
+		    "panel");
+	list = lua_gettop(L);
+	pp.columns = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "columns",
+	    pp.n < 3 ? pp.n : 3);
+	panels = lsnn_plot_alloc(L, (size_t)pp.n * sizeof *panels);
+	lua_pushvalue(L, LSNN_PLOT_OPTS);
+	outer = lua_gettop(L);
+	for (i = 0; i < pp.n; i++) {
+		top = lua_gettop(L);
+		pfn = lua_pushfstring(L, "%s: panel %d", fn, i + 1);
+		lsnn_plot_keep(L);
+		if (lua_rawgeti(L, list, i + 1) != LUA_TTABLE)
+			lsnn_error(L, fn, error_printf("panel %d must be a "
+			    "table (got %s)", i + 1, luaL_typename(L, -1)));
+		plot_init(&panels[i], lsnn_plot_panel_options(L,
+		    lua_gettop(L), pfn));
+		panels[i].width = width;
+		panels[i].height = height;
+		if (panels[i].kind == PLOT_BARS)
+			lsnn_plot_read_bars(L, pfn, &panels[i]);
+		else
+			lsnn_plot_read_lines(L, pfn, &panels[i]);
+		if (plot_validate(&panels[i], &cause) != 0)
+			return lsnn_error(L, pfn, cause);
+		lua_settop(L, top);
+	}
+	lua_pushvalue(L, outer);
+	lua_replace(L, LSNN_PLOT_OPTS);
+	pp.panels = panels;
+	if (plot_svg_write_panels(file, &pp, &cause) != 0)
+		return lsnn_fail(L, cause);
+	lua_pushstring(L, file);
+	return 1;
+}
+
 /* Adds the table snn.plot. */
 void
 lsnn_plot_open(lua_State *L)
@@ -809,6 +947,7 @@ lsnn_plot_open(lua_State *L)
 		{ "surrogate", lsnn_plot_surrogate },
 		{ "raster", lsnn_plot_raster },
 		{ "trace", lsnn_plot_trace },
+		{ "panels", lsnn_plot_panels },
 		{ NULL, NULL }
 	};
 

@@ -106,6 +106,7 @@ struct plot_svg {
 	int			 legend_cols;
 	int			 slant;		/* bars: group names slanted */
 	double			 dot;		/* radius of dots */
+	char			 id[16];	/* prefix of the ids */
 };
 
 /* Appends formatted text to the document; failure sets g->oom. */
@@ -421,6 +422,19 @@ plot_svg_inset(struct plot_svg *g)
 	g->h = g->fh - PLOT_SVG_INSET - sides;
 }
 
+/* Returns the height of a title and a subtitle (each may be NULL). */
+static double
+plot_svg_heading_height(const char *title, const char *subtitle)
+{
+	double	h = 2 * PLOT_SVG_PAD;
+
+	if (title != NULL)
+		h += PLOT_SVG_TITLE * 1.5;
+	if (subtitle != NULL)
+		h += PLOT_SVG_SUBTITLE * 1.4;
+	return h;
+}
+
 /*
  * Returns the radius of dots: two fifths of the least distance between
  * whole numbers along a linear axis, from 1 to PLOT_SVG_MARKER pixels.
@@ -451,10 +465,7 @@ plot_svg_layout(struct plot_svg *g)
 	int			 i;
 
 	g->empty = !plot_data_range(p, 1, &lo, &hi);
-	g->fy = p->title != NULL ? 2 * PLOT_SVG_PAD + PLOT_SVG_TITLE * 1.5 :
-	    2 * PLOT_SVG_PAD;
-	if (p->subtitle != NULL)
-		g->fy += PLOT_SVG_SUBTITLE * 1.4;
+	g->fy = plot_svg_heading_height(p->title, p->subtitle);
 	bottom = PLOT_SVG_PAD + PLOT_SVG_TICKLEN + PLOT_SVG_TICK * 1.5;
 	if (p->x.label != NULL)
 		bottom += PLOT_SVG_LABEL * 1.8;
@@ -500,37 +511,43 @@ plot_svg_layout(struct plot_svg *g)
 }
 
 /*
- * Writes the document's start: the root element, a title for viewers,
- * the white background, the clip path of the plot area and the fills of
- * bar series.
+ * Writes the document's start: the root element of width by height
+ * pixels, a title for viewers and the white background.
  */
 static void
-plot_svg_header(struct plot_svg *g)
+plot_svg_begin(struct plot_svg *g, int width, int height,
+    const char *title)
+{
+	plot_svg_printf(g, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
+	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+	    "font-family=\"%s\">\n", width, height, width, height,
+	    PLOT_SVG_FONT);
+	if (title != NULL) {
+		plot_svg_printf(g, "<title>");
+		plot_svg_escape(g, title);
+		plot_svg_printf(g, "</title>\n");
+	}
+	plot_svg_printf(g, "<rect width=\"%d\" height=\"%d\" "
+	    "fill=\"white\"/>\n", width, height);
+}
+
+/* Writes the clip path of the plot area and the fills of bar series. */
+static void
+plot_svg_defs(struct plot_svg *g)
 {
 	const struct plot	*p = g->p;
 	const char		*hatch;
 	int			 k;
 
-	plot_svg_printf(g, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
-	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-	    "font-family=\"%s\">\n", p->width, p->height, p->width,
-	    p->height, PLOT_SVG_FONT);
-	if (p->title != NULL) {
-		plot_svg_printf(g, "<title>");
-		plot_svg_escape(g, p->title);
-		plot_svg_printf(g, "</title>\n");
-	}
-	plot_svg_printf(g, "<rect width=\"%d\" height=\"%d\" "
-	    "fill=\"white\"/>\n<defs>\n<clipPath id=\"plot-area\">"
+	plot_svg_printf(g, "<defs>\n<clipPath id=\"%splot-area\">"
 	    "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"/>"
-	    "</clipPath>\n", p->width, p->height, g->fx, g->fy, g->fw,
-	    g->fh);
+	    "</clipPath>\n", g->id, g->fx, g->fy, g->fw, g->fh);
 	for (k = 0; p->kind == PLOT_BARS && k < p->nseries; k++) {
-		plot_svg_printf(g, "<pattern id=\"bar%d\" patternUnits="
+		plot_svg_printf(g, "<pattern id=\"%sbar%d\" patternUnits="
 		    "\"userSpaceOnUse\" width=\"10\" height=\"10\">"
-		    "<rect width=\"10\" height=\"10\" fill=\"%s\"/>", k,
-		    plot_color_hex(p->series[k].color));
+		    "<rect width=\"10\" height=\"10\" fill=\"%s\"/>", g->id,
+		    k, plot_color_hex(p->series[k].color));
 		if ((hatch = plot_svg_hatches[k % PLOT_SVG_NHATCHES]) != NULL)
 			plot_svg_printf(g, "<path d=\"%s\" stroke=\"white\" "
 			    "stroke-width=\"2\"/>", hatch);
@@ -718,9 +735,9 @@ plot_svg_bars(struct plot_svg *g)
 			x = g->left + slot * (k + (1 - PLOT_SVG_BARFILL) / 2) +
 			    bw * j;
 			plot_svg_printf(g, "<rect x=\"%.2f\" y=\"%.2f\" "
-			    "width=\"%.2f\" height=\"%.2f\" fill=\"url(#bar%d)"
+			    "width=\"%.2f\" height=\"%.2f\" fill=\"url(#%sbar%d)"
 			    "\" stroke=\"#222222\" stroke-width=\"1\"/>\n", x,
-			    fmin(y, base), bw, fabs(y - base), j);
+			    fmin(y, base), bw, fabs(y - base), g->id, j);
 			if (s->err != NULL)
 				plot_svg_errbar(g, x + bw / 2, s->y[k],
 				    s->err[k], "#000000");
@@ -843,9 +860,9 @@ plot_svg_legend(struct plot_svg *g)
 		key++;
 		if (p->kind == PLOT_BARS)
 			plot_svg_printf(g, "<rect x=\"%.2f\" y=\"%.2f\" "
-			    "width=\"18\" height=\"18\" fill=\"url(#bar%d)\" "
+			    "width=\"18\" height=\"18\" fill=\"url(#%sbar%d)\" "
 			    "stroke=\"#222222\"/>\n", x + PLOT_SVG_SWATCH / 2 -
-			    9, cy - 9, k);
+			    9, cy - 9, g->id, k);
 		else if (s->dots)
 			plot_svg_printf(g, "<circle cx=\"%.2f\" cy=\"%.2f\" "
 			    "r=\"%d\" fill=\"%s\"/>\n", x + PLOT_SVG_SWATCH /
@@ -864,6 +881,25 @@ plot_svg_legend(struct plot_svg *g)
 	}
 }
 
+/*
+ * Writes a title and a subtitle (each may be NULL) centred across width
+ * pixels at the top.
+ */
+static void
+plot_svg_heading(struct plot_svg *g, int width, const char *title,
+    const char *subtitle)
+{
+	if (title != NULL)
+		plot_svg_text(g, width / 2.0, PLOT_SVG_PAD + PLOT_SVG_TITLE *
+		    1.2, PLOT_SVG_TITLE, "middle", " font-weight=\"bold\"",
+		    title);
+	if (subtitle != NULL)
+		plot_svg_text(g, width / 2.0, PLOT_SVG_PAD + PLOT_SVG_TITLE *
+		    (title != NULL ? 1.2 : 0) + PLOT_SVG_SUBTITLE * 1.4,
+		    PLOT_SVG_SUBTITLE, "middle", " fill=\"#444444\"",
+		    subtitle);
+}
+
 /* Writes the title and subtitle above the figure and the axis labels. */
 static void
 plot_svg_labels(struct plot_svg *g)
@@ -872,15 +908,7 @@ plot_svg_labels(struct plot_svg *g)
 	char			 attrs[96];
 	double			 x, y;
 
-	if (p->title != NULL)
-		plot_svg_text(g, p->width / 2.0, PLOT_SVG_PAD +
-		    PLOT_SVG_TITLE * 1.2, PLOT_SVG_TITLE, "middle",
-		    " font-weight=\"bold\"", p->title);
-	if (p->subtitle != NULL)
-		plot_svg_text(g, p->width / 2.0, PLOT_SVG_PAD +
-		    PLOT_SVG_TITLE * (p->title != NULL ? 1.2 : 0) +
-		    PLOT_SVG_SUBTITLE * 1.4, PLOT_SVG_SUBTITLE, "middle",
-		    " fill=\"#444444\"", p->subtitle);
+	plot_svg_heading(g, p->width, p->title, p->subtitle);
 	if (p->x.label != NULL)
 		plot_svg_text(g, g->fx + g->fw / 2, p->height - PLOT_SVG_PAD -
 		    (g->legend == PLOT_LEGEND_BOTTOM ? g->legend_h +
@@ -897,23 +925,27 @@ plot_svg_labels(struct plot_svg *g)
 }
 
 /*
- * Builds the document of p in g (g->buf, freed by the caller with
- * mem_free); returns -1 when memory ran out.
+ * Draws the figure p into the document of g (in the coordinates of its
+ * innermost svg element), its ids prefixed with id: the layout of an
+ * earlier figure is forgotten, the document kept.
  */
-static int
-plot_svg_render(struct plot_svg *g, const struct plot *p)
+static void
+plot_svg_figure(struct plot_svg *g, const struct plot *p, const char *id)
 {
-	int	k;
+	struct plot_svg	doc = *g;
+	int		k;
 
 	memset(g, 0, sizeof *g);
+	g->buf = doc.buf;
+	g->len = doc.len;
+	g->cap = doc.cap;
+	g->oom = doc.oom;
 	g->p = p;
-	if ((g->buf = mem_alloc(PLOT_SVG_CHUNK)) == NULL)
-		return -1;
-	g->cap = PLOT_SVG_CHUNK;
+	snprintf(g->id, sizeof g->id, "%s", id);
 	plot_svg_layout(g);
-	plot_svg_header(g);
+	plot_svg_defs(g);
 	plot_svg_grid(g);
-	plot_svg_printf(g, "<g clip-path=\"url(#plot-area)\">\n");
+	plot_svg_printf(g, "<g clip-path=\"url(#%splot-area)\">\n", g->id);
 	if (p->kind == PLOT_BARS)
 		plot_svg_bars(g);
 	for (k = 0; p->kind == PLOT_LINES && k < p->nseries; k++)
@@ -922,8 +954,76 @@ plot_svg_render(struct plot_svg *g, const struct plot *p)
 	plot_svg_frame(g);
 	plot_svg_legend(g);
 	plot_svg_labels(g);
-	plot_svg_printf(g, "</svg>");
-	return g->oom ? -1 : 0;
+}
+
+/*
+ * Draws the panels of pp in a grid of pp->columns columns, each in a
+ * cell as big as the largest, under the title and subtitle of the whole.
+ */
+static void
+plot_svg_panels(struct plot_svg *g, const struct plot_panels *pp)
+{
+	char	id[16];
+	double	top;
+	int	i, w = 0, h = 0, cols, rows;
+
+	for (i = 0; i < pp->n; i++) {
+		w = pp->panels[i].width > w ? pp->panels[i].width : w;
+		h = pp->panels[i].height > h ? pp->panels[i].height : h;
+	}
+	cols = pp->columns < pp->n ? pp->columns : pp->n;
+	cols = cols < 1 ? 1 : cols;
+	rows = (pp->n + cols - 1) / cols;
+	top = pp->title != NULL || pp->subtitle != NULL ?
+	    plot_svg_heading_height(pp->title, pp->subtitle) : 0;
+	plot_svg_begin(g, cols * w, (int)ceil(top) + rows * h, pp->title);
+	plot_svg_heading(g, cols * w, pp->title, pp->subtitle);
+	for (i = 0; i < pp->n; i++) {
+		plot_svg_printf(g, "<svg class=\"panel\" x=\"%d\" y=\"%.0f\" "
+		    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n",
+		    i % cols * w, ceil(top) + i / cols * h,
+		    pp->panels[i].width, pp->panels[i].height,
+		    pp->panels[i].width, pp->panels[i].height);
+		snprintf(id, sizeof id, "p%d-", i + 1);
+		plot_svg_figure(g, &pp->panels[i], id);
+		plot_svg_printf(g, "</svg>\n");
+	}
+}
+
+/*
+ * Writes the document of a figure (p) or of panels (pp) to path
+ * atomically, built in the C locale: on failure (memory, the file) path
+ * is left as it was.
+ */
+static int
+plot_svg_save(const char *path, const struct plot *p,
+    const struct plot_panels *pp, char **cause)
+{
+	struct plot_svg	g;
+	locale_t	c, old;
+	int		rc;
+
+	memset(&g, 0, sizeof g);
+	if ((c = newlocale(LC_ALL_MASK, "C", (locale_t)0)) == (locale_t)0)
+		return error_set(cause, "%s: out of memory", path);
+	old = uselocale(c);
+	if ((g.buf = mem_alloc(PLOT_SVG_CHUNK)) == NULL)
+		g.oom = 1;
+	g.cap = PLOT_SVG_CHUNK;
+	if (p != NULL) {
+		plot_svg_begin(&g, p->width, p->height, p->title);
+		plot_svg_figure(&g, p, "");
+	} else
+		plot_svg_panels(&g, pp);
+	plot_svg_printf(&g, "</svg>");
+	uselocale(old);
+	freelocale(c);
+	if (g.oom)
+		rc = error_set(cause, "%s: out of memory", path);
+	else
+		rc = file_write_text(path, g.buf, cause);
+	mem_free(g.buf);
+	return rc;
 }
 
 /*
@@ -933,22 +1033,26 @@ plot_svg_render(struct plot_svg *g, const struct plot *p)
 int
 plot_svg_write(const char *path, const struct plot *p, char **cause)
 {
-	struct plot_svg	g;
-	locale_t	c, old;
-	int		rc;
-
 	if (plot_validate(p, cause) != 0)
 		return -1;
-	if ((c = newlocale(LC_ALL_MASK, "C", (locale_t)0)) == (locale_t)0)
-		return error_set(cause, "%s: out of memory", path);
-	old = uselocale(c);
-	rc = plot_svg_render(&g, p);
-	uselocale(old);
-	freelocale(c);
-	if (rc != 0)
-		error_set(cause, "%s: out of memory", path);
-	else
-		rc = file_write_text(path, g.buf, cause);
-	mem_free(g.buf);
-	return rc;
+	return plot_svg_save(path, p, NULL, cause);
+}
+
+/*
+ * Writes the panels of pp to path as one SVG, small multiples in a grid,
+ * atomically as plot_svg_write does.
+ */
+int
+plot_svg_write_panels(const char *path, const struct plot_panels *pp,
+    char **cause)
+{
+	int	i;
+
+	if (pp->n < 1 || pp->panels == NULL)
+		return error_set(cause, "no panels to draw");
+	for (i = 0; i < pp->n; i++) {
+		if (plot_validate(&pp->panels[i], cause) != 0)
+			return -1;
+	}
+	return plot_svg_save(path, NULL, pp, cause);
 }

@@ -155,11 +155,28 @@ local function best_row(rows)
 	return best
 end
 
+-- Returns the range in percent, at whole multiples of 5, that holds the
+-- test accuracy of every epoch of the rows.
+local function percent_range(rows)
+	local lo, hi = math.huge, -math.huge
+	for _, row in ipairs(rows) do
+		for _, st in ipairs(row.test_acc) do
+			if st.mean then
+				lo = math.min(lo, 100 * st.mean)
+				hi = math.max(hi, 100 * st.mean)
+			end
+		end
+	end
+	lo = math.max(0, 5 * math.floor(lo / 5))
+	hi = math.min(100, 5 * math.ceil(hi / 5))
+	return { lo, hi > lo and hi or lo + 5 }
+end
+
 -- Returns the figures of test accuracy per epoch of s: every
 -- configuration on one chart, or, when there are more than MAX_SERIES
 -- and a numeric key x groups them, the best x of each group on one chart
--- and each group's on a chart of its own; an empty list when no run has
--- a test accuracy.
+-- and small multiples, a panel per group on a common y axis with a line
+-- per x; an empty list when no run has a test accuracy.
 local function accuracy_per_epoch(s, x)
 	local function spec(file, series, title)
 		return { "lines", { file = file, series = series,
@@ -176,24 +193,27 @@ local function accuracy_per_epoch(s, x)
 		return { spec("test-accuracy.svg", all, "Test accuracy per " ..
 		    "epoch, mean over seeds") }
 	end
-	local best, specs = {}, {}
+	local best, panels, range = {}, {}, percent_range(s.rows)
 	for _, g in ipairs(list) do
 		local row = best_row(g.rows)
 		if row then
 			best[#best + 1] = row
 		end
-		specs[#specs + 1] = spec(("test-accuracy-%s.svg"):format(
-		    file_part(g.label)), per_epoch(g.rows, function(r)
-			return x .. "=" .. text(r.values[x])
-		end), ("%s: test accuracy per epoch by %s"):format(g.label,
-		    x))
+		panels[#panels + 1] = { title = g.label, legend = "bottom",
+			yrange = range, xlabel = "epoch",
+			ylabel = "test accuracy (%)",
+			series = per_epoch(g.rows, function(r)
+				return x .. "=" .. text(r.values[x])
+			end) }
 	end
-	table.insert(specs, 1, spec("test-accuracy.svg", per_epoch(best,
-	    function(row)
+	return { spec("test-accuracy.svg", per_epoch(best, function(row)
 		return ("%s (best %s=%s)"):format(label(s, row, x), x,
 		    text(row.values[x]))
-	end), ("Test accuracy per epoch at the best %s of each"):format(x)))
-	return specs
+	end), ("Test accuracy per epoch at the best %s of each"):format(x)),
+		{ "panels", { file = "test-accuracy-panels.svg",
+		height = 380,
+		title = ("Test accuracy per epoch by %s, mean over seeds")
+		    :format(x), subtitle = s.about, panels = panels } } }
 end
 
 -- Returns the figures of s against the numeric grid key x: best accuracy

@@ -53,12 +53,11 @@ for _, f in ipairs(files) do
 	names[#names + 1] = f:match("[^/]+$")
 end
 tap.is(table.concat(names, " "), "test-accuracy.svg " ..
-    "test-accuracy-sigmoid.svg test-accuracy-atan.svg " ..
-    "test-accuracy-erf.svg test-accuracy-sine.svg best-accuracy.svg " ..
+    "test-accuracy-panels.svg best-accuracy.svg " ..
     "sparsity.svg accuracy-sparsity-sigmoid.svg " ..
     "accuracy-sparsity-atan.svg accuracy-sparsity-erf.svg " ..
     "accuracy-sparsity-sine.svg",
-    "12 configurations: the best alpha of each, a chart per surrogate")
+    "12 configurations: the best alpha of each, a panel per surrogate")
 
 local svg = slurp(s.dir .. "/test-accuracy.svg")
 local lines = select(2, svg:gsub('class="line"', ""))
@@ -75,11 +74,18 @@ tap.ok(svg:find(">test accuracy (%)</text>", 1, true) and
 tap.ok(svg:find(">3</text>", 1, true) and
     not svg:find(">2.5</text>", 1, true),
     "test-accuracy: epochs at whole-number ticks")
-svg = slurp(s.dir .. "/test-accuracy-atan.svg")
-tap.ok(svg:find(">alpha=1</text>", 1, true) and
-    svg:find(">alpha=4</text>", 1, true) and
-    select(2, svg:gsub('class="line"', "")) == 3,
-    "test-accuracy-atan: its three alphas")
+svg = slurp(s.dir .. "/test-accuracy-panels.svg")
+tap.is(select(2, svg:gsub('<svg class="panel"', "")), 4,
+    "test-accuracy-panels: a panel per surrogate")
+tap.is(select(2, svg:gsub('class="line"', "")), 12,
+    "test-accuracy-panels: a line per alpha in each")
+tap.ok(svg:find(">atan</text>", 1, true) and
+    select(2, svg:gsub(">alpha=4</text>", "")) == 4 and
+    select(2, svg:gsub('<clipPath id="p%d%-plot%-area">', "")) == 4,
+    "test-accuracy-panels: titled, keyed, clipped panel by panel")
+tap.ok(select(2, svg:gsub(">70</text>", "")) == 4 and
+    select(2, svg:gsub(">90</text>", "")) == 4,
+    "test-accuracy-panels: one y axis for all, 70 to 95%")
 
 svg = slurp(s.dir .. "/best-accuracy.svg")
 tap.ok(svg:find(">erf</text>", 1, true) and

@@ -293,6 +293,39 @@ tap.raises(function()
 end, "snn.plot.lines: argument 'legend' must be one of auto, right, " ..
     "bottom, none (got left)", "an unknown legend place")
 
+-- Small multiples: panels of lines and bars under one title.
+svg = figure("panels", "panels.svg", { title = "by surrogate",
+    subtitle = "sweep s", columns = 2, panels = {
+	{ title = "atan", series = { { label = "a", y = { 1, 2 } } } },
+	{ title = "sigmoid", series = { { y = { 2, 1 } } } },
+	{ kind = "bars", groups = { "x" }, series = { { values = { 3 } } } } } })
+tap.ok(select(2, svg:gsub('<svg class="panel"', "")) == 3 and
+    svg:find('width="840" height="', 1, true) and
+    svg:find('<svg class="panel" x="0" y="[%d]+" width="420" ' ..
+    'height="340"') and svg:find('<svg class="panel" x="420" ') and
+    svg:find('fill="url(#p3-bar0)"', 1, true),
+    "panels: three panels on two columns, ids their own")
+tap.ok(svg:find(">by surrogate</text>", 1, true) and
+    svg:find(">sweep s</text>", 1, true) and
+    svg:find('<g clip-path="url(#p2-plot-area)">', 1, true),
+    "panels: title, subtitle, each panel clipped")
+local function panel_error(opts, text, name)
+	opts.file = dir .. "/error.svg"
+	tap.raises(function() snn.plot.panels(opts) end, text, name)
+end
+panel_error({ panels = { { kind = "pie" } } },
+    "snn.plot.panels: panel 1: kind must be lines or bars (got pie)",
+    "panels: an unknown kind")
+panel_error({ panels = { { file = "x.svg", series = {} } } },
+    "snn.plot.panels: panel 1: file belongs to the options of " ..
+    "snn.plot.panels", "panels: a file in a panel")
+panel_error({ panels = {} },
+    "snn.plot.panels: argument 'panels' must list at least one panel",
+    "panels: none")
+panel_error({ panels = { { series = { { x = { 1 } } } } } },
+    "snn.plot.panels: panel 1: series 1: y is missing",
+    "panels: a panel's error names it")
+
 -- Every figure is well-formed XML.
 local ok_, how, code = os.execute("sh '" .. srcdir .. "/tests/xmlcheck.sh' '" ..
     table.concat(written, "' '") .. "'")
