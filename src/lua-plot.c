@@ -575,6 +575,8 @@ lsnn_plot_surrogate(lua_State *L)
 	file = lsnn_plot_file(L, fn);
 	if (p.x.label == NULL)
 		p.x.label = "x (membrane potential \u2212 threshold)";
+	if (p.y.label == NULL)
+		p.y.label = "spike function and derivative";
 	p.x.fixed = 1;
 	p.x.min = -3;
 	p.x.max = 3;

@@ -114,9 +114,9 @@ local function file_part(name)
 end
 
 -- Returns the height in pixels of a figure whose legend lists n series
--- (below the plot once there are many).
+-- (below the plot, in one column at worst, once there are many).
 local function height(n)
-	return math.min(10000, math.max(500, 380 + 12 * n))
+	return math.min(10000, math.max(500, 400 + 24 * n))
 end
 
 -- Returns the means in percent (NaN where none) and standard deviations
@@ -217,8 +217,9 @@ local function accuracy_per_epoch(s, x)
 end
 
 -- Returns the figures of s against the numeric grid key x: best accuracy
--- and gradient sparsity of every group, and for each group its accuracy,
--- sparsity and spike rates together.
+-- of every group, gradient sparsity by layer (a panel per group when
+-- there are several), and for each group its accuracy, sparsity and spike
+-- rates together.
 local function against(s, x)
 	local list, xs = groups(s, x), {}
 	for _, row in ipairs(s.rows) do
@@ -226,7 +227,7 @@ local function against(s, x)
 	end
 	local lo, hi = math.min(table.unpack(xs)), math.max(table.unpack(xs))
 	local xlog = lo > 0 and hi / lo >= 10
-	local best, sparsity, specs = {}, {}, {}
+	local best, panels, specs = {}, {}, {}
 	for _, g in ipairs(list) do
 		local gx = {}
 		for i, row in ipairs(g.rows) do
@@ -238,6 +239,7 @@ local function against(s, x)
 		best[#best + 1] = { label = g.label, x = gx, y = y, err = err }
 		local both = { { label = "best test accuracy", x = gx, y = y,
 			err = err } }
+		local sparsity = {}
 		for l = 1, s.layers do
 			local sy, serr = series_of(g.rows, function(row)
 				return row.sg_zero[l]
@@ -245,15 +247,18 @@ local function against(s, x)
 			local ry, rerr = series_of(g.rows, function(row)
 				return row.spike_rate[l]
 			end)
-			sparsity[#sparsity + 1] = { label = ("%s, layer %d")
-			    :format(g.label, l - 1), x = gx, y = sy,
-			    err = serr }
+			sparsity[#sparsity + 1] = { label = ("layer %d")
+			    :format(l - 1), x = gx, y = sy, err = serr }
 			both[#both + 1] = { label = ("gradient sparsity, " ..
 			    "layer %d"):format(l - 1), x = gx, y = sy,
 			    err = serr }
 			both[#both + 1] = { label = ("spike rate, layer %d")
 			    :format(l - 1), x = gx, y = ry, err = rerr }
 		end
+		panels[#panels + 1] = { title = g.label, series = sparsity,
+			xlog = xlog, xlabel = x, yrange = { 0, 100 },
+			legend = "bottom",
+			ylabel = "zero surrogate derivatives (%)" }
 		specs[#specs + 1] = { "lines", { file = ("accuracy-sparsity-" ..
 		    "%s.svg"):format(file_part(g.label)), series = both,
 			xlog = xlog, yrange = { 0, 100 }, subtitle = s.about,
@@ -266,13 +271,15 @@ local function against(s, x)
 		title = ("Best test accuracy against %s"):format(x),
 		subtitle = s.about,
 		ylabel = "best test accuracy (%, mean ± sd)" } })
-	if s.layers > 0 then
-		table.insert(specs, 2, { "lines", { file = "sparsity.svg",
-			series = sparsity, xlog = xlog, xlabel = x,
-			height = height(#sparsity), subtitle = s.about,
-			title = ("Gradient sparsity against %s"):format(x),
-			yrange = { 0, 100 },
-			ylabel = "zero surrogate derivatives (%)" } })
+	local title = ("Gradient sparsity against %s"):format(x)
+	if s.layers > 0 and #panels > 1 then
+		table.insert(specs, 2, { "panels", { file = "sparsity.svg",
+			title = title, subtitle = s.about, panels = panels,
+			height = 380 } })
+	elseif s.layers > 0 then
+		panels[1].title, panels[1].subtitle = title, s.about
+		panels[1].file, panels[1].legend = "sparsity.svg", nil
+		table.insert(specs, 2, { "lines", panels[1] })
 	end
 	return specs
 end

@@ -93,6 +93,11 @@ tap.ok(svg:find(">erf</text>", 1, true) and
     "best-accuracy: groups named by surrogate")
 tap.ok(svg:find(">best test accuracy (%, mean ± sd)</text>", 1, true),
     "best-accuracy: y labelled in percent")
+svg = slurp(s.dir .. "/sparsity.svg")
+tap.ok(select(2, svg:gsub('<svg class="panel"', "")) == 4 and
+    select(2, svg:gsub(">layer 0</text>", "")) == 4 and
+    svg:find(">sine</text>", 1, true),
+    "sparsity: a panel per surrogate, a line per layer")
 svg = slurp(s.dir .. "/accuracy-sparsity-sine.svg")
 tap.ok(svg:find(">100</text>", 1, true) and
     svg:find(">% (mean ± sd over seeds)</text>", 1, true),
@@ -120,6 +125,8 @@ svg = slurp(pq.dir .. "/test-accuracy.svg")
 tap.ok(svg:find(">alpha=0.5</text>", 1, true) and
     not svg:find("piecewise_quadratic", 1, true),
     "a key that never varies stays out of the legend")
+tap.ok(not slurp(pq.dir .. "/sparsity.svg"):find('class="panel"', 1, true),
+    "one surrogate: sparsity on one chart, not panels")
 tap.ok(svg:find(">sweep pq: 800 train / 200 test, 4 epochs, 3 seeds" ..
     "</text>", 1, true), "without data, the subtitle comes from fixed")
 tap.ok(svg:find(">alpha=1<tspan fill=\"#555555\"> (same as alpha=0.5)",

@@ -113,6 +113,8 @@ for _, label in ipairs({ "Heaviside step", "sigmoid (\u{3b1}=4)",
 end
 tap.ok(svg:find(">%-2[.0]*</text>") and svg:find(">2[.0]*</text>"),
     "surrogate: x ticks over the range")
+tap.ok(svg:find(">spike function and derivative</text>", 1, true),
+    "surrogate: the y axis labelled by default")
 local one = figure("surrogate", "one.svg", { range = { 1, 3 },
     surrogates = { snn.surrogate.piecewise_leaky_relu() },
     xlabel = "x", ylabel = "y", width = 400, height = 300 })
