@@ -637,14 +637,14 @@ lsnn_plot_monitor_args(lua_State *L)
 }
 
 /*
- * Reads the tensor of a monitor figure (argument arg) and the options
- * sample and neurons into m: a tensor [T] is one neuron, [T, N] N
+ * Reads the tensor at idx of a monitor figure (argument arg) and the
+ * options sample and neurons into m: a tensor [T] is one neuron, [T, N] N
  * neurons, [T, B, ...] (net:spikes, net:membrane) the neurons of sample
  * sample (from 0). Without neurons (indices from 0), m picks the first
  * most of them.
  */
 static void
-lsnn_plot_monitor(lua_State *L, const char *fn, const char *arg,
+lsnn_plot_monitor(lua_State *L, int idx, const char *fn, const char *arg,
     size_t most, struct lsnn_plot_monitor *m)
 {
 	const struct tensor	*t;
@@ -652,7 +652,7 @@ lsnn_plot_monitor(lua_State *L, const char *fn, const char *arg,
 	size_t			*pick, n = 1, b = 1, i;
 	int			 d;
 
-	t = &lsnn_tensor_check(L, LSNN_PLOT_TENSOR, fn, arg)->t;
+	t = &lsnn_tensor_check(L, idx, fn, arg)->t;
 	if (t->ndim < 1 || t->shape[0] < 1)
 		lsnn_argerror(L, fn, arg, "must have at least one step");
 	m->T = t->shape[0];
@@ -731,7 +731,7 @@ lsnn_plot_raster(lua_State *L)
 	plot_init(&p, PLOT_LINES);
 	lsnn_plot_common(L, fn, known, &p);
 	file = lsnn_plot_file(L, fn);
-	lsnn_plot_monitor(L, fn, "spikes", (size_t)-1, &m);
+	lsnn_plot_monitor(L, LSNN_PLOT_TENSOR, fn, "spikes", (size_t)-1, &m);
 	for (t = 0; t < m.T; t++)
 		for (i = 0; i < m.npick; i++)
 			n += m.v[t * m.stride + m.pick[i]] != 0;
@@ -765,8 +765,54 @@ lsnn_plot_raster(lua_State *L)
 }
 
 /*
+ * Reads the option spikes of a trace, a tensor shaped as its membrane
+ * (m), into series out, one a neuron of m: dots on the threshold th at
+ * the steps where that neuron spiked, in the colour of its line in
+ * lines. Returns the number of series, 0 without the option.
+ */
+static int
+lsnn_plot_trace_spikes(lua_State *L, const char *fn, double th,
+    const struct lsnn_plot_monitor *m, const struct plot_series *lines,
+    struct plot_series *out)
+{
+	const struct tensor		*v, *sp;
+	struct lsnn_plot_monitor	 ms;
+	struct plot_series		*s;
+	double				*x, *y;
+	size_t				 i, n;
+	int				 t;
+
+	if (lua_getfield(L, LSNN_PLOT_OPTS, "spikes") == LUA_TNIL)
+		return 0;
+	v = &lsnn_tensor_check(L, LSNN_PLOT_TENSOR, fn, "v")->t;
+	sp = &lsnn_tensor_check(L, -1, fn, "spikes")->t;
+	if (sp->ndim != v->ndim || memcmp(sp->shape, v->shape,
+	    (size_t)v->ndim * sizeof *v->shape) != 0)
+		lsnn_argerror(L, fn, "spikes", "must have the shape of v");
+	lsnn_plot_monitor(L, lua_gettop(L), fn, "spikes", m->npick, &ms);
+	for (i = 0; i < m->npick; i++) {
+		s = &out[i];
+		for (n = 0, t = 0; t < m->T; t++)
+			n += ms.v[t * ms.stride + m->pick[i]] != 0;
+		s->x = x = lsnn_plot_alloc(L, (n + 1) * sizeof *x);
+		s->y = y = lsnn_plot_alloc(L, (n + 1) * sizeof *y);
+		for (t = 0; t < m->T; t++) {
+			if (ms.v[t * ms.stride + m->pick[i]] == 0)
+				continue;
+			x[s->n] = t;
+			y[s->n++] = th;
+		}
+		s->dots = 1;
+		s->color = lines[i].color;
+	}
+	out[0].label = "spikes";
+	return (int)m->npick;
+}
+
+/*
  * snn.plot.trace(v, options): the membrane potential of a few neurons
- * against the time step, with the threshold as a dashed black line.
+ * against the time step, with the threshold as a dashed black line and
+ * their spikes as dots on it.
  */
 static int
 lsnn_plot_trace(lua_State *L)
@@ -775,7 +821,7 @@ lsnn_plot_trace(lua_State *L)
 					     "xlabel", "ylabel", "width",
 					     "height", "yrange", "legend",
 					     "sample", "neurons", "threshold",
-					     NULL };
+					     "spikes", NULL };
 	const char			*fn = "snn.plot.trace", *file;
 	struct lsnn_plot_monitor	 m;
 	struct plot			 p;
@@ -789,9 +835,9 @@ lsnn_plot_trace(lua_State *L)
 	plot_init(&p, PLOT_LINES);
 	lsnn_plot_common(L, fn, known, &p);
 	file = lsnn_plot_file(L, fn);
-	lsnn_plot_monitor(L, fn, "v", LSNN_PLOT_TRACES, &m);
-	series = lsnn_plot_alloc(L, (m.npick + 1) * sizeof *series);
-	memset(series, 0, (m.npick + 1) * sizeof *series);
+	lsnn_plot_monitor(L, LSNN_PLOT_TENSOR, fn, "v", LSNN_PLOT_TRACES, &m);
+	series = lsnn_plot_alloc(L, (2 * m.npick + 1) * sizeof *series);
+	memset(series, 0, (2 * m.npick + 1) * sizeof *series);
 	x = lsnn_plot_alloc(L, (size_t)m.T * sizeof *x);
 	for (t = 0; t < m.T; t++)
 		x[t] = t;
@@ -823,8 +869,10 @@ lsnn_plot_trace(lua_State *L)
 		lsnn_plot_keep(L);
 		s->color = PLOT_COLOR_BLACK;
 		s->dash = PLOT_DASH_DASHED;
-	}
-	lua_pop(L, 1);
+		k += lsnn_plot_trace_spikes(L, fn, th, &m, series, series + k);
+	} else if (lua_getfield(L, LSNN_PLOT_OPTS, "spikes") != LUA_TNIL)
+		lsnn_argerror(L, fn, "spikes", "needs the option threshold, "
+		    "at which the spikes are drawn");
 	if (p.x.label == NULL)
 		p.x.label = "time step t";
 	if (p.y.label == NULL)

@@ -279,6 +279,32 @@ tap.ok(svg:find('<g clip-path="url(#plot-area)">\n<path class="line"', 1,
 tap.ok(svg:find(">neuron 2</text>", 1, true) and
     svg:find(">membrane potential v</text>", 1, true),
     "trace: neurons named in the legend, y labelled")
+svg = figure("trace", "trace-spikes.svg", { threshold = 1,
+    neurons = { 0, 1, 2 }, spikes = spikes }, net:membrane(1))
+local dots, levels_ = {}, {}
+for group in svg:gmatch('<g class="dots"[^>]*>(.-)</g>') do
+	dots[#dots + 1] = select(2, group:gsub("<circle", ""))
+	for cy in group:gmatch('cy="([%d.]+)"') do
+		levels_[cy] = true
+	end
+end
+local nlev = 0
+for _ in pairs(levels_) do
+	nlev = nlev + 1
+end
+tap.ok(table.concat(dots, ",") == "3,6" and nlev == 1 and
+    svg:find(">spikes</text>", 1, true),
+    "trace: spikes as dots on the threshold, 3, 6 and none")
+tap.raises(function()
+	snn.plot.trace(net:membrane(1), { file = dir .. "/e.svg",
+	    spikes = spikes })
+end, "snn.plot.trace: argument 'spikes' needs the option threshold",
+    "trace: spikes without a threshold")
+tap.raises(function()
+	snn.plot.trace(net:membrane(1), { file = dir .. "/e.svg",
+	    threshold = 1, spikes = snn.zeros({ 6, 3 }) })
+end, "snn.plot.trace: argument 'spikes' must have the shape of v",
+    "trace: spikes of another shape")
 svg = figure("trace", "trace-default.svg", {}, snn.zeros({ 4, 9 }))
 tap.is(count(svg, 'class="line"'), 5, "trace: 5 neurons unless told")
 tap.raises(function()
