@@ -332,9 +332,9 @@ lsnn_plot_finish(lua_State *L, const char *fn, const char *file,
 static void
 lsnn_plot_read_lines(lua_State *L, const char *fn, struct plot *p)
 {
-	static const char *const	 known[] = { "file", "title", "subtitle",
-					     "xlabel", "ylabel", "xlog",
-					     "ylog", "xrange", "yrange",
+	static const char *const	 known[] = { "file", "title",
+					     "subtitle", "xlabel", "ylabel",
+					     "xlog", "ylog", "xrange", "yrange",
 					     "width", "height", "series",
 					     "legend", NULL };
 	static const char *const	 keys[] = { "label", "x", "y", "err",
@@ -400,11 +400,11 @@ lsnn_plot_lines(lua_State *L)
 static void
 lsnn_plot_read_bars(lua_State *L, const char *fn, struct plot *p)
 {
-	static const char *const	 known[] = { "file", "title", "subtitle",
-					     "xlabel", "ylabel", "ylog",
-					     "yrange", "width", "height",
-					     "groups", "series", "legend",
-					     NULL };
+	static const char *const	 known[] = { "file", "title",
+					     "subtitle", "xlabel", "ylabel",
+					     "ylog", "yrange", "width",
+					     "height", "groups", "series",
+					     "legend", NULL };
 	static const char *const	 keys[] = { "label", "values", "err",
 					     NULL };
 	const char			**groups;
@@ -555,10 +555,11 @@ lsnn_plot_curve(lua_State *L, const struct surrogate *sg, int grad,
 static int
 lsnn_plot_surrogate(lua_State *L)
 {
-	static const char *const	 known[] = { "file", "title", "subtitle",
-					     "xlabel", "ylabel", "yrange",
-					     "width", "height", "surrogates",
-					     "range", "legend", NULL };
+	static const char *const	 known[] = { "file", "title",
+					     "subtitle", "xlabel", "ylabel",
+					     "yrange", "width", "height",
+					     "surrogates", "range", "legend",
+					     NULL };
 	const char			*fn = "snn.plot.surrogate", *file;
 	struct plot			 p;
 	struct plot_series		*series, *s;
@@ -715,10 +716,10 @@ lsnn_plot_cells(struct plot_axis *a, double lo, double hi)
 static int
 lsnn_plot_raster(lua_State *L)
 {
-	static const char *const	 known[] = { "file", "title", "subtitle",
-					     "xlabel", "ylabel", "width",
-					     "height", "sample", "neurons",
-					     NULL };
+	static const char *const	 known[] = { "file", "title",
+					     "subtitle", "xlabel", "ylabel",
+					     "width", "height", "sample",
+					     "neurons", NULL };
 	const char			*fn = "snn.plot.raster", *file;
 	struct lsnn_plot_monitor	 m;
 	struct plot			 p;
@@ -817,11 +818,11 @@ lsnn_plot_trace_spikes(lua_State *L, const char *fn, double th,
 static int
 lsnn_plot_trace(lua_State *L)
 {
-	static const char *const	 known[] = { "file", "title", "subtitle",
-					     "xlabel", "ylabel", "width",
-					     "height", "yrange", "legend",
-					     "sample", "neurons", "threshold",
-					     "spikes", NULL };
+	static const char *const	 known[] = { "file", "title",
+					     "subtitle", "xlabel", "ylabel",
+					     "width", "height", "yrange",
+					     "legend", "sample", "neurons",
+					     "threshold", "spikes", NULL };
 	const char			*fn = "snn.plot.trace", *file;
 	struct lsnn_plot_monitor	 m;
 	struct plot			 p;
@@ -926,9 +927,9 @@ lsnn_plot_panel_options(lua_State *L, int idx, const char *fn)
 static int
 lsnn_plot_panels(lua_State *L)
 {
-	static const char *const	 known[] = { "file", "title", "subtitle",
-					     "columns", "width", "height",
-					     "panels", NULL };
+	static const char *const	 known[] = { "file", "title",
+					     "subtitle", "columns", "width",
+					     "height", "panels", NULL };
 	const char			*fn = "snn.plot.panels", *file, *pfn;
 	struct plot_panels		 pp;
 	struct plot			*panels;

@@ -735,8 +735,9 @@ plot_svg_bars(struct plot_svg *g)
 			x = g->left + slot * (k + (1 - PLOT_SVG_BARFILL) / 2) +
 			    bw * j;
 			plot_svg_printf(g, "<rect x=\"%.2f\" y=\"%.2f\" "
-			    "width=\"%.2f\" height=\"%.2f\" fill=\"url(#%sbar%d)"
-			    "\" stroke=\"#222222\" stroke-width=\"1\"/>\n", x,
+			    "width=\"%.2f\" height=\"%.2f\" "
+			    "fill=\"url(#%sbar%d)\" stroke=\"#222222\" "
+			    "stroke-width=\"1\"/>\n", x,
 			    fmin(y, base), bw, fabs(y - base), g->id, j);
 			if (s->err != NULL)
 				plot_svg_errbar(g, x + bw / 2, s->y[k],

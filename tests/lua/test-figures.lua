@@ -134,7 +134,8 @@ tap.ok(svg:find(">alpha=1<tspan fill=\"#555555\"> (same as alpha=0.5)",
 
 -- Without a numeric key: bars of close accuracies, the axis broken.
 local bars = summary("bars", { "surrogate" }, {
-	row({ surrogate = "atan" }, 0.91), row({ surrogate = "sigmoid" }, 0.93) })
+	row({ surrogate = "atan" }, 0.91),
+	row({ surrogate = "sigmoid" }, 0.93) })
 os.execute("mkdir '" .. bars.dir .. "'")
 files = assert(snn.sweep.figures(bars))
 svg = slurp(files[#files])

@@ -326,7 +326,8 @@ svg = figure("panels", "panels.svg", { title = "by surrogate",
     subtitle = "sweep s", columns = 2, panels = {
 	{ title = "atan", series = { { label = "a", y = { 1, 2 } } } },
 	{ title = "sigmoid", series = { { y = { 2, 1 } } } },
-	{ kind = "bars", groups = { "x" }, series = { { values = { 3 } } } } } })
+	{ kind = "bars", groups = { "x" },
+	    series = { { values = { 3 } } } } } })
 tap.ok(select(2, svg:gsub('<svg class="panel"', "")) == 3 and
     svg:find('width="840" height="', 1, true) and
     svg:find('<svg class="panel" x="0" y="[%d]+" width="420" ' ..
