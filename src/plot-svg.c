@@ -21,6 +21,7 @@
 #define PLOT_SVG_TICK		14
 #define PLOT_SVG_LEGEND		15
 #define PLOT_SVG_GLYPH		0.56
+#define PLOT_SVG_MINFONT	10	/* long text shrinks to this */
 #define PLOT_SVG_FONT \
 	"DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif"
 
@@ -226,6 +227,21 @@ plot_svg_width(const char *text, int size)
 	for (; *s != '\0'; s += n == 0 ? 1 : n, chars++)
 		n = plot_svg_utf8(s);
 	return (double)chars * size * PLOT_SVG_GLYPH;
+}
+
+/*
+ * Returns the size in pixels, at most size and at least PLOT_SVG_MINFONT,
+ * at which text fits in room pixels.
+ */
+static int
+plot_svg_fit(const char *text, int size, double room)
+{
+	double	w = plot_svg_width(text, size);
+
+	if (w <= room)
+		return size;
+	size = (int)floor(size * room / w);
+	return size < PLOT_SVG_MINFONT ? PLOT_SVG_MINFONT : size;
 }
 
 /*
@@ -884,24 +900,29 @@ plot_svg_legend(struct plot_svg *g)
 
 /*
  * Writes a title and a subtitle (each may be NULL) centred across width
- * pixels at the top.
+ * pixels at the top, smaller where they would not fit.
  */
 static void
 plot_svg_heading(struct plot_svg *g, int width, const char *title,
     const char *subtitle)
 {
+	double	room = width - 2 * PLOT_SVG_PAD;
+
 	if (title != NULL)
 		plot_svg_text(g, width / 2.0, PLOT_SVG_PAD + PLOT_SVG_TITLE *
-		    1.2, PLOT_SVG_TITLE, "middle", " font-weight=\"bold\"",
-		    title);
+		    1.2, plot_svg_fit(title, PLOT_SVG_TITLE, room), "middle",
+		    " font-weight=\"bold\"", title);
 	if (subtitle != NULL)
 		plot_svg_text(g, width / 2.0, PLOT_SVG_PAD + PLOT_SVG_TITLE *
 		    (title != NULL ? 1.2 : 0) + PLOT_SVG_SUBTITLE * 1.4,
-		    PLOT_SVG_SUBTITLE, "middle", " fill=\"#444444\"",
-		    subtitle);
+		    plot_svg_fit(subtitle, PLOT_SVG_SUBTITLE, room), "middle",
+		    " fill=\"#444444\"", subtitle);
 }
 
-/* Writes the title and subtitle above the figure and the axis labels. */
+/*
+ * Writes the title and subtitle above the figure and the axis labels,
+ * the y label smaller where it is longer than the plot is high.
+ */
 static void
 plot_svg_labels(struct plot_svg *g)
 {
@@ -920,7 +941,8 @@ plot_svg_labels(struct plot_svg *g)
 		y = g->fy + g->fh / 2;
 		snprintf(attrs, sizeof attrs, " transform=\"rotate(-90 %.2f "
 		    "%.2f)\"", x, y);
-		plot_svg_text(g, x, y, PLOT_SVG_LABEL, "middle", attrs,
+		plot_svg_text(g, x, y, plot_svg_fit(p->y.label,
+		    PLOT_SVG_LABEL, g->fh + 2 * PLOT_SVG_PAD), "middle", attrs,
 		    p->y.label);
 	}
 }

@@ -258,7 +258,7 @@ local function against(s, x)
 		panels[#panels + 1] = { title = g.label, series = sparsity,
 			xlog = xlog, xlabel = x, yrange = { 0, 100 },
 			legend = "bottom",
-			ylabel = "zero surrogate derivatives (%)" }
+			ylabel = "zero derivatives (%)" }
 		specs[#specs + 1] = { "lines", { file = ("accuracy-sparsity-" ..
 		    "%s.svg"):format(file_part(g.label)), series = both,
 			xlog = xlog, yrange = { 0, 100 }, subtitle = s.about,

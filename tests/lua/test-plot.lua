@@ -321,6 +321,20 @@ tap.raises(function()
 end, "snn.plot.lines: argument 'legend' must be one of auto, right, " ..
     "bottom, none (got left)", "an unknown legend place")
 
+-- A y label longer than the plot is high, and a title wider than the
+-- figure, shrink to fit.
+svg = figure("lines", "fit.svg", { width = 300, height = 220,
+    title = "a title far too long for a figure three hundred pixels wide",
+    ylabel = "zero surrogate derivatives (% of the layer's)",
+    series = { { y = { 1, 2 } } } })
+local tsize = tonumber(svg:match('font%-size="(%d+)" text%-anchor="middle" ' ..
+    'font%-weight="bold"'))
+local ysize = tonumber(svg:match('font%-size="(%d+)" text%-anchor="middle" ' ..
+    'transform="rotate%(%-90'))
+tap.ok(tsize and tsize < 20 and tsize >= 10 and ysize and ysize < 16 and
+    ysize >= 10, ("long title and y label shrink (%s, %s px)"):format(
+    tostring(tsize), tostring(ysize)))
+
 -- Small multiples: panels of lines and bars under one title.
 svg = figure("panels", "panels.svg", { title = "by surrogate",
     subtitle = "sweep s", columns = 2, panels = {
