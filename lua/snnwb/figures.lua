@@ -87,6 +87,19 @@ local function x_key(s, want)
 	end
 end
 
+-- Returns the name of spiking layer l of summary s: "layer" and its
+-- module path as metrics.csv names it (the live view and net:membrane
+-- too), or its number from 0 where the runs do not say.
+local function layer_name(s, l)
+	for _, run in ipairs(s.runs or {}) do
+		local name = run.layer_names and run.layer_names[l]
+		if name then
+			return "layer " .. name
+		end
+	end
+	return ("layer %d"):format(l - 1)
+end
+
 -- Returns the rows of summary s grouped by their values of every key but
 -- x, in the order they first come, each group's rows sorted by x: a list
 -- of { label, rows }.
@@ -247,13 +260,13 @@ local function against(s, x)
 			local ry, rerr = series_of(g.rows, function(row)
 				return row.spike_rate[l]
 			end)
-			sparsity[#sparsity + 1] = { label = ("layer %d")
-			    :format(l - 1), x = gx, y = sy, err = serr }
-			both[#both + 1] = { label = ("gradient sparsity, " ..
-			    "layer %d"):format(l - 1), x = gx, y = sy,
-			    err = serr }
-			both[#both + 1] = { label = ("spike rate, layer %d")
-			    :format(l - 1), x = gx, y = ry, err = rerr }
+			local layer = layer_name(s, l)
+			sparsity[#sparsity + 1] = { label = layer, x = gx,
+				y = sy, err = serr }
+			both[#both + 1] = { label = "gradient sparsity, " ..
+			    layer, x = gx, y = sy, err = serr }
+			both[#both + 1] = { label = "spike rate, " .. layer,
+				x = gx, y = ry, err = rerr }
 		end
 		panels[#panels + 1] = { title = g.label, series = sparsity,
 			xlog = xlog, xlabel = x, yrange = { 0, 100 },

@@ -119,14 +119,18 @@ for i, alpha in ipairs({ 0.5, 1, 2 }) do
 	    0.9)
 end
 local pq = summary("pq", { "alpha", "surrogate" }, rows)
+pq.runs = { { layer_names = { "hidden.lif" } } }
 os.execute("mkdir '" .. pq.dir .. "'")
 files = assert(snn.sweep.figures(pq))
 svg = slurp(pq.dir .. "/test-accuracy.svg")
 tap.ok(svg:find(">alpha=0.5</text>", 1, true) and
     not svg:find("piecewise_quadratic", 1, true),
     "a key that never varies stays out of the legend")
-tap.ok(not slurp(pq.dir .. "/sparsity.svg"):find('class="panel"', 1, true),
-    "one surrogate: sparsity on one chart, not panels")
+svg = slurp(pq.dir .. "/sparsity.svg")
+tap.ok(not svg:find('class="panel"', 1, true) and
+    svg:find(">layer hidden.lif</text>", 1, true),
+    "one surrogate: sparsity on one chart, layers by module name")
+svg = slurp(pq.dir .. "/test-accuracy.svg")
 tap.ok(svg:find(">sweep pq: 800 train / 200 test, 4 epochs, 3 seeds" ..
     "</text>", 1, true), "without data, the subtitle comes from fixed")
 tap.ok(svg:find(">alpha=1<tspan fill=\"#555555\"> (same as alpha=0.5)",
