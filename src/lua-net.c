@@ -687,11 +687,16 @@ lsnn_net_neuron_layer(lua_State *L, const struct net *net, int idx,
 	return m;
 }
 
-/* net:membrane([layer]): a view of a neuron layer's v [T, B, ...]. */
+/*
+ * net:membrane([layer]) and net:spikes([layer]) (upvalue 1: spikes): a
+ * view of a neuron layer's v after reset, or of its output spikes, as
+ * [T, B, ...].
+ */
 static int
-lsnn_net_membrane(lua_State *L)
+lsnn_net_monitor(lua_State *L)
 {
-	const char		*fn = "net:membrane";
+	int			 spikes = lua_toboolean(L, lua_upvalueindex(1));
+	const char		*fn = spikes ? "net:spikes" : "net:membrane";
 	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn);
 	struct net		*net = ln->net;
 	struct module		*m = lsnn_net_neuron_layer(L, net, 2, fn);
@@ -700,8 +705,8 @@ lsnn_net_membrane(lua_State *L)
 	shape[0] = net->T;
 	shape[1] = net->B;
 	memcpy(shape + 2, m->out_shape, (size_t)m->out_ndim * sizeof *shape);
-	lsnn_tensor_push_view(L, 1, (float *)layer_neuron_v(m),
-	    m->out_ndim + 2, shape, &ln->acts);
+	lsnn_tensor_push_view(L, 1, spikes ? m->y :
+	    (float *)layer_neuron_v(m), m->out_ndim + 2, shape, &ln->acts);
 	return 1;
 }
 
@@ -1094,7 +1099,6 @@ lsnn_net_open(lua_State *L)
 		{ "zero_grad", lsnn_net_zero_grad },
 		{ "reset", lsnn_net_reset },
 		{ "spiking", lsnn_net_spiking },
-		{ "membrane", lsnn_net_membrane },
 		{ "histogram", lsnn_net_histogram },
 		{ "params", lsnn_net_params },
 		{ "grads", lsnn_net_grads },
@@ -1131,6 +1135,12 @@ lsnn_net_open(lua_State *L)
 		lua_pushboolean(L, 0);
 		lua_pushcclosure(L, lsnn_net_mode, 1);
 		lua_setfield(L, -2, "eval");
+		lua_pushboolean(L, 0);
+		lua_pushcclosure(L, lsnn_net_monitor, 1);
+		lua_setfield(L, -2, "membrane");
+		lua_pushboolean(L, 1);
+		lua_pushcclosure(L, lsnn_net_monitor, 1);
+		lua_setfield(L, -2, "spikes");
 	}
 	lua_pop(L, 2);
 	luaL_setfuncs(L, fns, 0);

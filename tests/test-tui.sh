@@ -275,8 +275,8 @@ wait_for -e '^ job 1 running *| simulate T=4096 .* images [0-9]*/2000' &&
     grep -q '^act1 ' "$tmp/screen"
 ok $? "a simulation fills the unevenness panel: layer names and bars"
 wait_for -e 'accuracy against t  ━ SNN  ━ ANN' &&
-    grep -q '⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉' "$tmp/screen"
-ok $? "the accuracy against t is charted with the ANN's"
+    grep -q ' 50 ⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉' "$tmp/screen"
+ok $? "the accuracy against t is charted with the ANN's, in percent (50)"
 a=$(images) && sleep 1 && b=$(images) && [ -n "$a" ] && [ "$b" -gt "$a" ] &&
     type_line '1+1' && wait_for -x '2'
 ok $? "the simulation goes on batch by batch while the prompt answers"
