@@ -6,7 +6,9 @@
  * loader's thread for training. A data
  * set may be a subset of another (ds:split, ds:select, subset=): it then
  * keeps its parent alive through its uservalue and shares the parent's
- * samples.
+ * samples. Ownership: closing a data set makes it unusable at once, but
+ * what it owns is freed only when no open subset and no job uses it any
+ * more; closing one that a job uses raises "busy".
  */
 #include <errno.h>
 #include <math.h>
@@ -35,6 +37,11 @@ struct lsnn_data {
 	size_t			 nindex;
 	const uint32_t		*ids;		/* (ds.n) file ids or NULL */
 	char			*json;		/* description for config.json */
+	struct lsnn_data	*parent;	/* a subset's, until freed */
+	int			 children;	/* subsets not yet freed */
+	int			 users;		/* jobs using it */
+	int			 user;		/* the last of them */
+	int			 closed;
 };
 
 /* Pushes an empty data set userdata (nothing owned yet). */
@@ -49,25 +56,97 @@ lsnn_data_push(lua_State *L)
 	return d;
 }
 
-/* __gc and __close: frees what the data set owns. */
+/*
+ * Frees what the closed data set d owns once no subset and no job uses it
+ * any more, then lets go of its parent (which may be freed in turn).
+ */
+static void
+lsnn_data_drop(struct lsnn_data *d)
+{
+	struct lsnn_data	*parent;
+
+	while (d != NULL && d->closed && d->children == 0 && d->users == 0) {
+		if (d->owns_es)
+			data_nmnist_free(&d->es);
+		if (d->owns_ms)
+			data_mnist_free(&d->ms);
+		if (d->owns_cs)
+			data_cifar10_free(&d->cs);
+		d->owns_es = d->owns_ms = d->owns_cs = 0;
+		mem_free(d->index);
+		d->index = NULL;
+		free(d->json);
+		d->json = NULL;
+		parent = d->parent;
+		d->parent = NULL;
+		if (parent != NULL)
+			parent->children--;
+		d = parent;
+	}
+}
+
+/*
+ * __gc: closes the data set (every use of it raises from then on) and
+ * frees what it owns unless a subset or a job still uses it (then the
+ * last of them frees it).
+ */
+static int
+lsnn_data_gc(lua_State *L)
+{
+	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+
+	d->closed = 1;
+	d->ds.n = 0;
+	lsnn_data_drop(d);
+	return 0;
+}
+
+/* __close: as __gc, but raises "busy" while a job uses the data set. */
 static int
 lsnn_data_close(lua_State *L)
 {
 	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
 
-	if (d->owns_es)
-		data_nmnist_free(&d->es);
-	if (d->owns_ms)
-		data_mnist_free(&d->ms);
-	if (d->owns_cs)
-		data_cifar10_free(&d->cs);
-	d->owns_es = d->owns_ms = d->owns_cs = 0;
-	mem_free(d->index);
-	d->index = NULL;
-	free(d->json);
-	d->json = NULL;
-	d->ds.n = 0;
-	return 0;
+	if (d->users > 0)
+		return luaL_error(L, "data set: busy: job %d uses it",
+		    d->user);
+	return lsnn_data_gc(L);
+}
+
+/*
+ * Marks the data set at idx as used by job (use 1) until the job lets go
+ * of it (use 0): closing it raises meanwhile, and what it owns outlives
+ * the job.
+ */
+void
+lsnn_data_use(lua_State *L, int idx, int job, int use)
+{
+	struct lsnn_data	*d = luaL_checkudata(L, idx, LSNN_DATA);
+
+	if (use) {
+		d->users++;
+		d->user = job;
+	} else if (d->users > 0) {
+		d->users--;
+		lsnn_data_drop(d);
+	}
+}
+
+/*
+ * Returns the data set userdata at idx for the method fn, raising when it
+ * is not one or is closed.
+ */
+static struct lsnn_data *
+lsnn_data_self(lua_State *L, int idx, const char *fn)
+{
+	struct lsnn_data	*d = luaL_testudata(L, idx, LSNN_DATA);
+
+	if (d == NULL)
+		lsnn_argerror(L, fn, "self", "must be a data set (got %s)",
+		    luaL_typename(L, idx));
+	if (d->closed)
+		luaL_error(L, "%s: the data set is closed", fn);
+	return d;
 }
 
 /*
@@ -80,9 +159,11 @@ lsnn_data_check(lua_State *L, int idx, const char *fn, const char *arg,
 {
 	struct lsnn_data	*d = luaL_testudata(L, idx, LSNN_DATA);
 
-	if (d == NULL || d->ds.n == 0)
+	if (d == NULL)
 		lsnn_argerror(L, fn, arg, "must be a data set (got %s)",
 		    luaL_typename(L, idx));
+	if (d->closed)
+		lsnn_argerror(L, fn, arg, "is a closed data set");
 	*index = d->index;
 	*nindex = d->index != NULL ? d->nindex : d->ds.n;
 	if (json != NULL)
@@ -472,8 +553,8 @@ lsnn_data_cifar10(lua_State *L)
 static int
 lsnn_data_length(lua_State *L)
 {
-	lua_pushinteger(L, (lua_Integer)lsnn_data_len(luaL_checkudata(L, 1,
-	    LSNN_DATA)));
+	lua_pushinteger(L, (lua_Integer)lsnn_data_len(lsnn_data_self(L, 1,
+	    "#ds")));
 	return 1;
 }
 
@@ -484,18 +565,19 @@ lsnn_data_length(lua_State *L)
 static int
 lsnn_data_get(lua_State *L)
 {
-	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+	struct lsnn_data	*d = lsnn_data_self(L, 1, "ds:get");
 	struct lsnn_tensor	*t;
-	lua_Integer		 i, epoch;
+	lua_Integer		 i, epoch = -1;
 	size_t			 s;
 	char			*cause = NULL;
 	int			 shape[4];
 
-	i = luaL_checkinteger(L, 2);
-	epoch = luaL_optinteger(L, 3, -1);
-	if (d->ds.n == 0 || i < 1 || (size_t)i > lsnn_data_len(d))
-		return luaL_error(L, "data set: index %d out of range 1..%d",
-		    (int)i, (int)lsnn_data_len(d));
+	i = lsnn_check_positive(L, 2, "ds:get", "i");
+	if (!lua_isnoneornil(L, 3))
+		epoch = lsnn_check_seed(L, 3, "ds:get", "epoch");
+	if ((size_t)i > lsnn_data_len(d))
+		return luaL_error(L, "ds:get: index %I out of range 1..%I", i,
+		    (lua_Integer)lsnn_data_len(d));
 	s = lsnn_data_sample(d, (size_t)i - 1);
 	shape[0] = d->ds.T;
 	shape[1] = d->ds.channels;
@@ -544,7 +626,7 @@ lsnn_data_index(lua_State *L)
  * samples and keeps d alive.
  */
 static void
-lsnn_data_push_subset(lua_State *L, int idx, const struct lsnn_data *d,
+lsnn_data_push_subset(lua_State *L, int idx, struct lsnn_data *d,
     uint32_t *index, size_t n, char *json)
 {
 	struct lsnn_data	*part;
@@ -556,6 +638,8 @@ lsnn_data_push_subset(lua_State *L, int idx, const struct lsnn_data *d,
 	part->index = index;
 	part->nindex = n;
 	part->json = json;
+	part->parent = d;
+	d->children++;
 	lua_pushvalue(L, idx);
 	lua_setiuservalue(L, -2, 1);
 }
@@ -570,7 +654,7 @@ lsnn_data_split(lua_State *L)
 {
 	static const char *const	 known[] = { "seed", NULL };
 	const char			*fn = "ds:split";
-	struct lsnn_data		*d = luaL_checkudata(L, 1, LSNN_DATA);
+	struct lsnn_data		*d = lsnn_data_self(L, 1, fn);
 	struct rng			 r;
 	uint32_t			*all, *part;
 	size_t				 n = lsnn_data_len(d), k, i, len;
@@ -626,7 +710,7 @@ static int
 lsnn_data_select(lua_State *L)
 {
 	const char		*fn = "ds:select";
-	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+	struct lsnn_data	*d = lsnn_data_self(L, 1, fn);
 	uint32_t		*index;
 	size_t			 n = lsnn_data_len(d), len, i;
 	lua_Integer		 pos;
@@ -668,7 +752,7 @@ lsnn_data_select(lua_State *L)
 static int
 lsnn_data_ids(lua_State *L)
 {
-	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+	struct lsnn_data	*d = lsnn_data_self(L, 1, "ds:ids");
 	size_t			 i, s, n = lsnn_data_len(d);
 
 	lua_createtable(L, (int)n, 0);
@@ -687,6 +771,10 @@ lsnn_data_tostring(lua_State *L)
 {
 	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
 
+	if (d->closed) {
+		lua_pushliteral(L, "data set (closed)");
+		return 1;
+	}
 	lua_pushfstring(L, "data set: %d samples of [%d, %d, %d, %d]",
 	    (int)lsnn_data_len(d), d->ds.T, d->ds.channels, d->ds.height,
 	    d->ds.width);
@@ -697,7 +785,7 @@ lsnn_data_tostring(lua_State *L)
 static int
 lsnn_data_labels(lua_State *L)
 {
-	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+	struct lsnn_data	*d = lsnn_data_self(L, 1, "ds:labels");
 	size_t			 i, n = lsnn_data_len(d);
 
 	lua_createtable(L, (int)n, 0);
@@ -715,7 +803,7 @@ lsnn_data_labels(lua_State *L)
 static int
 lsnn_data_folder(lua_State *L)
 {
-	luaL_checkudata(L, 1, LSNN_DATA);
+	lsnn_data_self(L, 1, "ds:root");
 	lua_settop(L, 1);
 	while (lua_getiuservalue(L, -1, 1) == LUA_TUSERDATA)
 		continue;
@@ -727,7 +815,7 @@ void
 lsnn_data_open(lua_State *L)
 {
 	static const luaL_Reg	 meta[] = {
-		{ "__gc", lsnn_data_close },
+		{ "__gc", lsnn_data_gc },
 		{ "__close", lsnn_data_close },
 		{ "__len", lsnn_data_length },
 		{ "__tostring", lsnn_data_tostring },

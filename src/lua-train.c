@@ -42,6 +42,7 @@ struct lsnn_job {
 	char			*data_json;
 	int			 id;
 	int			 claimed;	/* networks claimed: 0, 1, 2 */
+	int			 using;		/* its data sets marked used */
 	int			 ended;		/* DONE or ERROR taken */
 	enum job_state		 state;		/* final state once ended */
 	char			*error;
@@ -304,13 +305,34 @@ lsnn_train_unlink(struct lsnn_job *lj)
 	lj->next = NULL;
 }
 
-/* Releases the networks the job at idx claimed. */
+/*
+ * Marks the data sets of the job at idx (its training and test sets) as
+ * used by it (use 1), or lets go of them (0).
+ */
+static void
+lsnn_train_use(lua_State *L, struct lsnn_job *lj, int idx, int use)
+{
+	int	slot;
+
+	if (lj->using == use)
+		return;
+	idx = lua_absindex(L, idx);
+	for (slot = LSNN_JOB_TRAIN; slot <= LSNN_JOB_TEST; slot++) {
+		if (lua_getiuservalue(L, idx, slot) == LUA_TUSERDATA)
+			lsnn_data_use(L, -1, lj->id, use);
+		lua_pop(L, 1);
+	}
+	lj->using = use;
+}
+
+/* Releases the networks and data sets the job at idx claimed. */
 static void
 lsnn_train_release(lua_State *L, struct lsnn_job *lj, int idx)
 {
 	int	i;
 
 	idx = lua_absindex(L, idx);
+	lsnn_train_use(L, lj, idx, 0);
 	for (i = 0; i < lj->claimed; i++) {
 		lua_getiuservalue(L, idx, i == 0 ? LSNN_JOB_NET :
 		    LSNN_JOB_NET2);
@@ -636,6 +658,18 @@ lsnn_train_job_claim(lua_State *L, struct lsnn_job *lj, int idx, int net)
 	return n;
 }
 
+/*
+ * Keeps the data set at index data in the job at idx, which uses it from
+ * its start to its end.
+ */
+void
+lsnn_train_job_data(lua_State *L, int idx, int data)
+{
+	idx = lua_absindex(L, idx);
+	lua_pushvalue(L, data);
+	lua_setiuservalue(L, idx, LSNN_JOB_TRAIN);
+}
+
 /* Returns what the job's kind keeps in it. */
 void *
 lsnn_train_job_priv(const struct lsnn_job *lj)
@@ -673,6 +707,7 @@ lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
 		lsnn_train_release(L, lj, idx);
 		return lsnn_error(L, lj->kind->fn, cause);
 	}
+	lsnn_train_use(L, lj, idx, 1);
 	lj->next = lsnn_live;
 	lsnn_live = lj;
 	lua_getfield(L, LUA_REGISTRYINDEX, LSNN_JOBS);
