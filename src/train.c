@@ -419,7 +419,6 @@ train_open_run(struct train_state *st, int *first, char **cause)
 	struct train_config	*cfg = st->cfg;
 	struct checkpoint	 ck;
 	char			*config;
-	FILE			*f;
 	int			 keep = -1;
 
 	*first = 1;
@@ -428,8 +427,7 @@ train_open_run(struct train_state *st, int *first, char **cause)
 	if ((st->ckpt = error_printf("%s/checkpoint.safetensors",
 	    cfg->run_dir)) == NULL)
 		return error_set(cause, "out of memory");
-	if (cfg->resume && (f = fopen(st->ckpt, "rb")) != NULL) {
-		fclose(f);
+	if (cfg->resume && file_exists(st->ckpt)) {
 		memset(&ck, 0, sizeof ck);
 		ck.m = st->m;
 		ck.v = st->v;
