@@ -5,7 +5,8 @@
  * names and directories are named as such; checkpoints are refused for a
  * transposed shape, NaN or infinite weights and out-of-range integers in
  * their description, and load in n log n of their layers; gzip files must
- * end with their CRC-32 and length, and nothing after them. Files live in
+ * end with their CRC-32 and length, and nothing after them, and their
+ * messages name the file, not "<fd:3>". Files live in
  * a temporary directory removed at the end.
  */
 #include <sys/stat.h>
@@ -36,6 +37,36 @@ at(const char *name)
 	next = (next + 1) % 4;
 	snprintf(path[next], sizeof path[next], "%s/%s", tmpdir, name);
 	return path[next];
+}
+
+/* Writes len bytes of data to path, appending when append is set. */
+static void
+put_file(const char *path, const void *data, size_t len, int append)
+{
+	FILE	*fp = fopen(path, append ? "ab" : "wb");
+
+	if (fp == NULL || fwrite(data, 1, len, fp) != len || fclose(fp) != 0)
+		diag("cannot write %s", path);
+}
+
+/* Appends len bytes of data to path as one gzip member. */
+static void
+put_gzip(const char *path, const void *data, size_t len)
+{
+	gzFile	g = gzopen(path, "ab");
+
+	if (g == NULL || gzwrite(g, data, (unsigned)len) != (int)len ||
+	    gzclose(g) != Z_OK)
+		diag("cannot write %s", path);
+}
+
+/* Returns the size of the file at path, or 0. */
+static size_t
+file_size(const char *path)
+{
+	struct stat	sb;
+
+	return stat(path, &sb) == 0 ? (size_t)sb.st_size : 0;
 }
 
 /* Fails the whole test (a hang is a failure): SIGALRM's action. */
@@ -385,6 +416,97 @@ test_checkpoints(void)
 	    "%.3f s: %.1f times (quadratic: 16)", big, small, big / small);
 }
 
+/* Flips the bits of the byte at offset in the file at path. */
+static void
+flip(const char *path, long offset)
+{
+	FILE	*fp = fopen(path, "r+b");
+	int	 c;
+
+	if (fp == NULL || fseek(fp, offset, SEEK_SET) != 0 ||
+	    (c = fgetc(fp)) == EOF || fseek(fp, offset, SEEK_SET) != 0 ||
+	    fputc(c ^ 0xff, fp) == EOF || fclose(fp) != 0)
+		diag("cannot change %s", path);
+}
+
+/*
+ * gzip: a whole stream and two members read; a stream cut before or in
+ * its trailer, a wrong CRC-32 or length, and bytes after the stream are
+ * refused with the file's name and the offset.
+ */
+static void
+test_gzip(void)
+{
+	uint8_t		 img[8 + 100], *buf = NULL;
+	struct idx	 x;
+	char		*cause = NULL, want[256];
+	size_t		 i, len = 0, size;
+	int		 rc;
+
+	img[0] = img[1] = 0;
+	img[2] = 8;
+	img[3] = 1;
+	img[4] = img[5] = img[6] = 0;
+	img[7] = 100;
+	for (i = 0; i < 100; i++)
+		img[8 + i] = (uint8_t)(i * 7);
+	put_gzip(at("ok.gz"), img, sizeof img);
+	rc = data_idx_read(at("ok.gz"), &x, &cause);
+	ok(rc == 0 && x.n == 100 && x.data[99] == (uint8_t)(99 * 7),
+	    "a gzip IDX file reads (%s)", cause ? cause : "ok");
+	data_idx_free(&x);
+	put_gzip(at("two.gz"), img, 50);
+	put_gzip(at("two.gz"), img + 50, sizeof img - 50);
+	rc = data_idx_read(at("two.gz"), &x, &cause);
+	ok(rc == 0 && x.n == 100 && x.data[99] == (uint8_t)(99 * 7),
+	    "so does one of two gzip members (%s)", cause ? cause : "ok");
+	data_idx_free(&x);
+
+	size = file_size(at("ok.gz"));
+	put_gzip(at("cut8.gz"), img, sizeof img);
+	if (truncate(at("cut8.gz"), (off_t)size - 8) != 0)
+		diag("cannot truncate");
+	snprintf(want, sizeof want, "cut8.gz: truncated gzip data: the file "
+	    "ends at byte %zu before the stream's end", size - 8);
+	says(data_idx_read(at("cut8.gz"), &x, &cause), &cause, want,
+	    "a gzip file without its CRC-32 and length");
+	put_gzip(at("cut4.gz"), img, sizeof img);
+	if (truncate(at("cut4.gz"), (off_t)size - 4) != 0)
+		diag("cannot truncate");
+	says(data_idx_read(at("cut4.gz"), &x, &cause), &cause,
+	    "cut4.gz: truncated gzip data", "one without its length");
+
+	put_gzip(at("crc.gz"), img, sizeof img);
+	flip(at("crc.gz"), (long)size - 8);
+	says(data_idx_read(at("crc.gz"), &x, &cause), &cause,
+	    "crc.gz: damaged gzip data at byte 127: incorrect data check",
+	    "a wrong CRC-32");
+	put_gzip(at("isize.gz"), img, sizeof img);
+	flip(at("isize.gz"), (long)size - 2);
+	says(data_idx_read(at("isize.gz"), &x, &cause), &cause,
+	    "incorrect length check", "a wrong length (ISIZE)");
+
+	put_gzip(at("junk.gz"), img, sizeof img);
+	put_file(at("junk.gz"), "junk", 4, 1);
+	snprintf(want, sizeof want, "junk.gz: trailing data after the gzip "
+	    "stream at byte %zu", size);
+	says(data_idx_read(at("junk.gz"), &x, &cause), &cause, want,
+	    "bytes after the stream, with their offset");
+	says(data_idx_read_bytes(at("junk.gz"), &buf, &len, &cause), &cause,
+	    want, "the same for CIFAR-10's whole-file reader");
+	mem_free(buf);
+	put_gzip(at("bad2.gz"), img, sizeof img);
+	put_file(at("bad2.gz"), "\x1f\x8b\x00\x00", 4, 1);
+	says(data_idx_read(at("bad2.gz"), &x, &cause), &cause,
+	    "bad2.gz: ", "a second member with a broken header");
+	put_file(at("plain"), img, sizeof img, 0);
+	rc = data_idx_read(at("plain"), &x, &cause);
+	ok(rc == 0 && x.n == 100 && x.data[1] == 7,
+	    "a plain IDX file still reads (%s)", cause ? cause : "ok");
+	data_idx_free(&x);
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -396,6 +518,7 @@ main(void)
 	test_fifos();
 	test_names();
 	test_checkpoints();
+	test_gzip();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		diag("cannot remove %s", tmpdir);
