@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -200,8 +201,11 @@ lsnn_data_root(lua_State *L, int opt, const char *fn, const char *key,
 	int		 i, n = 0, m;
 	luaL_Buffer	 b;
 
-	if ((root = lsnn_opt_string(L, opt, fn, key, NULL)) != NULL)
+	if ((root = lsnn_opt_string(L, opt, fn, key, NULL)) != NULL) {
+		if (*root == '\0')
+			lsnn_argerror(L, fn, key, "is an empty folder name");
 		return root;
+	}
 	if ((env = getenv("SNNWB_DATA")) != NULL && *env != '\0') {
 		snprintf(buf[n], sizeof buf[n], "%s/%s", env, set);
 		cand[n] = buf[n];
@@ -316,6 +320,30 @@ lsnn_data_subset(lua_State *L, int opt, const char *fn, struct lsnn_data *d)
 		lsnn_error(L, fn, cause);
 }
 
+/*
+ * Returns fn's option duration (microseconds, default def when absent), a
+ * whole number from 1 to 2^32 - 1.
+ */
+static uint32_t
+lsnn_data_duration(lua_State *L, const char *fn, uint32_t def)
+{
+	lua_Number	v;
+
+	if (lua_isnoneornil(L, 1))
+		return def;
+	if (lua_getfield(L, 1, "duration") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return def;
+	}
+	v = lsnn_check_number(L, -1, fn, "duration");
+	lua_pop(L, 1);
+	if (!(v >= 1 && v <= UINT32_MAX) || v != floor(v))
+		lsnn_argerror(L, fn, "duration", "must be a whole number of "
+		    "microseconds, 1 to 4294967295 (got %s)",
+		    lua_pushfstring(L, "%f", v));
+	return (uint32_t)v;
+}
+
 /* snn.data.nmnist{root=, split=, frames=, split_by=, ...}: N-MNIST frames. */
 static int
 lsnn_data_nmnist(lua_State *L)
@@ -345,8 +373,7 @@ lsnn_data_nmnist(lua_State *L)
 	if (data_frames_set_split(&d->fo, lsnn_opt_string(L, 1, fn,
 	    "split_by", "number"), &cause) != 0)
 		return lsnn_error(L, fn, cause);
-	d->fo.duration_us = (uint32_t)lsnn_opt_number(L, 1, fn, "duration",
-	    d->fo.duration_us);
+	d->fo.duration_us = lsnn_data_duration(L, fn, d->fo.duration_us);
 	d->fo.binary = lsnn_opt_boolean(L, 1, fn, "binary", 0);
 	d->fo.divide = (float)lsnn_opt_number(L, 1, fn, "divide", 1);
 	if (data_frames_validate(&d->fo, &cause) != 0)

@@ -112,7 +112,10 @@ train_classes(const struct net *net, int *C, char **cause)
 	return 0;
 }
 
-/* Checks that every label of a batch is a class the network outputs. */
+/*
+ * Checks that every label of a batch is a class the network outputs; the
+ * message counts the samples of the whole set from 1, as Lua does.
+ */
 static int
 train_check_labels(const struct batch *b, int C, char **cause)
 {
@@ -120,8 +123,9 @@ train_check_labels(const struct batch *b, int C, char **cause)
 
 	for (i = 0; i < b->B; i++)
 		if (b->labels[i] < 0 || b->labels[i] >= C)
-			return error_set(cause, "sample %u has label %d but "
-			    "the network has %d outputs", b->sample[i],
+			return error_set(cause, "sample %llu has label %d but "
+			    "the network has %d outputs",
+			    (unsigned long long)b->sample[i] + 1,
 			    b->labels[i], C);
 	return 0;
 }
