@@ -718,7 +718,7 @@ lsnn_net_histogram(lua_State *L)
 {
 	static const char *const	 known[] = { "bins", "range", NULL };
 	const char			*fn = "net:histogram";
-	struct net			*net = lsnn_net_get(L, 1, fn, "self")->net;
+	struct net			*net = lsnn_net_check(L, 1, fn);
 	struct module			*m;
 	struct hist			 h;
 	size_t				 n;
@@ -1038,7 +1038,7 @@ lsnn_net_summary_line(struct module *m, const char *path, void *arg)
 static int
 lsnn_net_summary(lua_State *L)
 {
-	struct net		*net = lsnn_net_get(L, 1, "net:summary", "self")->net;
+	struct net		*net = lsnn_net_check(L, 1, "net:summary");
 	struct lsnn_summary	 s;
 	luaL_Buffer		 b;
 	char			 line[128];
@@ -1078,7 +1078,7 @@ lsnn_net_tostring(lua_State *L)
 static int
 lsnn_net_len(lua_State *L)
 {
-	lua_pushinteger(L, net_nmodules(lsnn_net_get(L, 1, "#net", "self")->net));
+	lua_pushinteger(L, net_nmodules(lsnn_net_check(L, 1, "#net")));
 	return 1;
 }
 
