@@ -77,5 +77,15 @@ end
 hist = snn.train{ net = net, data = part, epochs = 2, batch = 4 }
 tap.is(#hist.epochs, 2, "a subset of a closed set trains")
 
+-- A simulation uses its data set until it ends, then lets go of it.
+local sim = snn.convert(snn.sequential{ snn.flatten(),
+	snn.linear(784, 8, { seed = 1 }), snn.qcfs{ L = 4 },
+	snn.linear(8, 2, { seed = 2 }) })
+local images = snn.data.mnist{ root = dir, split = "test" }
+local r = snn.simulate{ net = sim, data = images, T = 4, batch = 5 }
+tap.is(r.images, 10, "a simulation of the 10 test images")
+tap.ok(pcall(function() local c <close> = images end),
+    "after it its data set closes")
+
 os.execute('rm -rf "' .. dir .. '"')
 tap.done()
