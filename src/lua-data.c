@@ -282,7 +282,7 @@ lsnn_data_subset(lua_State *L, int opt, const char *fn, struct lsnn_data *d)
 	struct subset			 s;
 	char				*cause = NULL;
 	lua_Integer			 c;
-	int				 i, t;
+	int				 i, t, isint;
 
 	if (lua_isnoneornil(L, opt) ||
 	    (t = lua_getfield(L, opt, "subset")) == LUA_TNIL) {
@@ -301,11 +301,11 @@ lsnn_data_subset(lua_State *L, int opt, const char *fn, struct lsnn_data *d)
 		    (lua_Number)lsnn_default_seed(L));
 		if (lua_getfield(L, -1, "classes") == LUA_TTABLE) {
 			for (i = 1; lua_rawgeti(L, -1, i) != LUA_TNIL; i++) {
-				c = luaL_checkinteger(L, -1);
-				if (c < 0 || c > 31)
+				c = lua_tointegerx(L, -1, &isint);
+				if (!isint || c < 0 || c > 31)
 					lsnn_argerror(L, fn, "subset.classes",
-					    "holds %d, not a class 0..31",
-					    (int)c);
+					    "holds %s, not a class 0..31",
+					    luaL_tolstring(L, -1, NULL));
 				s.classes |= 1u << c;
 				lua_pop(L, 1);
 			}

@@ -102,6 +102,12 @@ says(err(snn.train, { net = 5, data = ds }),
 says(err(snn.evaluate, { net = 5, data = ds }),
     "snn.evaluate: argument 'net' must be a network (got number)",
     "snn.evaluate{net = 5}")
+says(err(snn.data.mnist, { root = dir, subset = { n = 4,
+    classes = { "x" } } }), "snn.data.mnist: argument 'subset.classes' " ..
+    "holds x, not a class 0..31", "subset.classes = {\"x\"}")
+says(err(snn.data.mnist, { root = dir, subset = { n = 4,
+    classes = { 1.5 } } }), "holds 1.5, not a class", "subset.classes = " ..
+    "{1.5}")
 local one = snn.sequential{ snn.flatten(), snn.linear(784, 1), snn.lif() }
 says(err(snn.evaluate, { net = one, data = ds }), "sample 2 has label 1 " ..
     "but the network has 1 outputs", "a bad label counts from 1")
