@@ -510,6 +510,7 @@ lsnn_simulate(lua_State *L)
 	lua_getfield(L, 1, "data");
 	o->data = lsnn_data_check(L, -1, "snn.simulate", "data", &o->index,
 	    &o->nindex, NULL);
+	lsnn_train_job_data(L, idx, -1);
 	o->T = lsnn_opt_positive(L, 1, "snn.simulate", "T", 64);
 	o->batch = lsnn_opt_positive(L, 1, "snn.simulate", "batch", 64);
 	images = lsnn_opt_positive(L, 1, "snn.simulate", "images", 0);

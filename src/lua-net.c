@@ -30,16 +30,17 @@ struct lsnn_net {
 };
 
 /*
- * Returns the network userdata at idx, raising an error naming fn when it
- * is not one, is closed, or is busy with a training job.
+ * Returns the network userdata at idx, raising an error naming fn and the
+ * argument arg when it is not one, is closed, or is busy with a training
+ * job.
  */
 static struct lsnn_net *
-lsnn_net_get(lua_State *L, int idx, const char *fn)
+lsnn_net_get(lua_State *L, int idx, const char *fn, const char *arg)
 {
 	struct lsnn_net	*ln;
 
 	if ((ln = luaL_testudata(L, idx, LSNN_NET)) == NULL)
-		lsnn_argerror(L, fn, "self", "must be a network (got %s)",
+		lsnn_argerror(L, fn, arg, "must be a network (got %s)",
 		    luaL_typename(L, idx));
 	if (ln->net == NULL)
 		luaL_error(L, "%s: the network is closed", fn);
@@ -50,15 +51,16 @@ lsnn_net_get(lua_State *L, int idx, const char *fn)
 }
 
 /*
- * Marks the idle network at idx as trained by job (0: used right away by
- * the caller, as snn.evaluate does): Lua calls that would change it fail
- * until lsnn_net_release, and views of its activations and the input kept
- * for backward are dropped (the caller's forward replaces them).
+ * Marks the idle network at idx (the option "net" of fn) as trained by job
+ * (0: used right away by the caller, as snn.evaluate does): Lua calls that
+ * would change it fail until lsnn_net_release, and views of its
+ * activations and the input kept for backward are dropped (the caller's
+ * forward replaces them).
  */
 struct net *
 lsnn_net_claim(lua_State *L, int idx, const char *fn, int job)
 {
-	struct lsnn_net	*ln = lsnn_net_get(L, idx, fn);
+	struct lsnn_net	*ln = lsnn_net_get(L, idx, fn, "net");
 
 	idx = lua_absindex(L, idx);
 	ln->net->busy = job;
@@ -99,7 +101,7 @@ lsnn_net_lend(lua_State *L, int idx, int job, int lend)
 struct net *
 lsnn_net_check(lua_State *L, int idx, const char *fn)
 {
-	return lsnn_net_get(L, idx, fn)->net;
+	return lsnn_net_get(L, idx, fn, "self")->net;
 }
 
 /* Pushes a closed network userdata (no network yet). */
@@ -532,7 +534,7 @@ static int
 lsnn_net_forward(lua_State *L)
 {
 	const char		*fn = "net:forward";
-	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn);
+	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn, "self");
 	struct lsnn_tensor	*x;
 	const float		*out;
 	char			*cause = NULL, buf[64];
@@ -568,7 +570,7 @@ static int
 lsnn_net_backward(lua_State *L)
 {
 	const char		*fn = "net:backward";
-	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn);
+	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn, "self");
 	struct net		*net = ln->net;
 	struct lsnn_tensor	*gy, *x;
 	const float		*dx;
@@ -697,7 +699,7 @@ lsnn_net_monitor(lua_State *L)
 {
 	int			 spikes = lua_toboolean(L, lua_upvalueindex(1));
 	const char		*fn = spikes ? "net:spikes" : "net:membrane";
-	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn);
+	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn, "self");
 	struct net		*net = ln->net;
 	struct module		*m = lsnn_net_neuron_layer(L, net, 2, fn);
 	int			 shape[TENSOR_MAXDIM];
@@ -721,7 +723,7 @@ lsnn_net_histogram(lua_State *L)
 {
 	static const char *const	 known[] = { "bins", "range", NULL };
 	const char			*fn = "net:histogram";
-	struct net			*net = lsnn_net_get(L, 1, fn)->net;
+	struct net			*net = lsnn_net_check(L, 1, fn);
 	struct module			*m;
 	struct hist			 h;
 	size_t				 n;
@@ -776,7 +778,7 @@ lsnn_net_histogram(lua_State *L)
 static int
 lsnn_net_tensors(lua_State *L, const char *fn, int what)
 {
-	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn);
+	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn, "self");
 	const struct net_tensor	*t;
 	int			 i, first, last;
 
@@ -842,7 +844,7 @@ lsnn_net_load_state(lua_State *L)
 {
 	static const char *const	 known[] = { "strict", NULL };
 	const char			*fn = "net:load";
-	struct lsnn_net			*ln = lsnn_net_get(L, 1, fn);
+	struct lsnn_net			*ln = lsnn_net_get(L, 1, fn, "self");
 	const char			*path = lsnn_check_string(L, 2, fn,
 					    "path");
 	char				*cause = NULL;
@@ -1041,7 +1043,7 @@ lsnn_net_summary_line(struct module *m, const char *path, void *arg)
 static int
 lsnn_net_summary(lua_State *L)
 {
-	struct net		*net = lsnn_net_get(L, 1, "net:summary")->net;
+	struct net		*net = lsnn_net_check(L, 1, "net:summary");
 	struct lsnn_summary	 s;
 	luaL_Buffer		 b;
 	char			 line[128];
@@ -1081,7 +1083,7 @@ lsnn_net_tostring(lua_State *L)
 static int
 lsnn_net_len(lua_State *L)
 {
-	lua_pushinteger(L, net_nmodules(lsnn_net_get(L, 1, "#net")->net));
+	lua_pushinteger(L, net_nmodules(lsnn_net_check(L, 1, "#net")));
 	return 1;
 }
 

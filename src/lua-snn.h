@@ -156,6 +156,7 @@ const struct dataset *lsnn_data_check(lua_State *L, int idx, const char *fn,
 	     const char **json);
 const char *lsnn_data_mnist_root(lua_State *L, int opt, const char *fn,
 	     const char *key);
+void	 lsnn_data_use(lua_State *L, int idx, int job, int use);
 
 void	 lsnn_optim_open(lua_State *L);
 void	 lsnn_optim_check(lua_State *L, int idx, const char *fn,
@@ -221,6 +222,7 @@ struct lsnn_job *lsnn_train_job_new(lua_State *L,
 	     const struct lsnn_train_kind *kind, size_t priv_size, int keep);
 struct net *lsnn_train_job_claim(lua_State *L, struct lsnn_job *lj, int idx,
 	     int net);
+void	 lsnn_train_job_data(lua_State *L, int idx, int data);
 void	*lsnn_train_job_priv(const struct lsnn_job *lj);
 int	 lsnn_train_job_id(const struct lsnn_job *lj);
 void	 lsnn_train_job_set_result(lua_State *L, int idx);

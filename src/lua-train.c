@@ -44,6 +44,7 @@ struct lsnn_job {
 	char			*data_json;
 	int			 id;
 	int			 claimed;	/* networks claimed: 0, 1, 2 */
+	int			 using;		/* its data sets marked used */
 	int			 ended;		/* DONE or ERROR taken */
 	enum job_state		 state;		/* final state once ended */
 	char			*error;
@@ -306,13 +307,34 @@ lsnn_train_unlink(struct lsnn_job *lj)
 	lj->next = NULL;
 }
 
-/* Releases the networks the job at idx claimed. */
+/*
+ * Marks the data sets of the job at idx (its training and test sets) as
+ * used by it (use 1), or lets go of them (0).
+ */
+static void
+lsnn_train_use(lua_State *L, struct lsnn_job *lj, int idx, int use)
+{
+	int	slot;
+
+	if (lj->using == use)
+		return;
+	idx = lua_absindex(L, idx);
+	for (slot = LSNN_JOB_TRAIN; slot <= LSNN_JOB_TEST; slot++) {
+		if (lua_getiuservalue(L, idx, slot) == LUA_TUSERDATA)
+			lsnn_data_use(L, -1, lj->id, use);
+		lua_pop(L, 1);
+	}
+	lj->using = use;
+}
+
+/* Releases the networks and data sets the job at idx claimed. */
 static void
 lsnn_train_release(lua_State *L, struct lsnn_job *lj, int idx)
 {
 	int	i;
 
 	idx = lua_absindex(L, idx);
+	lsnn_train_use(L, lj, idx, 0);
 	for (i = 0; i < lj->claimed; i++) {
 		lua_getiuservalue(L, idx, i == 0 ? LSNN_JOB_NET :
 		    LSNN_JOB_NET2);
@@ -600,6 +622,41 @@ lsnn_train_data(lua_State *L, const char *fn, const char *key,
 	return ds;
 }
 
+/*
+ * Reads the options temperature (finite and positive) and label_smoothing
+ * (in [0, 1)) of fn's options at 1 into *temperature and *smoothing, which
+ * hold the defaults.
+ */
+static void
+lsnn_train_loss_opts(lua_State *L, const char *fn, float *temperature,
+    float *smoothing)
+{
+	lua_Number	t, ls;
+
+	t = lsnn_opt_number(L, 1, fn, "temperature", *temperature);
+	if (!(t > 0 && t < HUGE_VAL))
+		lsnn_argerror(L, fn, "temperature", "must be a finite number "
+		    "above 0 (got %s)", lua_pushfstring(L, "%f", t));
+	ls = lsnn_opt_number(L, 1, fn, "label_smoothing", *smoothing);
+	if (!(ls >= 0 && ls < 1))
+		lsnn_argerror(L, fn, "label_smoothing", "must be in [0, 1) "
+		    "(got %s)", lua_pushfstring(L, "%f", ls));
+	*temperature = (float)t;
+	*smoothing = (float)ls;
+}
+
+/*
+ * Returns fn's option batch (default def), clamped to n, the most samples
+ * a batch can hold, so that a huge batch reserves no memory it never uses.
+ */
+static int
+lsnn_train_batch(lua_State *L, const char *fn, int def, size_t n)
+{
+	int	batch = lsnn_opt_positive(L, 1, fn, "batch", def);
+
+	return n > 0 && (size_t)batch > n ? (int)n : batch;
+}
+
 /* Ids handed to jobs of every kind, from 1. */
 static int lsnn_next_id = 1;
 
@@ -657,6 +714,18 @@ lsnn_train_job_claim(lua_State *L, struct lsnn_job *lj, int idx, int net)
 	return n;
 }
 
+/*
+ * Keeps the data set at index data in the job at idx, which uses it from
+ * its start to its end.
+ */
+void
+lsnn_train_job_data(lua_State *L, int idx, int data)
+{
+	idx = lua_absindex(L, idx);
+	lua_pushvalue(L, data);
+	lua_setiuservalue(L, idx, LSNN_JOB_TRAIN);
+}
+
 /* Returns what the job's kind keeps in it. */
 void *
 lsnn_train_job_priv(const struct lsnn_job *lj)
@@ -694,6 +763,7 @@ lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
 		lsnn_train_release(L, lj, idx);
 		return lsnn_error(L, lj->kind->fn, cause);
 	}
+	lsnn_train_use(L, lj, idx, 1);
 	lj->next = lsnn_live;
 	lsnn_live = lj;
 	lua_getfield(L, LUA_REGISTRYINDEX, LSNN_JOBS);
@@ -750,16 +820,15 @@ lsnn_train_new(lua_State *L, const char *fn)
 	cfg->test = lsnn_train_data(L, fn, "test", &cfg->test_index,
 	    &cfg->test_nindex, &json_test, LSNN_JOB_TEST, job);
 	cfg->epochs = lsnn_opt_positive(L, 1, fn, "epochs", 1);
-	cfg->batch = lsnn_opt_positive(L, 1, fn, "batch", 64);
+	cfg->batch = lsnn_train_batch(L, fn, 64, cfg->train_nindex >
+	    cfg->test_nindex ? cfg->train_nindex : cfg->test_nindex);
 	cfg->drop_last = lsnn_opt_boolean(L, 1, fn, "drop_last", 0);
 	/* The interactive session's live view charts the histograms. */
 	cfg->histogram = lsnn_opt_boolean(L, 1, fn, "histogram", lsnn_async);
 	cfg->resume = lsnn_opt_boolean(L, 1, fn, "resume", 0);
 	cfg->overwrite = lsnn_opt_boolean(L, 1, fn, "overwrite", 0);
-	cfg->temperature = (float)lsnn_opt_number(L, 1, fn, "temperature",
-	    cfg->temperature);
-	cfg->label_smoothing = (float)lsnn_opt_number(L, 1, fn,
-	    "label_smoothing", 0);
+	cfg->label_smoothing = 0;
+	lsnn_train_loss_opts(L, fn, &cfg->temperature, &cfg->label_smoothing);
 	cfg->clip_grad_norm = (float)lsnn_opt_number(L, 1, fn,
 	    "clip_grad_norm", 0);
 	if (train_loss_parse(lsnn_opt_string(L, 1, fn, "loss", "mse_rate"),
@@ -966,7 +1035,8 @@ lsnn_train_evaluate(lua_State *L)
 	struct net			*net;
 	size_t				 nindex;
 	char				*cause = NULL;
-	int				 i, j;
+	float				 temperature = 0.1f, smoothing = 0;
+	int				 i, j, batch;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lsnn_check_cores(L, fn);
@@ -980,10 +1050,10 @@ lsnn_train_evaluate(lua_State *L)
 	if (train_loss_parse(lsnn_opt_string(L, 1, fn, "loss", "mse_rate"),
 	    &loss, &cause) != 0)
 		return lsnn_error(L, fn, cause);
-	if (train_evaluate(net, ds, index, nindex, lsnn_opt_positive(L, 1, fn,
-	    "batch", 256), loss, (float)lsnn_opt_number(L, 1, fn,
-	    "temperature", 0.1), (float)lsnn_opt_number(L, 1, fn,
-	    "label_smoothing", 0), &ev, &cause) != 0)
+	lsnn_train_loss_opts(L, fn, &temperature, &smoothing);
+	batch = lsnn_train_batch(L, fn, 256, nindex);
+	if (train_evaluate(net, ds, index, nindex, batch, loss, temperature,
+	    smoothing, &ev, &cause) != 0)
 		return lsnn_error(L, fn, cause);
 	lua_createtable(L, 0, 4);
 	lua_pushnumber(L, ev.acc);
