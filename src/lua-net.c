@@ -97,11 +97,11 @@ lsnn_net_lend(lua_State *L, int idx, int job, int lend)
 	ln->acts++;
 }
 
-/* Returns the open, idle network at idx. */
+/* Returns the open, idle network at idx, fn's argument arg. */
 struct net *
-lsnn_net_check(lua_State *L, int idx, const char *fn)
+lsnn_net_check(lua_State *L, int idx, const char *fn, const char *arg)
 {
-	return lsnn_net_get(L, idx, fn, "self")->net;
+	return lsnn_net_get(L, idx, fn, arg)->net;
 }
 
 /* Pushes a closed network userdata (no network yet). */
@@ -131,7 +131,7 @@ lsnn_net_push_owned(lua_State *L, struct net *net)
 static int
 lsnn_net_profile(lua_State *L)
 {
-	struct net			*net = lsnn_net_check(L, 1, "net:profile");
+	struct net			*net = lsnn_net_check(L, 1, "net:profile", "self");
 	const struct module_time	*t;
 	int				 i;
 
@@ -387,7 +387,7 @@ lsnn_net_member(lua_State *L, int idx, lua_Integer i, const char *fn)
 	if (luaL_testudata(L, -1, LSNN_NET) == NULL)
 		lsnn_argerror(L, fn, "layers", "item %I must be a module (got "
 		    "%s)", i, luaL_typename(L, -1));
-	member = lsnn_net_check(L, -1, fn);
+	member = lsnn_net_check(L, -1, fn, "layers");
 	lua_pop(L, 1);
 	return module_describe(member->root);
 }
@@ -607,7 +607,7 @@ lsnn_net_backward(lua_State *L)
 static int
 lsnn_net_zero_grad(lua_State *L)
 {
-	net_zero_grad(lsnn_net_check(L, 1, "net:zero_grad"));
+	net_zero_grad(lsnn_net_check(L, 1, "net:zero_grad", "self"));
 	return 0;
 }
 
@@ -615,7 +615,7 @@ lsnn_net_zero_grad(lua_State *L)
 static int
 lsnn_net_reset(lua_State *L)
 {
-	net_reset(lsnn_net_check(L, 1, "net:reset"));
+	net_reset(lsnn_net_check(L, 1, "net:reset", "self"));
 	return 0;
 }
 
@@ -628,7 +628,7 @@ static int
 lsnn_net_spiking(lua_State *L)
 {
 	const char	*fn = "net:spiking";
-	struct net	*net = lsnn_net_check(L, 1, fn);
+	struct net	*net = lsnn_net_check(L, 1, fn, "self");
 	char		*cause = NULL;
 
 	if (!lua_isboolean(L, 2))
@@ -644,7 +644,7 @@ lsnn_net_spiking(lua_State *L)
 static int
 lsnn_net_mode(lua_State *L)
 {
-	net_set_training(lsnn_net_check(L, 1, "net:train"),
+	net_set_training(lsnn_net_check(L, 1, "net:train", "self"),
 	    lua_toboolean(L, lua_upvalueindex(1)));
 	lua_settop(L, 1);
 	return 1;
@@ -723,7 +723,7 @@ lsnn_net_histogram(lua_State *L)
 {
 	static const char *const	 known[] = { "bins", "range", NULL };
 	const char			*fn = "net:histogram";
-	struct net			*net = lsnn_net_check(L, 1, fn);
+	struct net			*net = lsnn_net_check(L, 1, fn, "self");
 	struct module			*m;
 	struct hist			 h;
 	size_t				 n;
@@ -823,7 +823,7 @@ lsnn_net_buffers(lua_State *L)
 static int
 lsnn_net_save(lua_State *L)
 {
-	struct net	*net = lsnn_net_check(L, 1, "net:save");
+	struct net	*net = lsnn_net_check(L, 1, "net:save", "self");
 	const char	*path = lsnn_check_string(L, 2, "net:save", "path");
 	char		*cause = NULL;
 
@@ -1043,7 +1043,7 @@ lsnn_net_summary_line(struct module *m, const char *path, void *arg)
 static int
 lsnn_net_summary(lua_State *L)
 {
-	struct net		*net = lsnn_net_check(L, 1, "net:summary");
+	struct net		*net = lsnn_net_check(L, 1, "net:summary", "self");
 	struct lsnn_summary	 s;
 	luaL_Buffer		 b;
 	char			 line[128];
@@ -1083,7 +1083,7 @@ lsnn_net_tostring(lua_State *L)
 static int
 lsnn_net_len(lua_State *L)
 {
-	lua_pushinteger(L, net_nmodules(lsnn_net_check(L, 1, "#net")));
+	lua_pushinteger(L, net_nmodules(lsnn_net_check(L, 1, "#net", "self")));
 	return 1;
 }
 

@@ -116,7 +116,8 @@ void	 lsnn_surrogate_open(lua_State *L);
 /* lua-net.c: layers and sequential networks. */
 #define LSNN_NET "snn.net"
 void	 lsnn_net_open(lua_State *L);
-struct net *lsnn_net_check(lua_State *L, int idx, const char *fn);
+struct net *lsnn_net_check(lua_State *L, int idx, const char *fn,
+	    const char *arg);
 struct net *lsnn_net_claim(lua_State *L, int idx, const char *fn, int job);
 void	 lsnn_net_release(lua_State *L, int idx);
 void	 lsnn_net_lend(lua_State *L, int idx, int job, int lend);

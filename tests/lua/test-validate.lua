@@ -102,6 +102,11 @@ says(err(snn.train, { net = 5, data = ds }),
 says(err(snn.evaluate, { net = 5, data = ds }),
     "snn.evaluate: argument 'net' must be a network (got number)",
     "snn.evaluate{net = 5}")
+says(err(snn.simulate, { net = 5, data = ds }),
+    "snn.simulate: argument 'net' must be a network (got number)",
+    "snn.simulate{net = 5}")
+says(err(snn.convert, 5), "snn.convert: argument 'ann' must be a network " ..
+    "(got number)", "snn.convert(5)")
 says(err(snn.data.mnist, { root = dir, subset = { n = 4,
     classes = { "x" } } }), "snn.data.mnist: argument 'subset.classes' " ..
     "holds x, not a class 0..31", "subset.classes = {\"x\"}")
