@@ -719,7 +719,9 @@ ui_lua_keywords(struct ui_lua_completion *c, const char *part, size_t len)
 /*
  * Collects the completions of the text in the struct ui_lua_completion
  * at argument 1: "a.b.c:pa" walks _G.a.b.c and offers its methods that
- * start with "pa"; a plain name offers globals and keywords.
+ * start with "pa"; a plain name offers globals and keywords; a . or : after
+ * no name (after a call or a literal, which completion does not evaluate)
+ * offers nothing.
  */
 static int
 ui_lua_candidates(lua_State *L)
@@ -731,6 +733,8 @@ ui_lua_candidates(lua_State *L)
 		if (*p == '.' || *p == ':')
 			sep = p;
 	}
+	if (sep == text)
+		return 0;
 	lua_pushglobaltable(L);
 	for (at = text; sep != NULL && at < sep; at = p + 1) {
 		for (p = at; p < sep && *p != '.' && *p != ':'; p++)
