@@ -3,7 +3,8 @@
 # usage and version, error messages and tracebacks on standard error, the
 # arg table, scripts on standard input, -l, --seed, --threads, -q, LUA_PATH,
 # SNNWB_ISA, the plain line mode of -i without a terminal (tables printed
-# by their contents, help()) and Ctrl-C.
+# by their contents, snn.train returning its job once ended, help()) and
+# Ctrl-C.
 snnwb=${SNNWB:-./snnwb}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/snnwb-cli.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -163,6 +164,34 @@ has err "stdin:1: bad tostring" \
     "an error while printing a table is reported, and the lines go on"
 ! grep -q 'snnwb>' "$tmp/out" "$tmp/err"
 ok $? "no prompts when standard input is not a terminal"
+# The plain line mode's snn.train blocks, then returns its job as the
+# session's prompt does (the same lines work at both prompts); a failed
+# job raises its error.
+srcdir=$(cd "${SNNWB_SRCDIR:-$(dirname "$0")/..}" && pwd)
+cat >"$tmp/jobs.lua" <<LUA
+package.path = "$srcdir/tests/lua/?.lua;" .. package.path
+tiny = require("tinymnist")
+ds = snn.data.mnist{root = tiny.write(16, 0), T = 2}
+o = {data = ds, batch = 8}
+o.net = tiny.network() o.epochs = 2 job = snn.train(o)
+job.state, #job.history.epochs, #job:wait().epochs, job
+o.net = tiny.network() o.epochs = 100 o.on_epoch = function(s) return s.epoch < 3 end
+job = snn.train(o)
+job.state, #job.history.epochs
+o.net = tiny.network() o.on_epoch = function() error("hook broke", 0) end
+job = snn.train(o)
+snn.jobs()[3].state, snn.jobs()[3].error
+LUA
+cat >"$tmp/jobs.want" <<'OUT'
+done	2	2	job 1 (done)
+stopped	3
+failed	on_epoch: hook broke
+OUT
+SNNWB_INIT= "$snnwb" -i <"$tmp/jobs.lua" >"$tmp/out" 2>"$tmp/err"
+diff "$tmp/jobs.want" "$tmp/out" >"$tmp/diff" &&
+    grep -q 'snn.train: on_epoch: hook broke' "$tmp/err"
+tap_ok $? "the plain line mode's snn.train returns the job once it ended" \
+    "$tmp/diff" "$tmp/err"
 printf 'help(snn.train)\n' | SNNWB_INIT= "$snnwb" -i >"$tmp/out" 2>"$tmp/err"
 has out "snn.train(options)  [TRAINING, snnwb-lua(7)]" \
     "help() at the prompt prints the manual's entry"
