@@ -12,7 +12,8 @@
 # equal to the result's), training jobs on a tiny set the test writes
 # (pause and resume with the ETA, each end state said as what it is in
 # the log, an on_epoch hook that fails, saves or evaluates, a job's and a
-# data set's methods completed), and, when the shared N-MNIST
+# data set's methods, an optimizer's settings and a network's methods
+# completed), and, when the shared N-MNIST
 # subset is there, a background training job: charts, a growing progress
 # bar, the prompt answering while it runs, job:pause() and job:resume()
 # (state and ETA), Ctrl-C stopping it, and its membrane histogram made the
@@ -32,7 +33,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 50
+tap_plan 52
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -360,6 +361,18 @@ t send-keys -t tui -l 'ds:'
 t send-keys -t tui Tab Tab
 wait_for -x 'get  *ids  *labels  *root  *select  *split'
 ok $? "Tab Tab lists a data set's methods"
+t send-keys -t tui C-c
+type_line 'o = snn.optim.adam{}'
+t send-keys -t tui -l 'o.'
+t send-keys -t tui Tab Tab
+wait_for -x 'betas  *eps  *lr  *name  *schedule  *weight_decay'
+ok $? "Tab Tab lists an optimizer's settings"
+t send-keys -t tui C-c
+type_line 'n1 = tiny.network()'
+t send-keys -t tui -l 'n1:summ'
+t send-keys -t tui Tab
+wait_for -x 'snnwb> n1:summary('
+ok $? "Tab completes a network's method"
 t send-keys -t tui C-c
 t send-keys -t tui -l 'snn.zeros{2}:'
 t send-keys -t tui Tab Tab
