@@ -36,6 +36,34 @@ has() {
 	ok $? "$3"
 }
 
+# make check (which sets SNNWB) runs each test with a HOME and XDG folders
+# of its own, new and empty, and without the variables that lead snnwb to
+# a user's data and settings (Makefile.am): the quick start's MNIST, a
+# cache or an init file in the user's home cannot change a test.
+if [ -n "${SNNWB:-}" ]; then
+	cat >"$tmp/env.lua" <<'LUA'
+for _, v in ipairs{ "HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME", "XDG_STATE_HOME", "SNNWB_DATA", "SNNWB_INIT",
+    "SNNWB_NO_CACHE", "SNNWB_SWEEP_RUN" } do
+	print(v, os.getenv(v))
+end
+LUA
+	run -e "$tmp/env.lua"
+	h=$HOME
+	printf '%s\n' "HOME	$h" "XDG_CACHE_HOME	$h/.cache" \
+	    "XDG_CONFIG_HOME	$h/.config" "XDG_DATA_HOME	$h/.local/share" \
+	    "XDG_STATE_HOME	$h/.local/state" "SNNWB_DATA	nil" \
+	    "SNNWB_INIT	nil" "SNNWB_NO_CACHE	nil" "SNNWB_SWEEP_RUN	nil" \
+	    >"$tmp/env.want"
+	diff "$tmp/env.want" "$tmp/out" >"$tmp/diff" &&
+	    case $h in "${TMPDIR:-/tmp}"/snnwb-check.*) true ;; *) false ;;
+	    esac && [ -d "$h" ] && [ -z "$(ls -A "$h")" ]
+	tap_ok $? "make check: HOME and XDG folders new and empty, no user \
+data or init file ($h)" "$tmp/diff"
+else
+	tap_skip 1 "the test environment is make check's (SNNWB unset)"
+fi
+
 run -h
 expect 0 "-h"
 has out "usage: snnwb" "-h prints the usage on stdout"
