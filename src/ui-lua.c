@@ -474,6 +474,13 @@ ui_lua_table(lua_State *L, int idx, int depth, struct ui_lua_text *t,
 	ui_lua_puts(t, "}");
 }
 
+/* Returns the room left on a line of UI_LUA_WIDTH after used bytes. */
+static size_t
+ui_lua_room(size_t used)
+{
+	return used < UI_LUA_WIDTH ? UI_LUA_WIDTH - used : 0;
+}
+
 /* Starts a new line in t indented by col spaces; returns where it starts. */
 static size_t
 ui_lua_newline(struct ui_lua_text *t, size_t col)
@@ -493,7 +500,7 @@ ui_lua_newline(struct ui_lua_text *t, size_t col)
  * as long as they fit in UI_LUA_WIDTH columns, lines after the first
  * starting a column right of the "{". An entry cut short or with tables
  * shown as {...}, on a line of its own, is a table laid out the same way
- * while depth (from 0) is below
+ * (when its key leaves half the width) while depth (from 0) is below
  * UI_LUA_EXPAND and lines are left (half of them when entries follow);
  * the last line says how many entries did not fit. Sets *bol to where the
  * last line starts; returns the lines used.
@@ -518,7 +525,7 @@ ui_lua_fill(lua_State *L, int idx, int depth, struct ui_lua_text *t,
 		if (i > 0)
 			ui_lua_puts(t, ", ");
 		t->cut = t->deep = 0;
-		room = UI_LUA_WIDTH - 1 - (t->n - *bol);
+		room = ui_lua_room(t->n - *bol + 1);
 		ui_lua_entry(L, i < o.narray, 0, t, room);
 		if (i > 0 && (t->cut || t->deep ||
 		    t->n - *bol + 1 > UI_LUA_WIDTH)) {
@@ -530,8 +537,8 @@ ui_lua_fill(lua_State *L, int idx, int depth, struct ui_lua_text *t,
 			used++;
 			mark = t->n;
 			t->cut = t->deep = 0;
-			ui_lua_entry(L, i < o.narray, 0, t, UI_LUA_WIDTH - 2 -
-			    col);
+			ui_lua_entry(L, i < o.narray, 0, t,
+			    ui_lua_room(col + 2));
 		}
 		sub = lines - used + 1;
 		if (i + 1 < o.total)
@@ -542,7 +549,14 @@ ui_lua_fill(lua_State *L, int idx, int depth, struct ui_lua_text *t,
 			lua_pushvalue(L, -2);
 			ui_lua_key(L, i < o.narray, 0, t, UI_LUA_WIDTH);
 			lua_pop(L, 1);
-			used += ui_lua_fill(L, -1, depth + 1, t, bol, sub) - 1;
+			if (t->n - *bol < UI_LUA_WIDTH / 2)
+				used += ui_lua_fill(L, -1, depth + 1, t, bol,
+				    sub) - 1;
+			else {
+				t->n = mark;
+				ui_lua_entry(L, i < o.narray, 0, t,
+				    ui_lua_room(t->n - *bol + 1));
+			}
 		}
 		lua_pop(L, 2);
 	}
