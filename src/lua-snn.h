@@ -171,8 +171,9 @@ void	 lsnn_plot_open(lua_State *L);
  * thread, and returns the history; in the interactive session
  * (lsnn_train_set_async, LSNN_ASYNC_JOB) it returns a job at once and the
  * UI's event loop polls lsnn_train_fds and calls lsnn_train_pump; in the
- * plain line mode (LSNN_ASYNC_WAIT) it blocks and returns the job. Every record taken from any job is also handed to the
- * observer (the live charts). Another kind of job (snn.simulate) makes
+ * plain line mode (LSNN_ASYNC_WAIT) it blocks and returns the job. Every
+ * record taken from any job is also handed to the observer (the live
+ * charts). Another kind of job (snn.simulate) makes
  * its job userdata with lsnn_train_job_new and starts it with
  * lsnn_train_job_run.
  */
