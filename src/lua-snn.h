@@ -173,9 +173,8 @@ void	 lsnn_plot_open(lua_State *L);
  * UI's event loop polls lsnn_train_fds and calls lsnn_train_pump; in the
  * plain line mode (LSNN_ASYNC_WAIT) it blocks and returns the job. Every
  * record taken from any job is also handed to the observer (the live
- * charts). Another kind of job (snn.simulate) makes
- * its job userdata with lsnn_train_job_new and starts it with
- * lsnn_train_job_run.
+ * charts). Another kind of job (snn.simulate) makes its job userdata with
+ * lsnn_train_job_new and starts it with lsnn_train_job_run.
  */
 #define LSNN_JOB "snn.job"
 /* What the observer sees: a record, or (both NULL) how a job ended. */
