@@ -4,7 +4,8 @@
  * records in lsnn_train_pump, which appends them to the job's history,
  * runs on_epoch hooks, feeds the observer (the live charts) and draws the
  * progress line. In batch mode snn.train pumps until its job ends and
- * returns the history; in the interactive session it returns the job.
+ * returns the history; in the interactive session it returns the job at
+ * once, in the plain line mode once the job has ended.
  * Other kinds of job (a simulation, lua-convert.c) share all of this but
  * what is done with a record and at the end (struct lsnn_train_kind).
  */
@@ -56,16 +57,19 @@ struct lsnn_job {
 /* Jobs whose worker may still post records (main thread only). */
 static struct lsnn_job *lsnn_live;
 
-/* Whether snn.train returns at once (the interactive session). */
-static int lsnn_async;
+/* Whether snn.train returns at once, or the job, or the result. */
+static enum lsnn_async lsnn_async;
 
 /* The observer of every record and end, and its argument. */
 static void (*lsnn_observer)(void *, const struct lsnn_train_event *);
 static void *lsnn_observer_arg;
 
-/* Makes snn.train return a job at once (1) or block until done (0). */
+/*
+ * Makes snn.train (and other kinds of job) return a job at once, block
+ * and return the job, or block and return its result.
+ */
 void
-lsnn_train_set_async(lua_State *L, int async)
+lsnn_train_set_async(lua_State *L, enum lsnn_async async)
 {
 	(void)L;
 	lsnn_async = async;
@@ -752,7 +756,8 @@ lsnn_train_job_set_result(lua_State *L, int idx)
  * start, cause says why and is freed here, and the networks are
  * released): in the interactive session, unless wait is set, returns 1
  * with the job userdata pushed; else waits for its end and returns 1 with
- * its result pushed, or raises how it failed.
+ * the job userdata pushed in the plain line mode (unless wait is set),
+ * else its result, or raises how it failed.
  */
 int
 lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
@@ -770,7 +775,7 @@ lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
 	lua_pushvalue(L, idx);
 	lua_rawseti(L, -2, lj->id);
 	lua_pop(L, 1);
-	if (lsnn_async && !wait) {
+	if (lsnn_async == LSNN_ASYNC_JOB && !wait) {
 		lua_pushvalue(L, idx);
 		return 1;
 	}
@@ -778,7 +783,10 @@ lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
 	if (lj->state == JOB_FAILED)
 		return luaL_error(L, "%s: %s", lj->kind->fn, lj->error != NULL ?
 		    lj->error : "failed");
-	lua_getiuservalue(L, idx, LSNN_JOB_RESULT);
+	if (lsnn_async == LSNN_ASYNC_WAIT && !wait)
+		lua_pushvalue(L, idx);
+	else
+		lua_getiuservalue(L, idx, LSNN_JOB_RESULT);
 	return 1;
 }
 
@@ -824,7 +832,8 @@ lsnn_train_new(lua_State *L, const char *fn)
 	    cfg->test_nindex ? cfg->train_nindex : cfg->test_nindex);
 	cfg->drop_last = lsnn_opt_boolean(L, 1, fn, "drop_last", 0);
 	/* The interactive session's live view charts the histograms. */
-	cfg->histogram = lsnn_opt_boolean(L, 1, fn, "histogram", lsnn_async);
+	cfg->histogram = lsnn_opt_boolean(L, 1, fn, "histogram",
+	    lsnn_async == LSNN_ASYNC_JOB);
 	cfg->resume = lsnn_opt_boolean(L, 1, fn, "resume", 0);
 	cfg->overwrite = lsnn_opt_boolean(L, 1, fn, "overwrite", 0);
 	cfg->label_smoothing = 0;
