@@ -142,6 +142,24 @@ lsnn_train_setnum(lua_State *L, const char *key, double v)
 	lua_setfield(L, -2, key);
 }
 
+/*
+ * Sets t[key] to the float v as the shortest decimal that reads back as
+ * the same float, so a learning rate of 1e-3f shows as 0.001.
+ */
+static void
+lsnn_train_setfloat(lua_State *L, const char *key, float v)
+{
+	char	buf[32];
+	int	digits;
+
+	for (digits = 6; digits <= 9; digits++) {
+		snprintf(buf, sizeof buf, "%.*g", digits, (double)v);
+		if (strtof(buf, NULL) == v)
+			break;
+	}
+	lsnn_train_setnum(L, key, strtod(buf, NULL));
+}
+
 /* Pushes the array {v[0], ..., v[n - 1]}. */
 static void
 lsnn_train_pusharray(lua_State *L, const double *v, int n)
@@ -221,7 +239,7 @@ lsnn_train_push_record(lua_State *L, const struct train_record *rec)
 	lsnn_train_setnum(L, "test_loss", rec->test_loss);
 	lsnn_train_setnum(L, "test_acc", rec->test_acc);
 	lsnn_train_setnum(L, "samples_per_s", rec->samples_per_s);
-	lsnn_train_setnum(L, "lr", rec->lr);
+	lsnn_train_setfloat(L, "lr", (float)rec->lr);
 	lsnn_train_setnum(L, "seconds", rec->seconds);
 	lua_createtable(L, rec->nlayers, 0);
 	for (i = 0; i < rec->nlayers; i++) {
