@@ -193,48 +193,116 @@ checkpoint_shape(const struct st_tensor *t, char *buf, size_t len)
 	return tensor_shape_string(shape, t->ndim, buf, len);
 }
 
+/* Orders tensor pointers by name. */
+static int
+checkpoint_cmp_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct st_tensor *const *)a)->name,
+	    (*(const struct st_tensor *const *)b)->name);
+}
+
+/* Compares a name (the key) with a tensor pointer's name, for bsearch. */
+static int
+checkpoint_cmp_key(const void *key, const void *b)
+{
+	return strcmp(key, (*(const struct st_tensor *const *)b)->name);
+}
+
+/*
+ * Returns the tensor called name among the n tensors of by (sorted by
+ * name), or NULL.
+ */
+static const struct st_tensor *
+checkpoint_find(const struct st_tensor **by, int n, const char *name)
+{
+	const struct st_tensor	**t;
+
+	t = bsearch(name, by, (size_t)n, sizeof *by, checkpoint_cmp_key);
+	return t != NULL ? *t : NULL;
+}
+
+/*
+ * Checks that the tensor t for the parameter p has exactly p's shape and
+ * only finite values.
+ */
+static int
+checkpoint_check(const char *path, const struct st_tensor *t,
+    const char *name, const struct mparam *p, char **cause)
+{
+	char	have[64], want[64];
+	size_t	j;
+
+	if (!checkpoint_same_shape(t, p))
+		return error_set(cause, "%s: tensor \"%s\" has shape %s, the "
+		    "network needs %s", path, name, checkpoint_shape(t, have,
+		    sizeof have), tensor_shape_string(p->shape, p->ndim, want,
+		    sizeof want));
+	for (j = 0; t->dtype == ST_F32 && j < p->n; j++)
+		if (!isfinite(t->data[j]))
+			return error_set(cause, "%s: tensor \"%s\" holds %s at "
+			    "element %zu: refused", path, name,
+			    isnan(t->data[j]) ? "NaN" : "an infinity", j);
+	return 0;
+}
+
 /*
  * Copies every parameter and buffer of net from f by name, checking
- * shapes exactly. With strict set, a tensor of f that the network lacks
- * (optimizer state aside) is an error too.
+ * shapes exactly and values for NaN and infinities. With strict set, a
+ * tensor of f that the network lacks (optimizer state aside) is an error
+ * too. Names are looked up in a sorted list, so that a network of n
+ * tensors loads in n log n. On failure net is unchanged.
  */
 static int
 checkpoint_copy_all(const char *path, const struct st_file *f,
     struct net *net, int strict, char **cause)
 {
-	const struct st_tensor	*t;
-	const struct mparam	*p;
-	char			 have[64], want[64];
-	size_t			 j;
-	int			 i;
+	const struct st_tensor	**by, *t;
+	const struct mparam	 *p;
+	char			 *used;
+	size_t			  j;
+	int			  i, rc = -1;
 
+	by = mem_calloc((size_t)f->n + 1, sizeof *by);
+	used = mem_calloc((size_t)f->n + 1, 1);
+	if (by == NULL || used == NULL) {
+		error_set(cause, "%s: out of memory", path);
+		goto out;
+	}
+	for (i = 0; i < f->n; i++)
+		by[i] = &f->t[i];
+	qsort(by, (size_t)f->n, sizeof *by, checkpoint_cmp_name);
 	for (i = 0; i < net->ntensors; i++) {
-		p = net->tensor[i].p;
-		if ((t = safetensors_find(f, net->tensor[i].name)) == NULL)
-			return error_set(cause, "%s: tensor \"%s\" is missing",
-			    path, net->tensor[i].name);
-		if (!checkpoint_same_shape(t, p))
-			return error_set(cause, "%s: tensor \"%s\" has shape "
-			    "%s, the network needs %s", path,
-			    net->tensor[i].name, checkpoint_shape(t, have,
-			    sizeof have), tensor_shape_string(p->shape,
-			    p->ndim, want, sizeof want));
+		if ((t = checkpoint_find(by, f->n, net->tensor[i].name)) ==
+		    NULL) {
+			error_set(cause, "%s: tensor \"%s\" is missing", path,
+			    net->tensor[i].name);
+			goto out;
+		}
+		if (checkpoint_check(path, t, net->tensor[i].name,
+		    net->tensor[i].p, cause) != 0)
+			goto out;
+		used[t - f->t] = 1;
 	}
 	for (i = 0; strict && i < f->n; i++)
-		if (net_tensor(net, f->t[i].name) == NULL &&
-		    strcmp(f->t[i].name, CHECKPOINT_M) != 0 &&
-		    strcmp(f->t[i].name, CHECKPOINT_V) != 0)
-			return error_set(cause, "%s: tensor \"%s\" is not in "
-			    "the network", path, f->t[i].name);
+		if (!used[i] && strcmp(f->t[i].name, CHECKPOINT_M) != 0 &&
+		    strcmp(f->t[i].name, CHECKPOINT_V) != 0) {
+			error_set(cause, "%s: tensor \"%s\" is not in the "
+			    "network", path, f->t[i].name);
+			goto out;
+		}
 	for (i = 0; i < net->ntensors; i++) {
 		p = net->tensor[i].p;
-		t = safetensors_find(f, net->tensor[i].name);
+		t = checkpoint_find(by, f->n, net->tensor[i].name);
 		for (j = 0; t->dtype == ST_I64 && j < p->n; j++)
 			p->data[j] = (float)t->i64[j];
 		if (t->dtype != ST_I64)
 			memcpy(p->data, t->data, p->n * sizeof *p->data);
 	}
-	return 0;
+	rc = 0;
+out:
+	mem_free(by);
+	mem_free(used);
+	return rc;
 }
 
 /* Copies the optimizer state tensor name of f into dst (n floats). */

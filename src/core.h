@@ -183,6 +183,17 @@ enum plot_marker {
 #define PLOT_HEIGHT		500
 #define PLOT_MINSIZE		200	/* width and height limits */
 #define PLOT_MAXSIZE		10000
+/*
+ * Where the legend goes: beside the plot, below it, nowhere, or (auto)
+ * beside it unless that leaves the plot less than half the figure's width.
+ */
+enum plot_legend {
+	PLOT_LEGEND_AUTO,
+	PLOT_LEGEND_RIGHT,
+	PLOT_LEGEND_BOTTOM,
+	PLOT_LEGEND_NONE,
+	PLOT_LEGEND_COUNT
+};
 /* An axis: its scale, label and limits (from the data unless fixed). */
 struct plot_axis {
 	enum plot_scale	 scale;
@@ -190,6 +201,7 @@ struct plot_axis {
 	int		 fixed;
 	double		 min;		/* fixed limits */
 	double		 max;
+	int		 integer;	/* ticks at whole numbers only */
 };
 /*
  * A series: points (x[i], y[i]) joined by a line, or one bar a group with
@@ -207,10 +219,12 @@ struct plot_series {
 	enum plot_color		 color;
 	enum plot_dash		 dash;		/* lines only */
 	enum plot_marker	 marker;	/* lines only */
+	int			 dots;		/* lines: dots, no line */
 };
 struct plot {
 	enum plot_kind		 kind;
 	const char		*title;		/* or NULL */
+	const char		*subtitle;	/* a line under it, or NULL */
 	struct plot_axis	 x;		/* bars: only its label is used */
 	struct plot_axis	 y;
 	int			 width;		/* pixels */
@@ -219,6 +233,7 @@ struct plot {
 	const struct plot_series *series;
 	int			 ngroups;	/* bars: each series has ngroups */
 	const char *const	*groups;	/* (ngroups) names, or NULL */
+	enum plot_legend	 legend;
 };
 #define PLOT_MAXTICKS		32
 #define PLOT_LABELMAX		32	/* room for a tick label */
@@ -236,19 +251,33 @@ const char *plot_color_name(int color);
 const char *plot_color_hex(int color);
 const char *plot_dash_name(int dash);
 const char *plot_marker_name(int marker);
+const char *plot_legend_name(int legend);
 int	 plot_value_ok(enum plot_scale scale, double v);
 int	 plot_point_ok(const struct plot *p, const struct plot_series *s,
 	     size_t i);
 int	 plot_data_range(const struct plot *p, int yaxis, double *lo,
 	     double *hi);
+int	 plot_data_integral(const struct plot *p, int yaxis);
+int	 plot_series_same(const struct plot *p, int j, int k);
 void	 plot_axis_ticks(const struct plot_axis *a, double lo, double hi,
 	     int maxn, struct plot_ticks *t);
 char	*plot_tick_label(const struct plot_ticks *t, enum plot_scale scale,
 	     double v, char *buf, size_t len);
 int	 plot_validate(const struct plot *p, char **cause);
 
+/* Small multiples: figures drawn side by side in one document. */
+struct plot_panels {
+	const char		*title;		/* or NULL */
+	const char		*subtitle;	/* or NULL */
+	int			 columns;
+	int			 n;
+	const struct plot	*panels;	/* (n) */
+};
+
 /* plot-svg.c: figures as SVG 1.1 files, written atomically. */
 int	 plot_svg_write(const char *path, const struct plot *p, char **cause);
+int	 plot_svg_write_panels(const char *path, const struct plot_panels *pp,
+	     char **cause);
 
 /* job.c: a job on a worker thread, talking through a queue of records. */
 enum job_state {
@@ -281,6 +310,7 @@ void	 job_free(struct job *job);
 
 /* file.c: regular files opened for reading; files replaced atomically. */
 int	 file_open_regular(const char *path, size_t *size, char **cause);
+int	 file_exists(const char *path);
 int	 file_write_atomic(const char *path, int (*fn)(FILE *, void *),
 	     void *arg, char **cause);
 int	 file_write_text(const char *path, const char *text, char **cause);

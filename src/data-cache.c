@@ -25,7 +25,6 @@
  * renamed into place (file_write_atomic), so a reader never sees half a
  * cache.
  */
-#include <sys/stat.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -225,24 +224,28 @@ data_cache_read(const char *path, uint64_t key, struct eventset *es,
 {
 	uint8_t		 h[DATA_CACHE_HEADER];
 	void		*p[DATA_CACHE_NARRAYS];
-	size_t		 len[DATA_CACHE_NARRAYS];
-	struct stat	 sb;
+	size_t		 len[DATA_CACHE_NARRAYS], size;
 	uint64_t	 n, events, want;
 	uint32_t	 width, height, crc;
+	char		*msg = NULL;
 	FILE		*f;
-	int		 i;
+	int		 fd, i;
 
 	memset(es, 0, sizeof *es);
 	data_cache_clean(path);
-	if ((f = fopen(path, "rb")) == NULL) {
-		st->cache = errno == ENOENT ? DATA_CACHE_ABSENT :
-		    DATA_CACHE_DAMAGED;
-		return error_set(cause, "cache %s: %s", path, strerror(errno));
-	}
+	st->cache = DATA_CACHE_ABSENT;
+	if (!file_exists(path))
+		return error_set(cause, "cache %s: no such file", path);
 	st->cache = DATA_CACHE_DAMAGED;
-	if (fstat(fileno(f), &sb) != 0) {
+	if ((fd = file_open_regular(path, &size, &msg)) == -1) {
+		error_set(cause, "cache %s", msg);
+		free(msg);
+		return -1;
+	}
+	if ((f = fdopen(fd, "rb")) == NULL) {
 		error_set(cause, "cache %s: %s", path, strerror(errno));
-		goto fail;
+		close(fd);
+		return -1;
 	}
 	if (fread(h, 1, sizeof h, f) != sizeof h ||
 	    memcmp(h, DATA_CACHE_MAGIC, 8) != 0) {
@@ -272,9 +275,9 @@ data_cache_read(const char *path, uint64_t key, struct eventset *es,
 		goto fail;
 	}
 	want = DATA_CACHE_HEADER + (n + 1) * 8 + n * 5 + events * 6;
-	if ((uint64_t)sb.st_size != want) {
-		error_set(cause, "cache %s: %lld bytes, the header needs %llu",
-		    path, (long long)sb.st_size, (unsigned long long)want);
+	if ((uint64_t)size != want) {
+		error_set(cause, "cache %s: %zu bytes, the header needs %llu",
+		    path, size, (unsigned long long)want);
 		goto fail;
 	}
 	if (data_nmnist_alloc(es, (size_t)n, events, cause) != 0)

@@ -2,6 +2,10 @@
  * data-idx.c: the IDX files of MNIST and Fashion-MNIST, plain or gzip, and
  * whole files read the same way for other formats.
  *
+ * A gzip file must end with its last member's trailer (CRC-32 and
+ * length, which zlib checks): a file cut short or followed by other bytes
+ * is refused, naming the offset.
+ *
  * An IDX file is a 4-byte magic (two zero bytes, a type code, the number of
  * dimensions), one big-endian 32-bit size per dimension, then the data in
  * row-major order. Only unsigned bytes (type 0x08) are read: images have
@@ -18,33 +22,162 @@
 #define DATA_IDX_UBYTE		0x08
 #define DATA_IDX_MAXDIM		4
 #define DATA_IDX_FIRST		(1u << 20)	/* first allocation */
-#define DATA_IDX_GZCHUNK	(1u << 30)	/* largest single gzread */
+#define DATA_IDX_INBUF		(1u << 17)	/* bytes read at once */
+#define DATA_IDX_CHUNK		(1u << 30)	/* largest single inflate */
 
-/* Where the bytes come from: a file through zlib, or a buffer in memory. */
+/*
+ * Where the bytes come from: a file, plain or gzip (one or more members,
+ * each inflated by zlib, which checks its CRC-32 and length trailer), or
+ * a buffer in memory.
+ */
 struct data_idx_src {
 	const char	*name;		/* for messages */
-	gzFile		 gz;		/* NULL for a memory source */
+	int		 fd;		/* -1 for a memory source */
+	int		 gzip;		/* the file is gzip-compressed */
+	int		 eof;		/* the file has no more bytes */
+	int		 done;		/* its last gzip member has ended */
+	z_stream	 z;		/* input: in[] */
+	uint8_t		*in;
+	uint64_t	 offset;	/* file bytes read into in[] so far */
 	const uint8_t	*buf;		/* memory source: the bytes */
 	size_t		 len;
 	size_t		 pos;
 };
 
+/* Returns the file offset of the next byte that zlib has not consumed. */
+static uint64_t
+data_idx_offset(const struct data_idx_src *src)
+{
+	return src->offset - src->z.avail_in;
+}
+
+/* Refills in[] once it is empty (leaving it empty at the end of file). */
+static int
+data_idx_fill(struct data_idx_src *src, char **cause)
+{
+	ssize_t	r;
+
+	if (src->z.avail_in > 0 || src->eof)
+		return 0;
+	do
+		r = read(src->fd, src->in, DATA_IDX_INBUF);
+	while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return error_set(cause, "%s: %s", src->name, strerror(errno));
+	if (r == 0)
+		src->eof = 1;
+	src->z.next_in = src->in;
+	src->z.avail_in = (uInt)r;
+	src->offset += (uint64_t)r;
+	return 0;
+}
+
+/*
+ * Opens the regular file at path as a source: gzip when it starts with
+ * gzip's magic bytes, else plain.
+ */
+static int
+data_idx_open(struct data_idx_src *src, const char *path, char **cause)
+{
+	memset(src, 0, sizeof *src);
+	src->name = path;
+	if ((src->fd = file_open_regular(path, NULL, cause)) == -1)
+		return -1;
+	if ((src->in = mem_alloc(DATA_IDX_INBUF)) == NULL) {
+		close(src->fd);
+		return error_set(cause, "%s: out of memory", path);
+	}
+	if (data_idx_fill(src, cause) != 0)
+		goto fail;
+	if (src->z.avail_in >= 2 && src->in[0] == 0x1f && src->in[1] == 0x8b) {
+		if (inflateInit2(&src->z, 16 + MAX_WBITS) != Z_OK) {
+			error_set(cause, "%s: out of memory", path);
+			goto fail;
+		}
+		src->gzip = 1;
+	}
+	return 0;
+fail:
+	mem_free(src->in);
+	close(src->fd);
+	return -1;
+}
+
+/* Closes a file source. */
+static void
+data_idx_close(struct data_idx_src *src)
+{
+	if (src->gzip)
+		inflateEnd(&src->z);
+	mem_free(src->in);
+	close(src->fd);
+}
+
+/*
+ * Inflates up to n bytes of a gzip source into dst, adding the count to
+ * *got. After a member's trailer, only another member may follow: other
+ * bytes are refused with their offset, as is a stream cut short.
+ */
+static int
+data_idx_inflate(struct data_idx_src *src, uint8_t *dst, size_t n,
+    size_t *got, char **cause)
+{
+	size_t	chunk;
+	int	r;
+
+	while (*got < n && !src->done) {
+		if (data_idx_fill(src, cause) != 0)
+			return -1;
+		chunk = n - *got < DATA_IDX_CHUNK ? n - *got : DATA_IDX_CHUNK;
+		src->z.next_out = dst + *got;
+		src->z.avail_out = (uInt)chunk;
+		r = inflate(&src->z, Z_NO_FLUSH);
+		*got += chunk - src->z.avail_out;
+		if (r == Z_STREAM_END) {
+			if (data_idx_fill(src, cause) != 0)
+				return -1;
+			if (src->z.avail_in == 0)
+				src->done = 1;
+			else if (src->z.next_in[0] != 0x1f)
+				return error_set(cause, "%s: trailing data "
+				    "after the gzip stream at byte %llu",
+				    src->name, (unsigned long long)
+				    data_idx_offset(src));
+			else
+				inflateReset(&src->z);
+			continue;
+		}
+		if (r == Z_BUF_ERROR && src->eof)
+			return error_set(cause, "%s: truncated gzip data: the "
+			    "file ends at byte %llu before the stream's end "
+			    "(its CRC-32 and length)", src->name,
+			    (unsigned long long)src->offset);
+		if (r == Z_MEM_ERROR)
+			return error_set(cause, "%s: out of memory inflating",
+			    src->name);
+		if (r != Z_OK && r != Z_BUF_ERROR)
+			return error_set(cause, "%s: damaged gzip data at byte "
+			    "%llu: %s", src->name, (unsigned long long)
+			    data_idx_offset(src), src->z.msg != NULL ?
+			    src->z.msg : "inflate failed");
+	}
+	return 0;
+}
+
 /*
  * Reads up to n bytes into dst and stores the count in *got (fewer than n
  * only at the end of the data); returns -1 with a message on a read error
- * or damaged gzip data. A gzip stream that just stops counts as an end.
+ * or damaged gzip data.
  */
 static int
 data_idx_pull(struct data_idx_src *src, void *dst, size_t n, size_t *got,
     char **cause)
 {
 	uint8_t		*p = dst;
-	const char	*msg;
 	size_t		 chunk;
-	int		 r, err;
 
 	*got = 0;
-	if (src->gz == NULL) {
+	if (src->fd == -1) {
 		chunk = src->len - src->pos < n ? src->len - src->pos : n;
 		if (chunk != 0)
 			memcpy(p, src->buf + src->pos, chunk);
@@ -52,22 +185,19 @@ data_idx_pull(struct data_idx_src *src, void *dst, size_t n, size_t *got,
 		*got = chunk;
 		return 0;
 	}
+	if (src->gzip)
+		return data_idx_inflate(src, p, n, got, cause);
 	while (*got < n) {
-		chunk = n - *got;
-		if (chunk > DATA_IDX_GZCHUNK)
-			chunk = DATA_IDX_GZCHUNK;
-		r = gzread(src->gz, p + *got, (unsigned)chunk);
-		if (r > 0)
-			*got += (size_t)r;
-		if (r == (int)chunk)
-			continue;
-		msg = gzerror(src->gz, &err);
-		if (err == Z_ERRNO)
-			return error_set(cause, "%s: %s", src->name,
-			    strerror(errno));
-		if (err != Z_OK && err != Z_BUF_ERROR)
-			return error_set(cause, "%s: gzip: %s", src->name, msg);
-		break;
+		if (data_idx_fill(src, cause) != 0)
+			return -1;
+		if (src->z.avail_in == 0)
+			break;
+		chunk = n - *got < src->z.avail_in ? n - *got :
+		    src->z.avail_in;
+		memcpy(p + *got, src->z.next_in, chunk);
+		src->z.next_in += chunk;
+		src->z.avail_in -= (uInt)chunk;
+		*got += chunk;
 	}
 	return 0;
 }
@@ -196,20 +326,13 @@ int
 data_idx_read(const char *path, struct idx *out, char **cause)
 {
 	struct data_idx_src	src;
-	int			fd, rc;
+	int			rc;
 
-	memset(&src, 0, sizeof src);
 	memset(out, 0, sizeof *out);
-	src.name = path;
-	if ((fd = file_open_regular(path, NULL, cause)) == -1)
+	if (data_idx_open(&src, path, cause) != 0)
 		return -1;
-	if ((src.gz = gzdopen(fd, "rb")) == NULL) {
-		close(fd);
-		return error_set(cause, "%s: out of memory", path);
-	}
-	gzbuffer(src.gz, 1u << 17);
 	rc = data_idx_load(&src, out, cause);
-	gzclose(src.gz);
+	data_idx_close(&src);
 	return rc;
 }
 
@@ -225,19 +348,12 @@ data_idx_read_bytes(const char *path, uint8_t **buf, size_t *len,
 	struct data_idx_src	 src;
 	uint8_t			*data = NULL, *grown;
 	size_t			 cap = DATA_IDX_FIRST, have = 0, got;
-	int			 fd, rc = 0;
+	int			 rc = 0;
 
 	*buf = NULL;
 	*len = 0;
-	memset(&src, 0, sizeof src);
-	src.name = path;
-	if ((fd = file_open_regular(path, NULL, cause)) == -1)
+	if (data_idx_open(&src, path, cause) != 0)
 		return -1;
-	if ((src.gz = gzdopen(fd, "rb")) == NULL) {
-		close(fd);
-		return error_set(cause, "%s: out of memory", path);
-	}
-	gzbuffer(src.gz, 1u << 17);
 	for (;;) {
 		if ((grown = mem_realloc(data, cap)) == NULL) {
 			rc = error_set(cause, "%s: out of memory for %zu bytes",
@@ -253,7 +369,7 @@ data_idx_read_bytes(const char *path, uint8_t **buf, size_t *len,
 			break;
 		cap *= 2;
 	}
-	gzclose(src.gz);
+	data_idx_close(&src);
 	if (rc != 0) {
 		mem_free(data);
 		return -1;
@@ -275,6 +391,7 @@ data_idx_parse(const uint8_t *buf, size_t len, const char *name,
 
 	memset(&src, 0, sizeof src);
 	src.name = name;
+	src.fd = -1;
 	src.buf = buf;
 	src.len = len;
 	return data_idx_load(&src, out, cause);

@@ -86,7 +86,7 @@ file_remove_temps(void)
 /*
  * Opens the regular file at path for reading and returns its descriptor,
  * with its size in *size (size may be NULL); else -1 and a message naming
- * path. It opens
+ * path (or saying that it is empty, or a directory). It opens
  * without blocking, so that a FIFO is refused at once as not a regular
  * file instead of waiting for a writer (for a regular file the flag
  * changes nothing), and a device is never read forever.
@@ -97,12 +97,18 @@ file_open_regular(const char *path, size_t *size, char **cause)
 	struct stat	sb;
 	int		fd;
 
+	if (*path == '\0') {
+		error_set(cause, "an empty file name");
+		return -1;
+	}
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1) {
 		error_set(cause, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &sb) == -1)
 		error_set(cause, "%s: %s", path, strerror(errno));
+	else if (S_ISDIR(sb.st_mode))
+		error_set(cause, "%s: a directory, not a regular file", path);
 	else if (!S_ISREG(sb.st_mode))
 		error_set(cause, "%s: not a regular file", path);
 	else {
@@ -112,6 +118,19 @@ file_open_regular(const char *path, size_t *size, char **cause)
 	}
 	close(fd);
 	return -1;
+}
+
+/*
+ * Says whether anything (a file, a FIFO, a dangling link) is at path,
+ * without opening it: a reader then opens it with file_open_regular,
+ * which refuses what is not a regular file instead of blocking on it.
+ */
+int
+file_exists(const char *path)
+{
+	struct stat	sb;
+
+	return lstat(path, &sb) == 0;
 }
 
 /*

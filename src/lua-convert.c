@@ -111,7 +111,7 @@ lsnn_convert(lua_State *L)
 	static const char *const known[] = { "shift", "fold_bn", "mode",
 	    "burst", "bias", NULL };
 	struct convert_opts	 o;
-	struct net		*ann = lsnn_net_check(L, 1, "snn.convert"), *snn;
+	struct net		*ann = lsnn_net_check(L, 1, "snn.convert", "ann"), *snn;
 	char			*cause = NULL;
 
 	lsnn_check_options(L, 2, "snn.convert", known);
@@ -506,10 +506,11 @@ lsnn_simulate(lua_State *L)
 	s = lsnn_train_job_priv(lj);
 	o = &s->o;
 	lua_getfield(L, 1, "net");
-	lsnn_net_check(L, -1, "snn.simulate");
+	lsnn_net_check(L, -1, "snn.simulate", "net");
 	lua_getfield(L, 1, "data");
 	o->data = lsnn_data_check(L, -1, "snn.simulate", "data", &o->index,
 	    &o->nindex, NULL);
+	lsnn_train_job_data(L, idx, -1);
 	o->T = lsnn_opt_positive(L, 1, "snn.simulate", "T", 64);
 	o->batch = lsnn_opt_positive(L, 1, "snn.simulate", "batch", 64);
 	images = lsnn_opt_positive(L, 1, "snn.simulate", "images", 0);
@@ -523,7 +524,7 @@ lsnn_simulate(lua_State *L)
 	o->sparse = lsnn_opt_boolean(L, 1, "snn.simulate", "sparse", 1);
 	wait = lsnn_opt_boolean(L, 1, "snn.simulate", "wait", 0);
 	if (lua_getfield(L, 1, "ann") != LUA_TNIL)
-		lsnn_net_check(L, -1, "snn.simulate");
+		lsnn_net_check(L, -1, "snn.simulate", "ann");
 	if (lua_getfield(L, 1, "record") != LUA_TNIL) {
 		if (!lua_istable(L, -1))
 			lsnn_argerror(L, "snn.simulate", "record", "must be "

@@ -6,11 +6,14 @@
  * loader's thread for training. A data
  * set may be a subset of another (ds:split, ds:select, subset=): it then
  * keeps its parent alive through its uservalue and shares the parent's
- * samples.
+ * samples. Ownership: closing a data set makes it unusable at once, but
+ * what it owns is freed only when no open subset and no job uses it any
+ * more; closing one that a job uses raises "busy".
  */
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +39,11 @@ struct lsnn_data {
 	size_t			 nindex;
 	const uint32_t		*ids;		/* (ds.n) file ids or NULL */
 	char			*json;		/* description for config.json */
+	struct lsnn_data	*parent;	/* a subset's, until freed */
+	int			 children;	/* subsets not yet freed */
+	int			 users;		/* jobs using it */
+	int			 user;		/* the last of them */
+	int			 closed;
 };
 
 /* Pushes an empty data set userdata (nothing owned yet). */
@@ -50,25 +58,97 @@ lsnn_data_push(lua_State *L)
 	return d;
 }
 
-/* __gc and __close: frees what the data set owns. */
+/*
+ * Frees what the closed data set d owns once no subset and no job uses it
+ * any more, then lets go of its parent (which may be freed in turn).
+ */
+static void
+lsnn_data_drop(struct lsnn_data *d)
+{
+	struct lsnn_data	*parent;
+
+	while (d != NULL && d->closed && d->children == 0 && d->users == 0) {
+		if (d->owns_es)
+			data_nmnist_free(&d->es);
+		if (d->owns_ms)
+			data_mnist_free(&d->ms);
+		if (d->owns_cs)
+			data_cifar10_free(&d->cs);
+		d->owns_es = d->owns_ms = d->owns_cs = 0;
+		mem_free(d->index);
+		d->index = NULL;
+		free(d->json);
+		d->json = NULL;
+		parent = d->parent;
+		d->parent = NULL;
+		if (parent != NULL)
+			parent->children--;
+		d = parent;
+	}
+}
+
+/*
+ * __gc: closes the data set (every use of it raises from then on) and
+ * frees what it owns unless a subset or a job still uses it (then the
+ * last of them frees it).
+ */
+static int
+lsnn_data_gc(lua_State *L)
+{
+	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+
+	d->closed = 1;
+	d->ds.n = 0;
+	lsnn_data_drop(d);
+	return 0;
+}
+
+/* __close: as __gc, but raises "busy" while a job uses the data set. */
 static int
 lsnn_data_close(lua_State *L)
 {
 	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
 
-	if (d->owns_es)
-		data_nmnist_free(&d->es);
-	if (d->owns_ms)
-		data_mnist_free(&d->ms);
-	if (d->owns_cs)
-		data_cifar10_free(&d->cs);
-	d->owns_es = d->owns_ms = d->owns_cs = 0;
-	mem_free(d->index);
-	d->index = NULL;
-	free(d->json);
-	d->json = NULL;
-	d->ds.n = 0;
-	return 0;
+	if (d->users > 0)
+		return luaL_error(L, "data set: busy: job %d uses it",
+		    d->user);
+	return lsnn_data_gc(L);
+}
+
+/*
+ * Marks the data set at idx as used by job (use 1) until the job lets go
+ * of it (use 0): closing it raises meanwhile, and what it owns outlives
+ * the job.
+ */
+void
+lsnn_data_use(lua_State *L, int idx, int job, int use)
+{
+	struct lsnn_data	*d = luaL_checkudata(L, idx, LSNN_DATA);
+
+	if (use) {
+		d->users++;
+		d->user = job;
+	} else if (d->users > 0) {
+		d->users--;
+		lsnn_data_drop(d);
+	}
+}
+
+/*
+ * Returns the data set userdata at idx for the method fn, raising when it
+ * is not one or is closed.
+ */
+static struct lsnn_data *
+lsnn_data_self(lua_State *L, int idx, const char *fn)
+{
+	struct lsnn_data	*d = luaL_testudata(L, idx, LSNN_DATA);
+
+	if (d == NULL)
+		lsnn_argerror(L, fn, "self", "must be a data set (got %s)",
+		    luaL_typename(L, idx));
+	if (d->closed)
+		luaL_error(L, "%s: the data set is closed", fn);
+	return d;
 }
 
 /*
@@ -81,9 +161,11 @@ lsnn_data_check(lua_State *L, int idx, const char *fn, const char *arg,
 {
 	struct lsnn_data	*d = luaL_testudata(L, idx, LSNN_DATA);
 
-	if (d == NULL || d->ds.n == 0)
+	if (d == NULL)
 		lsnn_argerror(L, fn, arg, "must be a data set (got %s)",
 		    luaL_typename(L, idx));
+	if (d->closed)
+		lsnn_argerror(L, fn, arg, "is a closed data set");
 	*index = d->index;
 	*nindex = d->index != NULL ? d->nindex : d->ds.n;
 	if (json != NULL)
@@ -120,8 +202,11 @@ lsnn_data_root(lua_State *L, int opt, const char *fn, const char *key,
 	int		 i, n = 0, m;
 	luaL_Buffer	 b;
 
-	if ((root = lsnn_opt_string(L, opt, fn, key, NULL)) != NULL)
+	if ((root = lsnn_opt_string(L, opt, fn, key, NULL)) != NULL) {
+		if (*root == '\0')
+			lsnn_argerror(L, fn, key, "is an empty folder name");
 		return root;
+	}
 	if ((env = getenv("SNNWB_DATA")) != NULL && *env != '\0') {
 		snprintf(buf[n], sizeof buf[n], "%s/%s", env, set);
 		cand[n] = buf[n];
@@ -213,7 +298,7 @@ lsnn_data_subset(lua_State *L, int opt, const char *fn, struct lsnn_data *d)
 	struct subset			 s;
 	char				*cause = NULL;
 	lua_Integer			 c;
-	int				 i, t;
+	int				 i, t, isint;
 
 	if (lua_isnoneornil(L, opt) ||
 	    (t = lua_getfield(L, opt, "subset")) == LUA_TNIL) {
@@ -232,11 +317,11 @@ lsnn_data_subset(lua_State *L, int opt, const char *fn, struct lsnn_data *d)
 		    (lua_Number)lsnn_default_seed(L));
 		if (lua_getfield(L, -1, "classes") == LUA_TTABLE) {
 			for (i = 1; lua_rawgeti(L, -1, i) != LUA_TNIL; i++) {
-				c = luaL_checkinteger(L, -1);
-				if (c < 0 || c > 31)
+				c = lua_tointegerx(L, -1, &isint);
+				if (!isint || c < 0 || c > 31)
 					lsnn_argerror(L, fn, "subset.classes",
-					    "holds %d, not a class 0..31",
-					    (int)c);
+					    "holds %s, not a class 0..31",
+					    luaL_tolstring(L, -1, NULL));
 				s.classes |= 1u << c;
 				lua_pop(L, 1);
 			}
@@ -249,6 +334,30 @@ lsnn_data_subset(lua_State *L, int opt, const char *fn, struct lsnn_data *d)
 	lua_pop(L, 1);
 	if (data_loader_subset(&d->ds, &s, &d->index, &d->nindex, &cause) != 0)
 		lsnn_error(L, fn, cause);
+}
+
+/*
+ * Returns fn's option duration (microseconds, default def when absent), a
+ * whole number from 1 to 2^32 - 1.
+ */
+static uint32_t
+lsnn_data_duration(lua_State *L, const char *fn, uint32_t def)
+{
+	lua_Number	v;
+
+	if (lua_isnoneornil(L, 1))
+		return def;
+	if (lua_getfield(L, 1, "duration") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return def;
+	}
+	v = lsnn_check_number(L, -1, fn, "duration");
+	lua_pop(L, 1);
+	if (!(v >= 1 && v <= UINT32_MAX) || v != floor(v))
+		lsnn_argerror(L, fn, "duration", "must be a whole number of "
+		    "microseconds, 1 to 4294967295 (got %s)",
+		    lua_pushfstring(L, "%f", v));
+	return (uint32_t)v;
 }
 
 /* snn.data.nmnist{root=, split=, frames=, split_by=, ...}: N-MNIST frames. */
@@ -280,8 +389,7 @@ lsnn_data_nmnist(lua_State *L)
 	if (data_frames_set_split(&d->fo, lsnn_opt_string(L, 1, fn,
 	    "split_by", "number"), &cause) != 0)
 		return lsnn_error(L, fn, cause);
-	d->fo.duration_us = (uint32_t)lsnn_opt_number(L, 1, fn, "duration",
-	    d->fo.duration_us);
+	d->fo.duration_us = lsnn_data_duration(L, fn, d->fo.duration_us);
 	d->fo.binary = lsnn_opt_boolean(L, 1, fn, "binary", 0);
 	d->fo.divide = (float)lsnn_opt_number(L, 1, fn, "divide", 1);
 	if (data_frames_validate(&d->fo, &cause) != 0)
@@ -496,8 +604,8 @@ lsnn_data_cifar10(lua_State *L)
 static int
 lsnn_data_length(lua_State *L)
 {
-	lua_pushinteger(L, (lua_Integer)lsnn_data_len(luaL_checkudata(L, 1,
-	    LSNN_DATA)));
+	lua_pushinteger(L, (lua_Integer)lsnn_data_len(lsnn_data_self(L, 1,
+	    "#ds")));
 	return 1;
 }
 
@@ -508,18 +616,19 @@ lsnn_data_length(lua_State *L)
 static int
 lsnn_data_get(lua_State *L)
 {
-	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+	struct lsnn_data	*d = lsnn_data_self(L, 1, "ds:get");
 	struct lsnn_tensor	*t;
-	lua_Integer		 i, epoch;
+	lua_Integer		 i, epoch = -1;
 	size_t			 s;
 	char			*cause = NULL;
 	int			 shape[4];
 
-	i = luaL_checkinteger(L, 2);
-	epoch = luaL_optinteger(L, 3, -1);
-	if (d->ds.n == 0 || i < 1 || (size_t)i > lsnn_data_len(d))
-		return luaL_error(L, "data set: index %d out of range 1..%d",
-		    (int)i, (int)lsnn_data_len(d));
+	i = lsnn_check_positive(L, 2, "ds:get", "i");
+	if (!lua_isnoneornil(L, 3))
+		epoch = lsnn_check_seed(L, 3, "ds:get", "epoch");
+	if ((size_t)i > lsnn_data_len(d))
+		return luaL_error(L, "ds:get: index %I out of range 1..%I", i,
+		    (lua_Integer)lsnn_data_len(d));
 	s = lsnn_data_sample(d, (size_t)i - 1);
 	shape[0] = d->ds.T;
 	shape[1] = d->ds.channels;
@@ -568,7 +677,7 @@ lsnn_data_index(lua_State *L)
  * samples and keeps d alive.
  */
 static void
-lsnn_data_push_subset(lua_State *L, int idx, const struct lsnn_data *d,
+lsnn_data_push_subset(lua_State *L, int idx, struct lsnn_data *d,
     uint32_t *index, size_t n, char *json)
 {
 	struct lsnn_data	*part;
@@ -580,6 +689,8 @@ lsnn_data_push_subset(lua_State *L, int idx, const struct lsnn_data *d,
 	part->index = index;
 	part->nindex = n;
 	part->json = json;
+	part->parent = d;
+	d->children++;
 	lua_pushvalue(L, idx);
 	lua_setiuservalue(L, -2, 1);
 }
@@ -594,7 +705,7 @@ lsnn_data_split(lua_State *L)
 {
 	static const char *const	 known[] = { "seed", NULL };
 	const char			*fn = "ds:split";
-	struct lsnn_data		*d = luaL_checkudata(L, 1, LSNN_DATA);
+	struct lsnn_data		*d = lsnn_data_self(L, 1, fn);
 	struct rng			 r;
 	uint32_t			*all, *part;
 	size_t				 n = lsnn_data_len(d), k, i, len;
@@ -650,7 +761,7 @@ static int
 lsnn_data_select(lua_State *L)
 {
 	const char		*fn = "ds:select";
-	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+	struct lsnn_data	*d = lsnn_data_self(L, 1, fn);
 	uint32_t		*index;
 	size_t			 n = lsnn_data_len(d), len, i;
 	lua_Integer		 pos;
@@ -692,7 +803,7 @@ lsnn_data_select(lua_State *L)
 static int
 lsnn_data_ids(lua_State *L)
 {
-	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+	struct lsnn_data	*d = lsnn_data_self(L, 1, "ds:ids");
 	size_t			 i, s, n = lsnn_data_len(d);
 
 	lua_createtable(L, (int)n, 0);
@@ -711,6 +822,10 @@ lsnn_data_tostring(lua_State *L)
 {
 	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
 
+	if (d->closed) {
+		lua_pushliteral(L, "data set (closed)");
+		return 1;
+	}
 	lua_pushfstring(L, "data set: %d samples of [%d, %d, %d, %d]",
 	    (int)lsnn_data_len(d), d->ds.T, d->ds.channels, d->ds.height,
 	    d->ds.width);
@@ -721,7 +836,7 @@ lsnn_data_tostring(lua_State *L)
 static int
 lsnn_data_labels(lua_State *L)
 {
-	struct lsnn_data	*d = luaL_checkudata(L, 1, LSNN_DATA);
+	struct lsnn_data	*d = lsnn_data_self(L, 1, "ds:labels");
 	size_t			 i, n = lsnn_data_len(d);
 
 	lua_createtable(L, (int)n, 0);
@@ -739,7 +854,7 @@ lsnn_data_labels(lua_State *L)
 static int
 lsnn_data_folder(lua_State *L)
 {
-	luaL_checkudata(L, 1, LSNN_DATA);
+	lsnn_data_self(L, 1, "ds:root");
 	lua_settop(L, 1);
 	while (lua_getiuservalue(L, -1, 1) == LUA_TUSERDATA)
 		continue;
@@ -751,7 +866,7 @@ void
 lsnn_data_open(lua_State *L)
 {
 	static const luaL_Reg	 meta[] = {
-		{ "__gc", lsnn_data_close },
+		{ "__gc", lsnn_data_gc },
 		{ "__close", lsnn_data_close },
 		{ "__len", lsnn_data_length },
 		{ "__tostring", lsnn_data_tostring },

@@ -30,16 +30,17 @@ struct lsnn_net {
 };
 
 /*
- * Returns the network userdata at idx, raising an error naming fn when it
- * is not one, is closed, or is busy with a training job.
+ * Returns the network userdata at idx, raising an error naming fn and the
+ * argument arg when it is not one, is closed, or is busy with a training
+ * job.
  */
 static struct lsnn_net *
-lsnn_net_get(lua_State *L, int idx, const char *fn)
+lsnn_net_get(lua_State *L, int idx, const char *fn, const char *arg)
 {
 	struct lsnn_net	*ln;
 
 	if ((ln = luaL_testudata(L, idx, LSNN_NET)) == NULL)
-		lsnn_argerror(L, fn, "self", "must be a network (got %s)",
+		lsnn_argerror(L, fn, arg, "must be a network (got %s)",
 		    luaL_typename(L, idx));
 	if (ln->net == NULL)
 		luaL_error(L, "%s: the network is closed", fn);
@@ -50,15 +51,16 @@ lsnn_net_get(lua_State *L, int idx, const char *fn)
 }
 
 /*
- * Marks the idle network at idx as trained by job (0: used right away by
- * the caller, as snn.evaluate does): Lua calls that would change it fail
- * until lsnn_net_release, and views of its activations and the input kept
- * for backward are dropped (the caller's forward replaces them).
+ * Marks the idle network at idx (the option "net" of fn) as trained by job
+ * (0: used right away by the caller, as snn.evaluate does): Lua calls that
+ * would change it fail until lsnn_net_release, and views of its
+ * activations and the input kept for backward are dropped (the caller's
+ * forward replaces them).
  */
 struct net *
 lsnn_net_claim(lua_State *L, int idx, const char *fn, int job)
 {
-	struct lsnn_net	*ln = lsnn_net_get(L, idx, fn);
+	struct lsnn_net	*ln = lsnn_net_get(L, idx, fn, "net");
 
 	idx = lua_absindex(L, idx);
 	ln->net->busy = job;
@@ -95,11 +97,11 @@ lsnn_net_lend(lua_State *L, int idx, int job, int lend)
 	ln->acts++;
 }
 
-/* Returns the open, idle network at idx. */
+/* Returns the open, idle network at idx, fn's argument arg. */
 struct net *
-lsnn_net_check(lua_State *L, int idx, const char *fn)
+lsnn_net_check(lua_State *L, int idx, const char *fn, const char *arg)
 {
-	return lsnn_net_get(L, idx, fn)->net;
+	return lsnn_net_get(L, idx, fn, arg)->net;
 }
 
 /* Pushes a closed network userdata (no network yet). */
@@ -129,7 +131,7 @@ lsnn_net_push_owned(lua_State *L, struct net *net)
 static int
 lsnn_net_profile(lua_State *L)
 {
-	struct net			*net = lsnn_net_check(L, 1, "net:profile");
+	struct net			*net = lsnn_net_check(L, 1, "net:profile", "self");
 	const struct module_time	*t;
 	int				 i;
 
@@ -385,7 +387,7 @@ lsnn_net_member(lua_State *L, int idx, lua_Integer i, const char *fn)
 	if (luaL_testudata(L, -1, LSNN_NET) == NULL)
 		lsnn_argerror(L, fn, "layers", "item %I must be a module (got "
 		    "%s)", i, luaL_typename(L, -1));
-	member = lsnn_net_check(L, -1, fn);
+	member = lsnn_net_check(L, -1, fn, "layers");
 	lua_pop(L, 1);
 	return module_describe(member->root);
 }
@@ -532,7 +534,7 @@ static int
 lsnn_net_forward(lua_State *L)
 {
 	const char		*fn = "net:forward";
-	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn);
+	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn, "self");
 	struct lsnn_tensor	*x;
 	const float		*out;
 	char			*cause = NULL, buf[64];
@@ -568,7 +570,7 @@ static int
 lsnn_net_backward(lua_State *L)
 {
 	const char		*fn = "net:backward";
-	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn);
+	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn, "self");
 	struct net		*net = ln->net;
 	struct lsnn_tensor	*gy, *x;
 	const float		*dx;
@@ -605,7 +607,7 @@ lsnn_net_backward(lua_State *L)
 static int
 lsnn_net_zero_grad(lua_State *L)
 {
-	net_zero_grad(lsnn_net_check(L, 1, "net:zero_grad"));
+	net_zero_grad(lsnn_net_check(L, 1, "net:zero_grad", "self"));
 	return 0;
 }
 
@@ -613,7 +615,7 @@ lsnn_net_zero_grad(lua_State *L)
 static int
 lsnn_net_reset(lua_State *L)
 {
-	net_reset(lsnn_net_check(L, 1, "net:reset"));
+	net_reset(lsnn_net_check(L, 1, "net:reset", "self"));
 	return 0;
 }
 
@@ -626,7 +628,7 @@ static int
 lsnn_net_spiking(lua_State *L)
 {
 	const char	*fn = "net:spiking";
-	struct net	*net = lsnn_net_check(L, 1, fn);
+	struct net	*net = lsnn_net_check(L, 1, fn, "self");
 	char		*cause = NULL;
 
 	if (!lua_isboolean(L, 2))
@@ -642,7 +644,7 @@ lsnn_net_spiking(lua_State *L)
 static int
 lsnn_net_mode(lua_State *L)
 {
-	net_set_training(lsnn_net_check(L, 1, "net:train"),
+	net_set_training(lsnn_net_check(L, 1, "net:train", "self"),
 	    lua_toboolean(L, lua_upvalueindex(1)));
 	lua_settop(L, 1);
 	return 1;
@@ -687,12 +689,17 @@ lsnn_net_neuron_layer(lua_State *L, const struct net *net, int idx,
 	return m;
 }
 
-/* net:membrane([layer]): a view of a neuron layer's v [T, B, ...]. */
+/*
+ * net:membrane([layer]) and net:spikes([layer]) (upvalue 1: spikes): a
+ * view of a neuron layer's v after reset, or of its output spikes, as
+ * [T, B, ...].
+ */
 static int
-lsnn_net_membrane(lua_State *L)
+lsnn_net_monitor(lua_State *L)
 {
-	const char		*fn = "net:membrane";
-	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn);
+	int			 spikes = lua_toboolean(L, lua_upvalueindex(1));
+	const char		*fn = spikes ? "net:spikes" : "net:membrane";
+	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn, "self");
 	struct net		*net = ln->net;
 	struct module		*m = lsnn_net_neuron_layer(L, net, 2, fn);
 	int			 shape[TENSOR_MAXDIM];
@@ -700,8 +707,8 @@ lsnn_net_membrane(lua_State *L)
 	shape[0] = net->T;
 	shape[1] = net->B;
 	memcpy(shape + 2, m->out_shape, (size_t)m->out_ndim * sizeof *shape);
-	lsnn_tensor_push_view(L, 1, (float *)layer_neuron_v(m),
-	    m->out_ndim + 2, shape, &ln->acts);
+	lsnn_tensor_push_view(L, 1, spikes ? m->y :
+	    (float *)layer_neuron_v(m), m->out_ndim + 2, shape, &ln->acts);
 	return 1;
 }
 
@@ -716,7 +723,7 @@ lsnn_net_histogram(lua_State *L)
 {
 	static const char *const	 known[] = { "bins", "range", NULL };
 	const char			*fn = "net:histogram";
-	struct net			*net = lsnn_net_get(L, 1, fn)->net;
+	struct net			*net = lsnn_net_check(L, 1, fn, "self");
 	struct module			*m;
 	struct hist			 h;
 	size_t				 n;
@@ -771,7 +778,7 @@ lsnn_net_histogram(lua_State *L)
 static int
 lsnn_net_tensors(lua_State *L, const char *fn, int what)
 {
-	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn);
+	struct lsnn_net		*ln = lsnn_net_get(L, 1, fn, "self");
 	const struct net_tensor	*t;
 	int			 i, first, last;
 
@@ -816,7 +823,7 @@ lsnn_net_buffers(lua_State *L)
 static int
 lsnn_net_save(lua_State *L)
 {
-	struct net	*net = lsnn_net_check(L, 1, "net:save");
+	struct net	*net = lsnn_net_check(L, 1, "net:save", "self");
 	const char	*path = lsnn_check_string(L, 2, "net:save", "path");
 	char		*cause = NULL;
 
@@ -837,7 +844,7 @@ lsnn_net_load_state(lua_State *L)
 {
 	static const char *const	 known[] = { "strict", NULL };
 	const char			*fn = "net:load";
-	struct lsnn_net			*ln = lsnn_net_get(L, 1, fn);
+	struct lsnn_net			*ln = lsnn_net_get(L, 1, fn, "self");
 	const char			*path = lsnn_check_string(L, 2, fn,
 					    "path");
 	char				*cause = NULL;
@@ -1036,7 +1043,7 @@ lsnn_net_summary_line(struct module *m, const char *path, void *arg)
 static int
 lsnn_net_summary(lua_State *L)
 {
-	struct net		*net = lsnn_net_get(L, 1, "net:summary")->net;
+	struct net		*net = lsnn_net_check(L, 1, "net:summary", "self");
 	struct lsnn_summary	 s;
 	luaL_Buffer		 b;
 	char			 line[128];
@@ -1076,7 +1083,7 @@ lsnn_net_tostring(lua_State *L)
 static int
 lsnn_net_len(lua_State *L)
 {
-	lua_pushinteger(L, net_nmodules(lsnn_net_get(L, 1, "#net")->net));
+	lua_pushinteger(L, net_nmodules(lsnn_net_check(L, 1, "#net", "self")));
 	return 1;
 }
 
@@ -1094,7 +1101,6 @@ lsnn_net_open(lua_State *L)
 		{ "zero_grad", lsnn_net_zero_grad },
 		{ "reset", lsnn_net_reset },
 		{ "spiking", lsnn_net_spiking },
-		{ "membrane", lsnn_net_membrane },
 		{ "histogram", lsnn_net_histogram },
 		{ "params", lsnn_net_params },
 		{ "grads", lsnn_net_grads },
@@ -1131,6 +1137,12 @@ lsnn_net_open(lua_State *L)
 		lua_pushboolean(L, 0);
 		lua_pushcclosure(L, lsnn_net_mode, 1);
 		lua_setfield(L, -2, "eval");
+		lua_pushboolean(L, 0);
+		lua_pushcclosure(L, lsnn_net_monitor, 1);
+		lua_setfield(L, -2, "membrane");
+		lua_pushboolean(L, 1);
+		lua_pushcclosure(L, lsnn_net_monitor, 1);
+		lua_setfield(L, -2, "spikes");
 	}
 	lua_pop(L, 2);
 	luaL_setfuncs(L, fns, 0);

@@ -1,7 +1,8 @@
 /*
- * lua-plot.c: figures from Lua. snn.plot.lines, snn.plot.bars and
- * snn.plot.surrogate fill a struct plot (plot.c) from an options table
- * and write it as SVG (plot-svg.c). The figure borrows its arrays and
+ * lua-plot.c: figures from Lua. snn.plot.lines, snn.plot.bars,
+ * snn.plot.surrogate, and the monitors' snn.plot.raster and
+ * snn.plot.trace fill a struct plot (plot.c) from an options table and
+ * write it as SVG (plot-svg.c). The figure borrows its arrays and
  * strings; each is kept in an anchor table on the stack while the figure
  * is built, so an error half way leaks nothing.
  */
@@ -16,6 +17,25 @@
 
 /* Points along x at which a surrogate figure evaluates each function. */
 #define LSNN_PLOT_POINTS	401
+
+/* Stack slot of the tensor of snn.plot.raster and snn.plot.trace. */
+#define LSNN_PLOT_TENSOR	3
+
+/* Neurons a membrane trace draws unless told which. */
+#define LSNN_PLOT_TRACES	5
+
+/*
+ * The neurons of one sample of a tensor of spikes or membrane potentials
+ * that a raster or trace draws: step t of neuron pick[i] at
+ * v[t * stride + pick[i]].
+ */
+struct lsnn_plot_monitor {
+	const float	*v;
+	int		 T;
+	size_t		 stride;
+	const size_t	*pick;
+	size_t		 npick;
+};
 
 /* Pops the value on top of the stack into the anchor table. */
 static void
@@ -70,32 +90,60 @@ lsnn_plot_range(lua_State *L, const char *fn, const char *key,
 	lua_pop(L, 3);
 }
 
-/*
- * Checks the options table against known and reads the options every
- * figure takes (title, xlabel, ylabel, width, height, yrange) into p;
- * returns file, which is required.
- */
+/* Reads the option legend, a place by name, into p. */
+static void
+lsnn_plot_legend(lua_State *L, const char *fn, struct plot *p)
+{
+	const char	*s;
+	int		 i;
+
+	if ((s = lsnn_opt_string(L, LSNN_PLOT_OPTS, fn, "legend",
+	    NULL)) == NULL)
+		return;
+	for (i = 0; plot_legend_name(i) != NULL; i++) {
+		if (strcmp(plot_legend_name(i), s) == 0) {
+			p->legend = (enum plot_legend)i;
+			return;
+		}
+	}
+	lsnn_argerror(L, fn, "legend", "must be one of auto, right, bottom, "
+	    "none (got %s)", s);
+}
+
+/* Returns the option file, which is required. */
 static const char *
-lsnn_plot_common(lua_State *L, const char *fn, const char *const *known,
-    struct plot *p)
+lsnn_plot_file(lua_State *L, const char *fn)
 {
 	const char	*file;
 
+	if ((file = lsnn_plot_string(L, fn, "file")) == NULL)
+		lsnn_argerror(L, fn, "file", "must be a string (got nil)");
+	return file;
+}
+
+/*
+ * Checks the options table against known and reads the options every
+ * figure takes (title, subtitle, xlabel, ylabel, width, height, yrange,
+ * legend) into p, whose size is the default.
+ */
+static void
+lsnn_plot_common(lua_State *L, const char *fn, const char *const *known,
+    struct plot *p)
+{
 	if (!lua_istable(L, LSNN_PLOT_OPTS))
 		lsnn_argerror(L, fn, "options", "must be a table (got %s)",
 		    luaL_typename(L, LSNN_PLOT_OPTS));
 	lsnn_check_options(L, LSNN_PLOT_OPTS, fn, known);
-	if ((file = lsnn_plot_string(L, fn, "file")) == NULL)
-		lsnn_argerror(L, fn, "file", "must be a string (got nil)");
 	p->title = lsnn_plot_string(L, fn, "title");
+	p->subtitle = lsnn_plot_string(L, fn, "subtitle");
 	p->x.label = lsnn_plot_string(L, fn, "xlabel");
 	p->y.label = lsnn_plot_string(L, fn, "ylabel");
 	p->width = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "width",
-	    PLOT_WIDTH);
+	    p->width);
 	p->height = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "height",
-	    PLOT_HEIGHT);
+	    p->height);
 	lsnn_plot_range(L, fn, "yrange", &p->y);
-	return file;
+	lsnn_plot_legend(L, fn, p);
 }
 
 /*
@@ -277,32 +325,31 @@ lsnn_plot_finish(lua_State *L, const char *fn, const char *file,
 	return 1;
 }
 
-/* snn.plot.lines(options): a line chart of series of points. */
-static int
-lsnn_plot_lines(lua_State *L)
+/*
+ * Reads the options of a line chart (snn.plot.lines but file) from
+ * LSNN_PLOT_OPTS into p, made by plot_init.
+ */
+static void
+lsnn_plot_read_lines(lua_State *L, const char *fn, struct plot *p)
 {
-	static const char *const	 known[] = { "file", "title", "xlabel",
-					     "ylabel", "xlog", "ylog",
-					     "xrange", "yrange", "width",
-					     "height", "series", NULL };
+	static const char *const	 known[] = { "file", "title",
+					     "subtitle", "xlabel", "ylabel",
+					     "xlog", "ylog", "xrange", "yrange",
+					     "width", "height", "series",
+					     "legend", NULL };
 	static const char *const	 keys[] = { "label", "x", "y", "err",
 					     "style", NULL };
-	const char			*fn = "snn.plot.lines", *file;
-	struct plot			 p;
 	struct plot_series		*series, *s;
 	double				*x;
 	size_t				 nx, ne, i;
 	int				 k, n;
 
-	lua_settop(L, LSNN_PLOT_OPTS);
-	lua_newtable(L);
-	plot_init(&p, PLOT_LINES);
-	file = lsnn_plot_common(L, fn, known, &p);
+	lsnn_plot_common(L, fn, known, p);
 	if (lsnn_opt_boolean(L, LSNN_PLOT_OPTS, fn, "xlog", 0))
-		p.x.scale = PLOT_SCALE_LOG;
+		p->x.scale = PLOT_SCALE_LOG;
 	if (lsnn_opt_boolean(L, LSNN_PLOT_OPTS, fn, "ylog", 0))
-		p.y.scale = PLOT_SCALE_LOG;
-	lsnn_plot_range(L, fn, "xrange", &p.x);
+		p->y.scale = PLOT_SCALE_LOG;
+	lsnn_plot_range(L, fn, "xrange", &p->x);
 	series = lsnn_plot_series(L, fn, &n);
 	for (k = 0; k < n; k++) {
 		s = &series[k];
@@ -327,34 +374,47 @@ lsnn_plot_lines(lua_State *L)
 		lsnn_plot_style(L, fn, k + 1, s);
 		lua_pop(L, 1);
 	}
-	p.nseries = n;
-	p.series = series;
+	p->nseries = n;
+	p->series = series;
+}
+
+/* snn.plot.lines(options): a line chart of series of points. */
+static int
+lsnn_plot_lines(lua_State *L)
+{
+	const char	*fn = "snn.plot.lines", *file;
+	struct plot	 p;
+
+	lua_settop(L, LSNN_PLOT_OPTS);
+	lua_newtable(L);
+	plot_init(&p, PLOT_LINES);
+	lsnn_plot_read_lines(L, fn, &p);
+	file = lsnn_plot_file(L, fn);
 	return lsnn_plot_finish(L, fn, file, &p);
 }
 
-/* snn.plot.bars(options): a bar chart, one bar a series in each group. */
-static int
-lsnn_plot_bars(lua_State *L)
+/*
+ * Reads the options of a bar chart (snn.plot.bars but file) from
+ * LSNN_PLOT_OPTS into p, made by plot_init.
+ */
+static void
+lsnn_plot_read_bars(lua_State *L, const char *fn, struct plot *p)
 {
-	static const char *const	 known[] = { "file", "title", "xlabel",
-					     "ylabel", "ylog", "yrange",
-					     "width", "height", "groups",
-					     "series", NULL };
+	static const char *const	 known[] = { "file", "title",
+					     "subtitle", "xlabel", "ylabel",
+					     "ylog", "yrange", "width",
+					     "height", "groups", "series",
+					     "legend", NULL };
 	static const char *const	 keys[] = { "label", "values", "err",
 					     NULL };
-	const char			*fn = "snn.plot.bars", *file;
 	const char			**groups;
-	struct plot			 p;
 	struct plot_series		*series, *s;
 	size_t				 ne, len;
 	int				 k, n;
 
-	lua_settop(L, LSNN_PLOT_OPTS);
-	lua_newtable(L);
-	plot_init(&p, PLOT_BARS);
-	file = lsnn_plot_common(L, fn, known, &p);
+	lsnn_plot_common(L, fn, known, p);
 	if (lsnn_opt_boolean(L, LSNN_PLOT_OPTS, fn, "ylog", 0))
-		p.y.scale = PLOT_SCALE_LOG;
+		p->y.scale = PLOT_SCALE_LOG;
 	if (lua_getfield(L, LSNN_PLOT_OPTS, "groups") != LUA_TTABLE)
 		lsnn_argerror(L, fn, "groups", "must be a list of names (got "
 		    "%s)", luaL_typename(L, -1));
@@ -368,8 +428,8 @@ lsnn_plot_bars(lua_State *L)
 			    k + 1);
 		lsnn_plot_keep(L);
 	}
-	p.ngroups = (int)len;
-	p.groups = groups;
+	p->ngroups = (int)len;
+	p->groups = groups;
 	series = lsnn_plot_series(L, fn, &n);
 	for (k = 0; k < n; k++) {
 		s = &series[k];
@@ -385,8 +445,22 @@ lsnn_plot_bars(lua_State *L)
 		plot_series_defaults(s, k);
 		lua_pop(L, 1);
 	}
-	p.nseries = n;
-	p.series = series;
+	p->nseries = n;
+	p->series = series;
+}
+
+/* snn.plot.bars(options): a bar chart, one bar a series in each group. */
+static int
+lsnn_plot_bars(lua_State *L)
+{
+	const char	*fn = "snn.plot.bars", *file;
+	struct plot	 p;
+
+	lua_settop(L, LSNN_PLOT_OPTS);
+	lua_newtable(L);
+	plot_init(&p, PLOT_BARS);
+	lsnn_plot_read_bars(L, fn, &p);
+	file = lsnn_plot_file(L, fn);
 	return lsnn_plot_finish(L, fn, file, &p);
 }
 
@@ -481,9 +555,10 @@ lsnn_plot_curve(lua_State *L, const struct surrogate *sg, int grad,
 static int
 lsnn_plot_surrogate(lua_State *L)
 {
-	static const char *const	 known[] = { "file", "title", "xlabel",
-					     "ylabel", "yrange", "width",
-					     "height", "surrogates", "range",
+	static const char *const	 known[] = { "file", "title",
+					     "subtitle", "xlabel", "ylabel",
+					     "yrange", "width", "height",
+					     "surrogates", "range", "legend",
 					     NULL };
 	const char			*fn = "snn.plot.surrogate", *file;
 	struct plot			 p;
@@ -497,9 +572,12 @@ lsnn_plot_surrogate(lua_State *L)
 	lua_settop(L, LSNN_PLOT_OPTS);
 	lua_newtable(L);
 	plot_init(&p, PLOT_LINES);
-	file = lsnn_plot_common(L, fn, known, &p);
+	lsnn_plot_common(L, fn, known, &p);
+	file = lsnn_plot_file(L, fn);
 	if (p.x.label == NULL)
 		p.x.label = "x (membrane potential \u2212 threshold)";
+	if (p.y.label == NULL)
+		p.y.label = "spike function and derivative";
 	p.x.fixed = 1;
 	p.x.min = -3;
 	p.x.max = 3;
@@ -546,6 +624,370 @@ lsnn_plot_surrogate(lua_State *L)
 	return lsnn_plot_finish(L, fn, file, &p);
 }
 
+/*
+ * Moves the tensor argument of a monitor figure (tensor, options) to
+ * LSNN_PLOT_TENSOR, after the options and a new anchor table.
+ */
+static void
+lsnn_plot_monitor_args(lua_State *L)
+{
+	lua_settop(L, 2);
+	lua_rotate(L, 1, 1);
+	lua_newtable(L);
+	lua_insert(L, LSNN_PLOT_ANCHOR);
+}
+
+/*
+ * Reads the tensor at idx of a monitor figure (argument arg) and the
+ * options sample and neurons into m: a tensor [T] is one neuron, [T, N] N
+ * neurons, [T, B, ...] (net:spikes, net:membrane) the neurons of sample
+ * sample (from 0). Without neurons (indices from 0), m picks the first
+ * most of them.
+ */
+static void
+lsnn_plot_monitor(lua_State *L, int idx, const char *fn, const char *arg,
+    size_t most, struct lsnn_plot_monitor *m)
+{
+	const struct tensor	*t;
+	lua_Number		 sample;
+	size_t			*pick, n = 1, b = 1, i;
+	int			 d;
+
+	t = &lsnn_tensor_check(L, idx, fn, arg)->t;
+	if (t->ndim < 1 || t->shape[0] < 1)
+		lsnn_argerror(L, fn, arg, "must have at least one step");
+	m->T = t->shape[0];
+	if (t->ndim == 2)
+		n = (size_t)t->shape[1];
+	for (d = 2; d < t->ndim; d++)
+		n *= (size_t)t->shape[d];
+	if (t->ndim > 2)
+		b = (size_t)t->shape[1];
+	sample = lsnn_opt_number(L, LSNN_PLOT_OPTS, fn, "sample", 0);
+	if (sample != (lua_Number)(lua_Integer)sample || sample < 0 ||
+	    sample >= (lua_Number)b)
+		lsnn_argerror(L, fn, "sample", "must be a sample index in "
+		    "0..%d (got %s)", (int)b - 1, lua_pushfstring(L, "%f",
+		    sample));
+	m->stride = n * b;
+	m->v = t->data + (size_t)sample * n;
+	if (lua_getfield(L, LSNN_PLOT_OPTS, "neurons") == LUA_TNIL) {
+		m->npick = n < most ? n : most;
+		m->pick = pick = lsnn_plot_alloc(L, m->npick * sizeof *pick);
+		for (i = 0; i < m->npick; i++)
+			pick[i] = i;
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1) || lua_rawlen(L, -1) == 0)
+		lsnn_argerror(L, fn, "neurons", "must be a list of neuron "
+		    "indices (got %s)", luaL_typename(L, -1));
+	m->npick = lua_rawlen(L, -1);
+	m->pick = pick = lsnn_plot_alloc(L, m->npick * sizeof *pick);
+	for (i = 0; i < m->npick; i++) {
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0 ||
+		    (size_t)lua_tointeger(L, -1) >= n)
+			lsnn_argerror(L, fn, "neurons", "must hold neuron "
+			    "indices in 0..%d (got %s at %d)", (int)n - 1,
+			    luaL_tolstring(L, -1, NULL), (int)i + 1);
+		pick[i] = (size_t)lua_tointeger(L, -1);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+/* Fixes axis a to [lo - 0.5, hi + 0.5] with ticks at whole numbers. */
+static void
+lsnn_plot_cells(struct plot_axis *a, double lo, double hi)
+{
+	if (a->fixed)
+		return;
+	a->fixed = 1;
+	a->integer = 1;
+	a->min = lo - 0.5;
+	a->max = hi + 0.5;
+}
+
+/*
+ * snn.plot.raster(spikes, options): a dot at (t, neuron) for every
+ * nonzero value of a tensor of spikes.
+ */
+static int
+lsnn_plot_raster(lua_State *L)
+{
+	static const char *const	 known[] = { "file", "title",
+					     "subtitle", "xlabel", "ylabel",
+					     "width", "height", "sample",
+					     "neurons", NULL };
+	const char			*fn = "snn.plot.raster", *file;
+	struct lsnn_plot_monitor	 m;
+	struct plot			 p;
+	struct plot_series		 s;
+	double				*x, *y;
+	size_t				 i, n = 0, lo, hi;
+	int				 t;
+
+	lsnn_plot_monitor_args(L);
+	plot_init(&p, PLOT_LINES);
+	lsnn_plot_common(L, fn, known, &p);
+	file = lsnn_plot_file(L, fn);
+	lsnn_plot_monitor(L, LSNN_PLOT_TENSOR, fn, "spikes", (size_t)-1, &m);
+	for (t = 0; t < m.T; t++)
+		for (i = 0; i < m.npick; i++)
+			n += m.v[t * m.stride + m.pick[i]] != 0;
+	memset(&s, 0, sizeof s);
+	s.x = x = lsnn_plot_alloc(L, (n + 1) * sizeof *x);
+	s.y = y = lsnn_plot_alloc(L, (n + 1) * sizeof *y);
+	s.color = PLOT_COLOR_BLACK;
+	s.dots = 1;
+	lo = hi = m.pick[0];
+	for (i = 0; i < m.npick; i++) {
+		lo = m.pick[i] < lo ? m.pick[i] : lo;
+		hi = m.pick[i] > hi ? m.pick[i] : hi;
+	}
+	for (t = 0; t < m.T; t++) {
+		for (i = 0; i < m.npick; i++) {
+			if (m.v[t * m.stride + m.pick[i]] == 0)
+				continue;
+			x[s.n] = t;
+			y[s.n++] = (double)m.pick[i];
+		}
+	}
+	lsnn_plot_cells(&p.x, 0, m.T - 1);
+	lsnn_plot_cells(&p.y, (double)lo, (double)hi);
+	if (p.x.label == NULL)
+		p.x.label = "time step t";
+	if (p.y.label == NULL)
+		p.y.label = "neuron";
+	p.nseries = 1;
+	p.series = &s;
+	return lsnn_plot_finish(L, fn, file, &p);
+}
+
+/*
+ * Reads the option spikes of a trace, a tensor shaped as its membrane
+ * (m), into series out, one a neuron of m: dots on the threshold th at
+ * the steps where that neuron spiked, in the colour of its line in
+ * lines. Returns the number of series, 0 without the option.
+ */
+static int
+lsnn_plot_trace_spikes(lua_State *L, const char *fn, double th,
+    const struct lsnn_plot_monitor *m, const struct plot_series *lines,
+    struct plot_series *out)
+{
+	const struct tensor		*v, *sp;
+	struct lsnn_plot_monitor	 ms;
+	struct plot_series		*s;
+	double				*x, *y;
+	size_t				 i, n;
+	int				 t;
+
+	if (lua_getfield(L, LSNN_PLOT_OPTS, "spikes") == LUA_TNIL)
+		return 0;
+	v = &lsnn_tensor_check(L, LSNN_PLOT_TENSOR, fn, "v")->t;
+	sp = &lsnn_tensor_check(L, -1, fn, "spikes")->t;
+	if (sp->ndim != v->ndim || memcmp(sp->shape, v->shape,
+	    (size_t)v->ndim * sizeof *v->shape) != 0)
+		lsnn_argerror(L, fn, "spikes", "must have the shape of v");
+	lsnn_plot_monitor(L, lua_gettop(L), fn, "spikes", m->npick, &ms);
+	for (i = 0; i < m->npick; i++) {
+		s = &out[i];
+		for (n = 0, t = 0; t < m->T; t++)
+			n += ms.v[t * ms.stride + m->pick[i]] != 0;
+		s->x = x = lsnn_plot_alloc(L, (n + 1) * sizeof *x);
+		s->y = y = lsnn_plot_alloc(L, (n + 1) * sizeof *y);
+		for (t = 0; t < m->T; t++) {
+			if (ms.v[t * ms.stride + m->pick[i]] == 0)
+				continue;
+			x[s->n] = t;
+			y[s->n++] = th;
+		}
+		s->dots = 1;
+		s->color = lines[i].color;
+	}
+	out[0].label = "spikes";
+	return (int)m->npick;
+}
+
+/*
+ * snn.plot.trace(v, options): the membrane potential of a few neurons
+ * against the time step, with the threshold as a dashed black line and
+ * their spikes as dots on it.
+ */
+static int
+lsnn_plot_trace(lua_State *L)
+{
+	static const char *const	 known[] = { "file", "title",
+					     "subtitle", "xlabel", "ylabel",
+					     "width", "height", "yrange",
+					     "legend", "sample", "neurons",
+					     "threshold", "spikes", NULL };
+	const char			*fn = "snn.plot.trace", *file;
+	struct lsnn_plot_monitor	 m;
+	struct plot			 p;
+	struct plot_series		*series, *s;
+	double				*x, *y, th;
+	char				 num[48];
+	size_t				 i;
+	int				 t, k;
+
+	lsnn_plot_monitor_args(L);
+	plot_init(&p, PLOT_LINES);
+	lsnn_plot_common(L, fn, known, &p);
+	file = lsnn_plot_file(L, fn);
+	lsnn_plot_monitor(L, LSNN_PLOT_TENSOR, fn, "v", LSNN_PLOT_TRACES, &m);
+	series = lsnn_plot_alloc(L, (2 * m.npick + 1) * sizeof *series);
+	memset(series, 0, (2 * m.npick + 1) * sizeof *series);
+	x = lsnn_plot_alloc(L, (size_t)m.T * sizeof *x);
+	for (t = 0; t < m.T; t++)
+		x[t] = t;
+	for (i = 0; i < m.npick; i++) {
+		s = &series[i];
+		s->n = (size_t)m.T;
+		s->x = x;
+		s->y = y = lsnn_plot_alloc(L, (size_t)m.T * sizeof *y);
+		for (t = 0; t < m.T; t++)
+			y[t] = m.v[t * m.stride + m.pick[i]];
+		s->label = lua_pushfstring(L, "neuron %I",
+		    (lua_Integer)m.pick[i]);
+		lsnn_plot_keep(L);
+		plot_series_defaults(s, (int)i);
+	}
+	k = (int)m.npick;
+	if (lua_getfield(L, LSNN_PLOT_OPTS, "threshold") != LUA_TNIL) {
+		th = lsnn_check_number(L, -1, fn, "threshold");
+		s = &series[k++];
+		s->n = 2;
+		s->x = y = lsnn_plot_alloc(L, 4 * sizeof *y);
+		s->y = y + 2;
+		y[0] = 0;
+		y[1] = m.T - 1;
+		y[2] = y[3] = th;
+		snprintf(num, sizeof num, "threshold = %g", th);
+		lua_pushstring(L, num);
+		s->label = lua_tostring(L, -1);
+		lsnn_plot_keep(L);
+		s->color = PLOT_COLOR_BLACK;
+		s->dash = PLOT_DASH_DASHED;
+		k += lsnn_plot_trace_spikes(L, fn, th, &m, series, series + k);
+	} else if (lua_getfield(L, LSNN_PLOT_OPTS, "spikes") != LUA_TNIL)
+		lsnn_argerror(L, fn, "spikes", "needs the option threshold, "
+		    "at which the spikes are drawn");
+	if (p.x.label == NULL)
+		p.x.label = "time step t";
+	if (p.y.label == NULL)
+		p.y.label = "membrane potential v";
+	p.nseries = k;
+	p.series = series;
+	return lsnn_plot_finish(L, fn, file, &p);
+}
+
+/*
+ * Replaces the options slot with a copy of the panel table at idx less
+ * its key kind, and returns the kind: lines or bars.
+ */
+static enum plot_kind
+lsnn_plot_panel_options(lua_State *L, int idx, const char *fn)
+{
+	enum plot_kind	kind = PLOT_LINES;
+	const char	*s;
+
+	lua_newtable(L);
+	lua_pushnil(L);
+	while (lua_next(L, idx) != 0) {
+		if (lua_type(L, -2) == LUA_TSTRING &&
+		    strcmp(lua_tostring(L, -2), "kind") == 0) {
+			s = lua_tostring(L, -1);
+			if (s == NULL || (strcmp(s, "lines") != 0 &&
+			    strcmp(s, "bars") != 0))
+				lsnn_error(L, fn, error_printf("kind must be "
+				    "lines or bars (got %s)", s != NULL ? s :
+				    luaL_typename(L, -1)));
+			kind = strcmp(s, "bars") == 0 ? PLOT_BARS : PLOT_LINES;
+			lua_pop(L, 1);
+			continue;
+		}
+		if (lua_type(L, -2) == LUA_TSTRING &&
+		    strcmp(lua_tostring(L, -2), "file") == 0)
+			lsnn_error(L, fn, error_printf("file belongs to the "
+			    "options of snn.plot.panels"));
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, -4);
+	}
+	lua_replace(L, LSNN_PLOT_OPTS);
+	return kind;
+}
+
+/*
+ * snn.plot.panels(options): small multiples, a line or bar chart a panel
+ * in a grid, under one title.
+ */
+static int
+lsnn_plot_panels(lua_State *L)
+{
+	static const char *const	 known[] = { "file", "title",
+					     "subtitle", "columns", "width",
+					     "height", "panels", NULL };
+	const char			*fn = "snn.plot.panels", *file, *pfn;
+	struct plot_panels		 pp;
+	struct plot			*panels;
+	char				*cause = NULL;
+	int				 i, top, width, height, list, outer;
+
+	lua_settop(L, LSNN_PLOT_OPTS);
+	lua_newtable(L);
+	if (!lua_istable(L, LSNN_PLOT_OPTS))
+		lsnn_argerror(L, fn, "options", "must be a table (got %s)",
+		    luaL_typename(L, LSNN_PLOT_OPTS));
+	lsnn_check_options(L, LSNN_PLOT_OPTS, fn, known);
+	file = lsnn_plot_file(L, fn);
+	memset(&pp, 0, sizeof pp);
+	pp.title = lsnn_plot_string(L, fn, "title");
+	pp.subtitle = lsnn_plot_string(L, fn, "subtitle");
+	width = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "width", 420);
+	height = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "height", 340);
+	if (lua_getfield(L, LSNN_PLOT_OPTS, "panels") != LUA_TTABLE)
+		lsnn_argerror(L, fn, "panels", "must be a list of tables, "
+		    "one a panel (got %s)", luaL_typename(L, -1));
+	if ((pp.n = (int)lua_rawlen(L, -1)) == 0)
+		lsnn_argerror(L, fn, "panels", "must list at least one "
+		    "panel");
+	list = lua_gettop(L);
+	pp.columns = lsnn_opt_positive(L, LSNN_PLOT_OPTS, fn, "columns",
+	    pp.n < 3 ? pp.n : 3);
+	panels = lsnn_plot_alloc(L, (size_t)pp.n * sizeof *panels);
+	lua_pushvalue(L, LSNN_PLOT_OPTS);
+	outer = lua_gettop(L);
+	for (i = 0; i < pp.n; i++) {
+		top = lua_gettop(L);
+		pfn = lua_pushfstring(L, "%s: panel %d", fn, i + 1);
+		lsnn_plot_keep(L);
+		if (lua_rawgeti(L, list, i + 1) != LUA_TTABLE)
+			lsnn_error(L, fn, error_printf("panel %d must be a "
+			    "table (got %s)", i + 1, luaL_typename(L, -1)));
+		plot_init(&panels[i], lsnn_plot_panel_options(L,
+		    lua_gettop(L), pfn));
+		panels[i].width = width;
+		panels[i].height = height;
+		if (panels[i].kind == PLOT_BARS)
+			lsnn_plot_read_bars(L, pfn, &panels[i]);
+		else
+			lsnn_plot_read_lines(L, pfn, &panels[i]);
+		if (plot_validate(&panels[i], &cause) != 0)
+			return lsnn_error(L, pfn, cause);
+		lua_settop(L, top);
+	}
+	lua_pushvalue(L, outer);
+	lua_replace(L, LSNN_PLOT_OPTS);
+	pp.panels = panels;
+	if (plot_svg_write_panels(file, &pp, &cause) != 0)
+		return lsnn_fail(L, cause);
+	lua_pushstring(L, file);
+	return 1;
+}
+
 /* Adds the table snn.plot. */
 void
 lsnn_plot_open(lua_State *L)
@@ -554,6 +996,9 @@ lsnn_plot_open(lua_State *L)
 		{ "lines", lsnn_plot_lines },
 		{ "bars", lsnn_plot_bars },
 		{ "surrogate", lsnn_plot_surrogate },
+		{ "raster", lsnn_plot_raster },
+		{ "trace", lsnn_plot_trace },
+		{ "panels", lsnn_plot_panels },
 		{ NULL, NULL }
 	};
 

@@ -138,7 +138,10 @@ lsnn_check_positive(lua_State *L, int idx, const char *fn, const char *arg)
 
 	if (lua_type(L, idx) == LUA_TNUMBER)
 		n = lua_tointegerx(L, idx, &isint);
-	if (!isint || n < 1 || n > INT_MAX)
+	if (lua_type(L, idx) == LUA_TNUMBER && lua_tonumber(L, idx) > INT_MAX)
+		lsnn_argerror(L, fn, arg, "is too large: at most %d (got %s)",
+		    INT_MAX, luaL_tolstring(L, idx, NULL));
+	if (!isint || n < 1)
 		lsnn_argerror(L, fn, arg, "must be a positive integer "
 		    "(got %s)", luaL_tolstring(L, idx, NULL));
 	return (int)n;
@@ -496,14 +499,31 @@ lsnn_seed_fn(lua_State *L)
 	return 0;
 }
 
-/* snn.threads([n]): sets the BLAS thread count; returns the count in use. */
+/* At most this many threads per online core (snn.threads refuses more). */
+#define LSNN_THREADS_PER_CORE 4
+
+/*
+ * snn.threads([n]): sets the BLAS thread count, 1 to LSNN_THREADS_PER_CORE
+ * times the online cores; returns the count in use.
+ */
 static int
 lsnn_threads_fn(lua_State *L)
 {
+	long	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int	n, most;
+
 	if (!lua_isnone(L, 1)) {
 		lsnn_check_cores(L, "snn.threads");
-		blas_set_threads(lsnn_check_positive(L, 1, "snn.threads",
-		    "n"));
+		n = lsnn_check_positive(L, 1, "snn.threads", "n");
+		if (cores < 1)
+			cores = 1;
+		most = cores > INT_MAX / LSNN_THREADS_PER_CORE ? INT_MAX :
+		    (int)cores * LSNN_THREADS_PER_CORE;
+		if (n > most)
+			lsnn_argerror(L, "snn.threads", "n", "must be 1..%d "
+			    "(%d per core of the %d online) (got %d)", most,
+			    LSNN_THREADS_PER_CORE, (int)cores, n);
+		blas_set_threads(n);
 	}
 	lua_pushinteger(L, blas_threads());
 	return 1;

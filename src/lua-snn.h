@@ -116,7 +116,8 @@ void	 lsnn_surrogate_open(lua_State *L);
 /* lua-net.c: layers and sequential networks. */
 #define LSNN_NET "snn.net"
 void	 lsnn_net_open(lua_State *L);
-struct net *lsnn_net_check(lua_State *L, int idx, const char *fn);
+struct net *lsnn_net_check(lua_State *L, int idx, const char *fn,
+	    const char *arg);
 struct net *lsnn_net_claim(lua_State *L, int idx, const char *fn, int job);
 void	 lsnn_net_release(lua_State *L, int idx);
 void	 lsnn_net_lend(lua_State *L, int idx, int job, int lend);
@@ -156,6 +157,7 @@ const struct dataset *lsnn_data_check(lua_State *L, int idx, const char *fn,
 	     const char **json);
 const char *lsnn_data_mnist_root(lua_State *L, int opt, const char *fn,
 	     const char *key);
+void	 lsnn_data_use(lua_State *L, int idx, int job, int use);
 
 void	 lsnn_optim_open(lua_State *L);
 void	 lsnn_optim_check(lua_State *L, int idx, const char *fn,
@@ -168,12 +170,13 @@ void	 lsnn_plot_open(lua_State *L);
  * lua-train.c: snn.train, snn.evaluate and jobs of every kind (training,
  * simulation). In batch mode snn.train blocks until the run ends, pumping
  * its records (progress line, history, on_epoch hooks) on the main
- * thread; in the interactive session (lsnn_train_set_async) it returns a
- * job at once and the UI's event loop polls lsnn_train_fds and calls
- * lsnn_train_pump. Every record taken from any job is also handed to the
- * observer (the live charts). Another kind of job (snn.simulate) makes
- * its job userdata with lsnn_train_job_new and starts it with
- * lsnn_train_job_run.
+ * thread, and returns the history; in the interactive session
+ * (lsnn_train_set_async, LSNN_ASYNC_JOB) it returns a job at once and the
+ * UI's event loop polls lsnn_train_fds and calls lsnn_train_pump; in the
+ * plain line mode (LSNN_ASYNC_WAIT) it blocks and returns the job. Every
+ * record taken from any job is also handed to the observer (the live
+ * charts). Another kind of job (snn.simulate) makes its job userdata with
+ * lsnn_train_job_new and starts it with lsnn_train_job_run.
  */
 #define LSNN_JOB "snn.job"
 /* What the observer sees: a record, or (both NULL) how a job ended. */
@@ -208,7 +211,13 @@ struct lsnn_train_kind {
 	void		(*gc)(struct lsnn_job *lj);
 };
 void	 lsnn_train_open(lua_State *L);
-void	 lsnn_train_set_async(lua_State *L, int async);
+/* How snn.train and snn.simulate run (lsnn_train_set_async). */
+enum lsnn_async {
+	LSNN_ASYNC_NONE,	/* block, return the result (batch mode) */
+	LSNN_ASYNC_JOB,		/* return the job at once (the session) */
+	LSNN_ASYNC_WAIT		/* block, return the job (plain line mode) */
+};
+void	 lsnn_train_set_async(lua_State *L, enum lsnn_async async);
 void	 lsnn_train_set_observer(void (*fn)(void *arg,
 	     const struct lsnn_train_event *ev), void *arg);
 void	 lsnn_train_observe(const struct lsnn_train_event *ev);
@@ -221,6 +230,7 @@ struct lsnn_job *lsnn_train_job_new(lua_State *L,
 	     const struct lsnn_train_kind *kind, size_t priv_size, int keep);
 struct net *lsnn_train_job_claim(lua_State *L, struct lsnn_job *lj, int idx,
 	     int net);
+void	 lsnn_train_job_data(lua_State *L, int idx, int data);
 void	*lsnn_train_job_priv(const struct lsnn_job *lj);
 int	 lsnn_train_job_id(const struct lsnn_job *lj);
 void	 lsnn_train_job_set_result(lua_State *L, int idx);

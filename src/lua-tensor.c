@@ -154,7 +154,10 @@ lsnn_tensor_check_shape(lua_State *L, int idx, const char *fn,
 			shape[i] = 1;
 			continue;
 		}
-		if (!isint || v < 1 || v > INT_MAX)
+		if (isint && v > INT_MAX)
+			lsnn_argerror(L, fn, arg, "is too large: dimension "
+			    "%d is %I, at most %d", i + 1, v, INT_MAX);
+		if (!isint || v < 1)
 			lsnn_argerror(L, fn, arg, "must hold positive "
 			    "integers (dimension %d is not)", i + 1);
 		if ((size_t)v > limit / n)

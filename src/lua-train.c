@@ -4,8 +4,9 @@
  * records in lsnn_train_pump, which appends them to the job's history,
  * runs on_epoch hooks, feeds the observer (the live charts) and draws the
  * progress line. In batch mode snn.train pumps until its job ends and
- * returns the history; in the interactive session it returns the job,
- * unless it runs inside snn.wait.
+ * returns the history; in the interactive session it returns the job at
+ * once, in the plain line mode once the job has ended; inside snn.wait it
+ * blocks and returns the history everywhere.
  * Other kinds of job (a simulation, lua-convert.c) share all of this but
  * what is done with a record and at the end (struct lsnn_train_kind).
  */
@@ -45,6 +46,7 @@ struct lsnn_job {
 	char			*data_json;
 	int			 id;
 	int			 claimed;	/* networks claimed: 0, 1, 2 */
+	int			 using;		/* its data sets marked used */
 	int			 ended;		/* DONE or ERROR taken */
 	enum job_state		 state;		/* final state once ended */
 	char			*error;
@@ -56,8 +58,8 @@ struct lsnn_job {
 /* Jobs whose worker may still post records (main thread only). */
 static struct lsnn_job *lsnn_live;
 
-/* Whether snn.train returns at once (the interactive session). */
-static int lsnn_async;
+/* Whether snn.train returns at once, or the job, or the result. */
+static enum lsnn_async lsnn_async;
 
 /* How many snn.wait calls run: while any does, every job is waited for. */
 static int lsnn_waiting;
@@ -66,9 +68,12 @@ static int lsnn_waiting;
 static void (*lsnn_observer)(void *, const struct lsnn_train_event *);
 static void *lsnn_observer_arg;
 
-/* Makes snn.train return a job at once (1) or block until done (0). */
+/*
+ * Makes snn.train (and other kinds of job) return a job at once, block
+ * and return the job, or block and return its result.
+ */
 void
-lsnn_train_set_async(lua_State *L, int async)
+lsnn_train_set_async(lua_State *L, enum lsnn_async async)
 {
 	(void)L;
 	lsnn_async = async;
@@ -139,6 +144,24 @@ lsnn_train_setnum(lua_State *L, const char *key, double v)
 		return;
 	lua_pushnumber(L, v);
 	lua_setfield(L, -2, key);
+}
+
+/*
+ * Sets t[key] to the float v as the shortest decimal that reads back as
+ * the same float, so a learning rate of 1e-3f shows as 0.001.
+ */
+static void
+lsnn_train_setfloat(lua_State *L, const char *key, float v)
+{
+	char	buf[32];
+	int	digits;
+
+	for (digits = 6; digits <= 9; digits++) {
+		snprintf(buf, sizeof buf, "%.*g", digits, (double)v);
+		if (strtof(buf, NULL) == v)
+			break;
+	}
+	lsnn_train_setnum(L, key, strtod(buf, NULL));
 }
 
 /* Pushes the array {v[0], ..., v[n - 1]}. */
@@ -220,7 +243,7 @@ lsnn_train_push_record(lua_State *L, const struct train_record *rec)
 	lsnn_train_setnum(L, "test_loss", rec->test_loss);
 	lsnn_train_setnum(L, "test_acc", rec->test_acc);
 	lsnn_train_setnum(L, "samples_per_s", rec->samples_per_s);
-	lsnn_train_setnum(L, "lr", rec->lr);
+	lsnn_train_setfloat(L, "lr", (float)rec->lr);
 	lsnn_train_setnum(L, "seconds", rec->seconds);
 	if (rec->kind == TRAIN_REC_EPOCH) {
 		lua_pushboolean(L, rec->dead);
@@ -313,13 +336,34 @@ lsnn_train_unlink(struct lsnn_job *lj)
 	lj->next = NULL;
 }
 
-/* Releases the networks the job at idx claimed. */
+/*
+ * Marks the data sets of the job at idx (its training and test sets) as
+ * used by it (use 1), or lets go of them (0).
+ */
+static void
+lsnn_train_use(lua_State *L, struct lsnn_job *lj, int idx, int use)
+{
+	int	slot;
+
+	if (lj->using == use)
+		return;
+	idx = lua_absindex(L, idx);
+	for (slot = LSNN_JOB_TRAIN; slot <= LSNN_JOB_TEST; slot++) {
+		if (lua_getiuservalue(L, idx, slot) == LUA_TUSERDATA)
+			lsnn_data_use(L, -1, lj->id, use);
+		lua_pop(L, 1);
+	}
+	lj->using = use;
+}
+
+/* Releases the networks and data sets the job at idx claimed. */
 static void
 lsnn_train_release(lua_State *L, struct lsnn_job *lj, int idx)
 {
 	int	i;
 
 	idx = lua_absindex(L, idx);
+	lsnn_train_use(L, lj, idx, 0);
 	for (i = 0; i < lj->claimed; i++) {
 		lua_getiuservalue(L, idx, i == 0 ? LSNN_JOB_NET :
 		    LSNN_JOB_NET2);
@@ -607,6 +651,41 @@ lsnn_train_data(lua_State *L, const char *fn, const char *key,
 	return ds;
 }
 
+/*
+ * Reads the options temperature (finite and positive) and label_smoothing
+ * (in [0, 1)) of fn's options at 1 into *temperature and *smoothing, which
+ * hold the defaults.
+ */
+static void
+lsnn_train_loss_opts(lua_State *L, const char *fn, float *temperature,
+    float *smoothing)
+{
+	lua_Number	t, ls;
+
+	t = lsnn_opt_number(L, 1, fn, "temperature", *temperature);
+	if (!(t > 0 && t < HUGE_VAL))
+		lsnn_argerror(L, fn, "temperature", "must be a finite number "
+		    "above 0 (got %s)", lua_pushfstring(L, "%f", t));
+	ls = lsnn_opt_number(L, 1, fn, "label_smoothing", *smoothing);
+	if (!(ls >= 0 && ls < 1))
+		lsnn_argerror(L, fn, "label_smoothing", "must be in [0, 1) "
+		    "(got %s)", lua_pushfstring(L, "%f", ls));
+	*temperature = (float)t;
+	*smoothing = (float)ls;
+}
+
+/*
+ * Returns fn's option batch (default def), clamped to n, the most samples
+ * a batch can hold, so that a huge batch reserves no memory it never uses.
+ */
+static int
+lsnn_train_batch(lua_State *L, const char *fn, int def, size_t n)
+{
+	int	batch = lsnn_opt_positive(L, 1, fn, "batch", def);
+
+	return n > 0 && (size_t)batch > n ? (int)n : batch;
+}
+
 /* Ids handed to jobs of every kind, from 1. */
 static int lsnn_next_id = 1;
 
@@ -664,6 +743,18 @@ lsnn_train_job_claim(lua_State *L, struct lsnn_job *lj, int idx, int net)
 	return n;
 }
 
+/*
+ * Keeps the data set at index data in the job at idx, which uses it from
+ * its start to its end.
+ */
+void
+lsnn_train_job_data(lua_State *L, int idx, int data)
+{
+	idx = lua_absindex(L, idx);
+	lua_pushvalue(L, data);
+	lua_setiuservalue(L, idx, LSNN_JOB_TRAIN);
+}
+
 /* Returns what the job's kind keeps in it. */
 void *
 lsnn_train_job_priv(const struct lsnn_job *lj)
@@ -690,7 +781,8 @@ lsnn_train_job_set_result(lua_State *L, int idx)
  * start, cause says why and is freed here, and the networks are
  * released): in the interactive session, unless wait is set, returns 1
  * with the job userdata pushed; else waits for its end and returns 1 with
- * its result pushed, or raises how it failed.
+ * the job userdata pushed in the plain line mode (unless wait is set),
+ * else its result, or raises how it failed.
  */
 int
 lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
@@ -701,13 +793,14 @@ lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
 		lsnn_train_release(L, lj, idx);
 		return lsnn_error(L, lj->kind->fn, cause);
 	}
+	lsnn_train_use(L, lj, idx, 1);
 	lj->next = lsnn_live;
 	lsnn_live = lj;
 	lua_getfield(L, LUA_REGISTRYINDEX, LSNN_JOBS);
 	lua_pushvalue(L, idx);
 	lua_rawseti(L, -2, lj->id);
 	lua_pop(L, 1);
-	if (lsnn_async && !wait && lsnn_waiting == 0) {
+	if (lsnn_async == LSNN_ASYNC_JOB && !wait && lsnn_waiting == 0) {
 		lua_pushvalue(L, idx);
 		return 1;
 	}
@@ -715,7 +808,10 @@ lsnn_train_job_run(lua_State *L, struct lsnn_job *lj, int idx,
 	if (lj->state == JOB_FAILED)
 		return luaL_error(L, "%s: %s", lj->kind->fn, lj->error != NULL ?
 		    lj->error : "failed");
-	lua_getiuservalue(L, idx, LSNN_JOB_RESULT);
+	if (lsnn_async == LSNN_ASYNC_WAIT && !wait && lsnn_waiting == 0)
+		lua_pushvalue(L, idx);
+	else
+		lua_getiuservalue(L, idx, LSNN_JOB_RESULT);
 	return 1;
 }
 
@@ -757,16 +853,16 @@ lsnn_train_new(lua_State *L, const char *fn)
 	cfg->test = lsnn_train_data(L, fn, "test", &cfg->test_index,
 	    &cfg->test_nindex, &json_test, LSNN_JOB_TEST, job);
 	cfg->epochs = lsnn_opt_positive(L, 1, fn, "epochs", 1);
-	cfg->batch = lsnn_opt_positive(L, 1, fn, "batch", 64);
+	cfg->batch = lsnn_train_batch(L, fn, 64, cfg->train_nindex >
+	    cfg->test_nindex ? cfg->train_nindex : cfg->test_nindex);
 	cfg->drop_last = lsnn_opt_boolean(L, 1, fn, "drop_last", 0);
 	/* The interactive session's live view charts the histograms. */
-	cfg->histogram = lsnn_opt_boolean(L, 1, fn, "histogram", lsnn_async);
+	cfg->histogram = lsnn_opt_boolean(L, 1, fn, "histogram",
+	    lsnn_async == LSNN_ASYNC_JOB);
 	cfg->resume = lsnn_opt_boolean(L, 1, fn, "resume", 0);
 	cfg->overwrite = lsnn_opt_boolean(L, 1, fn, "overwrite", 0);
-	cfg->temperature = (float)lsnn_opt_number(L, 1, fn, "temperature",
-	    cfg->temperature);
-	cfg->label_smoothing = (float)lsnn_opt_number(L, 1, fn,
-	    "label_smoothing", 0);
+	cfg->label_smoothing = 0;
+	lsnn_train_loss_opts(L, fn, &cfg->temperature, &cfg->label_smoothing);
 	cfg->clip_grad_norm = (float)lsnn_opt_number(L, 1, fn,
 	    "clip_grad_norm", 0);
 	if (train_loss_parse(lsnn_opt_string(L, 1, fn, "loss", "mse_rate"),
@@ -973,7 +1069,8 @@ lsnn_train_evaluate(lua_State *L)
 	struct net			*net;
 	size_t				 nindex;
 	char				*cause = NULL;
-	int				 i, j;
+	float				 temperature = 0.1f, smoothing = 0;
+	int				 i, j, batch;
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	lsnn_check_cores(L, fn);
@@ -987,10 +1084,10 @@ lsnn_train_evaluate(lua_State *L)
 	if (train_loss_parse(lsnn_opt_string(L, 1, fn, "loss", "mse_rate"),
 	    &loss, &cause) != 0)
 		return lsnn_error(L, fn, cause);
-	if (train_evaluate(net, ds, index, nindex, lsnn_opt_positive(L, 1, fn,
-	    "batch", 256), loss, (float)lsnn_opt_number(L, 1, fn,
-	    "temperature", 0.1), (float)lsnn_opt_number(L, 1, fn,
-	    "label_smoothing", 0), &ev, &cause) != 0)
+	lsnn_train_loss_opts(L, fn, &temperature, &smoothing);
+	batch = lsnn_train_batch(L, fn, 256, nindex);
+	if (train_evaluate(net, ds, index, nindex, batch, loss, temperature,
+	    smoothing, &ev, &cause) != 0)
 		return lsnn_error(L, fn, cause);
 	lua_createtable(L, 0, 4);
 	lua_pushnumber(L, ev.acc);

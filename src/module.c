@@ -129,7 +129,8 @@ module_check_name(const char *name, char **cause)
 /*
  * Appends child to container m under name (NULL: its index, as
  * nn.Sequential names children); m owns child from then on, even on
- * failure.
+ * failure. Names are not compared here: module_check_children does
+ * that for all the children at once.
  */
 int
 module_add_child(struct module *m, struct module *child, const char *name,
@@ -137,7 +138,6 @@ module_add_child(struct module *m, struct module *child, const char *name,
 {
 	struct module	**c;
 	char		  own[MODULE_NAMELEN];
-	int		  i;
 
 	if (name == NULL)
 		snprintf(own, sizeof own, "%d", m->nchild);
@@ -146,24 +146,54 @@ module_add_child(struct module *m, struct module *child, const char *name,
 	name = own;
 	if (module_check_name(name, cause) != 0)
 		goto fail;
-	for (i = 0; i < m->nchild; i++)
-		if (*name != '\0' && strcmp(m->child[i]->name, name) == 0) {
-			error_set(cause, "%s: two children named \"%s\"",
-			    m->kind->name, name);
+	/* The array doubles when full: it holds a power of two >= nchild. */
+	if ((m->nchild & (m->nchild - 1)) == 0) {
+		if ((c = mem_realloc(m->child, (size_t)(m->nchild == 0 ? 1 :
+		    2 * m->nchild) * sizeof *c)) == NULL) {
+			error_set(cause, "out of memory adding a module");
 			goto fail;
 		}
-	if ((c = mem_realloc(m->child, (size_t)(m->nchild + 1) *
-	    sizeof *c)) == NULL) {
-		error_set(cause, "out of memory adding a module");
-		goto fail;
+		m->child = c;
 	}
-	m->child = c;
 	snprintf(child->name, sizeof child->name, "%s", name);
 	m->child[m->nchild++] = child;
 	return 0;
 fail:
 	module_free(child);
 	return -1;
+}
+
+/* Orders pointers to module names. */
+static int
+module_cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Checks that no two children of m share a name ("" aside), sorting the
+ * names so that a container of n children costs n log n, not n^2.
+ */
+int
+module_check_children(const struct module *m, char **cause)
+{
+	const char	**names;
+	int		  i, n = 0, rc = 0;
+
+	if (m->nchild < 2)
+		return 0;
+	if ((names = mem_calloc((size_t)m->nchild, sizeof *names)) == NULL)
+		return error_set(cause, "out of memory checking names");
+	for (i = 0; i < m->nchild; i++)
+		if (m->child[i]->name[0] != '\0')
+			names[n++] = m->child[i]->name;
+	qsort(names, (size_t)n, sizeof *names, module_cmp_name);
+	for (i = 1; i < n && rc == 0; i++)
+		if (strcmp(names[i - 1], names[i]) == 0)
+			rc = error_set(cause, "%s: two children named \"%s\"",
+			    m->kind->name, names[i]);
+	mem_free(names);
+	return rc;
 }
 
 /*
@@ -291,7 +321,8 @@ module_parse(json_t *o, struct rng *r, char **cause)
 		snprintf(m->name, sizeof m->name, "%s", name);
 		m->named = 1;
 	}
-	if (kind->parse != NULL && kind->parse(m, o, cause) != 0) {
+	if ((kind->parse != NULL && kind->parse(m, o, cause) != 0) ||
+	    module_check_children(m, cause) != 0) {
 		module_free(m);
 		return NULL;
 	}

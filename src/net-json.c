@@ -156,8 +156,10 @@ net_json_surrogate_table(json_t *sg, json_t *tab, const char *name,
 		    "must be an object with \"intervals\" and a \"support\" "
 		    "of two numbers", where, name);
 	nv = json_integer_value(value);
-	if ((t = surrogate_table_new(nv < INT_MIN || nv > INT_MAX ? INT_MAX :
-	    (int)nv, &why)) == NULL)
+	if (nv < 1 || nv > INT_MAX)
+		return error_set(cause, "%s: surrogate %s: \"intervals\" is "
+		    "%lld, out of range", where, name, (long long)nv);
+	if ((t = surrogate_table_new((int)nv, &why)) == NULL)
 		goto fail;
 	if (surrogate_table_set_name(t, name, &why) != 0)
 		goto fail;

@@ -235,7 +235,8 @@ net_add(struct net *net, struct module *m, char **cause)
 	    NULL, cause) != 0)
 		return -1;
 	net_invalidate(net);
-	if (net_layout(net, cause) != 0) {
+	if (module_check_children(net->root, cause) != 0 ||
+	    net_layout(net, cause) != 0) {
 		net->root->nchild--;
 		module_free(m);
 		return -1;

@@ -451,6 +451,7 @@ struct json_t *module_describe(const struct module *m);
 void	 module_free(struct module *m);
 int	 module_add_child(struct module *m, struct module *child,
 	     const char *name, char **cause);
+int	 module_check_children(const struct module *m, char **cause);
 float	*module_declare(struct module *m, const char *name, int flags,
 	     int ndim, const int *shape, char **cause);
 struct mparam *module_param(struct module *m, const char *name);

@@ -16,10 +16,12 @@
 
 /* Text sizes in pixels, and the mean glyph width as a fraction of them. */
 #define PLOT_SVG_TITLE		20
+#define PLOT_SVG_SUBTITLE	15
 #define PLOT_SVG_LABEL		16
 #define PLOT_SVG_TICK		14
 #define PLOT_SVG_LEGEND		15
 #define PLOT_SVG_GLYPH		0.56
+#define PLOT_SVG_MINFONT	10	/* long text shrinks to this */
 #define PLOT_SVG_FONT \
 	"DejaVu Sans, Liberation Sans, Helvetica, Arial, sans-serif"
 
@@ -49,6 +51,14 @@
 /* Bars fill this fraction of a group's slot; group names slant this much. */
 #define PLOT_SVG_BARFILL	0.8
 #define PLOT_SVG_SLANT		30
+
+/*
+ * A legend beside the plot at most this fraction of the figure's width
+ * (with legend = auto), and the text after a label whose series lies on
+ * top of an earlier one, before that one's label.
+ */
+#define PLOT_SVG_RIGHTMAX	0.35
+#define PLOT_SVG_SAME		" (same as "
 
 /* Bytes of the first allocation of the document. */
 #define PLOT_SVG_CHUNK		16384
@@ -90,8 +100,14 @@ struct plot_svg {
 	double			 h;
 	struct plot_ticks	 xt;		/* lines only */
 	struct plot_ticks	 yt;
-	double			 legend_w;	/* 0: no legend */
+	enum plot_legend	 legend;	/* right, bottom or none */
+	double			 legend_w;	/* the legend's box */
+	double			 legend_h;
+	double			 key_w;		/* a column of the legend */
+	int			 legend_cols;
 	int			 slant;		/* bars: group names slanted */
+	double			 dot;		/* radius of dots */
+	char			 id[16];	/* prefix of the ids */
 };
 
 /* Appends formatted text to the document; failure sets g->oom. */
@@ -214,6 +230,21 @@ plot_svg_width(const char *text, int size)
 }
 
 /*
+ * Returns the size in pixels, at most size and at least PLOT_SVG_MINFONT,
+ * at which text fits in room pixels.
+ */
+static int
+plot_svg_fit(const char *text, int size, double room)
+{
+	double	w = plot_svg_width(text, size);
+
+	if (w <= room)
+		return size;
+	size = (int)floor(size * room / w);
+	return size < PLOT_SVG_MINFONT ? PLOT_SVG_MINFONT : size;
+}
+
+/*
  * Writes a text element at (x, y) with size in pixels, anchor "start",
  * "middle" or "end", attrs (more attributes, or "") and the text escaped.
  */
@@ -274,6 +305,7 @@ static void
 plot_svg_axis(struct plot_svg *g, int yaxis, int maxn, struct plot_ticks *t)
 {
 	const struct plot_axis	*a = yaxis ? &g->p->y : &g->p->x;
+	struct plot_axis	 axis = *a;
 	double			 lo = 0, hi = 1;
 
 	if (a->scale == PLOT_SCALE_LOG) {
@@ -281,7 +313,9 @@ plot_svg_axis(struct plot_svg *g, int yaxis, int maxn, struct plot_ticks *t)
 		hi = 10;
 	}
 	plot_data_range(g->p, yaxis, &lo, &hi);
-	plot_axis_ticks(a, lo, hi, maxn, t);
+	if (!yaxis && plot_data_integral(g->p, 0))
+		axis.integer = 1;
+	plot_axis_ticks(&axis, lo, hi, maxn, t);
 }
 
 /* Returns the width of the label of tick i of t. */
@@ -317,20 +351,76 @@ plot_svg_xticks(struct plot_svg *g)
 	}
 }
 
-/* Returns the width of the widest label among those that are set. */
-static double
-plot_svg_widest(const struct plot *p, int size)
+/*
+ * Returns the first labelled series that series k lies on top of, or -1
+ * when there is none.
+ */
+static int
+plot_svg_same(const struct plot_svg *g, int k)
 {
-	double	w, widest = 0;
-	int	k;
+	int	j;
+
+	for (j = 0; j < k; j++) {
+		if (g->p->series[j].label != NULL &&
+		    plot_series_same(g->p, j, k))
+			return j;
+	}
+	return -1;
+}
+
+/*
+ * Returns the width of the legend text of series k: its label and, when
+ * it lies on top of an earlier series, which.
+ */
+static double
+plot_svg_key_width(const struct plot_svg *g, int k)
+{
+	const struct plot_series	*s = g->p->series;
+	double				 w;
+	int				 j;
+
+	w = plot_svg_width(s[k].label, PLOT_SVG_LEGEND);
+	if ((j = plot_svg_same(g, k)) >= 0)
+		w += plot_svg_width(PLOT_SVG_SAME ")", PLOT_SVG_LEGEND) +
+		    plot_svg_width(s[j].label, PLOT_SVG_LEGEND);
+	return w;
+}
+
+/*
+ * Places the legend (options legend), sizing its box: a column of keys
+ * beside the plot, or below it as many columns as fit the figure's
+ * width. Returns the number of keys.
+ */
+static int
+plot_svg_legend_layout(struct plot_svg *g)
+{
+	const struct plot	*p = g->p;
+	double			 w, widest = 0;
+	int			 k, keys = 0, rows;
 
 	for (k = 0; k < p->nseries; k++) {
 		if (p->series[k].label == NULL)
 			continue;
-		w = plot_svg_width(p->series[k].label, size);
+		keys++;
+		w = plot_svg_key_width(g, k);
 		widest = w > widest ? w : widest;
 	}
-	return widest;
+	g->key_w = 3 * PLOT_SVG_PAD + PLOT_SVG_SWATCH + widest;
+	g->legend = keys == 0 ? PLOT_LEGEND_NONE : p->legend;
+	if (g->legend == PLOT_LEGEND_AUTO)
+		g->legend = g->key_w <= PLOT_SVG_RIGHTMAX * p->width ?
+		    PLOT_LEGEND_RIGHT : PLOT_LEGEND_BOTTOM;
+	g->legend_cols = 1;
+	if (g->legend == PLOT_LEGEND_BOTTOM) {
+		g->legend_cols = (int)((p->width - 3 * PLOT_SVG_PAD) /
+		    g->key_w);
+		g->legend_cols = g->legend_cols < 1 ? 1 :
+		    g->legend_cols > keys ? keys : g->legend_cols;
+	}
+	rows = (keys + g->legend_cols - 1) / g->legend_cols;
+	g->legend_w = g->legend_cols * g->key_w;
+	g->legend_h = rows * PLOT_SVG_ROW + PLOT_SVG_PAD;
+	return keys;
 }
 
 /*
@@ -348,11 +438,40 @@ plot_svg_inset(struct plot_svg *g)
 	g->h = g->fh - PLOT_SVG_INSET - sides;
 }
 
+/* Returns the height of a title and a subtitle (each may be NULL). */
+static double
+plot_svg_heading_height(const char *title, const char *subtitle)
+{
+	double	h = 2 * PLOT_SVG_PAD;
+
+	if (title != NULL)
+		h += PLOT_SVG_TITLE * 1.5;
+	if (subtitle != NULL)
+		h += PLOT_SVG_SUBTITLE * 1.4;
+	return h;
+}
+
 /*
- * Lays the figure out: title above, the legend at the right, tick labels
- * and axis labels at the left and below (group names slanted, with room
- * for the first, when they are too wide), the frame in the middle; picks
- * the ticks to fit it.
+ * Returns the radius of dots: two fifths of the least distance between
+ * whole numbers along a linear axis, from 1 to PLOT_SVG_MARKER pixels.
+ */
+static double
+plot_svg_dot(const struct plot_svg *g)
+{
+	double	r = PLOT_SVG_MARKER;
+
+	if (g->p->x.scale == PLOT_SCALE_LINEAR)
+		r = fmin(r, 0.4 * g->w / (g->xt.max - g->xt.min));
+	if (g->p->y.scale == PLOT_SCALE_LINEAR)
+		r = fmin(r, 0.4 * g->h / (g->yt.max - g->yt.min));
+	return isfinite(r) && r > 1 ? r : 1;
+}
+
+/*
+ * Lays the figure out: title above, the legend at the right or at the
+ * bottom, tick labels and axis labels at the left and below (group names
+ * slanted, with room for the first, when they are too wide), the frame in
+ * the middle; picks the ticks to fit it.
  */
 static void
 plot_svg_layout(struct plot_svg *g)
@@ -362,15 +481,15 @@ plot_svg_layout(struct plot_svg *g)
 	int			 i;
 
 	g->empty = !plot_data_range(p, 1, &lo, &hi);
-	g->fy = p->title != NULL ? 2 * PLOT_SVG_PAD + PLOT_SVG_TITLE * 1.5 :
-	    2 * PLOT_SVG_PAD;
+	g->fy = plot_svg_heading_height(p->title, p->subtitle);
 	bottom = PLOT_SVG_PAD + PLOT_SVG_TICKLEN + PLOT_SVG_TICK * 1.5;
 	if (p->x.label != NULL)
 		bottom += PLOT_SVG_LABEL * 1.8;
-	if ((widest = plot_svg_widest(p, PLOT_SVG_LEGEND)) > 0)
-		g->legend_w = 3 * PLOT_SVG_PAD + PLOT_SVG_SWATCH + widest;
-	right = g->legend_w > 0 ? g->legend_w + 3 * PLOT_SVG_PAD :
-	    3 * PLOT_SVG_PAD;
+	plot_svg_legend_layout(g);
+	if (g->legend == PLOT_LEGEND_BOTTOM)
+		bottom += g->legend_h + PLOT_SVG_PAD;
+	right = g->legend == PLOT_LEGEND_RIGHT ? g->legend_w +
+	    3 * PLOT_SVG_PAD : 3 * PLOT_SVG_PAD;
 	g->fh = fmax(p->height - g->fy - bottom, PLOT_SVG_MINAREA);
 	plot_svg_axis(g, 1, (int)(g->fh / PLOT_SVG_YSPACING), &g->yt);
 	for (widest = 0, i = 0; i < g->yt.n; i++) {
@@ -384,6 +503,7 @@ plot_svg_layout(struct plot_svg *g)
 	plot_svg_inset(g);
 	if (p->kind == PLOT_LINES) {
 		plot_svg_xticks(g);
+		g->dot = plot_svg_dot(g);
 		return;
 	}
 	for (widest = 0, i = 0; p->groups != NULL && i < p->ngroups; i++) {
@@ -407,37 +527,43 @@ plot_svg_layout(struct plot_svg *g)
 }
 
 /*
- * Writes the document's start: the root element, a title for viewers,
- * the white background, the clip path of the plot area and the fills of
- * bar series.
+ * Writes the document's start: the root element of width by height
+ * pixels, a title for viewers and the white background.
  */
 static void
-plot_svg_header(struct plot_svg *g)
+plot_svg_begin(struct plot_svg *g, int width, int height,
+    const char *title)
+{
+	plot_svg_printf(g, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
+	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+	    "font-family=\"%s\">\n", width, height, width, height,
+	    PLOT_SVG_FONT);
+	if (title != NULL) {
+		plot_svg_printf(g, "<title>");
+		plot_svg_escape(g, title);
+		plot_svg_printf(g, "</title>\n");
+	}
+	plot_svg_printf(g, "<rect width=\"%d\" height=\"%d\" "
+	    "fill=\"white\"/>\n", width, height);
+}
+
+/* Writes the clip path of the plot area and the fills of bar series. */
+static void
+plot_svg_defs(struct plot_svg *g)
 {
 	const struct plot	*p = g->p;
 	const char		*hatch;
 	int			 k;
 
-	plot_svg_printf(g, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" "
-	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-	    "font-family=\"%s\">\n", p->width, p->height, p->width,
-	    p->height, PLOT_SVG_FONT);
-	if (p->title != NULL) {
-		plot_svg_printf(g, "<title>");
-		plot_svg_escape(g, p->title);
-		plot_svg_printf(g, "</title>\n");
-	}
-	plot_svg_printf(g, "<rect width=\"%d\" height=\"%d\" "
-	    "fill=\"white\"/>\n<defs>\n<clipPath id=\"plot-area\">"
+	plot_svg_printf(g, "<defs>\n<clipPath id=\"%splot-area\">"
 	    "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"/>"
-	    "</clipPath>\n", p->width, p->height, g->fx, g->fy, g->fw,
-	    g->fh);
+	    "</clipPath>\n", g->id, g->fx, g->fy, g->fw, g->fh);
 	for (k = 0; p->kind == PLOT_BARS && k < p->nseries; k++) {
-		plot_svg_printf(g, "<pattern id=\"bar%d\" patternUnits="
+		plot_svg_printf(g, "<pattern id=\"%sbar%d\" patternUnits="
 		    "\"userSpaceOnUse\" width=\"10\" height=\"10\">"
-		    "<rect width=\"10\" height=\"10\" fill=\"%s\"/>", k,
-		    plot_color_hex(p->series[k].color));
+		    "<rect width=\"10\" height=\"10\" fill=\"%s\"/>", g->id,
+		    k, plot_color_hex(p->series[k].color));
 		if ((hatch = plot_svg_hatches[k % PLOT_SVG_NHATCHES]) != NULL)
 			plot_svg_printf(g, "<path d=\"%s\" stroke=\"white\" "
 			    "stroke-width=\"2\"/>", hatch);
@@ -536,9 +662,26 @@ plot_svg_errbar(struct plot_svg *g, double x, double v, double e,
 	    x - PLOT_SVG_CAP, hi, 2 * PLOT_SVG_CAP, hex);
 }
 
+/* Draws the points of a series as dots of its colour, without a line. */
+static void
+plot_svg_dots(struct plot_svg *g, const struct plot_series *s)
+{
+	double	x, y;
+	size_t	i;
+
+	plot_svg_printf(g, "<g class=\"dots\" fill=\"%s\">\n",
+	    plot_color_hex(s->color));
+	for (i = 0; i < s->n; i++) {
+		if (plot_svg_point(g, s, i, &x, &y))
+			plot_svg_printf(g, "<circle cx=\"%.2f\" cy=\"%.2f\" "
+			    "r=\"%.2f\"/>\n", x, y, g->dot);
+	}
+	plot_svg_printf(g, "</g>\n");
+}
+
 /*
  * Draws a series of a line chart: its line, broken where a point cannot
- * be drawn, then its error bars and markers.
+ * be drawn, then its error bars and markers; or its dots.
  */
 static void
 plot_svg_line(struct plot_svg *g, const struct plot_series *s)
@@ -553,6 +696,10 @@ plot_svg_line(struct plot_svg *g, const struct plot_series *s)
 		drawn += plot_svg_point(g, s, i, &x, &y);
 	if (drawn == 0)
 		return;
+	if (s->dots) {
+		plot_svg_dots(g, s);
+		return;
+	}
 	plot_svg_printf(g, "<path class=\"line\" d=\"");
 	for (i = 0; i < s->n; i++) {
 		if (!plot_svg_point(g, s, i, &x, &y)) {
@@ -604,9 +751,10 @@ plot_svg_bars(struct plot_svg *g)
 			x = g->left + slot * (k + (1 - PLOT_SVG_BARFILL) / 2) +
 			    bw * j;
 			plot_svg_printf(g, "<rect x=\"%.2f\" y=\"%.2f\" "
-			    "width=\"%.2f\" height=\"%.2f\" fill=\"url(#bar%d)"
-			    "\" stroke=\"#222222\" stroke-width=\"1\"/>\n", x,
-			    fmin(y, base), bw, fabs(y - base), j);
+			    "width=\"%.2f\" height=\"%.2f\" "
+			    "fill=\"url(#%sbar%d)\" stroke=\"#222222\" "
+			    "stroke-width=\"1\"/>\n", x,
+			    fmin(y, base), bw, fabs(y - base), g->id, j);
 			if (s->err != NULL)
 				plot_svg_errbar(g, x + bw / 2, s->y[k],
 				    s->err[k], "#000000");
@@ -662,37 +810,81 @@ plot_svg_frame(struct plot_svg *g)
 	if (g->empty)
 		plot_svg_text(g, g->fx + g->fw / 2, g->fy + g->fh / 2,
 		    PLOT_SVG_LABEL, "middle", " fill=\"#555555\"", "no data");
+	if (p->kind == PLOT_BARS && p->y.scale == PLOT_SCALE_LINEAR &&
+	    g->yt.min > 0 && !g->empty)
+		plot_svg_printf(g, "<g class=\"axis-break\"><path d=\"M%.2f "
+		    "%.2fv8\" stroke=\"white\" stroke-width=\"4\"/><path "
+		    "d=\"M%.2f %.2fl12 -5M%.2f %.2fl12 -5\" stroke=\"#333333\" "
+		    "stroke-width=\"1.5\"/></g>\n", g->fx, g->fy + g->fh - 14,
+		    g->fx - 6, g->fy + g->fh - 10 + 2.5, g->fx - 6,
+		    g->fy + g->fh - 4 + 2.5);
 }
 
-/* Draws the legend beside the plot: a swatch and each series' label. */
+/*
+ * Writes the text of the key of series k at (x, y): its label and, when
+ * it lies on top of an earlier series, which (in a tspan, whose leading
+ * space only xml:space keeps).
+ */
+static void
+plot_svg_key_text(struct plot_svg *g, int k, double x, double y)
+{
+	const struct plot_series	*s = g->p->series;
+	int				 j = plot_svg_same(g, k);
+
+	plot_svg_printf(g, "<text x=\"%.2f\" y=\"%.2f\" font-size=\"%d\" "
+	    "text-anchor=\"start\"%s>", x, y, PLOT_SVG_LEGEND, j >= 0 ?
+	    " xml:space=\"preserve\"" : "");
+	plot_svg_escape(g, s[k].label);
+	if (j >= 0) {
+		plot_svg_printf(g, "<tspan fill=\"#555555\">%s",
+		    PLOT_SVG_SAME);
+		plot_svg_escape(g, s[j].label);
+		plot_svg_printf(g, ")</tspan>");
+	}
+	plot_svg_printf(g, "</text>\n");
+}
+
+/*
+ * Draws the legend beside the plot, or below it in columns: a swatch and
+ * each series' label.
+ */
 static void
 plot_svg_legend(struct plot_svg *g)
 {
 	const struct plot		*p = g->p;
 	const struct plot_series	*s;
-	double				 x, y, cy;
-	int				 k, rows = 0;
+	double				 x0, x, y, cy;
+	int				 k, key = 0;
 
-	if (g->legend_w == 0)
+	if (g->legend == PLOT_LEGEND_NONE)
 		return;
-	for (k = 0; k < p->nseries; k++)
-		rows += p->series[k].label != NULL;
-	x = g->fx + g->fw + 2 * PLOT_SVG_PAD;
+	x0 = g->fx + g->fw + 2 * PLOT_SVG_PAD;
 	y = g->fy;
-	plot_svg_printf(g, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
-	    "height=\"%d\" fill=\"white\" stroke=\"#bbbbbb\"/>\n", x, y,
-	    g->legend_w, rows * PLOT_SVG_ROW + PLOT_SVG_PAD);
-	x += PLOT_SVG_PAD;
-	cy = y + PLOT_SVG_PAD / 2 + PLOT_SVG_ROW / 2;
+	if (g->legend == PLOT_LEGEND_BOTTOM) {
+		x0 = (p->width - g->legend_w) / 2;
+		y = p->height - PLOT_SVG_PAD - g->legend_h;
+	}
+	plot_svg_printf(g, "<rect class=\"legend\" x=\"%.2f\" y=\"%.2f\" "
+	    "width=\"%.2f\" height=\"%.2f\" fill=\"white\" "
+	    "stroke=\"#bbbbbb\"/>\n", x0, y, g->legend_w, g->legend_h);
 	for (k = 0; k < p->nseries; k++) {
 		s = &p->series[k];
 		if (s->label == NULL)
 			continue;
+		x = x0 + PLOT_SVG_PAD + key % g->legend_cols * g->key_w;
+		cy = y + PLOT_SVG_PAD / 2 + PLOT_SVG_ROW / 2 +
+		    key / g->legend_cols * PLOT_SVG_ROW;
+		key++;
 		if (p->kind == PLOT_BARS)
 			plot_svg_printf(g, "<rect x=\"%.2f\" y=\"%.2f\" "
-			    "width=\"18\" height=\"18\" fill=\"url(#bar%d)\" "
+			    "width=\"18\" height=\"18\" fill=\"url(#%sbar%d)\" "
 			    "stroke=\"#222222\"/>\n", x + PLOT_SVG_SWATCH / 2 -
-			    9, cy - 9, k);
+			    9, cy - 9, g->id, k);
+		else if (s->dots)
+			plot_svg_printf(g, "<circle cx=\"%.2f\" cy=\"%.2f\" "
+			    "r=\"%d\" fill=\"%s\"/>\n", x + PLOT_SVG_SWATCH /
+			    2, cy, PLOT_SVG_MARKER - 1,
+			    plot_color_hex(s->color));
 		else {
 			plot_svg_printf(g, "<path d=\"M%.2f %.2fh%d\"", x, cy,
 			    PLOT_SVG_SWATCH);
@@ -701,14 +893,36 @@ plot_svg_legend(struct plot_svg *g)
 			plot_svg_marker(g, s->marker, x + PLOT_SVG_SWATCH / 2,
 			    cy, plot_color_hex(s->color));
 		}
-		plot_svg_text(g, x + PLOT_SVG_SWATCH + PLOT_SVG_PAD, cy +
-		    PLOT_SVG_LEGEND * 0.35, PLOT_SVG_LEGEND, "start", "",
-		    s->label);
-		cy += PLOT_SVG_ROW;
+		plot_svg_key_text(g, k, x + PLOT_SVG_SWATCH + PLOT_SVG_PAD,
+		    cy + PLOT_SVG_LEGEND * 0.35);
 	}
 }
 
-/* Writes the title above the figure and the axis labels. */
+/*
+ * Writes a title and a subtitle (each may be NULL) centred across width
+ * pixels at the top, smaller where they would not fit.
+ */
+static void
+plot_svg_heading(struct plot_svg *g, int width, const char *title,
+    const char *subtitle)
+{
+	double	room = width - 2 * PLOT_SVG_PAD;
+
+	if (title != NULL)
+		plot_svg_text(g, width / 2.0, PLOT_SVG_PAD + PLOT_SVG_TITLE *
+		    1.2, plot_svg_fit(title, PLOT_SVG_TITLE, room), "middle",
+		    " font-weight=\"bold\"", title);
+	if (subtitle != NULL)
+		plot_svg_text(g, width / 2.0, PLOT_SVG_PAD + PLOT_SVG_TITLE *
+		    (title != NULL ? 1.2 : 0) + PLOT_SVG_SUBTITLE * 1.4,
+		    plot_svg_fit(subtitle, PLOT_SVG_SUBTITLE, room), "middle",
+		    " fill=\"#444444\"", subtitle);
+}
+
+/*
+ * Writes the title and subtitle above the figure and the axis labels,
+ * the y label smaller where it is longer than the plot is high.
+ */
 static void
 plot_svg_labels(struct plot_svg *g)
 {
@@ -716,41 +930,45 @@ plot_svg_labels(struct plot_svg *g)
 	char			 attrs[96];
 	double			 x, y;
 
-	if (p->title != NULL)
-		plot_svg_text(g, p->width / 2.0, PLOT_SVG_PAD +
-		    PLOT_SVG_TITLE * 1.2, PLOT_SVG_TITLE, "middle",
-		    " font-weight=\"bold\"", p->title);
+	plot_svg_heading(g, p->width, p->title, p->subtitle);
 	if (p->x.label != NULL)
-		plot_svg_text(g, g->fx + g->fw / 2, p->height - PLOT_SVG_PAD,
-		    PLOT_SVG_LABEL, "middle", "", p->x.label);
+		plot_svg_text(g, g->fx + g->fw / 2, p->height - PLOT_SVG_PAD -
+		    (g->legend == PLOT_LEGEND_BOTTOM ? g->legend_h +
+		    PLOT_SVG_PAD : 0), PLOT_SVG_LABEL, "middle", "",
+		    p->x.label);
 	if (p->y.label != NULL) {
 		x = PLOT_SVG_PAD + PLOT_SVG_LABEL;
 		y = g->fy + g->fh / 2;
 		snprintf(attrs, sizeof attrs, " transform=\"rotate(-90 %.2f "
 		    "%.2f)\"", x, y);
-		plot_svg_text(g, x, y, PLOT_SVG_LABEL, "middle", attrs,
+		plot_svg_text(g, x, y, plot_svg_fit(p->y.label,
+		    PLOT_SVG_LABEL, g->fh + 2 * PLOT_SVG_PAD), "middle", attrs,
 		    p->y.label);
 	}
 }
 
 /*
- * Builds the document of p in g (g->buf, freed by the caller with
- * mem_free); returns -1 when memory ran out.
+ * Draws the figure p into the document of g (in the coordinates of its
+ * innermost svg element), its ids prefixed with id: the layout of an
+ * earlier figure is forgotten, the document kept.
  */
-static int
-plot_svg_render(struct plot_svg *g, const struct plot *p)
+static void
+plot_svg_figure(struct plot_svg *g, const struct plot *p, const char *id)
 {
-	int	k;
+	struct plot_svg	doc = *g;
+	int		k;
 
 	memset(g, 0, sizeof *g);
+	g->buf = doc.buf;
+	g->len = doc.len;
+	g->cap = doc.cap;
+	g->oom = doc.oom;
 	g->p = p;
-	if ((g->buf = mem_alloc(PLOT_SVG_CHUNK)) == NULL)
-		return -1;
-	g->cap = PLOT_SVG_CHUNK;
+	snprintf(g->id, sizeof g->id, "%s", id);
 	plot_svg_layout(g);
-	plot_svg_header(g);
+	plot_svg_defs(g);
 	plot_svg_grid(g);
-	plot_svg_printf(g, "<g clip-path=\"url(#plot-area)\">\n");
+	plot_svg_printf(g, "<g clip-path=\"url(#%splot-area)\">\n", g->id);
 	if (p->kind == PLOT_BARS)
 		plot_svg_bars(g);
 	for (k = 0; p->kind == PLOT_LINES && k < p->nseries; k++)
@@ -759,8 +977,76 @@ plot_svg_render(struct plot_svg *g, const struct plot *p)
 	plot_svg_frame(g);
 	plot_svg_legend(g);
 	plot_svg_labels(g);
-	plot_svg_printf(g, "</svg>");
-	return g->oom ? -1 : 0;
+}
+
+/*
+ * Draws the panels of pp in a grid of pp->columns columns, each in a
+ * cell as big as the largest, under the title and subtitle of the whole.
+ */
+static void
+plot_svg_panels(struct plot_svg *g, const struct plot_panels *pp)
+{
+	char	id[16];
+	double	top;
+	int	i, w = 0, h = 0, cols, rows;
+
+	for (i = 0; i < pp->n; i++) {
+		w = pp->panels[i].width > w ? pp->panels[i].width : w;
+		h = pp->panels[i].height > h ? pp->panels[i].height : h;
+	}
+	cols = pp->columns < pp->n ? pp->columns : pp->n;
+	cols = cols < 1 ? 1 : cols;
+	rows = (pp->n + cols - 1) / cols;
+	top = pp->title != NULL || pp->subtitle != NULL ?
+	    plot_svg_heading_height(pp->title, pp->subtitle) : 0;
+	plot_svg_begin(g, cols * w, (int)ceil(top) + rows * h, pp->title);
+	plot_svg_heading(g, cols * w, pp->title, pp->subtitle);
+	for (i = 0; i < pp->n; i++) {
+		plot_svg_printf(g, "<svg class=\"panel\" x=\"%d\" y=\"%.0f\" "
+		    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">\n",
+		    i % cols * w, ceil(top) + i / cols * h,
+		    pp->panels[i].width, pp->panels[i].height,
+		    pp->panels[i].width, pp->panels[i].height);
+		snprintf(id, sizeof id, "p%d-", i + 1);
+		plot_svg_figure(g, &pp->panels[i], id);
+		plot_svg_printf(g, "</svg>\n");
+	}
+}
+
+/*
+ * Writes the document of a figure (p) or of panels (pp) to path
+ * atomically, built in the C locale: on failure (memory, the file) path
+ * is left as it was.
+ */
+static int
+plot_svg_save(const char *path, const struct plot *p,
+    const struct plot_panels *pp, char **cause)
+{
+	struct plot_svg	g;
+	locale_t	c, old;
+	int		rc;
+
+	memset(&g, 0, sizeof g);
+	if ((c = newlocale(LC_ALL_MASK, "C", (locale_t)0)) == (locale_t)0)
+		return error_set(cause, "%s: out of memory", path);
+	old = uselocale(c);
+	if ((g.buf = mem_alloc(PLOT_SVG_CHUNK)) == NULL)
+		g.oom = 1;
+	g.cap = PLOT_SVG_CHUNK;
+	if (p != NULL) {
+		plot_svg_begin(&g, p->width, p->height, p->title);
+		plot_svg_figure(&g, p, "");
+	} else
+		plot_svg_panels(&g, pp);
+	plot_svg_printf(&g, "</svg>");
+	uselocale(old);
+	freelocale(c);
+	if (g.oom)
+		rc = error_set(cause, "%s: out of memory", path);
+	else
+		rc = file_write_text(path, g.buf, cause);
+	mem_free(g.buf);
+	return rc;
 }
 
 /*
@@ -770,22 +1056,26 @@ plot_svg_render(struct plot_svg *g, const struct plot *p)
 int
 plot_svg_write(const char *path, const struct plot *p, char **cause)
 {
-	struct plot_svg	g;
-	locale_t	c, old;
-	int		rc;
-
 	if (plot_validate(p, cause) != 0)
 		return -1;
-	if ((c = newlocale(LC_ALL_MASK, "C", (locale_t)0)) == (locale_t)0)
-		return error_set(cause, "%s: out of memory", path);
-	old = uselocale(c);
-	rc = plot_svg_render(&g, p);
-	uselocale(old);
-	freelocale(c);
-	if (rc != 0)
-		error_set(cause, "%s: out of memory", path);
-	else
-		rc = file_write_text(path, g.buf, cause);
-	mem_free(g.buf);
-	return rc;
+	return plot_svg_save(path, p, NULL, cause);
+}
+
+/*
+ * Writes the panels of pp to path as one SVG, small multiples in a grid,
+ * atomically as plot_svg_write does.
+ */
+int
+plot_svg_write_panels(const char *path, const struct plot_panels *pp,
+    char **cause)
+{
+	int	i;
+
+	if (pp->n < 1 || pp->panels == NULL)
+		return error_set(cause, "no panels to draw");
+	for (i = 0; i < pp->n; i++) {
+		if (plot_validate(&pp->panels[i], cause) != 0)
+			return -1;
+	}
+	return plot_svg_save(path, NULL, pp, cause);
 }

@@ -30,12 +30,18 @@ static const struct {
 	[PLOT_COLOR_GREY] = { "grey", "#777777" }
 };
 
-/* The names of enum plot_dash and enum plot_marker. */
+/* The names of enum plot_dash, enum plot_legend and enum plot_marker. */
 static const char *const plot_dashes[PLOT_DASH_COUNT] = {
 	[PLOT_DASH_SOLID] = "solid",
 	[PLOT_DASH_DASHED] = "dashed",
 	[PLOT_DASH_DOTTED] = "dotted",
 	[PLOT_DASH_DASHDOT] = "dashdot"
+};
+static const char *const plot_legends[PLOT_LEGEND_COUNT] = {
+	[PLOT_LEGEND_AUTO] = "auto",
+	[PLOT_LEGEND_RIGHT] = "right",
+	[PLOT_LEGEND_BOTTOM] = "bottom",
+	[PLOT_LEGEND_NONE] = "none"
 };
 static const char *const plot_markers[PLOT_MARKER_COUNT] = {
 	[PLOT_MARKER_NONE] = "none",
@@ -117,6 +123,15 @@ plot_marker_name(int marker)
 	return plot_markers[marker];
 }
 
+/* Returns the name of a legend place, or NULL past the last. */
+const char *
+plot_legend_name(int legend)
+{
+	if (legend < 0 || legend >= PLOT_LEGEND_COUNT)
+		return NULL;
+	return plot_legends[legend];
+}
+
 /* Whether v can be placed on an axis of this scale. */
 int
 plot_value_ok(enum plot_scale scale, double v)
@@ -146,8 +161,11 @@ plot_widen(double *lo, double *hi, double v)
 /*
  * Finds the range of the drawable data along the x axis (yaxis 0) or the
  * y axis (1): points, the ends of error bars that fit the scale and, for
- * bars on a linear scale, 0. Returns 0, leaving lo and hi alone, when
- * there is nothing to draw (bars have no x range).
+ * bars on a linear scale, 0, unless the values are positive and differ by
+ * less than a quarter of the largest (accuracies of 90 to 95%): then the
+ * range reaches half their spread below the least, so that the shortest
+ * bar shows, and the axis is drawn broken. Returns 0, leaving lo and hi
+ * alone, when there is nothing to draw (bars have no x range).
  */
 int
 plot_data_range(const struct plot *p, int yaxis, double *lo, double *hi)
@@ -180,21 +198,77 @@ plot_data_range(const struct plot *p, int yaxis, double *lo, double *hi)
 	}
 	if (a > b)
 		return 0;
-	if (p->kind == PLOT_BARS && p->y.scale == PLOT_SCALE_LINEAR)
-		plot_widen(&a, &b, 0);
+	if (p->kind == PLOT_BARS && p->y.scale == PLOT_SCALE_LINEAR) {
+		if (a > 0 && b - a < b / 4)
+			a = fmax(0, a - (b - a) / 2);
+		else
+			plot_widen(&a, &b, 0);
+	}
 	*lo = a;
 	*hi = b;
 	return 1;
 }
 
 /*
+ * Whether every drawable value along the x axis (yaxis 0) or the y axis
+ * (1) is a whole number, and there is one.
+ */
+int
+plot_data_integral(const struct plot *p, int yaxis)
+{
+	const struct plot_series	*s;
+	double				 v;
+	size_t				 i;
+	int				 k, any = 0;
+
+	if (p->kind == PLOT_BARS && !yaxis)
+		return 0;
+	for (k = 0; k < p->nseries; k++) {
+		s = &p->series[k];
+		for (i = 0; i < s->n; i++) {
+			if (!plot_point_ok(p, s, i))
+				continue;
+			v = yaxis ? s->y[i] : s->x[i];
+			if (v != floor(v))
+				return 0;
+			any = 1;
+		}
+	}
+	return any;
+}
+
+/*
+ * Whether series k lies on top of series j: both have points, as many,
+ * and the same ones where either can be drawn.
+ */
+int
+plot_series_same(const struct plot *p, int j, int k)
+{
+	const struct plot_series	*a = &p->series[j], *b = &p->series[k];
+	size_t				 i;
+	int				 da, db;
+
+	if (a->n == 0 || a->n != b->n)
+		return 0;
+	for (i = 0; i < a->n; i++) {
+		da = plot_point_ok(p, a, i);
+		db = plot_point_ok(p, b, i);
+		if (da != db || (da && (a->y[i] != b->y[i] ||
+		    (p->kind == PLOT_LINES && a->x[i] != b->x[i]))))
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * Returns k * 10^e, dividing for negative e so that tick values such as
- * 0.6 come out as the nearest double to the decimal.
+ * 0.6 come out as the nearest double to the decimal (but multiplying
+ * where 10^-e would overflow).
  */
 static double
 plot_decimal(double k, int e)
 {
-	if (e >= 0)
+	if (e >= 0 || e < -300)
 		return k * pow(10, e);
 	return k / pow(10, -e);
 }
@@ -222,19 +296,21 @@ plot_step(double lo, double hi, int fixed, int e0, int j, int *m, int *e,
 }
 
 /*
- * Linear ticks at the smallest 1-2-5 step that gives at most maxn of
- * them: inside [lo, hi] when fixed (at least two, so up to 5 where the
- * next step would leave one), else over [lo, hi] widened to whole steps,
- * which become the limits.
+ * Linear ticks at the smallest 1-2-5 step (at least 1 when integer) that
+ * gives at most maxn of them: inside [lo, hi] when fixed (at least two,
+ * so up to 5 where the next step would leave one), else over [lo, hi]
+ * widened to whole steps, which become the limits.
  */
 static void
-plot_ticks_linear(double lo, double hi, int fixed, int maxn,
+plot_ticks_linear(double lo, double hi, int fixed, int integer, int maxn,
     struct plot_ticks *t)
 {
 	double	k0, k1, k;
 	int	e0, e, j, m;
 
 	e0 = (int)floor(log10((hi - lo) / maxn));
+	if (integer && e0 < 0)
+		e0 = 0;
 	for (j = 0;; j++) {
 		plot_step(lo, hi, fixed, e0, j, &m, &e, &k0, &k1);
 		if (k1 - k0 + 1 <= maxn)
@@ -251,37 +327,22 @@ plot_ticks_linear(double lo, double hi, int fixed, int maxn,
 }
 
 /*
- * Log ticks at powers of ten (every few when there are more than maxn),
- * or at 1, 2 and 5 times them when fewer than three powers fall inside;
- * unless fixed, the limits widen to whole decades. Fixed limits too close
- * for two such ticks get linear ones.
+ * Log ticks inside [lo, hi], the limits: at powers of ten (every few
+ * when there are more than maxn), or at 1, 2 and 5 times them when fewer
+ * than three powers fall inside. Limits too close for two such ticks get
+ * linear ones.
  */
 static void
-plot_ticks_log(double lo, double hi, int fixed, int maxn,
-    struct plot_ticks *t)
+plot_ticks_log(double lo, double hi, int maxn, struct plot_ticks *t)
 {
 	static const int	mant[] = { 1, 2, 5 };
 	double			a = log10(lo), b = log10(hi), v;
-	int			elo, ehi, e0, e1, e, i, k = 1;
+	int			elo, ehi, e, i, k = 1;
 
-	elo = (int)(fixed ? ceil(a - PLOT_EPS) : floor(a + PLOT_EPS));
-	ehi = (int)(fixed ? floor(b + PLOT_EPS) : ceil(b - PLOT_EPS));
-	if (!fixed && ehi == elo) {
-		elo--;
-		ehi++;
-	}
-	for (;; k++) {
-		e0 = fixed ? elo : (int)floor((double)elo / k) * k;
-		e1 = fixed ? ehi : (int)ceil((double)ehi / k) * k;
-		if ((e1 - e0) / k + 1 <= maxn)
-			break;
-	}
-	elo = e0;
-	ehi = e1;
-	if (!fixed) {
-		lo = plot_decimal(1, elo);
-		hi = plot_decimal(1, ehi);
-	}
+	elo = (int)ceil(a - PLOT_EPS);
+	ehi = (int)floor(b + PLOT_EPS);
+	while ((ehi - elo) / k + 1 > maxn)
+		k++;
 	t->min = lo;
 	t->max = hi;
 	t->step = 0;
@@ -302,15 +363,17 @@ plot_ticks_log(double lo, double hi, int fixed, int maxn,
 	for (e = elo; e <= ehi; e += k)
 		t->v[t->n++] = plot_decimal(1, e);
 	if (t->n < 2)
-		plot_ticks_linear(lo, hi, 1, maxn, t);
+		plot_ticks_linear(lo, hi, 1, 0, maxn, t);
 }
 
 /*
  * Chooses the limits and at least two, at most maxn (clamped to 3 ..
  * PLOT_MAXTICKS; see plot_ticks_linear for fixed limits) ticks of axis a:
  * its fixed limits, or [lo, hi] (the data's range, finite and positive on
- * a log scale) widened to nice values. Where those would overflow, the
- * ticks are the two ends.
+ * a log scale), on a linear scale widened to nice values; a log scale
+ * keeps the data's range (widened by a factor of 2 each way when it is
+ * one value), so that a few decades' data is not squeezed into more.
+ * Where those would overflow, the ticks are the two ends.
  */
 void
 plot_axis_ticks(const struct plot_axis *a, double lo, double hi, int maxn,
@@ -323,16 +386,21 @@ plot_axis_ticks(const struct plot_axis *a, double lo, double hi, int maxn,
 		lo = a->min;
 		hi = a->max;
 	}
-	if (a->scale == PLOT_SCALE_LOG)
-		plot_ticks_log(lo, hi, a->fixed, maxn, t);
-	else {
+	if (a->scale == PLOT_SCALE_LOG) {
+		if (!a->fixed && hi <= lo * (1 + 1e-12)) {
+			lo /= 2;
+			hi *= 2;
+		}
+		plot_ticks_log(lo, hi, maxn, t);
+	} else {
 		if (!a->fixed && hi - lo <= 1e-12 * fabs(lo)) {
 			pad = lo != 0 ? fabs(lo) / 10 : 1;
 			lo -= pad;
 			hi += pad;
 		}
 		if (isfinite(hi - lo))
-			plot_ticks_linear(lo, hi, a->fixed, maxn, t);
+			plot_ticks_linear(lo, hi, a->fixed, a->integer, maxn,
+			    t);
 	}
 	if (isfinite(hi - lo) && isfinite(t->min) && isfinite(t->max) &&
 	    t->min < t->max && (a->scale == PLOT_SCALE_LINEAR || t->min > 0))

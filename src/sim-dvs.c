@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "data.h"
 
@@ -321,37 +320,13 @@ int
 sim_dvs_read_cifar(const char *path, uint8_t **rec, size_t *n,
     char **cause)
 {
-	uint8_t	*buf = NULL, *grown;
-	size_t	 len = 0, cap = 0;
-	gzFile	 gz;
-	int	 got;
+	uint8_t	*buf;
+	size_t	 len;
 
 	*rec = NULL;
 	*n = 0;
-	if ((gz = gzopen(path, "rb")) == NULL)
-		return error_set(cause, "%s: %s", path, strerror(errno));
-	for (;;) {
-		if (len == cap) {
-			cap = cap == 0 ? 1 << 20 : 2 * cap;
-			if ((grown = mem_realloc(buf, cap)) == NULL) {
-				gzclose(gz);
-				mem_free(buf);
-				return error_set(cause, "%s: out of memory",
-				    path);
-			}
-			buf = grown;
-		}
-		if ((got = gzread(gz, buf + len, (unsigned)(cap - len))) < 0) {
-			gzclose(gz);
-			mem_free(buf);
-			return error_set(cause, "%s: cannot read (damaged "
-			    "gzip?)", path);
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-	}
-	gzclose(gz);
+	if (data_idx_read_bytes(path, &buf, &len, cause) != 0)
+		return -1;
 	if (len == 0 || len % 3073 != 0) {
 		mem_free(buf);
 		return error_set(cause, "%s: %zu bytes is not a whole number "

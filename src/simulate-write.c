@@ -17,6 +17,9 @@
 
 #include "nn.h"
 
+/* Room for the subtitle of a figure. */
+#define SIMULATE_WRITE_SUBTITLE	64
+
 /* What the CSV writers read. */
 struct simulate_file {
 	const struct simulate_result	*r;
@@ -86,6 +89,18 @@ simulate_write_file(const char *dir, const char *name,
 	return file_write_atomic(path, fn, f, cause);
 }
 
+/*
+ * Writes into buf (len bytes) and returns the subtitle of the figures of
+ * r: what they were measured on.
+ */
+static const char *
+simulate_write_subtitle(const struct simulate_result *r, char *buf,
+    size_t len)
+{
+	snprintf(buf, len, "%zu images simulated, T = %d", r->n, r->T);
+	return buf;
+}
+
 /* Draws accuracy against t, and the ANN's accuracy when it is known. */
 static int
 simulate_write_curve(const struct simulate_result *r, const char *dir,
@@ -94,7 +109,7 @@ simulate_write_curve(const struct simulate_result *r, const char *dir,
 	struct plot_series	 s[2];
 	struct plot		 p;
 	double			*x, *y, ax[2], ay[2];
-	char			 path[4096];
+	char			 path[4096], sub[SIMULATE_WRITE_SUBTITLE];
 	int			 t, rc;
 
 	x = calloc((size_t)r->T, sizeof *x);
@@ -110,6 +125,7 @@ simulate_write_curve(const struct simulate_result *r, const char *dir,
 	}
 	plot_init(&p, PLOT_LINES);
 	p.title = "Converted network: accuracy after t steps";
+	p.subtitle = simulate_write_subtitle(r, sub, sizeof sub);
 	p.x.label = "time steps t";
 	p.y.label = "accuracy (%)";
 	memset(s, 0, sizeof s);
@@ -152,6 +168,7 @@ simulate_write_bars(const struct simulate_result *r, const int *steps,
 	const struct analysis	*a;
 	double			*v;
 	char			 path[4096], (*label)[32];
+	char			 sub[SIMULATE_WRITE_SUBTITLE];
 	int			 c, k, n = r->ncheckpoints, L = r->nlayers;
 	int			 rc;
 
@@ -167,6 +184,7 @@ simulate_write_bars(const struct simulate_result *r, const int *steps,
 	p.ngroups = L;
 	p.series = s;
 	p.title = "Unevenness error: mean |e| per layer";
+	p.subtitle = simulate_write_subtitle(r, sub, sizeof sub);
 	p.x.label = "layer";
 	p.y.label = "mean |e|";
 	for (c = 0; c < n; c++) {
@@ -219,6 +237,7 @@ simulate_write_total(const struct simulate_result *r, const int *steps,
 	struct plot		 p;
 	double			*x, *y;
 	char			 path[4096], (*label)[32];
+	char			 sub[SIMULATE_WRITE_SUBTITLE];
 	int			 c, k, n = r->ncheckpoints, L = r->nlayers, rc;
 
 	s = calloc((size_t)n, sizeof *s);
@@ -233,6 +252,7 @@ simulate_write_total(const struct simulate_result *r, const int *steps,
 		x[k] = k + 1;
 	plot_init(&p, PLOT_LINES);
 	p.title = "Total error against depth: mean |phi_SNN - a_ANN|";
+	p.subtitle = simulate_write_subtitle(r, sub, sizeof sub);
 	p.x.label = "converted layer (network order)";
 	p.y.label = "mean |phi - a|";
 	for (c = 0; c < n; c++) {

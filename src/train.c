@@ -118,7 +118,10 @@ train_classes(const struct net *net, int *C, char **cause)
 	return 0;
 }
 
-/* Checks that every label of a batch is a class the network outputs. */
+/*
+ * Checks that every label of a batch is a class the network outputs; the
+ * message counts the samples of the whole set from 1, as Lua does.
+ */
 static int
 train_check_labels(const struct batch *b, int C, char **cause)
 {
@@ -126,8 +129,9 @@ train_check_labels(const struct batch *b, int C, char **cause)
 
 	for (i = 0; i < b->B; i++)
 		if (b->labels[i] < 0 || b->labels[i] >= C)
-			return error_set(cause, "sample %u has label %d but "
-			    "the network has %d outputs", b->sample[i],
+			return error_set(cause, "sample %llu has label %d but "
+			    "the network has %d outputs",
+			    (unsigned long long)b->sample[i] + 1,
 			    b->labels[i], C);
 	return 0;
 }
@@ -470,10 +474,6 @@ train_resume(struct train_state *st, int *keep, char **cause)
 	ck.v = st->v;
 	if (checkpoint_restore(st->ckpt, cfg->net, &ck, cause) != 0)
 		return -1;
-	if (!train_finite(cfg->net->params, cfg->net->nparams))
-		return error_set(cause, "%s holds NaN or infinite weights: the "
-		    "run cannot go on from them (overwrite = true starts it "
-		    "again)", st->ckpt);
 	if (ck.epoch < 1 || ck.epoch > cfg->epochs)
 		return error_set(cause, "%s is the checkpoint of epoch %d, "
 		    "not of one of this run's epochs 1 to %d", st->ckpt,
@@ -501,7 +501,6 @@ static int
 train_open_run(struct train_state *st, int *first, char **cause)
 {
 	struct train_config	*cfg = st->cfg;
-	struct stat		 sb;
 	char			*config;
 	int			 keep = -1, held;
 
@@ -517,7 +516,7 @@ train_open_run(struct train_state *st, int *first, char **cause)
 	    NULL || (st->best = run_path(st->run, "best.safetensors")) ==
 	    NULL)
 		return error_set(cause, "out of memory");
-	held = lstat(st->ckpt, &sb) == 0;
+	held = file_exists(st->ckpt);
 	if (held && !cfg->resume && !cfg->overwrite)
 		return error_set(cause, "%s holds a run already (%s): pass "
 		    "resume = true to continue it or overwrite = true to "

@@ -55,24 +55,27 @@ ui_chart_y(const struct ui_chart_range *yr, double v)
 }
 
 /*
- * Returns line l's value at dot column i of xdots: the mean of the points
- * in the column when there are more points than columns, else the linear
- * interpolation between the two nearest; NaN where there is nothing.
+ * Returns line l's y (as ui_chart_y places it) at dot column i of xdots:
+ * the mean of the points' y in the column when there are more points than
+ * columns, else the linear interpolation between the two nearest; NaN
+ * where there is nothing to show. Either way it lies in the range of the
+ * points' y, so a log chart's zeros never reach below its axis.
  */
 static double
-ui_chart_sample(const struct ui_chart_line *l, int i, int xdots)
+ui_chart_sample(const struct ui_chart_range *yr,
+    const struct ui_chart_line *l, int i, int xdots)
 {
-	double	p, frac, sum = 0;
+	double	p, y, frac, sum = 0;
 	size_t	a, b, j, k = 0;
 
 	if (l->n == 1 || xdots == 1)
-		return l->v[l->n - 1];
+		return ui_chart_y(yr, l->v[l->n - 1]);
 	if (l->n >= (size_t)xdots) {
 		a = (size_t)i * l->n / (size_t)xdots;
 		b = (size_t)(i + 1) * l->n / (size_t)xdots;
 		for (j = a; j < b; j++) {
-			if (isfinite(l->v[j])) {
-				sum += l->v[j];
+			if (!isnan(y = ui_chart_y(yr, l->v[j]))) {
+				sum += y;
 				k++;
 			}
 		}
@@ -81,9 +84,10 @@ ui_chart_sample(const struct ui_chart_line *l, int i, int xdots)
 	p = (double)i * (double)(l->n - 1) / (double)(xdots - 1);
 	j = (size_t)p;
 	frac = p - (double)j;
+	y = ui_chart_y(yr, l->v[j]);
 	if (j + 1 >= l->n)
-		return l->v[l->n - 1];
-	return l->v[j] + frac * (l->v[j + 1] - l->v[j]);
+		return y;
+	return y + frac * (ui_chart_y(yr, l->v[j + 1]) - y);
 }
 
 /* Finds the y range of the chart's finite values; returns 0 if none. */
@@ -147,17 +151,13 @@ ui_chart_plot(struct ui_chart_canvas *cv, const struct ui_chart_range *yr,
 	if (l->n == 0)
 		return;
 	for (i = 0; i < cv->xdots; i++) {
-		y = ui_chart_y(yr, ui_chart_sample(l, i, cv->xdots));
+		y = ui_chart_sample(yr, l, i, cv->xdots);
 		if (isnan(y)) {
 			prev = -1;
 			continue;
 		}
 		row = cv->ydots - 1 - (int)lround((y - yr->lo) /
 		    (yr->hi - yr->lo) * (cv->ydots - 1));
-		if (row < 0 || row >= cv->ydots) {
-			prev = -1;
-			continue;
-		}
 		a = prev < 0 || row < prev ? row : prev;
 		b = prev < 0 || row > prev ? row : prev;
 		for (; a <= b; a++)

@@ -30,11 +30,26 @@
 /* The room kept at the end of a table for ", ... (N more)}". */
 #define UI_LUA_MORE 20
 
+/* The most lines a table printed at the prompt takes. */
+#define UI_LUA_LINES 16
+
+/* Tables laid out over lines, one inside another, at most. */
+#define UI_LUA_EXPAND 3
+
 /* Text being built, for a table printed at the prompt. */
 struct ui_lua_text {
 	char	*s;
 	size_t	 n;
 	size_t	 cap;
+	int	 cut;		/* entries left out for width */
+	int	 deep;		/* tables shown as {...} */
+};
+
+/* The order a table's entries print in. */
+struct ui_lua_order {
+	size_t	narray;		/* the array part, 1..narray */
+	size_t	total;		/* entries */
+	int	keys;		/* stack index of the other keys in order */
 };
 
 /* The chunk read so far while more lines are wanted, or NULL. */
@@ -289,21 +304,62 @@ ui_lua_shown(lua_State *L, int idx)
 }
 
 /*
- * Pushes the next key and value of the table at idx after the key on top
- * (which it pops) that is neither a string nor in the array part 1..narray,
- * and returns 1, or pops the key and returns 0 at the end.
+ * Pushes a sequence of the keys of the table at idx outside its array
+ * part 1..narray, in the order they print: the string keys sorted, then
+ * the others; fills in o, whose keys is where the sequence is.
  */
-static int
-ui_lua_next(lua_State *L, int idx, size_t narray)
+static void
+ui_lua_order(lua_State *L, int idx, struct ui_lua_order *o)
 {
+	const char	**keys;
+	size_t		  nkeys = 0, i, n = 0;
+
+	o->narray = lua_rawlen(L, idx);
+	lua_pushnil(L);
 	while (lua_next(L, idx) != 0) {
-		if (lua_type(L, -2) != LUA_TSTRING && !(lua_isinteger(L, -2) &&
-		    lua_tointeger(L, -2) >= 1 &&
-		    (lua_Unsigned)lua_tointeger(L, -2) <= narray))
-			return 1;
 		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TSTRING)
+			nkeys++;
 	}
-	return 0;
+	keys = lua_newuserdatauv(L, nkeys * sizeof *keys, 0);
+	lua_newtable(L);
+	o->keys = lua_gettop(L);
+	nkeys = 0;
+	lua_pushnil(L);
+	while (lua_next(L, idx) != 0) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) == LUA_TSTRING)
+			keys[nkeys++] = lua_tostring(L, -1);
+	}
+	if (nkeys > 0)
+		qsort(keys, nkeys, sizeof *keys, ui_lua_keycmp);
+	for (i = 0; i < nkeys; i++) {
+		lua_pushstring(L, keys[i]);
+		lua_rawseti(L, o->keys, (lua_Integer)++n);
+	}
+	lua_pushnil(L);
+	while (lua_next(L, idx) != 0) {
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING && !(lua_isinteger(L, -1) &&
+		    lua_tointeger(L, -1) >= 1 &&
+		    (lua_Unsigned)lua_tointeger(L, -1) <= o->narray)) {
+			lua_pushvalue(L, -1);
+			lua_rawseti(L, o->keys, (lua_Integer)++n);
+		}
+	}
+	o->total = o->narray + n;
+}
+
+/* Pushes the key and the value of entry i, in order o, of the table at idx. */
+static void
+ui_lua_push(lua_State *L, int idx, const struct ui_lua_order *o, size_t i)
+{
+	if (i < o->narray)
+		lua_pushinteger(L, (lua_Integer)i + 1);
+	else
+		lua_rawgeti(L, o->keys, (lua_Integer)(i - o->narray) + 1);
+	lua_pushvalue(L, -1);
+	lua_rawget(L, idx);
 }
 
 static void ui_lua_table(lua_State *, int, int, struct ui_lua_text *,
@@ -329,129 +385,220 @@ ui_lua_value(lua_State *L, int idx, int depth, struct ui_lua_text *t,
 }
 
 /*
- * Appends the entry of the table at idx whose key (none for the array
- * part) and value are the two values on top of the stack, and pops the
- * value.
+ * Appends the key on top of the stack as an entry of a table starts:
+ * "name=", "[key]=", or nothing in the array part.
  */
 static void
-ui_lua_entry(lua_State *L, int array, int depth, struct ui_lua_text *t,
+ui_lua_key(lua_State *L, int array, int depth, struct ui_lua_text *t,
     size_t room)
 {
 	const char	*key;
 	size_t		 n;
 
-	if (!array && lua_type(L, -2) == LUA_TSTRING &&
-	    (key = lua_tolstring(L, -2, &n)) != NULL && ui_lua_name(key, n)) {
+	if (array)
+		return;
+	if (lua_type(L, -1) == LUA_TSTRING &&
+	    (key = lua_tolstring(L, -1, &n)) != NULL && ui_lua_name(key, n)) {
 		ui_lua_put(t, key, n);
 		ui_lua_puts(t, "=");
-	} else if (!array) {
-		ui_lua_puts(t, "[");
-		ui_lua_value(L, -2, depth + 1, t, room);
-		ui_lua_puts(t, "]=");
+		return;
 	}
+	ui_lua_puts(t, "[");
 	ui_lua_value(L, -1, depth + 1, t, room);
+	ui_lua_puts(t, "]=");
+}
+
+/*
+ * Appends the entry whose key and value are the two values on top of the
+ * stack (array: in the array part) of a table at depth.
+ */
+static void
+ui_lua_entry(lua_State *L, int array, int depth, struct ui_lua_text *t,
+    size_t room)
+{
+	lua_pushvalue(L, -2);
+	ui_lua_key(L, array, depth, t, room);
 	lua_pop(L, 1);
+	ui_lua_value(L, -1, depth + 1, t, room);
 }
 
 /*
  * Appends the table at idx to t on one line, within room bytes where it
  * can: the array part in order, then the string keys sorted, then the
- * other keys; entries that do not fit give way to "... (N more)". Tables
- * UI_LUA_NEST levels down show as {...}.
+ * other keys; entries that do not fit give way to "... (N more)", and t
+ * is marked cut. Tables UI_LUA_NEST levels down show as {...}, and t is
+ * marked deep.
  */
 static void
 ui_lua_table(lua_State *L, int idx, int depth, struct ui_lua_text *t,
     size_t room)
 {
-	const char	**keys;
-	size_t		  start = t->n, mark, narray, nkeys = 0, nother = 0;
-	size_t		  total, shown = 0, i, used, left;
-	char		  more[48];
-	int		  top;
+	struct ui_lua_order	o;
+	size_t			start = t->n, mark, shown, used, left;
+	char			more[48];
+	int			top;
 
 	idx = lua_absindex(L, idx);
 	luaL_checkstack(L, 8, "a table too deep to print");
 	top = lua_gettop(L);
-	narray = lua_rawlen(L, idx);
-	lua_pushnil(L);
-	while (lua_next(L, idx) != 0) {
-		lua_pop(L, 1);
-		if (lua_type(L, -1) == LUA_TSTRING)
-			nkeys++;
-		else if (!(lua_isinteger(L, -1) && lua_tointeger(L, -1) >= 1 &&
-		    (lua_Unsigned)lua_tointeger(L, -1) <= narray))
-			nother++;
-	}
-	keys = lua_newuserdatauv(L, nkeys * sizeof *keys, 0);
-	nkeys = 0;
-	lua_pushnil(L);
-	while (lua_next(L, idx) != 0) {
-		lua_pop(L, 1);
-		if (lua_type(L, -1) == LUA_TSTRING)
-			keys[nkeys++] = lua_tostring(L, -1);
-	}
-	total = narray + nkeys + nother;
-	if (total > 0 && depth >= UI_LUA_NEST) {
+	ui_lua_order(L, idx, &o);
+	if (o.total > 0 && depth >= UI_LUA_NEST) {
 		lua_settop(L, top);
 		ui_lua_puts(t, "{...}");
+		t->deep = 1;
 		return;
 	}
-	if (nkeys > 0)
-		qsort(keys, nkeys, sizeof *keys, ui_lua_keycmp);
 	ui_lua_puts(t, "{");
-	lua_pushnil(L);
-	for (i = 0; i < total; i++) {
+	for (shown = 0; shown < o.total; shown++) {
 		mark = t->n;
 		if (shown > 0)
 			ui_lua_puts(t, ", ");
 		used = t->n - start + UI_LUA_MORE;
 		left = room > used ? room - used : 0;
-		if (i < narray) {
-			lua_rawgeti(L, idx, (lua_Integer)i + 1);
-			ui_lua_entry(L, 1, depth, t, left);
-		} else if (i < narray + nkeys) {
-			lua_pushstring(L, keys[i - narray]);
-			lua_pushvalue(L, -1);
-			lua_rawget(L, idx);
-			ui_lua_entry(L, 0, depth, t, left);
-			lua_pop(L, 1);
-		} else if (ui_lua_next(L, idx, narray))
-			ui_lua_entry(L, 0, depth, t, left);
-		else {
+		ui_lua_push(L, idx, &o, shown);
+		ui_lua_entry(L, shown < o.narray, depth, t, left);
+		lua_pop(L, 2);
+		if (t->n - start + (shown + 1 < o.total ? UI_LUA_MORE : 1) >
+		    room) {
 			t->n = mark;
 			break;
 		}
-		if (t->n - start + (i + 1 < total ? UI_LUA_MORE : 1) > room) {
-			t->n = mark;
-			break;
-		}
-		shown++;
 	}
 	lua_settop(L, top);
-	if (shown < total) {
+	if (shown < o.total) {
 		snprintf(more, sizeof more, "%s... (%zu more)",
-		    shown > 0 ? ", " : "", total - shown);
+		    shown > 0 ? ", " : "", o.total - shown);
 		ui_lua_puts(t, more);
+		t->cut = 1;
 	}
 	ui_lua_puts(t, "}");
 }
 
+/* Returns the room left on a line of UI_LUA_WIDTH after used bytes. */
+static size_t
+ui_lua_room(size_t used)
+{
+	return used < UI_LUA_WIDTH ? UI_LUA_WIDTH - used : 0;
+}
+
+/* Starts a new line in t indented by col spaces; returns where it starts. */
+static size_t
+ui_lua_newline(struct ui_lua_text *t, size_t col)
+{
+	size_t	bol;
+
+	ui_lua_puts(t, "\n");
+	bol = t->n;
+	while (col-- > 0)
+		ui_lua_puts(t, " ");
+	return bol;
+}
+
 /*
- * Prints its arguments with the global print, but a table as its contents
- * on one line ({1, 2, 3}, {lr=0.001, name="adam"}); the text is built in
- * a buffer kept for the next call, so an error on the way leaks nothing.
+ * Appends the table at idx to t over at most lines lines (2 or more), its
+ * "{" at column col of the line that starts at *bol: entries side by side
+ * as long as they fit in UI_LUA_WIDTH columns, lines after the first
+ * starting a column right of the "{". An entry cut short or with tables
+ * shown as {...}, on a line of its own, is a table laid out the same way
+ * (when its key leaves half the width) while depth (from 0) is below
+ * UI_LUA_EXPAND and lines are left (half of them when entries follow);
+ * the last line says how many entries did not fit. Sets *bol to where the
+ * last line starts; returns the lines used.
+ */
+static int
+ui_lua_fill(lua_State *L, int idx, int depth, struct ui_lua_text *t,
+    size_t *bol, int lines)
+{
+	struct ui_lua_order	o;
+	size_t			i, mark, col = t->n - *bol, room;
+	char			more[32];
+	int			top, used = 1, sub;
+
+	idx = lua_absindex(L, idx);
+	luaL_checkstack(L, 8, "a table too deep to print");
+	top = lua_gettop(L);
+	ui_lua_order(L, idx, &o);
+	ui_lua_puts(t, "{");
+	for (i = 0; i < o.total; i++) {
+		mark = t->n;
+		ui_lua_push(L, idx, &o, i);
+		if (i > 0)
+			ui_lua_puts(t, ", ");
+		t->cut = t->deep = 0;
+		room = ui_lua_room(t->n - *bol + 1);
+		ui_lua_entry(L, i < o.narray, 0, t, room);
+		if (i > 0 && (t->cut || t->deep ||
+		    t->n - *bol + 1 > UI_LUA_WIDTH)) {
+			t->n = mark;
+			if (used + (i + 1 < o.total ? 2 : 1) > lines)
+				break;
+			ui_lua_puts(t, ",");
+			*bol = ui_lua_newline(t, col + 1);
+			used++;
+			mark = t->n;
+			t->cut = t->deep = 0;
+			ui_lua_entry(L, i < o.narray, 0, t,
+			    ui_lua_room(col + 2));
+		}
+		sub = lines - used + 1;
+		if (i + 1 < o.total)
+			sub = (sub - 1) / 2;
+		if ((t->cut || t->deep) && ui_lua_shown(L, -1) &&
+		    depth + 1 < UI_LUA_EXPAND && sub >= 2) {
+			t->n = mark;
+			lua_pushvalue(L, -2);
+			ui_lua_key(L, i < o.narray, 0, t, UI_LUA_WIDTH);
+			lua_pop(L, 1);
+			if (t->n - *bol < UI_LUA_WIDTH / 2)
+				used += ui_lua_fill(L, -1, depth + 1, t, bol,
+				    sub) - 1;
+			else {
+				t->n = mark;
+				ui_lua_entry(L, i < o.narray, 0, t,
+				    ui_lua_room(t->n - *bol + 1));
+			}
+		}
+		lua_pop(L, 2);
+	}
+	lua_settop(L, top);
+	if (i < o.total) {
+		if (i > 0)
+			ui_lua_puts(t, ",");
+		*bol = ui_lua_newline(t, col + 1);
+		used++;
+		snprintf(more, sizeof more, "... (%zu more)", o.total - i);
+		ui_lua_puts(t, more);
+	}
+	ui_lua_puts(t, "}");
+	t->cut = t->deep = 0;
+	return used;
+}
+
+/*
+ * Prints its arguments with the global print, but a table as its contents:
+ * on one line when it fits in UI_LUA_WIDTH columns ({1, 2, 3},
+ * {lr=0.001, name="adam"}), else laid out over at most UI_LUA_LINES lines
+ * by ui_lua_fill; the text is built in a buffer kept for the next call,
+ * so an error on the way leaks nothing.
  */
 static int
 ui_lua_show(lua_State *L)
 {
 	static struct ui_lua_text	t;
+	size_t				bol;
 	int				i, n = lua_gettop(L);
 
 	for (i = 1; i <= n; i++) {
 		if (!ui_lua_shown(L, i))
 			continue;
 		t.n = 0;
+		t.cut = 0;
 		ui_lua_table(L, i, 0, &t, UI_LUA_WIDTH);
+		if (t.cut) {
+			t.n = 0;
+			bol = 0;
+			ui_lua_fill(L, i, 0, &t, &bol, UI_LUA_LINES);
+		}
 		lua_pushstring(L, t.s != NULL ? t.s : "{}");
 		lua_replace(L, i);
 	}
@@ -719,7 +866,9 @@ ui_lua_keywords(struct ui_lua_completion *c, const char *part, size_t len)
 /*
  * Collects the completions of the text in the struct ui_lua_completion
  * at argument 1: "a.b.c:pa" walks _G.a.b.c and offers its methods that
- * start with "pa"; a plain name offers globals and keywords.
+ * start with "pa"; a plain name offers globals and keywords; a . or : after
+ * no name (after a call or a literal, which completion does not evaluate)
+ * offers nothing.
  */
 static int
 ui_lua_candidates(lua_State *L)
@@ -731,6 +880,8 @@ ui_lua_candidates(lua_State *L)
 		if (*p == '.' || *p == ':')
 			sep = p;
 	}
+	if (sep == text)
+		return 0;
 	lua_pushglobaltable(L);
 	for (at = text; sep != NULL && at < sep; at = p + 1) {
 		for (p = at; p < sep && *p != '.' && *p != ':'; p++)

@@ -161,7 +161,7 @@ ui_session_unsignals(void)
 /*
  * Opens the plain line mode over Lua state L: a prompt read line by line,
  * print and errors straight to standard output and error, training that
- * blocks as in batch mode, quit() and the init file.
+ * blocks and then returns its job, quit() and the init file.
  */
 static void
 ui_session_plain(lua_State *L)
@@ -487,14 +487,16 @@ ui_session_run(lua_State *L)
 	int	 more = 0;
 
 	if (ui_session.plain) {
+		lsnn_train_set_async(L, LSNN_ASYNC_WAIT);
 		while (ui_session.quit == 0 && (line = ui_prompt_plain(more ?
 		    ">> " : "snnwb> ")) != NULL) {
 			more = ui_lua_line(L, line);
 			free(line);
 		}
+		lsnn_train_set_async(L, LSNN_ASYNC_NONE);
 		return;
 	}
-	lsnn_train_set_async(L, 1);
+	lsnn_train_set_async(L, LSNN_ASYNC_JOB);
 	ui_session_busy = 0;
 	while (ui_session.quit != 2 && !ui_session.eof) {
 		ui_session_turn(1);
@@ -511,6 +513,6 @@ ui_session_run(lua_State *L)
 		ui_screen_draw();
 		ui_lua_protect(L, ui_session_stop_all);
 	}
-	lsnn_train_set_async(L, 0);
+	lsnn_train_set_async(L, LSNN_ASYNC_NONE);
 	ui_session_busy = 1;
 }

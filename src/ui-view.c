@@ -61,8 +61,8 @@ struct ui_view_sim {
 	enum job_state		 end;
 	int			 stopping;
 	struct lsnn_simulate_record rec;	/* the newest, own arrays */
-	double			*acc;		/* (rec.T) accuracy at t */
-	double			 ann[2];	/* the ANN's, as a line */
+	double			*acc;		/* (rec.T) accuracy at t, % */
+	double			 ann[2];	/* the ANN's, as a line, % */
 	int			 nlayers;	/* kept: the first ones */
 	char			 label[UI_VIEW_BARS][32];
 	const char		*labels[UI_VIEW_BARS];
@@ -220,8 +220,8 @@ ui_view_sim_record(const struct lsnn_simulate_record *rec)
 	s->rec.names = NULL;
 	s->rec.frac_uneven = s->rec.mean_abs_e = NULL;
 	for (t = 0; t < rec->T; t++)
-		s->acc[t] = (double)rec->correct[t] / (double)rec->n;
-	s->ann[0] = s->ann[1] = rec->ann;
+		s->acc[t] = 100.0 * (double)rec->correct[t] / (double)rec->n;
+	s->ann[0] = s->ann[1] = 100 * rec->ann;
 	s->nlayers = rec->check == 0 ? 0 : rec->nlayers < UI_VIEW_BARS ?
 	    rec->nlayers : UI_VIEW_BARS;
 	for (k = 0; k < s->nlayers; k++) {
@@ -248,11 +248,11 @@ ui_view_sim_end(const struct lsnn_train_event *ev)
 	else if (ev->state == JOB_DONE && s->rec.n > 0)
 		ui_log_printf(UI_LOG_NOTE, "job %d done: %zu images, accuracy "
 		    "%.2f%% at t = %d", ev->job, s->rec.n,
-		    100 * s->acc[s->rec.T - 1], s->rec.T);
+		    s->acc[s->rec.T - 1], s->rec.T);
 	else if (s->rec.n > 0)
 		ui_log_printf(UI_LOG_NOTE, "job %d %s after %zu of %zu "
 		    "images: accuracy %.2f%% at t = %d", ev->job, how,
-		    s->rec.n, s->rec.total, 100 * s->acc[s->rec.T - 1],
+		    s->rec.n, s->rec.total, s->acc[s->rec.T - 1],
 		    s->rec.T);
 	else
 		ui_log_printf(UI_LOG_NOTE, "job %d %s before its first batch "
@@ -309,8 +309,8 @@ ui_view_observe(void *arg, const struct lsnn_train_event *ev)
 		ui_view.epoch = *ev->rec;
 		ui_view.epoch.layer = NULL;
 		ui_view.nepoch++;
-		ui_view_push(&ui_view.train_acc, ev->rec->acc);
-		ui_view_push(&ui_view.test_acc, ev->rec->test_acc);
+		ui_view_push(&ui_view.train_acc, 100 * ev->rec->acc);
+		ui_view_push(&ui_view.test_acc, 100 * ev->rec->test_acc);
 	}
 	ui_screen_dirty(UI_DIRTY_VIEW);
 	ui_session_tick();
@@ -482,7 +482,7 @@ ui_view_sim_status(struct ui_rect r, int *skip, int *room)
 	}
 	ui_view_piece(buf, skip, room);
 	snprintf(buf, sizeof buf, "accuracy %.1f%% at t=%d",
-	    100 * ui_view.sim.acc[b->T - 1], b->T);
+	    ui_view.sim.acc[b->T - 1], b->T);
 	ui_view_piece(buf, skip, room);
 }
 
@@ -674,7 +674,7 @@ ui_view_panel(enum ui_view_panel p, struct ui_rect r)
 		c.nlines = 2;
 		break;
 	case UI_VIEW_ACC:
-		c.title = "accuracy per epoch";
+		c.title = "accuracy per epoch (%)";
 		c.xunit = "epochs";
 		c.xcount = ui_view.nepoch;
 		if (ui_view.job != 0 && !ui_view.done)

@@ -3,7 +3,8 @@
 # usage and version, error messages and tracebacks on standard error, the
 # arg table, scripts on standard input, -l, --seed, --threads, -q, LUA_PATH,
 # SNNWB_ISA, the plain line mode of -i without a terminal (tables printed
-# by their contents, help()) and Ctrl-C.
+# by their contents, snn.train returning its job once ended, help()) and
+# Ctrl-C.
 snnwb=${SNNWB:-./snnwb}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/snnwb-cli.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -34,6 +35,34 @@ has() {
 	grep -qF -- "$2" "$tmp/$1"
 	ok $? "$3"
 }
+
+# make check (which sets SNNWB) runs each test with a HOME and XDG folders
+# of its own, new and empty, and without the variables that lead snnwb to
+# a user's data and settings (Makefile.am): the quick start's MNIST, a
+# cache or an init file in the user's home cannot change a test.
+if [ -n "${SNNWB:-}" ]; then
+	cat >"$tmp/env.lua" <<'LUA'
+for _, v in ipairs{ "HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME", "XDG_STATE_HOME", "SNNWB_DATA", "SNNWB_INIT",
+    "SNNWB_NO_CACHE", "SNNWB_SWEEP_RUN" } do
+	print(v, os.getenv(v))
+end
+LUA
+	run -e "$tmp/env.lua"
+	h=$HOME
+	printf '%s\n' "HOME	$h" "XDG_CACHE_HOME	$h/.cache" \
+	    "XDG_CONFIG_HOME	$h/.config" "XDG_DATA_HOME	$h/.local/share" \
+	    "XDG_STATE_HOME	$h/.local/state" "SNNWB_DATA	nil" \
+	    "SNNWB_INIT	nil" "SNNWB_NO_CACHE	nil" "SNNWB_SWEEP_RUN	nil" \
+	    >"$tmp/env.want"
+	diff "$tmp/env.want" "$tmp/out" >"$tmp/diff" &&
+	    case $h in "${TMPDIR:-/tmp}"/snnwb-check.*) true ;; *) false ;;
+	    esac && [ -d "$h" ] && [ -z "$(ls -A "$h")" ]
+	tap_ok $? "make check: HOME and XDG folders new and empty, no user \
+data or init file ($h)" "$tmp/diff"
+else
+	tap_skip 1 "the test environment is make check's (SNNWB unset)"
+fi
 
 run -h
 expect 0 "-h"
@@ -75,7 +104,9 @@ expect 2 "a stray argument"
 has err "unexpected argument 'stray'" "the stray argument is named"
 # -i without a terminal is the plain line mode: each line runs as at the
 # session's prompt, values printed as lua(1) prints them but tables by
-# their contents, errors on stderr, and the session goes on.
+# their contents (on one line when they fit in 78 columns, else over at
+# most 16, with a history's records shown by their fields and the entries
+# left out counted), errors on stderr, and the session goes on.
 cat >"$tmp/repl.lua" <<'LUA'
 1 + 1
 {1, 2, 3}
@@ -84,6 +115,13 @@ snn.optim.sgd{lr = 0.5}.schedule
 t = {} for i = 1, 42 do t[i] = i end
 t
 {a = {1, {2}}, ["x y"] = 2, [5] = 1}
+h = {epochs = {}, batches = {}}
+for e = 1, 3 do h.epochs[e] = {epoch = e, epochs = 3, acc = e / 4, loss = 1 / 2 ^ e, test_acc = e / 8, layers = {"1", "3"}, spike_rate = {e / 16, 0.5}, seconds = e * 2} end
+for b = 1, 40 do h.batches[b] = {batch = b, acc = b / 64, loss = 1 / b} end
+h.epochs
+h
+for i = 1, 1000 do t[i] = i end
+t
 snn.zeros{2, 3}:shape(), "text", {}
 function f(x)
 return x * 2
@@ -100,8 +138,45 @@ cat >"$tmp/repl.want" <<'OUT'
 {1, 2, 3}
 {name="constant"}
 {lr=0.001, name="adam"}
-{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, ... (25 more)}
+{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+ 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+ 41, 42}
 {a={1, {...}}, ["x y"]=2, [5]=1}
+{{acc=0.25, epoch=1, epochs=3, layers={"1", "3"}, loss=0.5, seconds=2,
+  spike_rate={0.0625, 0.5}, test_acc=0.125},
+ {acc=0.5, epoch=2, epochs=3, layers={"1", "3"}, loss=0.25, seconds=4,
+  spike_rate={0.125, 0.5}, test_acc=0.25},
+ {acc=0.75, epoch=3, epochs=3, layers={"1", "3"}, loss=0.125, seconds=6,
+  spike_rate={0.1875, 0.5}, test_acc=0.375}}
+{batches={{acc=0.015625, batch=1, loss=1.0},
+          {acc=0.03125, batch=2, loss=0.5},
+          {acc=0.046875, batch=3, loss=0.33333333333333},
+          {acc=0.0625, batch=4, loss=0.25},
+          {acc=0.078125, batch=5, loss=0.2},
+          {acc=0.09375, batch=6, loss=0.16666666666667},
+          ... (34 more)},
+ epochs={{acc=0.25, epoch=1, epochs=3, layers={"1", "3"}, loss=0.5, seconds=2,
+          spike_rate={0.0625, 0.5}, test_acc=0.125},
+         {acc=0.5, epoch=2, epochs=3, layers={"1", "3"}, loss=0.25, seconds=4,
+          spike_rate={0.125, 0.5}, test_acc=0.25},
+         {acc=0.75, epoch=3, epochs=3, layers={"1", "3"}, loss=0.125,
+          seconds=6, spike_rate={0.1875, 0.5}, test_acc=0.375}}}
+{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+ 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+ 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59,
+ 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78,
+ 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97,
+ 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113,
+ 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128,
+ 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143,
+ 144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158,
+ 159, 160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171, 172, 173,
+ 174, 175, 176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188,
+ 189, 190, 191, 192, 193, 194, 195, 196, 197, 198, 199, 200, 201, 202, 203,
+ 204, 205, 206, 207, 208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218,
+ 219, 220, 221, 222, 223, 224, 225, 226, 227, 228, 229, 230, 231, 232, 233,
+ 234, 235, 236, 237, 238, 239, 240, 241, 242, 243, 244, 245, 246, 247, 248,
+ ... (752 more)}
 {2, 3}	text	{}
 42
 tensor[2] {0, 0}
@@ -117,6 +192,34 @@ has err "stdin:1: bad tostring" \
     "an error while printing a table is reported, and the lines go on"
 ! grep -q 'snnwb>' "$tmp/out" "$tmp/err"
 ok $? "no prompts when standard input is not a terminal"
+# The plain line mode's snn.train blocks, then returns its job as the
+# session's prompt does (the same lines work at both prompts); a failed
+# job raises its error.
+srcdir=$(cd "${SNNWB_SRCDIR:-$(dirname "$0")/..}" && pwd)
+cat >"$tmp/jobs.lua" <<LUA
+package.path = "$srcdir/tests/lua/?.lua;" .. package.path
+tiny = require("tinymnist")
+ds = snn.data.mnist{root = tiny.write(16, 0), T = 2}
+o = {data = ds, batch = 8}
+o.net = tiny.network() o.epochs = 2 job = snn.train(o)
+job.state, #job.history.epochs, #job:wait().epochs, job
+o.net = tiny.network() o.epochs = 100 o.on_epoch = function(s) return s.epoch < 3 end
+job = snn.train(o)
+job.state, #job.history.epochs
+o.net = tiny.network() o.on_epoch = function() error("hook broke", 0) end
+job = snn.train(o)
+snn.jobs()[3].state, snn.jobs()[3].error
+LUA
+cat >"$tmp/jobs.want" <<'OUT'
+done	2	2	job 1 (done)
+stopped	3
+failed	on_epoch: hook broke
+OUT
+SNNWB_INIT= "$snnwb" -i <"$tmp/jobs.lua" >"$tmp/out" 2>"$tmp/err"
+diff "$tmp/jobs.want" "$tmp/out" >"$tmp/diff" &&
+    grep -q 'snn.train: on_epoch: hook broke' "$tmp/err"
+tap_ok $? "the plain line mode's snn.train returns the job once it ended" \
+    "$tmp/diff" "$tmp/err"
 printf 'help(snn.train)\n' | SNNWB_INIT= "$snnwb" -i >"$tmp/out" 2>"$tmp/err"
 has out "snn.train(options)  [TRAINING, snnwb-lua(7)]" \
     "help() at the prompt prints the manual's entry"

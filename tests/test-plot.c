@@ -133,6 +133,22 @@ ticks(enum plot_scale scale, int fixed, double lo, double hi, int maxn,
 	plot_axis_ticks(&a, lo, hi, maxn, t);
 }
 
+/* Ticks of a linear axis of whole numbers. */
+static void
+integer_ticks(int fixed, double lo, double hi, int maxn,
+    struct plot_ticks *t)
+{
+	struct plot_axis	a;
+
+	memset(&a, 0, sizeof a);
+	a.scale = PLOT_SCALE_LINEAR;
+	a.fixed = fixed;
+	a.min = lo;
+	a.max = hi;
+	a.integer = 1;
+	plot_axis_ticks(&a, lo, hi, maxn, t);
+}
+
 /* Exact ticks for a few linear and log ranges. */
 static void
 test_ticks(void)
@@ -145,8 +161,12 @@ test_ticks(void)
 	static const double	wsmall[] = { 0, 5e-6, 1e-5, 1.5e-5, 2e-5,
 				    2.5e-5, 3e-5 };
 	static const double	wlog3[] = { 1, 10, 100, 1000 };
-	static const double	wlog70[] = { 0.001, 0.01, 0.1, 1, 10, 100 };
-	static const double	wlog28[] = { 1, 2, 5, 10 };
+	static const double	wlog70[] = { 0.01, 0.1, 1, 10 };
+	static const double	wlog28[] = { 2, 5 };
+	static const double	walpha[] = { 0.5, 1, 2, 5, 10 };
+	static const double	wlog5[] = { 5, 10 };
+	static const double	wepoch[] = { 1, 2, 3, 4 };
+	static const double	wepoch1[] = { 0, 1, 2 };
 	static const double	wlog6[] = { 1e-6, 1e-4, 0.01, 1, 100, 1e4,
 				    1e6 };
 	static const double	wlog20[] = { 0.5, 1, 2, 5, 10, 20 };
@@ -169,9 +189,21 @@ test_ticks(void)
 	ticks(PLOT_SCALE_LOG, 0, 1, 1000, 8, &t);
 	check_ticks(&t, wlog3, 4, 1, 1000, "log [1, 1000]: decades");
 	ticks(PLOT_SCALE_LOG, 0, 0.003, 70, 8, &t);
-	check_ticks(&t, wlog70, 6, 0.001, 100, "log [0.003, 70] widens");
+	check_ticks(&t, wlog70, 4, 0.003, 70,
+	    "log [0.003, 70] keeps its range, not whole decades");
 	ticks(PLOT_SCALE_LOG, 0, 2, 8, 8, &t);
-	check_ticks(&t, wlog28, 4, 1, 10, "log [2, 8]: 1, 2, 5, 10");
+	check_ticks(&t, wlog28, 2, 2, 8, "log [2, 8]: 2, 5");
+	ticks(PLOT_SCALE_LOG, 0, 0.25, 16, 8, &t);
+	check_ticks(&t, walpha, 5, 0.25, 16,
+	    "log [0.25, 16] (alphas): 0.5 to 10 at 1-2-5");
+	ticks(PLOT_SCALE_LOG, 0, 5, 5, 8, &t);
+	check_ticks(&t, wlog5, 2, 2.5, 10, "log: a single value 5 spans "
+	    "[2.5, 10]");
+	integer_ticks(0, 1, 4, 10, &t);
+	check_ticks(&t, wepoch, 4, 1, 4, "integer [1, 4]: by 1, not 0.5");
+	integer_ticks(1, -0.5, 2.5, 10, &t);
+	check_ticks(&t, wepoch1, 3, -0.5, 2.5,
+	    "integer fixed [-0.5, 2.5]: 0, 1, 2");
 	ticks(PLOT_SCALE_LOG, 0, 1e-6, 1e6, 8, &t);
 	check_ticks(&t, wlog6, 7, 1e-6, 1e6, "log [1e-6, 1e6]: every 2");
 	ticks(PLOT_SCALE_LOG, 1, 0.5, 20, 8, &t);
@@ -186,8 +218,9 @@ test_ticks(void)
 	ok(t.n == 2 && t.max == 1.7e308, "ticks: nice limits that would "
 	    "overflow give way to the ends");
 	ticks(PLOT_SCALE_LOG, 0, 1e-320, 1e308, 8, &t);
-	ok(t.n == 2 && t.min == 1e-320 && t.max == 1e308,
-	    "ticks: so do decades beyond the doubles");
+	ok(t.n >= 2 && t.min == 1e-320 && t.max == 1e308 && t.v[0] > 0 &&
+	    t.v[t.n - 1] <= 1e308, "ticks: decades reaching beyond the "
+	    "normal doubles are positive and inside");
 }
 
 /*

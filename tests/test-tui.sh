@@ -10,8 +10,12 @@
 # names, the accuracy against t, pause, resume and Ctrl-C, and job:wait()
 # or wait=true giving what -e gives, the numbers of the panel at the end
 # equal to the result's), a sweep typed at the prompt, a dead network
-# flagged on the status line, and, when the shared N-MNIST subset is
-# there, a background training job: charts, a growing progress
+# flagged on the status line, training jobs on a tiny set the test writes
+# (pause and resume with the ETA, each end state said as what it is in
+# the log, an on_epoch hook that fails, saves or evaluates, a job's and a
+# data set's methods, an optimizer's settings and a network's methods
+# completed), and, when the shared N-MNIST subset is there, a background
+# training job: charts, a growing progress
 # bar, the prompt answering while it runs, job:pause() and job:resume()
 # (state and ETA), Ctrl-C stopping it, and its membrane histogram made the
 # large chart with Tab.
@@ -30,7 +34,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 43
+tap_plan 55
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -276,8 +280,8 @@ wait_for -e '^ job 1 running *| simulate T=4096 .* images [0-9]*/2000' &&
     grep -q '^act1 ' "$tmp/screen"
 ok $? "a simulation fills the unevenness panel: layer names and bars"
 wait_for -e 'accuracy against t  ━ SNN  ━ ANN' &&
-    grep -q '⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉' "$tmp/screen"
-ok $? "the accuracy against t is charted with the ANN's"
+    grep -q ' 50 ⠉⠉⠉⠉⠉⠉⠉⠉⠉⠉' "$tmp/screen"
+ok $? "the accuracy against t is charted with the ANN's, in percent (50)"
 a=$(images) && sleep 1 && b=$(images) && [ -n "$a" ] && [ "$b" -gt "$a" ] &&
     type_line '1+1' && wait_for -x '2'
 ok $? "the simulation goes on batch by batch while the prompt answers"
@@ -379,6 +383,97 @@ wait_for -e '^ job [0-9]* done .*8/8 | DEAD: a layer silent, loss constant' &&
     wait_for -e '^job [0-9]*: its last epoch was dead: a layer gave no spike' &&
     type_line 'job.history.epochs[3].dead' && wait_for -x 'true'
 ok $? "the status line flags a dead network"
+t send-keys -t tui C-d
+wait_for -x '\$'
+
+# Training jobs on a tiny MNIST-format set that trains in about a
+# millisecond an epoch (its loss soon reaches 0 on the log-scale chart):
+# each way a job ends is said as what it is in the log, an on_epoch hook
+# may save and evaluate the network it trains, a job's and a data set's
+# methods complete.
+cat >"$tmp/tiny.lua" <<EOF
+package.path = "$srcdir/tests/lua/?.lua;" .. package.path
+tiny = require("tinymnist")
+dir = tiny.write(64, 16)
+ds = snn.data.mnist{ root = dir, T = 4 }
+te = snn.data.mnist{ root = dir, split = "test", T = 4 }
+function go(o)
+	o.net = o.net or tiny.network()
+	o.data, o.test, o.batch = ds, te, 8
+	o.epochs = o.epochs or 100000
+	return snn.train(o)
+end
+EOF
+type_line "'$snnwb'"
+wait_for -x 'snnwb>' && type_line "dofile('$tmp/tiny.lua')" &&
+    type_line 'job = go{}' && wait_for -e '^ job 1 running.*ETA' &&
+    type_line 'job:pause()' && wait_for -x 'paused' &&
+    wait_for -e '^ job 1 paused' && ! head -n 1 "$tmp/screen" | grep -q ETA
+ok $? "job:pause() of a training job returns paused, and the ETA goes"
+type_line 'job:resume()'
+wait_for -x 'running' && wait_for -e '^ job 1 running.*ETA'
+ok $? "job:resume() returns running, and the ETA comes back"
+t send-keys -t tui -l 'job:'
+t send-keys -t tui Tab Tab
+wait_for -x 'pause  *resume  *stop  *wait'
+ok $? "Tab Tab lists a job's methods"
+t send-keys -t tui C-c
+t send-keys -t tui -l 'ds:'
+t send-keys -t tui Tab Tab
+wait_for -x 'get  *ids  *labels  *root  *select  *split'
+ok $? "Tab Tab lists a data set's methods"
+t send-keys -t tui C-c
+type_line 'o = snn.optim.adam{}'
+t send-keys -t tui -l 'o.'
+t send-keys -t tui Tab Tab
+wait_for -x 'betas  *eps  *lr  *name  *schedule  *weight_decay'
+ok $? "Tab Tab lists an optimizer's settings"
+t send-keys -t tui C-c
+type_line 'n1 = tiny.network()'
+t send-keys -t tui -l 'n1:summ'
+t send-keys -t tui Tab
+wait_for -x 'snnwb> n1:summary('
+ok $? "Tab completes a network's method"
+t send-keys -t tui C-c
+t send-keys -t tui -l 'snn.zeros{2}:'
+t send-keys -t tui Tab Tab
+sleep 0.3
+! screen | grep -q collectgarbage
+ok $? "Tab after a call's : offers no global names"
+t send-keys -t tui C-c
+type_line 'job:stop()'
+wait_for -x 'stopping' &&
+    wait_for -e '^job 1 stopped after [0-9]* of 100000 epochs: train acc' &&
+    type_line 'job.state' && wait_for -x 'stopped'
+ok $? "job:stop() ends the job as stopped, said in the log"
+type_line 'job = go{on_epoch = function(s) return s.epoch < 6 end}'
+wait_for -e '^job 2 stopped after 6 of 100000 epochs: train accuracy' &&
+    type_line '6*9' && wait_for -x '54'
+ok $? "on_epoch returning false: stopped after its epoch; a zero loss \
+charted on the log scale"
+type_line 'job = go{on_epoch = function(s) if s.epoch == 2 then'\
+' error("hook broke") end end}'
+wait_for -x 'job 3 failed: on_epoch: stdin:1: hook broke' &&
+    type_line 'job.state, job.error' &&
+    wait_for -x 'failed  *on_epoch: stdin:1: hook broke'
+ok $? "an error in on_epoch: the log shows it, job.state is failed"
+type_line 'job = go{}'
+type_line 'job:wait()'
+sleep 0.5
+t send-keys -t tui C-c
+wait_for -e '^job 4 stopped after [0-9]* of 100000 epochs' &&
+    wait_for -x 'stdin:1: interrupted (job 4 stopped)' &&
+    type_line 'job.state' && wait_for -x 'stopped'
+ok $? "Ctrl-C in job:wait() stops the job, said as stopped"
+type_line 'net = tiny.network(); job = go{net = net, on_epoch = function(s)'\
+' assert(net:save(dir .. "/e" .. s.epoch)); print("eval", s.epoch,'\
+' snn.evaluate{net = net, data = te}.accuracy); return s.epoch < 3 end}'
+wait_for -e '^job 5 stopped after 3 of 100000 epochs' &&
+    type_line 'n2 = tiny.network(); n2:load(dir .. "/e3")' &&
+    type_line 'print("same", snn.evaluate{net = n2, data = te}.loss =='\
+' snn.evaluate{net = net, data = te}.loss)' && wait_for -x 'same  *true' &&
+    grep -q '^eval  *3  *[0-9.]*$' "$tmp/screen"
+ok $? "on_epoch in the session saves and evaluates the network it trains"
 t send-keys -t tui C-d
 wait_for -x '\$'
 

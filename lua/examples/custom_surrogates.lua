@@ -35,7 +35,7 @@ local SURROGATES = {
 	sigmoid = snn.surrogate.sigmoid(),
 }
 
-local train, test, about = study.data(opts)
+local train, test, about, data = study.data(opts)
 print("custom surrogates S and P beside atan and sigmoid: " .. about)
 
 -- Returns the surrogate of the run cfg, by its name.
@@ -46,7 +46,7 @@ end
 local summary = study.sweep(opts, "custom_surrogates",
     { surrogate = { "S", "P", "atan", "sigmoid" } }, train, test,
     surrogate_of)
-local written = assert(snn.sweep.figures(summary))
+local written = assert(snn.sweep.figures(summary, { data = data }))
 written[#written + 1] = assert(snn.plot.surrogate{
 	file = opts.dir .. "/surrogates.svg",
 	title = "S and P (written in Lua) beside atan and sigmoid",

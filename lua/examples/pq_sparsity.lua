@@ -25,13 +25,14 @@ local study = require("snnwb.study")
 
 local opts = study.options(arg, study.defaults("pq_sparsity", 4))
 
-local train, test, about = study.data(opts)
+local train, test, about, data = study.data(opts)
 print("piecewise_quadratic over alpha: " .. about)
 
 local grid = { surrogate = { "piecewise_quadratic" },
 	alpha = { 0.25, 0.5, 1, 2, 4, 8, 16 } }
 local summary = study.sweep(opts, "pq_sparsity", grid, train, test)
-local written = assert(snn.sweep.figures(summary, { x = "alpha" }))
+local written = assert(snn.sweep.figures(summary, { x = "alpha",
+	data = data }))
 
 -- Time per epoch against alpha, wall and CPU, from the summary's rows.
 local x, series = {}, {
@@ -50,6 +51,7 @@ end
 written[#written + 1] = assert(snn.plot.lines{
 	file = opts.dir .. "/time.svg", series = series, xlog = true,
 	title = "piecewise_quadratic: time per epoch against alpha",
+	subtitle = "sweep pq_sparsity: " .. data,
 	xlabel = "alpha", ylabel = "seconds (mean ± sd over seeds)" })
 
 -- The answer in numbers: the best alpha, and the sparsest alpha whose

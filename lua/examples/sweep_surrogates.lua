@@ -56,8 +56,9 @@ for i, name in ipairs(NAMES) do
 	grids[i] = { surrogate = { name }, alpha = alphas(name) }
 end
 
-local train, test, about = study.data(opts)
+local train, test, about, data = study.data(opts)
 print(("%d surrogates over their alpha: %s"):format(#NAMES, about))
 
 local summary = study.sweep(opts, "sweep_surrogates", grids, train, test)
-study.report(opts, assert(snn.sweep.figures(summary, { x = "alpha" })))
+study.report(opts, assert(snn.sweep.figures(summary, { x = "alpha",
+	data = data })))

@@ -260,8 +260,8 @@ function conversion.calibrate_shift(ann, data, o)
 		shifts[path] = best.shift
 		if o.print then
 			print(("calibrate_shift: %s v(0) = %g theta " ..
-			    "(accuracy %.4f, mean |e| %.4g)"):format(path,
-			    best.shift, best.accuracy, best.mean_abs_e))
+			    "(accuracy %.2f%%, mean |e| %.4g)"):format(path,
+			    best.shift, 100 * best.accuracy, best.mean_abs_e))
 		end
 	end
 	return shifts, trials

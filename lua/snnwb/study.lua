@@ -6,6 +6,7 @@
 local snn = require("snn")
 local models = require("snnwb.models")
 local files = require("snnwb.files")
+local simulate = require("snnwb.simulate")
 
 local study = {}
 
@@ -89,7 +90,11 @@ end
 
 -- study.data(opts): the training and test sets of N-MNIST at opts.root
 -- (else where snn.data.nmnist finds it), integrated into opts.T frames
--- split by number, and a line describing them. The test set is
+-- split by number, a line describing them, and a short one naming them
+-- and the epochs under the titles of figures (snn.sweep.figures' data):
+-- "N-MNIST, 800 train / 200 held out, T = 10, 4 epochs", "simulated
+-- N-MNIST" when the folder holds the record of snnwb.simulate (the quick
+-- start's set). The test set is
 -- opts.test recordings of the test split (all when nil), or, for a root
 -- without one, opts.test recordings (a fifth when nil) held out from the
 -- train split; then opts.train of the rest (all when nil) are the
@@ -116,8 +121,12 @@ function study.data(opts)
 	if opts.train and opts.train < #train then
 		train = train:split(opts.train, { seed = DATA_SEED })
 	end
+	local kind = simulate.record(train:root()) and "simulated " or ""
 	return train, test, ("%d training recordings, %d test recordings " ..
-	    "(%s), T = %d"):format(#train, #test, source, opts.T)
+	    "(%s), T = %d"):format(#train, #test, source, opts.T),
+	    ("%sN-MNIST, %d train / %d %s, T = %d, %d epochs"):format(kind,
+	    #train, #test, found and "test" or "held out", opts.T,
+	    opts.epochs)
 end
 
 -- study.fixed(opts): the settings every run of an example shares, for the

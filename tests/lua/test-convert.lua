@@ -73,6 +73,10 @@ for _, name in ipairs{ "accuracy.csv", "layers.csv", "accuracy.svg",
 		f:close()
 	end
 end
+local svg = require("snnwb.files").read(out .. "/accuracy.svg") or ""
+tap.ok(svg:find(">64 images simulated, T = 32</text>", 1, true) and
+    svg:find(">accuracy (%)</text>", 1, true),
+    "simulate: accuracy.svg names what it measured, in percent")
 local f = io.open(out .. "/accuracy.csv")
 local lines = 0
 for _ in f:lines() do

@@ -1,8 +1,8 @@
 -- test-jobs.lua: jobs through the public API in a script, where snn.train
 -- blocks and the job is reached with snn.jobs(): its fields when done,
 -- pause, resume and stop from on_epoch (with the checkpoint of a stopped
--- run equal to that of a straight run as long), on_epoch returning false
--- or raising, job:wait() on each end state, and the one owner of BLAS.
+-- run equal to that of a straight run as long), on_epoch returning false,
+-- saving and evaluating the network, or raising, job:wait() on each end state, and the one owner of BLAS.
 local tap = require("tap")
 local tiny = require("tinymnist")
 local files = require("snnwb.files")
@@ -110,6 +110,24 @@ job = current()
 tap.is(job.state, "stopped", "on_epoch returning false: stopped")
 tap.is(#h.epochs, 2, "on_epoch returning false: no epoch after it")
 
+-- on_epoch may save and evaluate the network it trains (the worker waits
+-- for the hook): the file saved after the last epoch holds the network
+-- as it ended, and the evaluations were of the network then.
+local evals = {}
+local saved_net
+h, saved_net = train(LONG, { on_epoch = function(stats)
+	local net = current().net
+	assert(net:save(("%s/epoch%d.safetensors"):format(dir, stats.epoch)))
+	evals[stats.epoch] = snn.evaluate{ net = net, data = data }.loss
+	return stats.epoch < 2
+end })
+local reloaded = tiny.network()
+reloaded:load(dir .. "/epoch2.safetensors")
+tap.ok(evals[2] ~= nil and evals[2] ==
+    snn.evaluate{ net = reloaded, data = data }.loss and evals[2] ==
+    snn.evaluate{ net = saved_net, data = data }.loss,
+    "on_epoch: net:save and snn.evaluate of the network trained")
+
 -- An error in on_epoch fails the job: snn.train raises it, job.error
 -- holds it, and job:wait() returns nil and it.
 tap.raises(function()
@@ -132,8 +150,8 @@ for i, j in ipairs(jobs) do
 	ids[i] = j.id
 	states[i] = j.state
 end
-tap.is(table.concat(ids, " "), "1 2 3 4 5", "snn.jobs: every job by id")
-tap.is(table.concat(states, " "), "done stopped done stopped failed",
+tap.is(table.concat(ids, " "), "1 2 3 4 5 6", "snn.jobs: every job by id")
+tap.is(table.concat(states, " "), "done stopped done stopped stopped failed",
     "snn.jobs: each in its end state")
 
 -- BLAS has one owner: on_epoch (the job waiting) may set the threads, but

@@ -17,6 +17,8 @@ for e = 1, 4 do
 	tap.near(h.epochs[e].lr, want[e], 1e-6, ("schedule = \"cosine\": " ..
 	    "t_max is the 4 epochs, lr %.7f in epoch %d"):format(want[e], e))
 end
+tap.is(h.epochs[1].lr, 0.1, "a record's lr reads as the decimal given, " ..
+    "not as the float's double (0.10000000149)")
 local opt = snn.optim.adam{ schedule = "cosine" }
 tap.is(opt.schedule.t_max, nil, "an optimizer's cosine schedule leaves " ..
     "t_max to the run")

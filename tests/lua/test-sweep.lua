@@ -341,7 +341,7 @@ local files = snn.sweep.figures(s)
 tap.is(#files, 4, "figures: accuracy per epoch, best accuracy, " ..
     "sparsity, accuracy and sparsity")
 local svg = slurp(dir .. "/accuracy-sparsity-all.svg")
-tap.ok(svg and svg:match("<svg") and svg:match("gradient sparsity, layer 0"),
+tap.ok(svg and svg:match("<svg") and svg:match("gradient sparsity, layer 2"),
     "figures: accuracy and sparsity against alpha drawn")
 local bars = snn.sweep{ name = "bars", dir = dir .. "/bars", seeds = { 1 },
 	grid = { s = { "x", "y" } }, run = function(cfg)
