@@ -25,6 +25,7 @@
 --   --seed S         (default 0)
 --   --run-dir DIR    (default runs/cifar10-qcfs-MODEL)
 --   --resume         continue the training in --run-dir
+--   --overwrite      start the training in --run-dir again, replacing it
 -- --quick trains a ResNet-9 of width 16 with qcfs activations for 5
 -- epochs and simulates the first 2,000 test images for 32 steps; README
 -- says what it reaches here and how long it takes.
@@ -57,7 +58,8 @@ local function build(o)
 end
 
 local cli = require("snnwb.cli")
-local o = cli.options(arg, { seed = 0 }, { quick = true, resume = true })
+local o = cli.options(arg, { seed = 0 }, { quick = true, resume = true,
+	overwrite = true })
 cli.preset(o, presets[o.quick and "quick" or "full"])
 snn.seed(o.seed)
 local ann = build(o)
@@ -83,6 +85,7 @@ else
 			weight_decay = 5e-4,
 			schedule = { name = "cosine", t_max = o.epochs } },
 		run_dir = run_dir .. "/ann", resume = o.resume,
+		overwrite = o.overwrite,
 		on_epoch = function(s)
 			print(("epoch %3d  loss %.4f  train %5.1f%%  test %5.1f%%" ..
 			    "  %5.0f images/s"):format(s.epoch, s.loss,

@@ -24,6 +24,7 @@
 --   --run-dir DIR   config, metrics and the checkpoint of each epoch
 --                   (default runs/cifar10-MODEL)
 --   --resume        continue the run in --run-dir from its checkpoint
+--   --overwrite     start the run in --run-dir again, replacing it
 -- The full recipe (WRN-28-10) is for a bigger machine: about 7 hours an
 -- epoch on 2 cores, and even WRN-16-4 trains at about 23 images/s there.
 -- So --quick trains a ResNet-9 of width 16 (models.resnet9: 24 million
@@ -41,7 +42,8 @@ local presets = {
 
 
 local cli = require("snnwb.cli")
-local o = cli.options(arg, { seed = 0 }, { quick = true, resume = true })
+local o = cli.options(arg, { seed = 0 }, { quick = true, resume = true,
+	overwrite = true })
 cli.preset(o, presets[o.quick and "quick" or "full"])
 snn.seed(o.seed)
 local net, title
@@ -85,7 +87,7 @@ local history = snn.train{
 	batch = o.batch, seed = o.seed, loss = "ce",
 	optimizer = snn.optim.sgd{ lr = o.lr, momentum = 0.9,
 		nesterov = true, weight_decay = 5e-4, schedule = schedule },
-	run_dir = run_dir, resume = o.resume,
+	run_dir = run_dir, resume = o.resume, overwrite = o.overwrite,
 	on_epoch = function(s)
 		print(("epoch %3d  loss %.4f  train %5.1f%%  test %5.1f%%  " ..
 		    "%5.0f images/s"):format(s.epoch, s.loss, 100 * s.acc,

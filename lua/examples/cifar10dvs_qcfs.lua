@@ -28,6 +28,7 @@
 --   --seed S           (default 0)
 --   --run-dir DIR      (default runs/cifar10dvs-qcfs)
 --   --resume           continue the trainings in --run-dir
+--   --overwrite        start the trainings in --run-dir again, replacing it
 --
 -- Each frame is a sample: the ANN runs on [F, B, 2, H, W] like any
 -- stateless network, each of the F frames on its own, and loss "ce"
@@ -78,7 +79,7 @@ local presets = {
 -- Reads the command line into a table of options over the preset.
 local function options(argv)
 	local o = convdemo.options(argv, {}, { quick = true, resume = true,
-		compare = true })
+		overwrite = true, compare = true })
 	for k, v in pairs(presets[o.quick and "quick" or "full"]) do
 		if o[k] == nil then
 			o[k] = v
@@ -111,7 +112,7 @@ local function train_ann(o, ann, train, test, dir)
 		optimizer = snn.optim.sgd{ lr = o.lr, momentum = 0.9,
 			weight_decay = 5e-4,
 			schedule = { name = "cosine", t_max = o.epochs } },
-		run_dir = dir, resume = o.resume,
+		run_dir = dir, resume = o.resume, overwrite = o.overwrite,
 		on_epoch = function(s)
 			print(("epoch %3d  loss %.4f  train %5.1f%%  test " ..
 			    "%5.1f%%  %5.1f samples/s"):format(s.epoch, s.loss,

@@ -25,6 +25,7 @@
 --   --seed S           (default 0)
 --   --run-dir DIR      (default runs/cifar10dvs-surrogate)
 --   --resume           continue the training in --run-dir
+--   --overwrite        start the training in --run-dir again, replacing it
 --
 -- The full preset is SpikingJelly's parametric_lif_net.CIFAR10DVSNet on
 -- 128 x 128 frames: four blocks of conv 3x3 (128 channels, no bias),
@@ -56,7 +57,8 @@ local presets = {
 
 -- Reads the command line into a table of options over the preset.
 local function options(argv)
-	local o = convdemo.options(argv, {}, { quick = true, resume = true })
+	local o = convdemo.options(argv, {}, { quick = true, resume = true,
+		overwrite = true })
 	for k, v in pairs(presets[o.quick and "quick" or "full"]) do
 		if o[k] == nil then
 			o[k] = v
@@ -88,7 +90,7 @@ local h = snn.train{ net = net, data = train, test = test,
 	epochs = o.epochs, batch = o.batch, seed = o.seed, loss = "mse_rate",
 	optimizer = snn.optim.adam{ lr = o.lr,
 		schedule = { name = "cosine", t_max = o.epochs } },
-	run_dir = run_dir, resume = o.resume,
+	run_dir = run_dir, resume = o.resume, overwrite = o.overwrite,
 	on_epoch = function(s)
 		local dt = s.seconds - last_seconds
 		last_seconds = s.seconds

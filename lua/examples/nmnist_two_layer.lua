@@ -17,6 +17,7 @@
 --   --run-dir DIR   where config, metrics and checkpoint go
 --                   (default runs/nmnist-SURROGATE)
 --   --resume        continue the run in --run-dir from its checkpoint
+--   --overwrite     start the run in --run-dir again, replacing it
 -- With --holdout, the test set is N recordings drawn by the seed from the
 -- train split (for data sets without a test split, such as a subset).
 
@@ -24,7 +25,7 @@ local models = require("snnwb.models")
 
 local opts = { surrogate = "atan", epochs = 10, batch = 64, T = 10,
 	lr = 1e-3, seed = 0 }
-local flags = { resume = true }
+local flags = { resume = true, overwrite = true }
 local i = 1
 while i <= #arg do
 	local a = arg[i]
@@ -80,7 +81,7 @@ local history = snn.train{
 	optimizer = snn.optim.adam{ lr = opts.lr },
 	loss = "mse_rate",
 	run_dir = run_dir,
-	resume = opts.resume,
+	resume = opts.resume, overwrite = opts.overwrite,
 	on_epoch = models.print_epoch,
 }
 local last = history.epochs[#history.epochs]
