@@ -244,20 +244,61 @@ run_clear(struct run *run, int keep, char **cause)
 	return rc;
 }
 
-/* Writes the CSV header for records with n spiking layers; -1 on error. */
+/*
+ * Writes to f the CSV header for records with n spiking layers; -1 on
+ * error.
+ */
 static int
-run_header(struct run *run, int n, const char *const *names)
+run_header(FILE *f, int n, const char *const *names)
 {
 	int	i, bad;
 
 	bad = fputs("kind,epoch,batch,loss,acc,test_loss,test_acc,"
-	    "samples_per_s,lr,seconds", run->metrics) == EOF;
+	    "samples_per_s,lr,seconds", f) == EOF;
 	for (i = 0; i < n; i++)
-		bad |= fprintf(run->metrics, ",%s.spike_rate,%s.sg_zero,"
-		    "%s.sg_small,%s.zero_rows", names[i], names[i], names[i],
-		    names[i]) < 0;
-	bad |= fputs(",dead\n", run->metrics) == EOF;
+		bad |= fprintf(f, ",%s.spike_rate,%s.sg_zero,%s.sg_small,"
+		    "%s.zero_rows", names[i], names[i], names[i], names[i]) < 0;
+	bad |= fputs(",dead\n", f) == EOF;
 	return bad ? -1 : 0;
+}
+
+/*
+ * Checks that the metrics.csv a resume appends to has the header of
+ * records with n spiking layers named names: rows of another network, or
+ * with an older snnwb's columns, would not line up with it.
+ */
+int
+run_check_columns(struct run *run, int n, const char *const *names,
+    char **cause)
+{
+	char	*want = NULL, *have = NULL;
+	size_t	 wsize = 0, hsize = 0;
+	FILE	*f;
+	int	 rc = 0;
+
+	if (run->nlayers != -2)
+		return 0;
+	if ((f = open_memstream(&want, &wsize)) == NULL)
+		return error_set(cause, "out of memory");
+	rc = run_header(f, n, names);
+	if (fclose(f) != 0 || rc != 0) {
+		free(want);
+		return error_set(cause, "out of memory");
+	}
+	if ((f = fopen(run->metrics_path, "r")) == NULL)
+		rc = error_set(cause, "cannot read %s: %s", run->metrics_path,
+		    strerror(errno));
+	else {
+		if (getline(&have, &hsize, f) == -1 || strcmp(have, want) != 0)
+			rc = error_set(cause, "%s has other columns than this "
+			    "run writes (another network's, or an older "
+			    "snnwb's): overwrite = true starts the run again",
+			    run->metrics_path);
+		fclose(f);
+	}
+	free(have);
+	free(want);
+	return rc;
 }
 
 /* Prints a number, or nothing for NaN (an empty CSV field); -1 on error. */
@@ -276,7 +317,7 @@ run_row(struct run *run, const struct train_record *rec)
 	int	 i, bad = 0;
 
 	if (run->nlayers == -1)
-		bad |= run_header(run, rec->nlayers, rec->names);
+		bad |= run_header(f, rec->nlayers, rec->names);
 	run->nlayers = rec->nlayers;
 	bad |= fprintf(f, "%s,%d,%d", rec->kind == TRAIN_REC_BATCH ?
 	    "batch" : "epoch", rec->epoch, rec->batch) < 0;

@@ -537,7 +537,8 @@ train_open_run(struct train_state *st, int *first, char **cause)
 		return -1;
 	}
 	free(config);
-	return 0;
+	return run_check_columns(st->run, cfg->net->nstats,
+	    (const char *const *)cfg->net->stats_name, cause);
 }
 
 /*

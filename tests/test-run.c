@@ -326,6 +326,44 @@ test_dead(void)
 	free(text);
 }
 
+/*
+ * A resume appends only to a metrics.csv with this run's columns: one
+ * written by an older snnwb (no dead column) is refused, naming it.
+ */
+static void
+test_columns(void)
+{
+	static const char *const other[] = { "fc" };
+	struct run	*run;
+	char		*cause = NULL;
+	int		 rc;
+
+	mkdir(at("c"), 0777);
+	put(at("c/metrics.csv"), "kind,epoch,batch,loss,acc,test_loss,"
+	    "test_acc,samples_per_s,lr,seconds,2.spike_rate,2.sg_zero,"
+	    "2.sg_small,2.zero_rows\nepoch,1,1,0.5,0.25,,,0,0,0,0,0,0,0\n");
+	run = start(at("c"), "{}", 1, &cause);
+	rc = run != NULL ? run_check_columns(run, 1, layer_names, &cause) : 0;
+	ok(rc == -1 && strstr(cause, "metrics.csv has other columns") != NULL,
+	    "resume: an older snnwb's metrics.csv (no dead column) is "
+	    "refused: %s", cause != NULL ? cause : "accepted");
+	free(cause);
+	cause = NULL;
+	run_close(run);
+	put(at("c/metrics.csv"), "kind,epoch,batch,loss,acc,test_loss,"
+	    "test_acc,samples_per_s,lr,seconds,2.spike_rate,2.sg_zero,"
+	    "2.sg_small,2.zero_rows,dead\nepoch,1,1,0.5,0.25,,,0,0,0,0,0,0,0,0"
+	    "\n");
+	run = start(at("c"), "{}", 1, &cause);
+	rc = run != NULL ? run_check_columns(run, 1, layer_names, &cause) : -1;
+	ok(rc == 0, "resume: a metrics.csv with this run's columns is kept: "
+	    "%s", cause != NULL ? cause : "yes");
+	ok(run != NULL && run_check_columns(run, 1, other, &cause) == -1,
+	    "resume: another network's layer names are refused");
+	free(cause);
+	run_close(run);
+}
+
 /* Atomic files: through symbolic links, never over a non-regular file. */
 static void
 test_atomic(void)
@@ -463,6 +501,7 @@ main(void)
 	test_resume();
 	test_sync();
 	test_dead();
+	test_columns();
 	test_atomic();
 	test_temps();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
