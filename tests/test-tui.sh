@@ -239,7 +239,8 @@ wait_for -x "snnwb: terminal 'dumb' cannot move the cursor; plain line mode" &&
     wait_for -x 'snnwb>' && type_line '{1, 2}' && wait_for -x '{1, 2}'
 ok $? "TERM=dumb gives the plain line mode, said in one line"
 type_line 'function g()'
-wait_for -x '>>' && t send-keys -t tui C-c && type_line '3*5' &&
+wait_for -x '>>' && t send-keys -t tui C-c &&
+    wait_until last_line 'snnwb>' && type_line '3*5' &&
     wait_for -x '15' && wait_until last_line 'snnwb>' &&
     t send-keys -t tui C-d && wait_until last_line '$' &&
     type_line 'echo dumb-$?' && wait_for -x 'dumb-0'
