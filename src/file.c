@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +32,12 @@
 
 /*
  * The temporary files being written: a slot's path is set before its
- * flag and the flag cleared before the path changes, so that a signal
- * handler reading them without the lock sees whole paths only.
+ * flag is released and the flag cleared before the path changes, so that
+ * a signal handler or another thread (orphan.c) reading them without the
+ * lock sees whole paths only; lock-free atomics are async-signal-safe.
  */
 static char file_temps[FILE_NTEMPS][PATH_MAX];
-static volatile sig_atomic_t file_temp_used[FILE_NTEMPS];
+static atomic_int file_temp_used[FILE_NTEMPS];
 static pthread_mutex_t file_temps_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Lists the temporary file path; returns its slot, or -1 when all are used. */
@@ -48,10 +50,11 @@ file_temp_add(const char *path)
 		return -1;
 	pthread_mutex_lock(&file_temps_lock);
 	for (i = 0; i < FILE_NTEMPS && slot == -1; i++)
-		if (!file_temp_used[i]) {
+		if (!atomic_load_explicit(&file_temp_used[i],
+		    memory_order_relaxed)) {
 			strcpy(file_temps[i], path);
-			__atomic_signal_fence(__ATOMIC_SEQ_CST);
-			file_temp_used[i] = 1;
+			atomic_store_explicit(&file_temp_used[i], 1,
+			    memory_order_release);
 			slot = i;
 		}
 	pthread_mutex_unlock(&file_temps_lock);
@@ -65,13 +68,14 @@ file_temp_drop(int slot)
 	if (slot == -1)
 		return;
 	pthread_mutex_lock(&file_temps_lock);
-	file_temp_used[slot] = 0;
+	atomic_store_explicit(&file_temp_used[slot], 0, memory_order_release);
 	pthread_mutex_unlock(&file_temps_lock);
 }
 
 /*
- * Removes the temporary files being written now, for a signal handler
- * that ends the program (a second Ctrl-C): async-signal-safe.
+ * Removes the temporary files being written now, for a signal handler or
+ * a thread that ends the program (a second Ctrl-C, an orphaned sweep
+ * run): async-signal-safe.
  */
 void
 file_remove_temps(void)
@@ -79,7 +83,8 @@ file_remove_temps(void)
 	int	i;
 
 	for (i = 0; i < FILE_NTEMPS; i++)
-		if (file_temp_used[i])
+		if (atomic_load_explicit(&file_temp_used[i],
+		    memory_order_acquire))
 			unlink(file_temps[i]);
 }
 

@@ -5,8 +5,8 @@
  * hands its children the write end of a pipe whose read end it alone
  * holds, as the descriptor named by SNNWB_SWEEP_WATCH; a thread here
  * sleeps in poll(2) until the read end is closed (the pipe reports an
- * error then) and ends the process with status 255, which makes xargs(1)
- * start no further runs.
+ * error then), removes the temporary files being written and ends the
+ * process with status 255, which makes xargs(1) start no further runs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +45,7 @@ orphan_main(void *arg)
 			break;
 	}
 	(void)write(STDERR_FILENO, msg, sizeof msg - 1);
+	file_remove_temps();
 	_exit(ORPHAN_STATUS);
 }
 
