@@ -64,6 +64,7 @@
 -- passes, a simulation T steps of the same layers (on spikes, which a
 -- neuromorphic chip turns into additions where a spike arrives).
 
+local cli = require("snnwb.cli")
 local convdemo = require("snnwb.convdemo")
 local models = require("snnwb.models")
 
@@ -80,11 +81,7 @@ local presets = {
 local function options(argv)
 	local o = convdemo.options(argv, {}, { quick = true, resume = true,
 		overwrite = true, compare = true })
-	for k, v in pairs(presets[o.quick and "quick" or "full"]) do
-		if o[k] == nil then
-			o[k] = v
-		end
-	end
+	cli.preset(o, presets[o.quick and "quick" or "full"])
 	o.seed = o.seed or 0
 	o.train_ratio = o.train_ratio or 0.9
 	o.channels = convdemo.numbers(o.channels, "channels")

@@ -44,6 +44,7 @@
 -- costs F times a frame's MACs; a training step adds the backward pass
 -- (about twice the forward). README lists what the quick preset reaches.
 
+local cli = require("snnwb.cli")
 local convdemo = require("snnwb.convdemo")
 local models = require("snnwb.models")
 
@@ -59,11 +60,7 @@ local presets = {
 local function options(argv)
 	local o = convdemo.options(argv, {}, { quick = true, resume = true,
 		overwrite = true })
-	for k, v in pairs(presets[o.quick and "quick" or "full"]) do
-		if o[k] == nil then
-			o[k] = v
-		end
-	end
+	cli.preset(o, presets[o.quick and "quick" or "full"])
 	o.seed = o.seed or 0
 	o.train_ratio = o.train_ratio or 0.9
 	o.channels = convdemo.numbers(o.channels, "channels")
