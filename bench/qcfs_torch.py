@@ -51,6 +51,21 @@ class IF(nn.Module):
         return torch.stack(out, 0).flatten(0, 1)
 
 
+class IFNetwork(nn.Module):
+    """A network whose IF activations share T and L: set_T, set_L."""
+
+    def set_T(self, T):
+        self.T = T
+        for m in self.modules():
+            if isinstance(m, IF):
+                m.T = T
+
+    def set_L(self, L):
+        for m in self.modules():
+            if isinstance(m, IF):
+                m.L = L
+
+
 class BasicBlock(nn.Module):
     def __init__(self, inp, out, stride):
         super().__init__()
@@ -70,7 +85,7 @@ class BasicBlock(nn.Module):
         return self.act(self.residual_function(x) + self.shortcut(x))
 
 
-class ResNet20(nn.Module):
+class ResNet20(IFNetwork):
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Sequential(nn.Conv2d(3, 16, 3, padding=1,
@@ -89,17 +104,6 @@ class ResNet20(nn.Module):
         self.fc = nn.Linear(64, 10)
         self.T = 0
 
-    def set_T(self, T):
-        self.T = T
-        for m in self.modules():
-            if isinstance(m, IF):
-                m.T = T
-
-    def set_L(self, L):
-        for m in self.modules():
-            if isinstance(m, IF):
-                m.L = L
-
     def forward(self, x):
         if self.T > 0:
             x = x.unsqueeze(0).repeat(self.T, 1, 1, 1, 1).flatten(0, 1)
@@ -110,23 +114,12 @@ class ResNet20(nn.Module):
         return out
 
 
-class Timed(nn.Module):
+class Timed(IFNetwork):
     """A network of IF activations in the author's merged-batch loop."""
 
     def __init__(self, net):
         super().__init__()
         self.net, self.T = net, 0
-
-    def set_T(self, T):
-        self.T = T
-        for m in self.modules():
-            if isinstance(m, IF):
-                m.T = T
-
-    def set_L(self, L):
-        for m in self.modules():
-            if isinstance(m, IF):
-                m.L = L
 
     def forward(self, x):
         x = x.unsqueeze(0).repeat(self.T, 1, 1, 1, 1).flatten(0, 1)
