@@ -23,6 +23,11 @@ int	 done_testing(void);
 const char *tap_shared(const char *sub);
 const char *tap_fixture(const char *sub, int n);
 
+/* scratch.c: the tests' scratch files. */
+void	 tap_write_file(const char *path, const void *data, size_t len);
+unsigned char *tap_read_file(const char *path, size_t *len);
+void	 tap_remove_tree(const char *path);
+
 /* refdata.c: the reference files of ../shared/reference (see its README). */
 struct refarray {
 	char	 name[64];

@@ -6,7 +6,6 @@
  */
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -30,42 +29,6 @@ at(const char *sub)
 	k ^= 1;
 	snprintf(buf[k], sizeof buf[k], "%s/%s", tmp, sub);
 	return buf[k];
-}
-
-/* Writes len bytes to path. */
-static void
-put(const char *path, const void *b, size_t len)
-{
-	FILE	*f;
-
-	if ((f = fopen(path, "wb")) == NULL || fwrite(b, 1, len, f) != len ||
-	    fclose(f) != 0)
-		diag("cannot write %s", path);
-}
-
-/* Removes path and, for a folder, everything below it. */
-static void
-rm_rf(const char *path)
-{
-	struct stat	 sb;
-	struct dirent	*de;
-	DIR		*d;
-	char		 sub[PATH_MAX];
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (S_ISDIR(sb.st_mode) && (d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-			rm_rf(sub);
-		}
-		closedir(d);
-		rmdir(path);
-	} else
-		unlink(path);
 }
 
 /* What python3 decodes from each real file (SpikingJelly's rule). */
@@ -215,21 +178,21 @@ test_malformed(void)
 	size_t			 h = sizeof hdr - 1, n, back;
 	char			*cause = NULL, want[128];
 
-	put(at("empty.aedat"), "", 0);
+	tap_write_file(at("empty.aedat"), "", 0);
 	refused(at("empty.aedat"), "empty.aedat: byte offset 0: not an "
 	    "AEDAT 2.0 file", "an empty file");
-	put(at("v3.aedat"), "#!AER-DAT3.1\r\n", 14);
+	tap_write_file(at("v3.aedat"), "#!AER-DAT3.1\r\n", 14);
 	refused(at("v3.aedat"), "v3.aedat: byte offset 0: not an AEDAT 2.0 "
 	    "file (first line \"#!AER-DAT3.1\"", "AEDAT 3.1 magic");
-	put(at("nohash.aedat"), "hello\n", 6);
+	tap_write_file(at("nohash.aedat"), "hello\n", 6);
 	refused(at("nohash.aedat"), "first line \"hello\"", "no magic");
-	put(at("longer.aedat"), "#!AER-DAT2.01\n", 14);
+	tap_write_file(at("longer.aedat"), "#!AER-DAT2.01\n", 14);
 	refused(at("longer.aedat"), "not an AEDAT 2.0", "#!AER-DAT2.01");
 
 	memcpy(b, hdr, h);
 	event_bytes(b + h, 0x0102, 5);
 	memcpy(b + h + 8, "abcd", 4);
-	put(at("odd.aedat"), b, h + 12);
+	tap_write_file(at("odd.aedat"), b, h + 12);
 	snprintf(want, sizeof want, "odd.aedat: 12 bytes after the %zu-byte "
 	    "header are not whole 8-byte events: 4 stray bytes at byte "
 	    "offset %zu", h, h + 8);
@@ -237,12 +200,12 @@ test_malformed(void)
 
 	event_bytes(b + h, 0x0102, 5);
 	event_bytes(b + h + 8, 0x8000, 6);
-	put(at("far.aedat"), b, h + 16);
+	tap_write_file(at("far.aedat"), b, h + 16);
 	snprintf(want, sizeof want, "far.aedat: event 1 (byte offset %zu): "
 	    "address 0x00008000 is outside", h + 8);
 	refused(at("far.aedat"), want, "y = 128 (address bit 15)");
 	event_bytes(b + h + 8, 0x10000, 6);
-	put(at("far2.aedat"), b, h + 16);
+	tap_write_file(at("far2.aedat"), b, h + 16);
 	refused(at("far2.aedat"), "address 0x00010000 is outside the DVS128 "
 	    "layout", "an address above 16 bits");
 
@@ -251,7 +214,7 @@ test_malformed(void)
 	event_bytes(b + h + 8, 0, 100);
 	event_bytes(b + h + 16, 127 << 8 | 127 << 1, 200);
 	event_bytes(b + h + 24, 0x7fff, 50);
-	put(at("back.aedat"), b, h + 32);
+	tap_write_file(at("back.aedat"), b, h + 32);
 	ok(data_aedat_read_file(at("back.aedat"), &ev, &n, &back,
 	    &cause) == 0 && n == 4 && back == 2 && ev[0].t == 50 &&
 	    ev[1].t == 100 && ev[2].t == 200 && ev[3].t == 300,
@@ -269,7 +232,7 @@ test_malformed(void)
 	cause = NULL;
 	mem_free(ev);
 
-	put(at("nonl.aedat"), "#!AER-DAT2.0\r\n# no line feed", 27);
+	tap_write_file(at("nonl.aedat"), "#!AER-DAT2.0\r\n# no line feed", 27);
 	ok(data_aedat_read_file(at("nonl.aedat"), &ev, &n, NULL,
 	    &cause) == 0 && n == 0, "a last header line without a line "
 	    "feed: no events");
@@ -542,7 +505,7 @@ test_split(void)
 	    strstr(cause, "train_ratio 0") != NULL, "ratio 0 refused");
 	free(cause);
 	cause = NULL;
-	put(at("set/bird/cifar10_bird_5.aedat"), "#!AER-DAT2.0\nabc", 16);
+	tap_write_file(at("set/bird/cifar10_bird_5.aedat"), "#!AER-DAT2.0\nabc", 16);
 	rc = load("train", 0.9, 0, 0, &a, &st, &cause);
 	ok(rc == -1 && cause != NULL &&
 	    strstr(cause, "bird/cifar10_bird_5.aedat: 3 bytes after the "
@@ -550,7 +513,7 @@ test_split(void)
 	    cause ? cause : "");
 	free(cause);
 	cause = NULL;
-	rm_rf(at("set"));
+	tap_remove_tree(at("set"));
 	mkdir(at("set"), 0700);
 	ok(load("train", 0.9, 0, 0, &a, &st, &cause) == -1 && cause != NULL &&
 	    strstr(cause, "no recordings") != NULL, "a folder without "
@@ -607,7 +570,7 @@ test_split_1000(void)
 	if (rc == 0)
 		data_nmnist_free(&es);
 	free(cause);
-	rm_rf(at("set1000"));
+	tap_remove_tree(at("set1000"));
 }
 
 /* Fills a CIFAR-10 record: label c, a bright square on a dark ground. */
@@ -718,7 +681,7 @@ test_simulate(void)
 	    (unsigned long long)events);
 	data_nmnist_free(&es);
 
-	put(at("rec.bin"), rec, 2 * 3073);
+	tap_write_file(at("rec.bin"), rec, 2 * 3073);
 	if ((gz = gzopen(at("rec.bin.gz"), "wb")) != NULL) {
 		gzwrite(gz, rec, 3 * 3073);
 		gzclose(gz);
@@ -731,7 +694,7 @@ test_simulate(void)
 	    n == 3 && memcmp(got, rec, 3 * 3073) == 0,
 	    "CIFAR-10 records read from gzip");
 	mem_free(got);
-	put(at("short.bin"), rec, 3000);
+	tap_write_file(at("short.bin"), rec, 3000);
 	rc = sim_dvs_read_cifar(at("short.bin"), &got, &n, &cause);
 	ok(rc == -1 && cause != NULL && strstr(cause, "3000 bytes is not "
 	    "a whole number of 3073-byte") != NULL, "a partial record "
@@ -753,6 +716,6 @@ main(void)
 	test_split();
 	test_split_1000();
 	test_simulate();
-	rm_rf(tmp);
+	tap_remove_tree(tmp);
 	return done_testing();
 }

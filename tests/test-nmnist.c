@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -52,56 +51,8 @@ mkparents(const char *path)
 static void
 put(const char *path, const void *b, size_t len)
 {
-	FILE	*f;
-
 	mkparents(path);
-	if ((f = fopen(path, "wb")) == NULL || fwrite(b, 1, len, f) != len ||
-	    fclose(f) != 0)
-		diag("cannot write %s", path);
-}
-
-/* Reads the whole file at path into a new buffer (free) of *len bytes. */
-static uint8_t *
-slurp(const char *path, size_t *len)
-{
-	uint8_t	*b = NULL;
-	FILE	*f;
-	long	 size;
-
-	*len = 0;
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 &&
-	    (b = malloc((size_t)size + 1)) != NULL)
-		*len = fread(b, 1, (size_t)size, f);
-	fclose(f);
-	return b;
-}
-
-/* Removes path and, for a folder, everything below it. */
-static void
-rm_rf(const char *path)
-{
-	struct stat	 sb;
-	struct dirent	*de;
-	DIR		*d;
-	char		 sub[PATH_MAX];
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (S_ISDIR(sb.st_mode) && (d = opendir(path)) != NULL) {
-		while ((de = readdir(d)) != NULL) {
-			if (strcmp(de->d_name, ".") == 0 ||
-			    strcmp(de->d_name, "..") == 0)
-				continue;
-			snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-			rm_rf(sub);
-		}
-		closedir(d);
-		rmdir(path);
-	} else
-		unlink(path);
+	tap_write_file(path, b, len);
 }
 
 /*
@@ -211,10 +162,10 @@ test_real_file(void)
 	    ev[n - 1].x == 11 && ev[n - 1].y == 17 && ev[n - 1].t == 305341 &&
 	    on == 2509, "first, last event and ON count as python3 decodes "
 	    "them (10,30,ON,937 us; 11,17,305341 us; 2509 ON)");
-	orig = slurp(path, &olen);
+	orig = tap_read_file(path, &olen);
 	path = at("copy.bin");
 	ok(data_nmnist_write_file(path, ev, n, &cause) == 0 &&
-	    (copy = slurp(path, &clen)) != NULL && clen == olen &&
+	    (copy = tap_read_file(path, &clen)) != NULL && clen == olen &&
 	    memcmp(orig, copy, olen) == 0,
 	    "written back byte for byte the same");
 	ok(data_nmnist_read_file(path, &back, &nb, NULL, &cause) == 0 &&
@@ -661,7 +612,7 @@ cache_poke(const char *path, long off, uint8_t value, int fix)
 	size_t		 len;
 	uint32_t	 crc;
 
-	if ((b = slurp(path, &len)) == NULL || (size_t)off >= len) {
+	if ((b = tap_read_file(path, &len)) == NULL || (size_t)off >= len) {
 		diag("cannot poke %s", path);
 		free(b);
 		return;
@@ -889,7 +840,7 @@ test_alloc_failure(void)
 		struct data_nmnist_options	opt = { !cachemode, NULL,
 		    NULL };
 
-		rm_rf(cachedir);
+		tap_remove_tree(cachedir);
 		for (k = 0, fails = msgs = 0; k < 200; k++) {
 			cause = NULL;
 			mem_fail_after(k);
@@ -935,8 +886,8 @@ main(void)
 	test_split_errors();
 	test_cache();
 	test_alloc_failure();
-	rm_rf(cachedir);
+	tap_remove_tree(cachedir);
 	test_subset();
-	rm_rf(tmp);
+	tap_remove_tree(tmp);
 	return done_testing();
 }

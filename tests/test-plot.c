@@ -35,30 +35,6 @@ path_of(const char *name)
 	return buf;
 }
 
-/* Returns the contents of path, NUL-terminated (free it), or NULL. */
-static char *
-slurp(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	long	 len;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	if ((buf = malloc((size_t)len + 1)) != NULL &&
-	    fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf != NULL)
-		buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* Counts the occurrences of needle in s. */
 static int
 count(const char *s, const char *needle)
@@ -363,7 +339,7 @@ write_fig(const char *name, const struct plot *p)
 		free(cause);
 		return NULL;
 	}
-	return slurp(path_of(name));
+	return (char *)tap_read_file(path_of(name), NULL);
 }
 
 /* Markup in text becomes entities; bad bytes and controls U+FFFD. */
@@ -583,7 +559,7 @@ test_atomic(void)
 		if (plot_svg_write(path_of("atomic.svg"), &p, &cause) == 0)
 			break;
 		failures++;
-		after = slurp(path_of("atomic.svg"));
+		after = (char *)tap_read_file(path_of("atomic.svg"), NULL);
 		kept = kept && after != NULL && strcmp(after, before) == 0 &&
 		    cause != NULL && strstr(cause, "out of memory") != NULL &&
 		    stat(tmp, &st) != 0;
@@ -593,7 +569,7 @@ test_atomic(void)
 	mem_fail_after(-1);
 	ok(failures > 0 && kept, "%d allocation failures: old file kept, "
 	    "no temporary", failures);
-	after = slurp(path_of("atomic.svg"));
+	after = (char *)tap_read_file(path_of("atomic.svg"), NULL);
 	ok(after != NULL && strstr(after, ">new</text>") != NULL,
 	    "then the write succeeds");
 	free(after);

@@ -284,38 +284,6 @@ put_pth(const char *path, const struct pk *p, const char *skip)
 	return put_zip(path, n, names, data, len, 0);
 }
 
-/* Reads the whole file at path into a new buffer; *len gets its size. */
-static unsigned char *
-get_file(const char *path, size_t *len)
-{
-	FILE		*fp = fopen(path, "rb");
-	unsigned char	*buf;
-	long		 n;
-
-	*len = 0;
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	if ((buf = malloc((size_t)n + 1)) != NULL)
-		*len = fread(buf, 1, (size_t)n, fp);
-	fclose(fp);
-	return buf;
-}
-
-/* Writes len bytes of data to path. */
-static void
-put_file(const char *path, const void *data, size_t len)
-{
-	FILE	*fp = fopen(path, "wb");
-
-	if (fp == NULL || fwrite(data, 1, len, fp) != len)
-		diag("cannot write %s", path);
-	if (fp != NULL)
-		fclose(fp);
-}
-
 /* Returns the message cause, or a placeholder when there is none. */
 static const char *
 msg(const char *cause)
@@ -400,7 +368,7 @@ test_small(void)
 	t = find(&f, "i");
 	ok(t != NULL && t->dtype == ST_I64 && t->i64[0] == -7 &&
 	    t->i64[1] == 70000, "int32 storage read as int64");
-	buf = get_file(at("small.pth"), &len);
+	buf = tap_read_file(at("small.pth"), &len);
 	same = pth_read_buffer(buf, len, "mem", &g, &cause) == 0 &&
 	    g.n == f.n;
 	for (i = 0; same && i < f.n; i++)
@@ -718,7 +686,7 @@ test_zips(void)
 	char			*cause = NULL;
 	int			 rc;
 
-	put_file(at("text.pth"), text, sizeof text - 1);
+	tap_write_file(at("text.pth"), text, sizeof text - 1);
 	rc = pth_read(at("text.pth"), &f, &cause);
 	ok(rc == -1 && !pth_is_zip(at("text.pth")) && cause != NULL &&
 	    strstr(cause, "not a PyTorch checkpoint") != NULL,
@@ -1024,7 +992,7 @@ write_seeds(const char *dir)
 
 	pk_state_dict(&p, small, NSMALL);
 	snprintf(path, sizeof path, "%s/small.pkl", dir);
-	put_file(path, p.b, p.n);
+	tap_write_file(path, p.b, p.n);
 	snprintf(path, sizeof path, "%s/small.pth", dir);
 	if (put_pth(path, &p, NULL) != 0)
 		return 1;
@@ -1039,7 +1007,7 @@ write_seeds(const char *dir)
 	if (zip_fread(zf, buf, sb.size) != (zip_int64_t)sb.size)
 		return 1;
 	snprintf(path, sizeof path, "%s/resnet20-data.pkl", dir);
-	put_file(path, buf, sb.size);
+	tap_write_file(path, buf, sb.size);
 	free(buf);
 	zip_fclose(zf);
 	zip_discard(za);

@@ -49,24 +49,6 @@ put(const char *path, const char *text)
 	fclose(f);
 }
 
-/* Returns the contents of path, NUL-terminated (free it), or NULL. */
-static char *
-slurp(const char *path)
-{
-	FILE	*f = fopen(path, "r");
-	char	*buf;
-	size_t	 n;
-
-	if (f == NULL)
-		return NULL;
-	if ((buf = calloc(1, 65536)) != NULL) {
-		n = fread(buf, 1, 65535, f);
-		buf[n] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 /* Says whether path exists (without following a last symbolic link). */
 static int
 exists(const char *path)
@@ -202,7 +184,7 @@ test_resume(void)
 	mkdir(at("r"), 0777);
 	put(at("r/metrics.csv"), old);
 	run = start(at("r"), "{}", -7, &cause);
-	text = slurp(at("r/metrics.csv"));
+	text = (char *)tap_read_file(at("r/metrics.csv"), NULL);
 	ok(run == NULL && cause != NULL && strstr(cause, "-7") != NULL &&
 	    text != NULL && strcmp(text, old) == 0,
 	    "a negative epoch to resume after is refused, metrics.csv kept: "
@@ -220,7 +202,7 @@ test_resume(void)
 	record(&rec, TRAIN_REC_BATCH, 2, 1);
 	run_record(run, &rec);
 	run_close(run);
-	text = slurp(at("r/metrics.csv"));
+	text = (char *)tap_read_file(at("r/metrics.csv"), NULL);
 	if (!ok(text != NULL && strcmp(text, "kind,epoch,batch,loss\n"
 	    "batch,1,1,0.9\nepoch,1,1,0.9\n"
 	    "batch,2,1,0.5,0.25,,,0,0,0,0,0,0,0,\n") == 0,
@@ -233,7 +215,7 @@ test_resume(void)
 	put(at("r/metrics.csv"), "kind,epoch\nbatch,1,1\nbatch,1,");
 	run = start(at("r"), "{}", 0, &cause);
 	run_close(run);
-	text = slurp(at("r/metrics.csv"));
+	text = (char *)tap_read_file(at("r/metrics.csv"), NULL);
 	ok(run != NULL && text != NULL && strcmp(text, "kind,epoch\n") == 0,
 	    "resume after epoch 0 keeps only the header");
 	free(text);
@@ -256,13 +238,13 @@ test_sync(void)
 		return;
 	}
 	rc = sync_epoch(run, &rec, &cause);
-	text = slurp(at("s/metrics.csv"));
+	text = (char *)tap_read_file(at("s/metrics.csv"), NULL);
 	ok(rc == 0 && text != NULL && strstr(text, "epoch,1,1,") != NULL,
 	    "run_sync puts the epoch row on disk before the run closes");
 	free(text);
 	run_record(run, &rec);
 	run_close(run);
-	text = slurp(at("s/metrics.csv"));
+	text = (char *)tap_read_file(at("s/metrics.csv"), NULL);
 	for (n = 0, p = text; p != NULL && (p = strstr(p, "epoch,1,")) !=
 	    NULL; p++)
 		n++;
@@ -313,7 +295,7 @@ test_dead(void)
 	run_sync(run, &rec, &cause);
 	run_close(run);
 	free(cause);
-	text = slurp(at("d/metrics.csv"));
+	text = (char *)tap_read_file(at("d/metrics.csv"), NULL);
 	if (!ok(text != NULL && strcmp(text, "kind,epoch,batch,loss,acc,"
 	    "test_loss,test_acc,samples_per_s,lr,seconds,2.spike_rate,"
 	    "2.sg_zero,2.sg_small,2.zero_rows,dead\n"
@@ -375,7 +357,7 @@ test_atomic(void)
 	chmod(at("target.json"), 0600);
 	symlink("target.json", at("link.json"));
 	rc = file_write_text(at("link.json"), "new", &cause);
-	text = slurp(at("target.json"));
+	text = (char *)tap_read_file(at("target.json"), NULL);
 	ok(rc == 0 && text != NULL && strcmp(text, "new\n") == 0,
 	    "a symbolic link is written through to its target (%s)",
 	    cause ? cause : "ok");
@@ -464,7 +446,7 @@ test_temps(void)
 	snprintf(temp_path, sizeof temp_path, "%s.tmp.%ld", at("kept.json"),
 	    (long)getpid());
 	rc = file_write_atomic(at("kept.json"), temp_gone, &gone, &cause);
-	text = slurp(at("kept.json"));
+	text = (char *)tap_read_file(at("kept.json"), NULL);
 	ok(rc == -1 && gone == 1 && text != NULL && strcmp(text, "old\n") ==
 	    0, "file_remove_temps removes the temporary file being written "
 	    "(%s), the target stays", gone == -1 ? "it was never there" :

@@ -32,38 +32,6 @@ at(const char *name)
 	return path;
 }
 
-/* Writes len bytes of data to path. */
-static void
-put_file(const char *path, const void *data, size_t len)
-{
-	FILE	*fp = fopen(path, "wb");
-
-	if (fp == NULL || fwrite(data, 1, len, fp) != len)
-		diag("cannot write %s", path);
-	if (fp != NULL)
-		fclose(fp);
-}
-
-/* Reads the whole file at path into a new buffer; *len gets its size. */
-static unsigned char *
-get_file(const char *path, size_t *len)
-{
-	FILE		*fp = fopen(path, "rb");
-	unsigned char	*buf;
-	long		 n;
-
-	*len = 0;
-	if (fp == NULL)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)n + 1);
-	*len = fread(buf, 1, (size_t)n, fp);
-	fclose(fp);
-	return buf;
-}
-
 /*
  * Writes a file with the given header length field, header text and
  * ndata data bytes (the floats 0, 1, 2, ... in little-endian order).
@@ -85,7 +53,7 @@ put_raw(const char *name, unsigned long long hlen, const char *header,
 		memcpy(&u, &x, sizeof u);
 		buf[8 + hl + i] = (unsigned char)(u >> (8 * (i % 4)));
 	}
-	put_file(at(name), buf, 8 + hl + ndata);
+	tap_write_file(at(name), buf, 8 + hl + ndata);
 	free(buf);
 }
 
@@ -227,7 +195,7 @@ test_bytes(void)
 	size_t		 sizes[5] = { 48, 0, 4, 16, 48 };
 	int		 i, good = 1;
 
-	buf = get_file(at("a.safetensors"), &len);
+	buf = tap_read_file(at("a.safetensors"), &len);
 	if (buf == NULL || len < 8) {
 		ok(0, "the written file can be read");
 		free(buf);
@@ -304,7 +272,7 @@ test_padding(void)
 	for (k = 1; k <= 8; k++) {
 		strcat(name, "x");
 		if (safetensors_write(at("pad.safetensors"), &f, NULL) != 0 ||
-		    (buf = get_file(at("pad.safetensors"), &len)) == NULL) {
+		    (buf = tap_read_file(at("pad.safetensors"), &len)) == NULL) {
 			good = 0;
 			continue;
 		}
@@ -497,7 +465,7 @@ test_corrupt(void)
 		c = &cases[i];
 		snprintf(name, sizeof name, "bad%zu.safetensors", i);
 		if (c->hlen == 0)
-			put_file(at(name), "", 0);
+			tap_write_file(at(name), "", 0);
 		else
 			put_raw(name, c->hlen < 0 ? strlen(c->header) :
 			    (unsigned long long)c->hlen, c->header, c->ndata);
@@ -506,12 +474,12 @@ test_corrupt(void)
 	}
 
 	/* A valid file cut short: in the data, in the header, in its length. */
-	buf = get_file(at("a.safetensors"), &len);
-	put_file(at("cut.safetensors"), buf, len - 4);
+	buf = tap_read_file(at("a.safetensors"), &len);
+	tap_write_file(at("cut.safetensors"), buf, len - 4);
 	refused("cut.safetensors", "out of range", "truncated data");
-	put_file(at("cut.safetensors"), buf, 20);
+	tap_write_file(at("cut.safetensors"), buf, 20);
 	refused("cut.safetensors", "runs past the end", "truncated header");
-	put_file(at("cut.safetensors"), buf, 5);
+	tap_write_file(at("cut.safetensors"), buf, 5);
 	refused("cut.safetensors", "file too short for a safetensors header "
 	    "(5 bytes)", "a 5-byte file");
 	unlink(at("cut.safetensors"));
@@ -551,7 +519,7 @@ test_i64(void)
 	memcpy(buf + 8, hdr, hl);
 	for (i = 0; i < 8; i++)
 		buf[8 + hl + i] = (unsigned char)(42ULL >> (8 * i));
-	put_file(at("i64.safetensors"), buf, 8 + hl + 8);
+	tap_write_file(at("i64.safetensors"), buf, 8 + hl + 8);
 	rc = safetensors_read(at("i64.safetensors"), &g, &cause);
 	x = rc == 0 ? safetensors_find(&g, "bn.num_batches_tracked") : NULL;
 	ok(x != NULL && x->dtype == ST_I64 && x->ndim == 0 &&
@@ -592,7 +560,7 @@ test_i64(void)
 	free(cause);
 	cause = NULL;
 	safetensors_free(&g);
-	raw = get_file(at("mixed.safetensors"), &len);
+	raw = tap_read_file(at("mixed.safetensors"), &len);
 	root = raw != NULL && len > 8 ? json_loadb((char *)raw + 8,
 	    raw[0] | (size_t)raw[1] << 8, 0, NULL) : NULL;
 	ok(root != NULL &&
@@ -631,7 +599,7 @@ test_save_target(void)
 	int			 rc;
 
 	sample(&f, t, key, val);
-	put_file(at("real.safetensors"), "old", 3);
+	tap_write_file(at("real.safetensors"), "old", 3);
 	symlink("real.safetensors", at("link.safetensors"));
 	rc = safetensors_write(at("link.safetensors"), &f, &cause);
 	rc = rc || safetensors_read(at("real.safetensors"), &g, &cause);
@@ -749,7 +717,7 @@ test_budget(void)
 	memcpy(buf + 8, header, n);
 	memset(buf + 8 + n, ' ', padded - n);
 	memset(buf + 8 + padded, 0, 4);
-	put_file(at("budget.safetensors"), buf, 8 + padded + 4);
+	tap_write_file(at("budget.safetensors"), buf, 8 + padded + 4);
 	net = checkpoint_load(at("budget.safetensors"), &cause);
 	ok(net == NULL && cause != NULL &&
 	    strstr(cause, "more than the checkpoint holds") != NULL,
