@@ -373,6 +373,17 @@ lsnn_interrupt(lua_State *L, lua_Debug *ar)
 }
 
 /*
+ * Arms lsnn_interrupt in L: the next Lua call, return or instruction
+ * raises "interrupted". Safe in a signal handler (lua_sethook is).
+ */
+void
+lsnn_interrupt_arm(lua_State *L)
+{
+	lua_sethook(L, lsnn_interrupt,
+	    LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+}
+
+/*
  * Returns nonzero when Ctrl-C has armed lsnn_interrupt and no Lua code has
  * run since (C code that waits, such as snn.train, checks this).
  */
@@ -435,8 +446,7 @@ lsnn_call_sigint(int sig)
 	sa.sa_handler = lsnn_call_sigint_again;
 	sigemptyset(&sa.sa_mask);
 	sigaction(sig, &sa, NULL);
-	lua_sethook(lsnn_call_state, lsnn_interrupt,
-	    LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT, 1);
+	lsnn_interrupt_arm(lsnn_call_state);
 }
 
 /* Message handler: turns the error into a string with a traceback. */
@@ -457,6 +467,36 @@ lsnn_call_traceback(lua_State *L)
 }
 
 /*
+ * Calls the function below its narg arguments with a traceback handler;
+ * with armed, Ctrl-C raises "interrupted" in it. An interrupt armed but
+ * met by no Lua code before the end is dropped, so that it cannot stop
+ * what runs next. Returns the lua_pcall status.
+ */
+static int
+lsnn_call_with(lua_State *L, int narg, int nres, int armed)
+{
+	struct sigaction	sa;
+	int			base = lua_gettop(L) - narg, status;
+
+	lua_pushcfunction(L, lsnn_call_traceback);
+	lua_insert(L, base);
+	if (armed) {
+		lsnn_call_state = L;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = lsnn_call_sigint;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &lsnn_call_old);
+	}
+	status = lua_pcall(L, narg, nres, base);
+	if (armed)
+		sigaction(SIGINT, &lsnn_call_old, NULL);
+	if (lsnn_interrupted(L))
+		lua_sethook(L, NULL, 0, 0);
+	lua_remove(L, base);
+	return status;
+}
+
+/*
  * Calls the function below its narg arguments with a traceback handler
  * and Ctrl-C armed (it raises "interrupted"); returns the lua_pcall
  * status. Batch mode and the interactive session run every chunk so.
@@ -464,20 +504,19 @@ lsnn_call_traceback(lua_State *L)
 int
 lsnn_call(lua_State *L, int narg, int nres)
 {
-	struct sigaction	sa;
-	int			base = lua_gettop(L) - narg, status;
+	return lsnn_call_with(L, narg, nres, 1);
+}
 
-	lua_pushcfunction(L, lsnn_call_traceback);
-	lua_insert(L, base);
-	lsnn_call_state = L;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = lsnn_call_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &lsnn_call_old);
-	status = lua_pcall(L, narg, nres, base);
-	sigaction(SIGINT, &lsnn_call_old, NULL);
-	lua_remove(L, base);
-	return status;
+/*
+ * Calls like lsnn_call but leaves SIGINT to the handler in place: for what
+ * the program runs on its own between the user's lines (a job's records
+ * and on_epoch hooks), where Ctrl-C belongs to the prompt. That handler
+ * may arm the interrupt with lsnn_interrupt_arm.
+ */
+int
+lsnn_call_unarmed(lua_State *L, int narg, int nres)
+{
+	return lsnn_call_with(L, narg, nres, 0);
 }
 
 /* Returns the default seed (snn.seed, snnwb --seed). */

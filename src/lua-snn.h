@@ -61,8 +61,10 @@ void	 lsnn_progress(const char *fmt, ...)
 void	 lsnn_progress_end(void);
 void	 lsnn_warn(lua_State *L, const char *fmt, ...);
 void	 lsnn_interrupt(lua_State *L, lua_Debug *ar);
+void	 lsnn_interrupt_arm(lua_State *L);
 int	 lsnn_interrupted(lua_State *L);
 int	 lsnn_call(lua_State *L, int narg, int nres);
+int	 lsnn_call_unarmed(lua_State *L, int narg, int nres);
 void	 lsnn_check_cores(lua_State *L, const char *fn);
 
 /*

@@ -161,12 +161,15 @@ ui_lua_report(lua_State *L)
 	lua_pop(L, 1);
 }
 
-/* Calls fn under lsnn_call; an error goes to the log. */
+/*
+ * Calls fn, which the session runs on its own, under lsnn_call_unarmed
+ * (Ctrl-C stays the session's); an error goes to the log.
+ */
 void
 ui_lua_protect(lua_State *L, lua_CFunction fn)
 {
 	lua_pushcfunction(L, fn);
-	if (lsnn_call(L, 0, 0) != LUA_OK)
+	if (lsnn_call_unarmed(L, 0, 0) != LUA_OK)
 		ui_lua_report(L);
 }
 

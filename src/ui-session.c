@@ -56,6 +56,12 @@ enum ui_session_ask {
 /* Whether Lua code runs; read by the SIGINT handler. */
 static volatile sig_atomic_t ui_session_busy;
 
+/*
+ * The SIGINTs that came while the session ran Lua on its own (a job's
+ * records and hooks), counted by the handler; -1 when it runs none.
+ */
+static volatile sig_atomic_t ui_session_background = -1;
+
 /* The session's state. */
 static struct {
 	lua_State		*L;
@@ -94,7 +100,10 @@ ui_session_restore(void)
 /*
  * SIGWINCH and SIGINT send a byte down the self-pipe, but a SIGINT while
  * Lua runs is the second (lsnn_call's handler took the first) and ends the
- * program, the terminal restored, as lua(1) would.
+ * program, the terminal restored, as lua(1) would. While the session runs
+ * Lua on its own, SIGINTs are counted: a second interrupts that Lua code
+ * (an on_epoch hook that never returns), and a single one goes to the
+ * prompt afterwards (see ui_session_background_run).
  */
 static void
 ui_session_signal(int sig)
@@ -109,7 +118,11 @@ ui_session_signal(int sig)
 		raise(SIGINT);
 		return;
 	}
-	(void)!write(ui_session.wake[1], &c, 1);
+	if (sig == SIGINT && ui_session_background >= 0) {
+		if (ui_session_background++ == 1)
+			lsnn_interrupt_arm(ui_session.L);
+	} else
+		(void)!write(ui_session.wake[1], &c, 1);
 	errno = saved;
 }
 
@@ -364,6 +377,28 @@ ui_session_keys(void)
 	}
 }
 
+/*
+ * Runs fn, Lua work the session does on its own; a Ctrl-C meanwhile is
+ * then the prompt's, two interrupted fn (see ui_session_signal).
+ */
+static void
+ui_session_background_run(lua_CFunction fn)
+{
+	sigset_t	int_only, old;
+	int		n;
+
+	ui_session_background = 0;
+	ui_lua_protect(ui_session.L, fn);
+	sigemptyset(&int_only);
+	sigaddset(&int_only, SIGINT);
+	sigprocmask(SIG_BLOCK, &int_only, &old);
+	n = ui_session_background;
+	ui_session_background = -1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (n == 1)
+		ui_session_interrupt();
+}
+
 /* Hands the records waiting in the jobs' queues to Lua and the view. */
 static int
 ui_session_pump(lua_State *L)
@@ -424,7 +459,7 @@ ui_session_turn(int block)
 	for (i = n - njobs; i < n; i++)
 		pumped |= pfd[i].revents != 0;
 	if (pumped)
-		ui_lua_protect(ui_session.L, ui_session_pump);
+		ui_session_background_run(ui_session_pump);
 	ui_screen_draw();
 }
 
@@ -511,7 +546,7 @@ ui_session_run(lua_State *L)
 		ui_log_printf(UI_LOG_NOTE, "stopping the jobs and writing "
 		    "their checkpoints");
 		ui_screen_draw();
-		ui_lua_protect(L, ui_session_stop_all);
+		ui_session_background_run(ui_session_stop_all);
 	}
 	lsnn_train_set_async(L, LSNN_ASYNC_NONE);
 	ui_session_busy = 1;

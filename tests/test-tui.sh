@@ -39,7 +39,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 55
+tap_plan 57
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -75,6 +75,13 @@ wait_for() {
 # Ctrl-D there is no end of input, a command typed there is echoed twice).
 last_line() {
 	[ "$(grep . "$tmp/screen" | tail -n 1)" = "$1" ]
+}
+
+# clear_line: Ctrl-C at a prompt with text, then waits for the empty
+# prompt: keys sent at once could be read before the Ctrl-C's signal is.
+clear_line() {
+	t send-keys -t tui C-c
+	wait_for -x 'snnwb>'
 }
 
 # ok STATUS NAME: reports one test; a failure shows the pane.
@@ -168,24 +175,24 @@ t send-keys -t tui -l 'dofile("lua/examples/quick'
 t send-keys -t tui Tab
 wait_for -x 'snnwb> dofile("lua/examples/quickstart.lua"'
 ok $? "Tab completes a path with / inside a string"
-t send-keys -t tui C-c
+clear_line
 t send-keys -t tui -l 'f = "lua/'
 t send-keys -t tui Tab Tab
 wait_for -x 'examples  *notes.txt  *prelude.lua'
 ok $? "Tab Tab lists the folder's entries, whole names"
-t send-keys -t tui C-c
+clear_line
 type_line 'x = snn.zeros{2}'
 t send-keys -t tui -l 'x:resh'
 t send-keys -t tui Tab
 wait_for -x 'snnwb> x:reshape('
 ok $? "Tab completes a tensor's method"
-t send-keys -t tui C-c
+clear_line
 type_line 's = snn.surrogate.atan()'
 t send-keys -t tui -l 's:'
 t send-keys -t tui Tab Tab
 wait_for -x 'grad  *primitive  *spike'
 ok $? "Tab Tab lists a surrogate's methods"
-t send-keys -t tui C-c
+clear_line
 
 t send-keys -t tui F1
 wait_for -e 'snnwb keys'
@@ -225,7 +232,7 @@ wait_for -x 'snnwb>' && t send-keys -t tui Up &&
     wait_for -x 'snnwb> 6\*7' && t send-keys -t tui Up Up Up Up Up Up Up Up &&
     wait_for -F 'snnwb> function f(x)^Jreturn x*2^Jend'
 ok $? "history persists across sessions, a chunk as one entry"
-t send-keys -t tui C-c
+clear_line
 type_line 'quit()'
 wait_for -x '\$'
 
@@ -423,30 +430,30 @@ t send-keys -t tui -l 'job:'
 t send-keys -t tui Tab Tab
 wait_for -x 'pause  *resume  *stop  *wait'
 ok $? "Tab Tab lists a job's methods"
-t send-keys -t tui C-c
+clear_line
 t send-keys -t tui -l 'ds:'
 t send-keys -t tui Tab Tab
 wait_for -x 'get  *ids  *labels  *root  *select  *split'
 ok $? "Tab Tab lists a data set's methods"
-t send-keys -t tui C-c
+clear_line
 type_line 'o = snn.optim.adam{}'
 t send-keys -t tui -l 'o.'
 t send-keys -t tui Tab Tab
 wait_for -x 'betas  *eps  *lr  *name  *schedule  *weight_decay'
 ok $? "Tab Tab lists an optimizer's settings"
-t send-keys -t tui C-c
+clear_line
 type_line 'n1 = tiny.network()'
 t send-keys -t tui -l 'n1:summ'
 t send-keys -t tui Tab
 wait_for -x 'snnwb> n1:summary('
 ok $? "Tab completes a network's method"
-t send-keys -t tui C-c
+clear_line
 t send-keys -t tui -l 'snn.zeros{2}:'
 t send-keys -t tui Tab Tab
 sleep 0.3
 ! screen | grep -q collectgarbage
 ok $? "Tab after a call's : offers no global names"
-t send-keys -t tui C-c
+clear_line
 type_line 'job:stop()'
 wait_for -x 'stopping' &&
     wait_for -e '^job 1 stopped after [0-9]* of 100000 epochs: train acc' &&
@@ -480,6 +487,21 @@ wait_for -e '^job 5 stopped after 3 of 100000 epochs' &&
 ' snn.evaluate{net = net, data = te}.loss)' && wait_for -x 'same  *true' &&
     grep -q '^eval  *3  *[0-9.]*$' "$tmp/screen"
 ok $? "on_epoch in the session saves and evaluates the network it trains"
+type_line 'job = go{on_epoch = function() local t0 = snn.clock()'\
+' repeat until snn.clock() - t0 > 0.2 end}'
+wait_for -e '^ job 6 running' && sleep 1 && t send-keys -t tui C-c &&
+    wait_for -e 'stop job 6? (y/n)' && t send-keys -t tui n && sleep 0.5 &&
+    type_line 'job.state' && wait_for -x 'running' &&
+    ! grep -q interrupted "$tmp/screen"
+ok $? "Ctrl-C while on_epoch runs reaches the prompt, not the hook"
+type_line 'job:stop()'
+wait_for -e '^job 6 stopped after'
+type_line 'job = go{on_epoch = function() while true do end end}'
+sleep 1
+t send-keys -t tui C-c && sleep 0.3 && t send-keys -t tui C-c &&
+    wait_for -e '^job 7 failed: on_epoch: .*interrupted' &&
+    type_line '6*7' && wait_for -x '42'
+ok $? "a second Ctrl-C stops an on_epoch hook that never returns"
 t send-keys -t tui C-d
 wait_for -x '\$'
 
