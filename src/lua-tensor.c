@@ -823,48 +823,160 @@ lsnn_tensor_apply(enum lsnn_arith op, float a, float b)
 }
 
 /*
+ * The loop of a op b over a broadcast result, innermost dimension first:
+ * shape[d] result elements along d, stride[k][d] floats apart in operand
+ * k (0 where it repeats one value). Dimensions of 1 are left out and
+ * neighbours that step alike are merged, so that two tensors of the same
+ * shape, or a tensor and a number, make one contiguous run.
+ */
+struct lsnn_broadcast {
+	int	ndim;
+	size_t	shape[TENSOR_MAXDIM];
+	size_t	stride[2][TENSOR_MAXDIM];
+};
+
+/*
+ * Adds the next outer dimension, of n > 1 result elements and strides
+ * st[0] and st[1], to the loop bc.
+ */
+static void
+lsnn_tensor_broadcast_add(struct lsnn_broadcast *bc, size_t n,
+    const size_t st[2])
+{
+	int	i = bc->ndim - 1, k;
+
+	if (bc->shape[i] != 1 && (st[0] != bc->stride[0][i] * bc->shape[i] ||
+	    st[1] != bc->stride[1][i] * bc->shape[i])) {
+		i = bc->ndim++;
+		bc->shape[i] = 1;
+	}
+	if (bc->shape[i] == 1)
+		for (k = 0; k < 2; k++)
+			bc->stride[k][i] = st[k];
+	bc->shape[i] *= n;
+}
+
+/*
+ * Sets shape (*ndim dimensions) to the shapes of x[0] and x[1] broadcast
+ * by NumPy's rules (aligned at the last dimension, missing ones count as
+ * 1, sizes equal or one of them 1) and plans the loop over it in bc;
+ * raises an error naming fn when they clash or the result is too large.
+ */
+static void
+lsnn_tensor_broadcast(lua_State *L, const char *fn,
+    const struct tensor *const x[2], int *shape, int *ndim,
+    struct lsnn_broadcast *bc)
+{
+	size_t	step[2] = { 1, 1 }, st[2], n = 1;
+	size_t	limit = (SIZE_MAX - sizeof(struct lsnn_tensor)) / sizeof(float);
+	char	sa[64], sb[64], sr[64];
+	int	size[2], clash[3] = { 0, 0, 0 }, big = 0, d, i, k;
+
+	*ndim = x[0]->ndim > x[1]->ndim ? x[0]->ndim : x[1]->ndim;
+	bc->ndim = 1;
+	bc->shape[0] = 1;
+	bc->stride[0][0] = bc->stride[1][0] = 0;
+	for (d = *ndim - 1; d >= 0; d--) {
+		for (k = 0; k < 2; k++) {
+			i = d - (*ndim - x[k]->ndim);
+			size[k] = i >= 0 ? x[k]->shape[i] : 1;
+			st[k] = size[k] == 1 ? 0 : step[k];
+			step[k] *= (size_t)size[k];
+		}
+		if (size[0] != size[1] && size[0] != 1 && size[1] != 1) {
+			clash[0] = d + 1;
+			clash[1] = size[0];
+			clash[2] = size[1];
+		}
+		shape[d] = size[0] > size[1] ? size[0] : size[1];
+		if ((size_t)shape[d] > limit / n)
+			big = 1;
+		else
+			n *= (size_t)shape[d];
+		if (shape[d] != 1)
+			lsnn_tensor_broadcast_add(bc, (size_t)shape[d], st);
+	}
+	if (clash[0] == 0 && !big)
+		return;
+	tensor_shape_string(x[0]->shape, x[0]->ndim, sa, sizeof sa);
+	tensor_shape_string(x[1]->shape, x[1]->ndim, sb, sizeof sb);
+	if (clash[0] != 0)
+		luaL_error(L, "%s: shapes %s and %s do not broadcast "
+		    "(dimension %d: %d vs %d)", fn, sa, sb, clash[0], clash[1],
+		    clash[2]);
+	luaL_error(L, "%s: shapes %s and %s broadcast to %s, which is too "
+	    "large", fn, sa, sb, tensor_shape_string(shape, *ndim, sr,
+	    sizeof sr));
+}
+
+/*
+ * Writes out = a op b over the loop bc (a and b the operands' first
+ * floats, out as many floats as the result has, row-major).
+ */
+static void
+lsnn_tensor_broadcast_apply(enum lsnn_arith op, float *out, const float *a,
+    const float *b, const struct lsnn_broadcast *bc)
+{
+	size_t	at[TENSOR_MAXDIM] = { 0 }, n = bc->shape[0], i, oa = 0, ob = 0;
+	size_t	sa = bc->stride[0][0], sb = bc->stride[1][0];
+	int	d;
+
+	for (;;) {
+		for (i = 0; i < n; i++)
+			out[i] = lsnn_tensor_apply(op, a[oa + i * sa],
+			    b[ob + i * sb]);
+		out += n;
+		for (d = 1; d < bc->ndim; d++) {
+			oa += bc->stride[0][d];
+			ob += bc->stride[1][d];
+			if (++at[d] < bc->shape[d])
+				break;
+			oa -= bc->stride[0][d] * bc->shape[d];
+			ob -= bc->stride[1][d] * bc->shape[d];
+			at[d] = 0;
+		}
+		if (d == bc->ndim)
+			return;
+	}
+}
+
+/*
  * The body of the operators: pushes a new tensor of a op b elementwise,
- * where a and b (arguments 1 and 2) are tensors of the same shape, or one
- * is a number.
+ * where a and b (arguments 1 and 2) are tensors whose shapes broadcast,
+ * or one is a number.
  */
 static int
 lsnn_tensor_arith(lua_State *L, enum lsnn_arith op)
 {
 	static const char	*sym[] = { "+", "-", "*", "/", "^" };
-	struct lsnn_tensor	*x[2], *out;
-	const struct tensor	*like;
-	char			 fn[16], sa[64], sb[64];
-	float			 num[2] = { 0, 0 };
-	size_t			 i, n;
-	int			 k;
+	static const int	 one = 1;
+	struct lsnn_tensor	*lt, *out;
+	struct lsnn_broadcast	 bc;
+	struct tensor		 num[2];
+	const struct tensor	*x[2];
+	char			 fn[16];
+	float			 v[2];
+	int			 shape[TENSOR_MAXDIM], ndim, k;
 
 	snprintf(fn, sizeof fn, "tensor %s", sym[op]);
 	for (k = 0; k < 2; k++) {
-		x[k] = NULL;
-		if (lua_type(L, k + 1) == LUA_TNUMBER)
-			num[k] = (float)lua_tonumber(L, k + 1);
-		else if (luaL_testudata(L, k + 1, LSNN_TENSOR) == NULL)
+		if (lua_type(L, k + 1) == LUA_TNUMBER) {
+			v[k] = (float)lua_tonumber(L, k + 1);
+			tensor_view(&num[k], &v[k], 1, &one);
+			x[k] = &num[k];
+		} else if (luaL_testudata(L, k + 1, LSNN_TENSOR) == NULL)
 			luaL_error(L, "%s: the %s operand must be a tensor or "
 			    "a number (got %s)", fn, k == 0 ? "left" : "right",
 			    luaL_typename(L, k + 1));
-		else
-			x[k] = lsnn_tensor_check(L, k + 1, fn,
+		else {
+			lt = lsnn_tensor_check(L, k + 1, fn,
 			    k == 0 ? "left" : "right");
+			x[k] = &lt->t;
+		}
 	}
-	if (x[0] != NULL && x[1] != NULL &&
-	    !tensor_same_shape(&x[0]->t, &x[1]->t))
-		luaL_error(L, "tensor %s tensor: shapes %s and %s differ (both "
-		    "must have the same shape, or one be a number)", sym[op],
-		    tensor_shape_string(x[0]->t.shape, x[0]->t.ndim, sa,
-		    sizeof sa), tensor_shape_string(x[1]->t.shape,
-		    x[1]->t.ndim, sb, sizeof sb));
-	like = x[0] != NULL ? &x[0]->t : &x[1]->t;
-	out = lsnn_tensor_push(L, like->ndim, like->shape);
-	n = tensor_numel(like);
-	for (i = 0; i < n; i++)
-		out->own[i] = lsnn_tensor_apply(op,
-		    x[0] != NULL ? x[0]->t.data[i] : num[0],
-		    x[1] != NULL ? x[1]->t.data[i] : num[1]);
+	lsnn_tensor_broadcast(L, fn, x, shape, &ndim, &bc);
+	out = lsnn_tensor_push(L, ndim, shape);
+	lsnn_tensor_broadcast_apply(op, out->own, x[0]->data, x[1]->data, &bc);
 	return 1;
 }
 

@@ -105,6 +105,111 @@ sum[1] = 0
 tap.is(a:sum(), 21, "the result is a new tensor, not a view")
 tap.is((a[2] * 2):get(3), 12, "a row view takes part in arithmetic")
 
+-- Broadcasting, as NumPy's: shapes align at their last dimension, a
+-- missing leading dimension counts as 1, and a dimension of 1 repeats to
+-- the other operand's size. Each expected tensor is built here by a loop
+-- over the result's indices from the operands' own elements.
+local function expect(x, shape, f, name)
+	local n, flat = 1, {}
+	for _, size in ipairs(shape) do
+		n = n * size
+	end
+	for p = 0, n - 1 do
+		local at, q = {}, p
+		for d = #shape, 1, -1 do
+			at[d] = q % shape[d] + 1
+			q = q // shape[d]
+		end
+		flat[p + 1] = f(table.unpack(at))
+	end
+	tap.is(table.concat(x:shape(), ","), table.concat(shape, ","),
+	    name .. ": shape")
+	tap.close(x, snn.tensor(flat, shape), 0, 0, name)
+end
+local col = snn.tensor({ { 1 }, { 2 }, { 3 } })
+local row4 = snn.tensor({ 10, 20, 30, 40 })
+tap.is(vals(col + row4), "11.0 21.0 31.0 41.0 | 12.0 22.0 32.0 42.0 | " ..
+    "13.0 23.0 33.0 43.0", "[3, 1] + [4]: the outer sum")
+expect(row4 - col, { 3, 4 }, function(i, j)
+	return row4[j] - col:get(i, 1)
+end, "[4] - [3, 1]")
+local bias = snn.tensor({ 2, 4, 1 })
+local ops = {
+	{ "+", function(x, y) return x + y end },
+	{ "-", function(x, y) return x - y end },
+	{ "*", function(x, y) return x * y end },
+	{ "/", function(x, y) return x / y end },
+	{ "^", function(x, y) return x ^ y end },
+}
+for _, o in ipairs(ops) do
+	local op = o[2]
+	expect(op(a, bias), { 2, 3 }, function(i, j)
+		return op(a:get(i, j), bias[j])
+	end, "[2, 3] " .. o[1] .. " [3]")
+	expect(op(bias, a), { 2, 3 }, function(i, j)
+		return op(bias[j], a:get(i, j))
+	end, "[3] " .. o[1] .. " [2, 3]")
+	expect(op(col, row4), { 3, 4 }, function(i, j)
+		return op(col:get(i, 1), row4[j])
+	end, "[3, 1] " .. o[1] .. " [4]")
+end
+local mask = snn.tensor({ { 0 }, { 1 } })
+expect(a * mask, { 2, 3 }, function(i, j)
+	return a:get(i, j) * mask:get(i, 1)
+end, "[2, 3] * [2, 1]: a mask per row")
+tap.is(vals(mask * a), "0.0 0.0 0.0 | 4.0 2.0 6.0", "[2, 1] * [2, 3]")
+tap.is(vals(a - snn.tensor({ 1 })), "0.0 4.0 2.0 | 3.0 1.0 5.0",
+    "[2, 3] - [1]: a one-element tensor acts as a number")
+tap.is(vals(snn.tensor({ 12 }) / b), "6.0 6.0 6.0 | 12.0 3.0 4.0",
+    "[1] / [2, 3]")
+tap.is(vals(snn.tensor({ 2 }) ^ snn.tensor({ 3 })), "8.0", "[1] ^ [1]")
+tap.is(tostring(snn.tensor({ { 5 } }) * snn.tensor({ 3 })),
+    "tensor[1, 1] {15}", "[1, 1] * [1] keeps both dimensions")
+tap.is(tostring(snn.tensor({ { 5 } }) + 1), "tensor[1, 1] {6}",
+    "[1, 1] + a number")
+tap.is(tostring(snn.tensor({ { 1 } }) + bias), "tensor[1, 3] {3, 5, 2}",
+    "[1, 1] + [3] is [1, 3]")
+local p3 = snn.tensor({ 1, 2, 3, 4, 5, 6 }, { 2, 1, 3 })
+local q2 = snn.tensor({ 1, 2, 3, 4 }, { 4, 1 })
+expect(p3 * q2, { 2, 4, 3 }, function(i, j, k)
+	return p3:get(i, 1, k) * q2:get(j, 1)
+end, "[2, 1, 3] * [4, 1]: a leading dimension added")
+expect(q2 - p3, { 2, 4, 3 }, function(i, j, k)
+	return q2:get(j, 1) - p3:get(i, 1, k)
+end, "[4, 1] - [2, 1, 3]")
+local c234 = snn.tensor({ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+    16, 17, 18, 19, 20, 21, 22, 23, 24 }, { 2, 3, 4 })
+local last = snn.tensor({ 100, 200, 300, 400 })
+expect(c234 + last, { 2, 3, 4 }, function(i, j, k)
+	return c234:get(i, j, k) + last[k]
+end, "[2, 3, 4] + [4]")
+local mid = snn.tensor({ { 1 }, { 2 }, { 4 } })
+expect(c234 / mid, { 2, 3, 4 }, function(i, j, k)
+	return c234:get(i, j, k) / mid:get(j, 1)
+end, "[2, 3, 4] / [3, 1]")
+local first = snn.tensor({ -1, 1 }, { 2, 1, 1 })
+expect(c234 * first, { 2, 3, 4 }, function(i, j, k)
+	return c234:get(i, j, k) * first:get(i, 1, 1)
+end, "[2, 3, 4] * [2, 1, 1]")
+local e6 = snn.tensor({ 1, 2, 3, 4, 5, 6, 7, 8 }, { 2, 1, 2, 1, 2, 1 })
+local o6 = snn.tensor({ 10, 20, 30, 40, 50, 60, 70, 80 },
+    { 1, 2, 1, 2, 1, 2 })
+expect(e6 + o6, { 2, 2, 2, 2, 2, 2 }, function(i, j, k, l, m, n)
+	return e6:get(i, 1, k, 1, m, 1) + o6:get(1, j, 1, l, 1, n)
+end, "[2, 1, 2, 1, 2, 1] + [1, 2, 1, 2, 1, 2]: six dimensions")
+local rowview = c234[2]
+expect(rowview - bias:reshape({ 3, 1 }), { 3, 4 }, function(i, j)
+	return c234:get(2, i, j) - bias[i]
+end, "a row view minus a reshape view")
+expect(a[1] * c234:reshape({ 2, 4, 3 }), { 2, 4, 3 }, function(i, j, k)
+	return a:get(1, k) * c234:reshape({ 24 })[((i - 1) * 4 + j - 1) * 3 + k]
+end, "a row view times a reshape view")
+tap.is(vals(a), "1.0 5.0 3.0 | 4.0 2.0 6.0",
+    "broadcasting leaves its operands unchanged")
+local sum2 = a + bias
+sum2[1] = 0
+tap.is(vals(bias), "2.0 4.0 1.0", "a broadcast result is a new tensor")
+
 -- Reductions along a dimension (1-based, -1 the last, as PyTorch's dim)
 -- drop that dimension; argmax and argmin give 1-based indices, the first
 -- one on ties.
@@ -195,9 +300,24 @@ tap.raises(function() t.sum(5) end,
     "tensor:sum: argument 'self' must be a tensor (got number)",
     "method on a non-tensor")
 
-tap.raises(function() return a + snn.zeros({ 3, 2 }) end,
-    "tensor + tensor: shapes [2, 3] and [3, 2] differ",
-    "arithmetic on two shapes names both")
+tap.raises(function() return a + snn.tensor({ 1, 2, 3, 4 }) end,
+    "tensor +: shapes [2, 3] and [4] do not broadcast (dimension 2: 3 vs 4)",
+    "shapes that do not broadcast name both and where they clash")
+tap.raises(function() return a - snn.zeros({ 3, 3 }) end,
+    "tensor -: shapes [2, 3] and [3, 3] do not broadcast (dimension 1: 2 vs 3)",
+    "a clash in the first dimension")
+tap.raises(function() return a * snn.zeros({ 3, 2 }) end,
+    "tensor *: shapes [2, 3] and [3, 2] do not broadcast (dimension 1: 2 vs 3)",
+    "the first of several clashes is named")
+tap.raises(function() return snn.zeros({ 3, 1, 3 }) / p3 end,
+    "tensor /: shapes [3, 1, 3] and [2, 1, 3] do not broadcast (dimension 1: "
+    .. "3 vs 2)", "a clash in a leading dimension of two 3-D shapes")
+tap.raises(function() return p3 ^ snn.zeros({ 2, 4 }) end,
+    "tensor ^: shapes [2, 1, 3] and [2, 4] do not broadcast (dimension 3: 3 "
+    .. "vs 4)", "dimensions count in the result, aligned at the last")
+tap.raises(function() return c234[1] + snn.zeros({ 2 }) end,
+    "tensor +: shapes [3, 4] and [2] do not broadcast (dimension 2: 4 vs 2)",
+    "a view's shape in the error")
 tap.raises(function() return a * "2" end,
     "tensor *: the right operand must be a tensor or a number (got string)",
     "arithmetic with a string")
