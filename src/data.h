@@ -449,6 +449,9 @@ void	 sim_free(struct sim *s);
 int	 sim_recording(const struct sim *s, const uint8_t *img,
 	     struct rng *r, struct event **ev, size_t *n, char **cause);
 uint64_t sim_seed(uint64_t seed, uint64_t id);
+/* Shared with sim-dvs.c: the saccade's easing and a mismatch draw. */
+double	 sim_profile(double u);
+float	 sim_threshold(double c, double sigma, struct rng *r);
 int	 sim_batch(const struct sim *s, const struct sim_job *job,
 	     char **cause);
 
