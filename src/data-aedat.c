@@ -41,10 +41,6 @@
  * antialiasing (torchvision 0.17 and later), a separable triangle filter
  * as wide as the scale, weights normalised per output pixel.
  */
-#include <sys/stat.h>
-
-#include <dirent.h>
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -54,31 +50,12 @@
 #include "data.h"
 
 #define DATA_AEDAT_MAGIC	"#!AER-DAT2.0"
-#define DATA_AEDAT_KEY		"snnwb cifar10-dvs split 1"
-#define DATA_AEDAT_PROGRESS	1000
+#define DATA_AEDAT_KEY		"snnwb cifar10-dvs split 2"
 
 /* The class folders, in label order. */
 const char *const data_aedat_classes[DATA_AEDAT_NCLASSES] = {
 	"airplane", "automobile", "bird", "cat", "deer",
 	"dog", "frog", "horse", "ship", "truck"
-};
-
-/* One recording found on disk. */
-struct data_aedat_file {
-	char		*path;		/* owned, mem_free */
-	const char	*name;		/* into path */
-	uint8_t		 label;
-	uint32_t	 id;
-	uint64_t	 size;
-	int64_t		 mtime_sec;
-	int64_t		 mtime_nsec;
-};
-
-/* Recordings in a growing array. */
-struct data_aedat_list {
-	struct data_aedat_file	*v;
-	size_t			 n;
-	size_t			 cap;
 };
 
 /* Reads a big-endian uint32 at b. */
@@ -184,7 +161,7 @@ data_aedat_read_file(const char *path, struct event **ev, size_t *n,
 
 	*ev = NULL;
 	*n = 0;
-	if (data_nmnist_slurp(path, &buf, &cap, &len, cause) != 0)
+	if (data_recordings_slurp(path, &buf, &cap, &len, cause) != 0)
 		goto out;
 	m = len / 8 + 1;
 	t = mem_alloc(m * sizeof *t);
@@ -210,6 +187,29 @@ out:
 	return rc;
 }
 
+/* Encodes n events as AEDAT 2.0 at out, for data_recordings_write. */
+static void
+data_aedat_encode(const struct event *ev, size_t n, uint8_t *out)
+{
+	uint32_t	 a;
+	uint8_t		*b;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		a = (uint32_t)(127 - ev[i].x) << 8 |
+		    (uint32_t)(127 - ev[i].y) << 1 | (uint32_t)(1 - ev[i].p);
+		b = out + 8 * i;
+		b[0] = (uint8_t)(a >> 24);
+		b[1] = (uint8_t)(a >> 16);
+		b[2] = (uint8_t)(a >> 8);
+		b[3] = (uint8_t)a;
+		b[4] = (uint8_t)(ev[i].t >> 24);
+		b[5] = (uint8_t)(ev[i].t >> 16);
+		b[6] = (uint8_t)(ev[i].t >> 8);
+		b[7] = (uint8_t)ev[i].t;
+	}
+}
+
 /*
  * Writes the n events of ev to path as AEDAT 2.0 in the order given,
  * encoded so that data_aedat_parse gives them back; x and y must be below
@@ -219,167 +219,44 @@ int
 data_aedat_write_file(const char *path, const struct event *ev, size_t n,
     char **cause)
 {
-	static const char	 header[] = DATA_AEDAT_MAGIC "\r\n"
+	static const char	header[] = DATA_AEDAT_MAGIC "\r\n"
 	    "# This is a raw AE data file - do not edit\r\n"
 	    "# Data format is int32 address, int32 timestamp (8 bytes "
 	    "total), repeated for each event\r\n"
 	    "# Timestamps tick is 1 us\r\n"
 	    "# written by snnwb (simulated DVS128 recording)\r\n";
-	uint8_t			 buf[8 * 512], *b;
-	uint32_t		 a;
-	size_t			 i, fill = 0;
-	FILE			*f;
+	size_t			i;
 
 	for (i = 0; i < n; i++)
 		if (ev[i].x > 127 || ev[i].y > 127 || ev[i].p > 1)
 			return error_set(cause, "%s: event %zu: x %u, y %u, "
 			    "p %u outside 128x128 and polarity 0 or 1", path,
 			    i, ev[i].x, ev[i].y, ev[i].p);
-	if ((f = fopen(path, "wb")) == NULL)
-		return error_set(cause, "%s: %s", path, strerror(errno));
-	if (fwrite(header, 1, sizeof header - 1, f) != sizeof header - 1)
-		goto fail;
-	for (i = 0; i < n; i++) {
-		a = (uint32_t)(127 - ev[i].x) << 8 |
-		    (uint32_t)(127 - ev[i].y) << 1 | (uint32_t)(1 - ev[i].p);
-		b = buf + fill;
-		b[0] = (uint8_t)(a >> 24);
-		b[1] = (uint8_t)(a >> 16);
-		b[2] = (uint8_t)(a >> 8);
-		b[3] = (uint8_t)a;
-		b[4] = (uint8_t)(ev[i].t >> 24);
-		b[5] = (uint8_t)(ev[i].t >> 16);
-		b[6] = (uint8_t)(ev[i].t >> 8);
-		b[7] = (uint8_t)ev[i].t;
-		fill += 8;
-		if (fill == sizeof buf || i == n - 1) {
-			if (fwrite(buf, 1, fill, f) != fill)
-				goto fail;
-			fill = 0;
-		}
-	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		goto fail;
-	}
-	return 0;
-fail:
-	error_set(cause, "%s: %s", path, strerror(errno));
-	if (f != NULL)
-		fclose(f);
-	remove(path);
-	return -1;
-}
-
-/* Frees the paths of list and the list itself. */
-static void
-data_aedat_list_free(struct data_aedat_list *list)
-{
-	size_t	i;
-
-	for (i = 0; i < list->n; i++)
-		mem_free(list->v[i].path);
-	mem_free(list->v);
-	memset(list, 0, sizeof *list);
-}
-
-/* Orders recordings by label, then name (strcmp, Python's str order). */
-static int
-data_aedat_cmp(const void *a, const void *b)
-{
-	const struct data_aedat_file	*fa = a, *fb = b;
-
-	if (fa->label != fb->label)
-		return fa->label < fb->label ? -1 : 1;
-	return strcmp(fa->name, fb->name);
+	return data_recordings_write(path, header, sizeof header - 1, ev, n,
+	    8, data_aedat_encode, cause);
 }
 
 /*
- * Returns the number after the last '_' of a name like
- * "cifar10_cat_17.aedat", or fallback when there is none.
+ * Gives as *id the number after the last '_' of a name like
+ * "cifar10_cat_17.aedat", or index when there is none, for
+ * data_recordings_scan.
  */
-static uint32_t
-data_aedat_number(const char *name, uint32_t fallback)
+static int
+data_aedat_number(const char *dir, const char *name, size_t index,
+    uint32_t *id, char **cause)
 {
 	const char	*u = strrchr(name, '_'), *p;
 	uint64_t	 v = 0;
 
+	*id = (uint32_t)index;
 	if (u == NULL)
-		return fallback;
+		return 0;
 	for (p = u + 1; *p >= '0' && *p <= '9'; p++)
 		if ((v = v * 10 + (uint64_t)(*p - '0')) > UINT32_MAX)
-			return fallback;
-	if (p == u + 1 || strcmp(p, ".aedat") != 0)
-		return fallback;
-	return (uint32_t)v;
-}
-
-/* Adds the *.aedat files of root/<class> (label) to list; none is fine. */
-static int
-data_aedat_scan(const char *root, int label, struct data_aedat_list *list,
-    char **cause)
-{
-	struct data_aedat_file	*f, *grown;
-	struct dirent		*de;
-	struct stat		 sb;
-	DIR			*d;
-	char			 dir[PATH_MAX], path[PATH_MAX];
-	size_t			 len, cap, first = list->n;
-	int			 bad;
-
-	if (snprintf(dir, sizeof dir, "%s/%s", root,
-	    data_aedat_classes[label]) >= (int)sizeof dir)
-		return error_set(cause, "%s: path too long", root);
-	if ((d = opendir(dir)) == NULL) {
-		if (errno == ENOENT)
 			return 0;
-		return error_set(cause, "%s: %s", dir, strerror(errno));
-	}
-	while ((de = readdir(d)) != NULL) {
-		len = strlen(de->d_name);
-		if (de->d_name[0] == '.' || len < 6 ||
-		    strcmp(de->d_name + len - 6, ".aedat") != 0)
-			continue;
-		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >=
-		    (int)sizeof path) {
-			error_set(cause, "%s: path too long", dir);
-			goto fail;
-		}
-		bad = stat(path, &sb) != 0;
-		if (bad || !S_ISREG(sb.st_mode)) {
-			error_set(cause, "%s: %s", path, bad ?
-			    strerror(errno) : "not a regular file");
-			goto fail;
-		}
-		if (list->n == list->cap) {
-			cap = list->cap == 0 ? 1024 : 2 * list->cap;
-			if ((grown = mem_realloc(list->v, cap *
-			    sizeof *grown)) == NULL) {
-				error_set(cause, "%s: out of memory", dir);
-				goto fail;
-			}
-			list->v = grown;
-			list->cap = cap;
-		}
-		f = &list->v[list->n];
-		if ((f->path = mem_alloc(strlen(path) + 1)) == NULL) {
-			error_set(cause, "%s: out of memory", dir);
-			goto fail;
-		}
-		memcpy(f->path, path, strlen(path) + 1);
-		f->name = f->path + strlen(dir) + 1;
-		f->label = (uint8_t)label;
-		f->id = data_aedat_number(f->name, (uint32_t)(list->n - first));
-		f->size = (uint64_t)sb.st_size;
-		f->mtime_sec = (int64_t)sb.st_mtim.tv_sec;
-		f->mtime_nsec = (int64_t)sb.st_mtim.tv_nsec;
-		list->n++;
-	}
-	closedir(d);
+	if (p != u + 1 && strcmp(p, ".aedat") == 0)
+		*id = (uint32_t)v;
 	return 0;
-fail:
-	closedir(d);
-	return -1;
 }
 
 /*
@@ -389,10 +266,10 @@ fail:
  * name on entry and stays so.
  */
 static int
-data_aedat_split(struct data_aedat_list *list, const struct data_aedat_opts *o,
-    char **cause)
+data_aedat_split(struct data_recordings *list,
+    const struct data_aedat_opts *o, char **cause)
 {
-	struct data_aedat_file	 tmp;
+	struct data_recording	 tmp;
 	struct rng		 r;
 	size_t			 lo, hi, i, j, pos, kept = 0;
 	uint8_t			*take;
@@ -427,7 +304,7 @@ data_aedat_split(struct data_aedat_list *list, const struct data_aedat_opts *o,
 	}
 	list->n = kept;
 	mem_free(take);
-	qsort(list->v, list->n, sizeof *list->v, data_aedat_cmp);
+	data_recordings_sort(list, 0);
 	return 0;
 }
 
@@ -444,96 +321,6 @@ data_aedat_validate(const struct data_aedat_opts *o, char **cause)
 	return 0;
 }
 
-/*
- * The cache key: the format version, the absolute root, the split rule,
- * and the label, name, size and mtime of every recording in the split.
- */
-static uint64_t
-data_aedat_key(const char *root, const char *desc,
-    const struct data_aedat_list *list)
-{
-	const struct data_aedat_file	*f;
-	uint64_t			 h = DATA_CACHE_HASH_INIT;
-	size_t				 i;
-
-	h = data_cache_hash(h, DATA_AEDAT_KEY, sizeof DATA_AEDAT_KEY);
-	h = data_cache_hash(h, root, strlen(root) + 1);
-	h = data_cache_hash(h, desc, strlen(desc) + 1);
-	for (i = 0; i < list->n; i++) {
-		f = &list->v[i];
-		h = data_cache_hash(h, &f->label, sizeof f->label);
-		h = data_cache_hash(h, f->name, strlen(f->name) + 1);
-		h = data_cache_hash(h, &f->size, sizeof f->size);
-		h = data_cache_hash(h, &f->mtime_sec, sizeof f->mtime_sec);
-		h = data_cache_hash(h, &f->mtime_nsec, sizeof f->mtime_nsec);
-	}
-	return h;
-}
-
-/* Reads every recording of list into out (allocated here), counting. */
-static int
-data_aedat_read_all(const struct data_aedat_list *list,
-    const struct data_aedat_opts *opt, struct eventset *out,
-    struct data_nmnist_stats *st, char **cause)
-{
-	const struct data_aedat_file	*f;
-	uint8_t				*buf = NULL;
-	uint64_t			 room = 0, o;
-	size_t				 i, len, n, back, cap = 0;
-	int				 rc = -1;
-
-	for (i = 0; i < list->n; i++)
-		room += list->v[i].size / 8;
-	if (data_nmnist_alloc(out, list->n, room, cause) != 0)
-		return -1;
-	out->width = out->height = DATA_AEDAT_SIDE;
-	for (i = 0, o = 0; i < list->n; i++) {
-		f = &list->v[i];
-		if (data_nmnist_slurp(f->path, &buf, &cap, &len, cause) != 0)
-			goto out;
-		if (len != f->size) {
-			error_set(cause, "%s: changed while loading (%zu "
-			    "bytes, %llu before)", f->path, len,
-			    (unsigned long long)f->size);
-			goto out;
-		}
-		if (data_aedat_parse(buf, len, f->path, out->t + o,
-		    out->xyp + o, &n, &back, cause) != 0)
-			goto out;
-		o += n;
-		out->off[i + 1] = o;
-		out->label[i] = f->label;
-		out->id[i] = f->id;
-		if (back != 0) {
-			st->backwards_files++;
-			st->backwards_events += back;
-		}
-		if (opt->progress != NULL &&
-		    ((i + 1) % DATA_AEDAT_PROGRESS == 0 || i + 1 == list->n))
-			opt->progress(i + 1, list->n, opt->arg);
-	}
-	rc = 0;
-out:
-	mem_free(buf);
-	return rc;
-}
-
-/* What data_aedat_fill_split reads: the files and the options. */
-struct data_aedat_files {
-	const struct data_aedat_list	*list;
-	const struct data_aedat_opts	*opt;
-};
-
-/* Reads the files of a split for data_cache_load. */
-static int
-data_aedat_fill_split(void *arg, struct eventset *out,
-    struct data_nmnist_stats *stats, char **cause)
-{
-	const struct data_aedat_files	*f = arg;
-
-	return data_aedat_read_all(f->list, f->opt, out, stats, cause);
-}
-
 /* Sets the defaults: the training split of SpikingJelly's 0.9 rule. */
 void
 data_aedat_defaults(struct data_aedat_opts *o)
@@ -542,6 +329,56 @@ data_aedat_defaults(struct data_aedat_opts *o)
 	o->split = "train";
 	o->train_ratio = 0.9;
 }
+
+/* Checks the options (arg) for data_recordings_load. */
+static int
+data_aedat_check(const void *arg, char **cause)
+{
+	return data_aedat_validate(arg, cause);
+}
+
+/*
+ * Lists the split the options arg ask for of the classes under root into
+ * list, sorted by class and name; desc gets the split rule.
+ */
+static int
+data_aedat_find(const char *root, const void *arg,
+    struct data_recordings *list, char *desc, size_t descsize, char **cause)
+{
+	const struct data_aedat_opts	*o = arg;
+	char				 dir[PATH_MAX];
+	int				 label;
+
+	for (label = 0; label < DATA_AEDAT_NCLASSES; label++) {
+		if (snprintf(dir, sizeof dir, "%s/%s", root,
+		    data_aedat_classes[label]) >= (int)sizeof dir)
+			return error_set(cause, "%s: path too long", root);
+		if (data_recordings_scan(list, dir, ".aedat", (uint8_t)label,
+		    data_aedat_number, cause) != 0)
+			return -1;
+	}
+	if (list->n == 0)
+		return error_set(cause, "%s: no recordings (<class>/*.aedat "
+		    "for classes airplane .. truck)", root);
+	data_recordings_sort(list, 0);
+	if (data_aedat_split(list, o, cause) != 0)
+		return -1;
+	if (list->n == 0)
+		return error_set(cause, "%s: the %s split with train_ratio %g "
+		    "is empty (ceil(n x train_ratio) of each class's n "
+		    "recordings train, the rest test)", root, o->split,
+		    o->train_ratio);
+	snprintf(desc, descsize, "%s-%.17g-%s-%llu", o->split,
+	    o->train_ratio, o->random_split ? "random" : "first",
+	    o->random_split ? (unsigned long long)o->seed : 0ull);
+	return 0;
+}
+
+/* CIFAR10-DVS as data_recordings_load reads it. */
+static const struct data_recordings_format data_aedat_format = {
+	"cifar10dvs", DATA_AEDAT_KEY, 8, DATA_AEDAT_SIDE, data_aedat_check,
+	data_aedat_find, data_aedat_parse
+};
 
 /*
  * Loads one split of the CIFAR10-DVS folder root into out (freed with
@@ -553,54 +390,13 @@ int
 data_aedat_load(const char *root, const struct data_aedat_opts *o,
     struct eventset *out, struct data_nmnist_stats *stats, char **cause)
 {
-	struct data_nmnist_stats	 local;
-	struct data_aedat_list		 list = { NULL, 0, 0 };
-	struct data_aedat_files		 fill;
-	char				*real, desc[128];
-	int				 label, rc = -1;
+	struct data_nmnist_options	opt;
 
-	memset(out, 0, sizeof *out);
-	if (stats == NULL)
-		stats = &local;
-	memset(stats, 0, sizeof *stats);
-	if (data_aedat_validate(o, cause) != 0)
-		return -1;
-	if ((real = realpath(root, NULL)) == NULL)
-		return error_set(cause, "%s: %s", root, strerror(errno));
-	for (label = 0; label < DATA_AEDAT_NCLASSES; label++)
-		if (data_aedat_scan(real, label, &list, cause) != 0)
-			goto out;
-	if (list.n == 0) {
-		error_set(cause, "%s: no recordings (<class>/*.aedat for "
-		    "classes airplane .. truck)", real);
-		goto out;
-	}
-	qsort(list.v, list.n, sizeof *list.v, data_aedat_cmp);
-	if (data_aedat_split(&list, o, cause) != 0)
-		goto out;
-	if (list.n == 0) {
-		error_set(cause, "%s: the %s split with train_ratio %g is "
-		    "empty (ceil(n x train_ratio) of each class's n "
-		    "recordings train, the rest test)", real, o->split,
-		    o->train_ratio);
-		goto out;
-	}
-	snprintf(desc, sizeof desc, "%s-%.17g-%s-%llu", o->split,
-	    o->train_ratio, o->random_split ? "random" : "first",
-	    o->random_split ? (unsigned long long)o->seed : 0ull);
-	fill.list = &list;
-	fill.opt = o;
-	rc = data_cache_load("cifar10dvs", real, desc, data_aedat_key(real,
-	    desc, &list), o->no_cache, list.n, o->progress, o->arg,
-	    data_aedat_fill_split, &fill, out, stats, cause);
-out:
-	if (stats == &local || rc != 0) {
-		free(stats->warning);
-		stats->warning = NULL;
-	}
-	data_aedat_list_free(&list);
-	free(real);
-	return rc;
+	opt.no_cache = o->no_cache;
+	opt.progress = o->progress;
+	opt.arg = o->arg;
+	return data_recordings_load(&data_aedat_format, root, o, &opt, out,
+	    stats, cause);
 }
 
 /*

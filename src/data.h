@@ -70,8 +70,6 @@ struct nmnist_reader {
 };
 int	 data_nmnist_read(struct nmnist_reader *r, const char *path,
 	     char **cause);
-int	 data_nmnist_slurp(const char *path, uint8_t **buf, size_t *cap,
-	     size_t *len, char **cause);
 void	 data_nmnist_reader_free(struct nmnist_reader *r);
 /* How a split load used the cache (set by data-cache.c). */
 enum data_cache_state {
@@ -106,6 +104,69 @@ int	 data_nmnist_load(const char *root, const char *split,
 int	 data_nmnist_alloc(struct eventset *es, size_t n, uint64_t events,
 	     char **cause);
 void	 data_nmnist_free(struct eventset *es);
+
+/*
+ * data-recordings.c: what the N-MNIST and CIFAR10-DVS readers share: one
+ * file read whole, events written after a header, the recordings of a
+ * split found on disk, and a split loaded through the cache.
+ */
+int	 data_recordings_slurp(const char *path, uint8_t **buf, size_t *cap,
+	     size_t *len, char **cause);
+/* encode writes n events (n at most 4096 / size) at out, size bytes each. */
+int	 data_recordings_write(const char *path, const void *header,
+	     size_t hlen, const struct event *ev, size_t n, size_t size,
+	     void (*encode)(const struct event *ev, size_t n, uint8_t *out),
+	     char **cause);
+/* One recording found on disk. */
+struct data_recording {
+	char		*path;		/* owned, mem_free */
+	const char	*name;		/* into path: the file name */
+	uint8_t		 label;
+	uint32_t	 id;		/* the file number, eventset id */
+	uint64_t	 size;
+	int64_t		 mtime_sec;
+	int64_t		 mtime_nsec;
+};
+/* The recordings of a split, in a growing array. */
+struct data_recordings {
+	struct data_recording	*v;
+	size_t			 n;
+	size_t			 cap;
+};
+/* Gives *id for file dir/name, the index-th taken from its folder. */
+typedef int (*data_recordings_number_fn)(const char *dir, const char *name,
+	     size_t index, uint32_t *id, char **cause);
+int	 data_recordings_scan(struct data_recordings *list, const char *dir,
+	     const char *suffix, uint8_t label,
+	     data_recordings_number_fn number, char **cause);
+void	 data_recordings_sort(struct data_recordings *list, int by_id);
+void	 data_recordings_free(struct data_recordings *list);
+/* A data set of recordings: how a split is found, how a file is decoded. */
+struct data_recordings_format {
+	const char	*kind;		/* names the cache file */
+	const char	*version;	/* first in the cache key: change it
+					   when what is cached changes */
+	size_t		 event_bytes;	/* a file of s bytes has at most
+					   s / event_bytes events */
+	int		 side;		/* sensor width and height */
+	/* Checks arg before the folder is looked at; may be NULL. */
+	int		(*check)(const void *arg, char **cause);
+	/*
+	 * Fills list with the split arg asks for under the absolute root,
+	 * sorted, and desc (descsize) with what picks it, for the cache.
+	 */
+	int		(*find)(const char *root, const void *arg,
+			    struct data_recordings *list, char *desc,
+			    size_t descsize, char **cause);
+	/* As data_aedat_parse: t and xyp have room for len / event_bytes. */
+	int		(*decode)(const uint8_t *buf, size_t len,
+			    const char *name, uint32_t *t, uint16_t *xyp,
+			    size_t *n, size_t *backwards, char **cause);
+};
+int	 data_recordings_load(const struct data_recordings_format *fmt,
+	     const char *root, const void *arg,
+	     const struct data_nmnist_options *opt, struct eventset *out,
+	     struct data_nmnist_stats *stats, char **cause);
 
 /* data-aedat.c: jAER AEDAT 2.0 recordings (DVS128) and CIFAR10-DVS. */
 #define DATA_AEDAT_SIDE		128	/* sensor width and height */
@@ -388,6 +449,9 @@ void	 sim_free(struct sim *s);
 int	 sim_recording(const struct sim *s, const uint8_t *img,
 	     struct rng *r, struct event **ev, size_t *n, char **cause);
 uint64_t sim_seed(uint64_t seed, uint64_t id);
+/* Shared with sim-dvs.c: the saccade's easing and a mismatch draw. */
+double	 sim_profile(double u);
+float	 sim_threshold(double c, double sigma, struct rng *r);
 int	 sim_batch(const struct sim *s, const struct sim_job *job,
 	     char **cause);
 

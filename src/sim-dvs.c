@@ -74,17 +74,6 @@ sim_dvs_validate(const struct sim_dvs_params *p, char **cause)
 	return sim_validate(&p->sensor, cause);
 }
 
-/* The minimum-jerk profile: 0 at u <= 0, 1 at u >= 1, smooth between. */
-static double
-sim_dvs_profile(double u)
-{
-	if (u <= 0)
-		return 0;
-	if (u >= 1)
-		return 1;
-	return u * u * u * (10 + u * (-15 + 6 * u));
-}
-
 /*
  * The image offset at time t: round the square (r, r), (-r, r), (-r, -r),
  * (r, -r), one side a quarter of the period.
@@ -100,7 +89,7 @@ sim_dvs_position(const struct sim_dvs_params *p, double t, double *ox,
 	int			s = (int)q;
 
 	s = s > 3 ? 3 : s;
-	f = sim_dvs_profile(q - s);
+	f = sim_profile(q - s);
 	*ox = p->radius * (corner[s][0] + (corner[s + 1][0] -
 	    corner[s][0]) * f);
 	*oy = p->radius * (corner[s][1] + (corner[s + 1][1] -
@@ -241,10 +230,8 @@ sim_dvs_recording(const struct sim_dvs_params *p, const uint8_t *rgb,
 	view = off_thr + SIM_DVS_PIXELS;
 	rng_seed(&mis, s->sensor_seed);
 	for (i = 0; i < SIM_DVS_PIXELS; i++) {
-		on_thr[i] = (float)fmax(0.01, s->c_on + s->sigma *
-		    rng_normal(&mis));
-		off_thr[i] = (float)fmax(0.01, s->c_off + s->sigma *
-		    rng_normal(&mis));
+		on_thr[i] = sim_threshold(s->c_on, s->sigma, &mis);
+		off_thr[i] = sim_threshold(s->c_off, s->sigma, &mis);
 	}
 	sim_dvs_scene(p, rgb, scene);
 	sim_dvs_position(p, 0, &ox, &oy);

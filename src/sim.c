@@ -220,7 +220,7 @@ sim_set(struct sim_params *p, const char *name, double value, char **cause)
 }
 
 /* The minimum-jerk profile: 0 at u <= 0, 1 at u >= 1, smooth between. */
-static double
+double
 sim_profile(double u)
 {
 	if (u <= 0)
@@ -248,8 +248,8 @@ sim_position(const struct sim_params *p, int a, double t)
 	return pos;
 }
 
-/* Draws one threshold: c plus mismatch, never below SIM_MINTHR. */
-static float
+/* Draws one threshold from r: c plus mismatch, never below SIM_MINTHR. */
+float
 sim_threshold(double c, double sigma, struct rng *r)
 {
 	double	v = c + sigma * rng_normal(r);
