@@ -101,9 +101,10 @@ ui_session_restore(void)
  * SIGWINCH and SIGINT send a byte down the self-pipe, but a SIGINT while
  * Lua runs is the second (lsnn_call's handler took the first) and ends the
  * program, the terminal restored, as lua(1) would. While the session runs
- * Lua on its own, SIGINTs are counted: a second interrupts that Lua code
- * (an on_epoch hook that never returns), and a single one goes to the
- * prompt afterwards (see ui_session_background_run).
+ * Lua on its own, SIGINTs are counted: a single one goes to the prompt
+ * afterwards (see ui_session_background_run), a second interrupts that Lua
+ * code (an on_epoch hook that never returns) and a third, for one stuck
+ * in C, ends the program.
  */
 static void
 ui_session_signal(int sig)
@@ -111,17 +112,18 @@ ui_session_signal(int sig)
 	int	saved = errno;
 	char	c = sig == SIGINT ? 'i' : 'w';
 
-	if (sig == SIGINT && ui_session_busy) {
+	if (sig == SIGINT && ui_session_background >= 0)
+		ui_session_background++;
+	if (sig == SIGINT && (ui_session_busy || ui_session_background > 2)) {
 		file_remove_temps();
 		ui_session_restore();
 		signal(SIGINT, SIG_DFL);
 		raise(SIGINT);
 		return;
 	}
-	if (sig == SIGINT && ui_session_background >= 0) {
-		if (ui_session_background++ == 1)
-			lsnn_interrupt_arm(ui_session.L);
-	} else
+	if (sig == SIGINT && ui_session_background == 2)
+		lsnn_interrupt_arm(ui_session.L);
+	else if (sig != SIGINT || ui_session_background < 0)
 		(void)!write(ui_session.wake[1], &c, 1);
 	errno = saved;
 }

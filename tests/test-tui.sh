@@ -39,7 +39,7 @@ trap 'tmux -S "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/.config/snnwb"
 echo 'greeting = "hello from init"' >"$tmp/home/.config/snnwb/init.lua"
 
-tap_plan 57
+tap_plan 58
 
 # t ARGS...: runs tmux on the test's own server.
 t() {
@@ -502,8 +502,13 @@ t send-keys -t tui C-c && sleep 0.3 && t send-keys -t tui C-c &&
     wait_for -e '^job 7 failed: on_epoch: .*interrupted' &&
     type_line '6*7' && wait_for -x '42'
 ok $? "a second Ctrl-C stops an on_epoch hook that never returns"
-t send-keys -t tui C-d
-wait_for -x '\$'
+type_line 'job = go{on_epoch = function()'\
+' io.popen("trap \"\" INT; sleep 20"):read("a") end}'
+sleep 1
+t send-keys -t tui C-c && sleep 0.3 && t send-keys -t tui C-c && sleep 0.3 &&
+    t send-keys -t tui C-c && wait_until last_line '$' &&
+    type_line 'echo int-$?' && wait_for -x 'int-130'
+ok $? "a third Ctrl-C ends snnwb while a hook waits outside Lua"
 
 if [ ! -d "$nmnist" ]; then
 	tap_missing 5 "$nmnist"
