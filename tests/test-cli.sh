@@ -36,6 +36,15 @@ has() {
 	ok $? "$3"
 }
 
+# wait_file PATH: waits up to ten seconds for the file PATH to exist.
+wait_file() {
+	i=0
+	while [ ! -f "$1" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # make check (which sets SNNWB) runs each test with a HOME and XDG folders
 # of its own, new and empty, and without the variables that lead snnwb to
 # a user's data and settings (Makefile.am): the quick start's MNIST, a
@@ -320,11 +329,7 @@ while os.clock() - t0 < 20 do local _ = {} end
 LUA
 "$snnwb" -e "$tmp/loop.lua" >"$tmp/out" 2>"$tmp/err" &
 pid=$!
-i=0
-while [ ! -f "$tmp/started" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_file "$tmp/started"
 kill -INT $pid
 wait $pid
 status=$?
@@ -349,11 +354,7 @@ if env --default-signal=INT true 2>/dev/null; then
 	    2>"$tmp/err" &
 	pid=$!
 	for f in once twice; do
-		i=0
-		while [ ! -f "$tmp/$f" ] && [ $i -lt 100 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
+		wait_file "$tmp/$f"
 		kill -INT $pid
 	done
 	wait $pid

@@ -84,6 +84,17 @@ clear_line() {
 	wait_for -x 'snnwb>'
 }
 
+# complete TEXT KEYS LINE NAME: types TEXT, presses KEYS (Tab, or Tab
+# Tab), reports as NAME whether the pane then shows the line LINE (a grep
+# pattern), and clears the prompt.
+complete() {
+	t send-keys -t tui -l "$1"
+	t send-keys -t tui $2
+	wait_for -x "$3"
+	ok $? "$4"
+	clear_line
+}
+
 # ok STATUS NAME: reports one test; a failure shows the pane.
 ok() {
 	[ "$1" -eq 0 ] || screen >"$tmp/screen"
@@ -171,28 +182,17 @@ t send-keys -t tui C-c
 wait_for -x 'snnwb>'
 ok $? "Ctrl-C clears the line"
 
-t send-keys -t tui -l 'dofile("lua/examples/quick'
-t send-keys -t tui Tab
-wait_for -x 'snnwb> dofile("lua/examples/quickstart.lua"'
-ok $? "Tab completes a path with / inside a string"
-clear_line
-t send-keys -t tui -l 'f = "lua/'
-t send-keys -t tui Tab Tab
-wait_for -x 'examples  *notes.txt  *prelude.lua'
-ok $? "Tab Tab lists the folder's entries, whole names"
-clear_line
+complete 'dofile("lua/examples/quick' 'Tab' \
+    'snnwb> dofile("lua/examples/quickstart.lua"' \
+    "Tab completes a path with / inside a string"
+complete 'f = "lua/' 'Tab Tab' 'examples  *notes.txt  *prelude.lua' \
+    "Tab Tab lists the folder's entries, whole names"
 type_line 'x = snn.zeros{2}'
-t send-keys -t tui -l 'x:resh'
-t send-keys -t tui Tab
-wait_for -x 'snnwb> x:reshape('
-ok $? "Tab completes a tensor's method"
-clear_line
+complete 'x:resh' 'Tab' 'snnwb> x:reshape(' \
+    "Tab completes a tensor's method"
 type_line 's = snn.surrogate.atan()'
-t send-keys -t tui -l 's:'
-t send-keys -t tui Tab Tab
-wait_for -x 'grad  *primitive  *spike'
-ok $? "Tab Tab lists a surrogate's methods"
-clear_line
+complete 's:' 'Tab Tab' 'grad  *primitive  *spike' \
+    "Tab Tab lists a surrogate's methods"
 
 t send-keys -t tui F1
 wait_for -e 'snnwb keys'
@@ -426,28 +426,16 @@ ok $? "job:pause() of a training job returns paused, and the ETA goes"
 type_line 'job:resume()'
 wait_for -x 'running' && wait_for -e '^ job 1 running.*ETA'
 ok $? "job:resume() returns running, and the ETA comes back"
-t send-keys -t tui -l 'job:'
-t send-keys -t tui Tab Tab
-wait_for -x 'pause  *resume  *stop  *wait'
-ok $? "Tab Tab lists a job's methods"
-clear_line
-t send-keys -t tui -l 'ds:'
-t send-keys -t tui Tab Tab
-wait_for -x 'get  *ids  *labels  *root  *select  *split'
-ok $? "Tab Tab lists a data set's methods"
-clear_line
+complete 'job:' 'Tab Tab' 'pause  *resume  *stop  *wait' \
+    "Tab Tab lists a job's methods"
+complete 'ds:' 'Tab Tab' 'get  *ids  *labels  *root  *select  *split' \
+    "Tab Tab lists a data set's methods"
 type_line 'o = snn.optim.adam{}'
-t send-keys -t tui -l 'o.'
-t send-keys -t tui Tab Tab
-wait_for -x 'betas  *eps  *lr  *name  *schedule  *weight_decay'
-ok $? "Tab Tab lists an optimizer's settings"
-clear_line
+complete 'o.' 'Tab Tab' 'betas  *eps  *lr  *name  *schedule  *weight_decay' \
+    "Tab Tab lists an optimizer's settings"
 type_line 'n1 = tiny.network()'
-t send-keys -t tui -l 'n1:summ'
-t send-keys -t tui Tab
-wait_for -x 'snnwb> n1:summary('
-ok $? "Tab completes a network's method"
-clear_line
+complete 'n1:summ' 'Tab' 'snnwb> n1:summary(' \
+    "Tab completes a network's method"
 t send-keys -t tui -l 'snn.zeros{2}:'
 t send-keys -t tui Tab Tab
 sleep 0.3

@@ -8,11 +8,7 @@ local tiny = require("tinymnist")
 local models = require("snnwb.models")
 local files = require("snnwb.files")
 
-local dir = tiny.write(32, 16)
-local data = snn.data.mnist{ root = dir, T = 4, encoding = "poisson",
-	seed = 2 }
-local test = snn.data.mnist{ root = dir, split = "test", T = 4,
-	encoding = "poisson", seed = 2 }
+local dir, data, test = tiny.sets(32, 16)
 
 -- The tiny network, its weights all -1 when silent.
 local function network(silent)

@@ -7,9 +7,7 @@ local tap = require("tap")
 local tiny = require("tinymnist")
 local files = require("snnwb.files")
 
-local dir = tiny.write(32, 0)
-local data = snn.data.mnist{ root = dir, T = 4, encoding = "poisson",
-	seed = 2 }
+local dir, data = tiny.sets(32, 0)
 
 -- Trains a new network for epochs; options adds to or overrides the
 -- settings. Returns the history (or raises) and the network.

@@ -4,11 +4,7 @@ local tap = require("tap")
 local tiny = require("tinymnist")
 local models = require("snnwb.models")
 
-local dir = tiny.write(32, 16)
-local data = snn.data.mnist{ root = dir, T = 4, encoding = "poisson",
-	seed = 2 }
-local test = snn.data.mnist{ root = dir, split = "test", T = 4,
-	encoding = "poisson", seed = 2 }
+local dir, data, test = tiny.sets(32, 16)
 
 -- Trains for two epochs with the test set test (or none); returns the
 -- history and the epoch lines, or the error of epoch_line.

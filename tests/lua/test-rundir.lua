@@ -11,11 +11,7 @@ local tiny = require("tinymnist")
 local files = require("snnwb.files")
 local json = require("snnwb.json")
 
-local dir = tiny.write(32, 16)
-local data = snn.data.mnist{ root = dir, T = 4, encoding = "poisson",
-	seed = 2 }
-local test = snn.data.mnist{ root = dir, split = "test", T = 4,
-	encoding = "poisson", seed = 2 }
+local dir, data, test = tiny.sets(32, 16)
 
 -- Trains a new network for epochs; options adds to or overrides the
 -- settings. Returns the history (or raises) and the network.

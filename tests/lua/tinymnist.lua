@@ -60,6 +60,19 @@ function tinymnist.write(ntrain, ntest)
 	return dir
 end
 
+-- Writes ntrain training and ntest test images (tinymnist.write) and
+-- returns the folder with its training and test sets as the training
+-- tests read them: Poisson-encoded over T = 4 steps with seed 2 (the test
+-- set nil when ntest is 0).
+function tinymnist.sets(ntrain, ntest)
+	local dir = tinymnist.write(ntrain, ntest)
+	local function split(name)
+		return snn.data.mnist{ root = dir, split = name, T = 4,
+			encoding = "poisson", seed = 2 }
+	end
+	return dir, split("train"), ntest > 0 and split("test") or nil
+end
+
 -- Returns a new network with the same initial weights every time: the
 -- one-layer SNN the tests train on the set.
 function tinymnist.network()
