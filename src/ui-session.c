@@ -380,8 +380,9 @@ ui_session_keys(void)
 }
 
 /*
- * Runs fn, Lua work the session does on its own; a Ctrl-C meanwhile is
- * then the prompt's, two interrupted fn (see ui_session_signal).
+ * Runs fn, Lua work the session does on its own; a single Ctrl-C
+ * meanwhile goes to the prompt once fn is done (more are the handler's,
+ * see ui_session_signal).
  */
 static void
 ui_session_background_run(lua_CFunction fn)
