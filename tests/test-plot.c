@@ -94,19 +94,31 @@ check_ticks(const struct plot_ticks *t, const double *want, int n,
 		diag("  %.17g", t->v[i]);
 }
 
-/* Ticks of a linear or log axis (fixed limits when fixed). */
+/*
+ * Ticks of an axis of scale over lo..hi (fixed limits when fixed, whole
+ * numbers only when integer).
+ */
 static void
-ticks(enum plot_scale scale, int fixed, double lo, double hi, int maxn,
-    struct plot_ticks *t)
+axis_ticks(enum plot_scale scale, int fixed, int integer, double lo,
+    double hi, int maxn, struct plot_ticks *t)
 {
 	struct plot_axis	a;
 
 	memset(&a, 0, sizeof a);
 	a.scale = scale;
 	a.fixed = fixed;
+	a.integer = integer;
 	a.min = lo;
 	a.max = hi;
 	plot_axis_ticks(&a, lo, hi, maxn, t);
+}
+
+/* Ticks of a linear or log axis (fixed limits when fixed). */
+static void
+ticks(enum plot_scale scale, int fixed, double lo, double hi, int maxn,
+    struct plot_ticks *t)
+{
+	axis_ticks(scale, fixed, 0, lo, hi, maxn, t);
 }
 
 /* Ticks of a linear axis of whole numbers. */
@@ -114,15 +126,7 @@ static void
 integer_ticks(int fixed, double lo, double hi, int maxn,
     struct plot_ticks *t)
 {
-	struct plot_axis	a;
-
-	memset(&a, 0, sizeof a);
-	a.scale = PLOT_SCALE_LINEAR;
-	a.fixed = fixed;
-	a.min = lo;
-	a.max = hi;
-	a.integer = 1;
-	plot_axis_ticks(&a, lo, hi, maxn, t);
+	axis_ticks(PLOT_SCALE_LINEAR, fixed, 1, lo, hi, maxn, t);
 }
 
 /* Exact ticks for a few linear and log ranges. */
