@@ -400,25 +400,43 @@ lsnn_tensor_line(const float *x, size_t n, size_t stride,
 }
 
 /*
- * Reads the optional dimension at idx for fn: 0 when absent, else 1..ndim
- * (-1 is the last dimension, as in PyTorch).
+ * Reads the index at idx for fn's argument arg along a dimension of n:
+ * 1..n, or -n..-1 counting from the end; def when absent.
  */
 static int
-lsnn_tensor_opt_dim(lua_State *L, int idx, const struct tensor *t,
-    const char *fn)
+lsnn_tensor_opt_index(lua_State *L, int idx, int n, int def, const char *fn,
+    const char *arg)
 {
-	lua_Integer	d;
+	lua_Integer	i;
 	int		isint = 0;
 
 	if (lua_isnoneornil(L, idx))
-		return 0;
-	d = lua_type(L, idx) == LUA_TNUMBER ? lua_tointegerx(L, idx, &isint) :
+		return def;
+	i = lua_type(L, idx) == LUA_TNUMBER ? lua_tointegerx(L, idx, &isint) :
 	    0;
-	if (!isint || d == 0 || d > t->ndim || d < -t->ndim)
-		lsnn_argerror(L, fn, "dim", "must be an integer in 1..%d or "
-		    "-%d..-1 (got %s)", t->ndim, t->ndim,
-		    luaL_tolstring(L, idx, NULL));
-	return d < 0 ? (int)(t->ndim + d + 1) : (int)d;
+	if (!isint || i == 0 || i > n || i < -n)
+		lsnn_argerror(L, fn, arg, "must be an integer in 1..%d or "
+		    "-%d..-1 (got %s)", n, n, luaL_tolstring(L, idx, NULL));
+	return i < 0 ? (int)(n + i + 1) : (int)i;
+}
+
+/*
+ * Sets *outer and *inner to the products of t's dimensions before and
+ * after dimension dim (1-based).
+ */
+static void
+lsnn_tensor_around(const struct tensor *t, int dim, size_t *outer,
+    size_t *inner)
+{
+	int	i;
+
+	*outer = *inner = 1;
+	for (i = 0; i < t->ndim; i++) {
+		if (i < dim - 1)
+			*outer *= (size_t)t->shape[i];
+		else if (i > dim - 1)
+			*inner *= (size_t)t->shape[i];
+	}
 }
 
 /*
@@ -435,10 +453,10 @@ lsnn_tensor_reduce(lua_State *L, const char *fn, enum lsnn_reduce kind)
 	int			 shape[TENSOR_MAXDIM], d, i, ndim;
 	int			 args = kind == LSNN_ARGMAX || kind == LSNN_ARGMIN;
 	int			 both = kind == LSNN_MAX || kind == LSNN_MIN;
-	size_t			 outer = 1, inner = 1, n, o, k, at;
+	size_t			 outer, inner, n, o, k, at;
 	double			 v;
 
-	if ((d = lsnn_tensor_opt_dim(L, 2, &lt->t, fn)) == 0) {
+	if ((d = lsnn_tensor_opt_index(L, 2, lt->t.ndim, 0, fn, "dim")) == 0) {
 		v = lsnn_tensor_line(lt->t.data, tensor_numel(&lt->t), 1, kind,
 		    &at);
 		if (args)
@@ -448,11 +466,8 @@ lsnn_tensor_reduce(lua_State *L, const char *fn, enum lsnn_reduce kind)
 		return 1;
 	}
 	n = (size_t)lt->t.shape[d - 1];
+	lsnn_tensor_around(&lt->t, d, &outer, &inner);
 	for (i = 0, ndim = 0; i < lt->t.ndim; i++) {
-		if (i < d - 1)
-			outer *= (size_t)lt->t.shape[i];
-		else if (i > d - 1)
-			inner *= (size_t)lt->t.shape[i];
 		if (i != d - 1)
 			shape[ndim++] = lt->t.shape[i];
 	}
@@ -678,27 +693,6 @@ lsnn_tensor_reshape(lua_State *L)
 }
 
 /*
- * Reads the index at idx for fn's argument arg along a dimension of n:
- * 1..n, or -n..-1 counting from the end; def when absent.
- */
-static int
-lsnn_tensor_opt_index(lua_State *L, int idx, int n, int def, const char *fn,
-    const char *arg)
-{
-	lua_Integer	i;
-	int		isint = 0;
-
-	if (lua_isnoneornil(L, idx))
-		return def;
-	i = lua_type(L, idx) == LUA_TNUMBER ? lua_tointegerx(L, idx, &isint) :
-	    0;
-	if (!isint || i == 0 || i > n || i < -n)
-		lsnn_argerror(L, fn, arg, "must be an integer in 1..%d or "
-		    "-%d..-1 (got %s)", n, n, luaL_tolstring(L, idx, NULL));
-	return i < 0 ? (int)(n + i + 1) : (int)i;
-}
-
-/*
  * t:slice(dim, from [, to]): a new tensor holding indices from..to
  * (inclusive; negative ones count from the end) along dim.
  */
@@ -708,13 +702,13 @@ lsnn_tensor_slice(lua_State *L)
 	struct lsnn_tensor	*lt = lsnn_tensor_check(L, 1, "tensor:slice",
 				    "self");
 	struct lsnn_tensor	*out;
-	int			 shape[TENSOR_MAXDIM], d, from, to, i;
-	size_t			 outer = 1, inner = 1, n, m, o;
+	int			 shape[TENSOR_MAXDIM], d, from, to;
+	size_t			 outer, inner, n, m, o;
 
 	if (lua_isnoneornil(L, 2))
 		lsnn_argerror(L, "tensor:slice", "dim", "must be an integer "
 		    "in 1..%d (got nil)", lt->t.ndim);
-	d = lsnn_tensor_opt_dim(L, 2, &lt->t, "tensor:slice");
+	d = lsnn_tensor_opt_index(L, 2, lt->t.ndim, 0, "tensor:slice", "dim");
 	n = (size_t)lt->t.shape[d - 1];
 	from = lsnn_tensor_opt_index(L, 3, (int)n, 1, "tensor:slice", "from");
 	to = lsnn_tensor_opt_index(L, 4, (int)n, (int)n, "tensor:slice",
@@ -723,13 +717,8 @@ lsnn_tensor_slice(lua_State *L)
 		lsnn_argerror(L, "tensor:slice", "to", "must not come before "
 		    "from (%d..%d is empty)", from, to);
 	m = (size_t)(to - from + 1);
-	for (i = 0; i < lt->t.ndim; i++) {
-		shape[i] = lt->t.shape[i];
-		if (i < d - 1)
-			outer *= (size_t)shape[i];
-		else if (i > d - 1)
-			inner *= (size_t)shape[i];
-	}
+	lsnn_tensor_around(&lt->t, d, &outer, &inner);
+	memcpy(shape, lt->t.shape, (size_t)lt->t.ndim * sizeof *shape);
 	shape[d - 1] = (int)m;
 	out = lsnn_tensor_push(L, lt->t.ndim, shape);
 	for (o = 0; o < outer; o++)
