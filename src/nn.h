@@ -697,8 +697,8 @@ struct run;
 struct run *run_open(const char *dir, char **cause);
 int	 run_start(struct run *run, const char *config, int keep_epochs,
 	     char **cause);
-int	 run_check_columns(struct run *run, int n, const char *const *names,
-	    char **cause);
+int	 run_check_columns(struct run *run, int keep_epochs, int n,
+	     const char *const *names, char **cause);
 int	 run_clear(struct run *run, int keep, char **cause);
 char	*run_path(const struct run *run, const char *name);
 void	 run_record(struct run *run, const struct train_record *rec);

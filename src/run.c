@@ -263,39 +263,45 @@ run_header(FILE *f, int n, const char *const *names)
 }
 
 /*
- * Checks that the metrics.csv a resume appends to has the header of
- * records with n spiking layers named names: rows of another network, or
- * with an older snnwb's columns, would not line up with it.
+ * Before a resume keeping keep_epochs (-1: the run starts afresh, nothing
+ * to check) and before anything is written: checks that metrics.csv, if
+ * its first line is whole, has the header of records with n spiking
+ * layers named names. Rows of another network, or with an older snnwb's
+ * columns, would not line up with it.
  */
 int
-run_check_columns(struct run *run, int n, const char *const *names,
-    char **cause)
+run_check_columns(struct run *run, int keep_epochs, int n,
+    const char *const *names, char **cause)
 {
 	char	*want = NULL, *have = NULL;
 	size_t	 wsize = 0, hsize = 0;
+	ssize_t	 len;
 	FILE	*f;
 	int	 rc = 0;
 
-	if (run->nlayers != -2)
+	if (keep_epochs < 0)
 		return 0;
-	if ((f = open_memstream(&want, &wsize)) == NULL)
-		return error_set(cause, "out of memory");
-	rc = run_header(f, n, names);
-	if (fclose(f) != 0 || rc != 0) {
-		free(want);
-		return error_set(cause, "out of memory");
-	}
 	if ((f = fopen(run->metrics_path, "r")) == NULL)
-		rc = error_set(cause, "cannot read %s: %s", run->metrics_path,
-		    strerror(errno));
-	else {
-		if (getline(&have, &hsize, f) == -1 || strcmp(have, want) != 0)
-			rc = error_set(cause, "%s has other columns than this "
-			    "run writes (another network's, or an older "
-			    "snnwb's): overwrite = true starts the run again",
-			    run->metrics_path);
-		fclose(f);
+		return errno == ENOENT ? 0 : error_set(cause, "cannot read "
+		    "%s: %s", run->metrics_path, strerror(errno));
+	len = getline(&have, &hsize, f);
+	fclose(f);
+	if (len <= 0 || have[len - 1] != '\n') {
+		free(have);
+		return 0;
 	}
+	if ((f = open_memstream(&want, &wsize)) == NULL) {
+		free(have);
+		return error_set(cause, "out of memory");
+	}
+	rc = run_header(f, n, names);
+	if (fclose(f) != 0 || rc != 0)
+		rc = error_set(cause, "out of memory");
+	else if (strcmp(have, want) != 0)
+		rc = error_set(cause, "%s has other columns than this run "
+		    "writes (another network's, or an older snnwb's): "
+		    "overwrite = true starts the run again",
+		    run->metrics_path);
 	free(have);
 	free(want);
 	return rc;

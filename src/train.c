@@ -530,6 +530,9 @@ train_open_run(struct train_state *st, int *first, char **cause)
 			return -1;
 		*first = keep + 1;
 	}
+	if (run_check_columns(st->run, keep, cfg->net->nstats,
+	    (const char *const *)cfg->net->stats_name, cause) != 0)
+		return -1;
 	if ((config = train_config_json(cfg)) == NULL)
 		return error_set(cause, "out of memory");
 	if (run_start(st->run, config, keep, cause) != 0) {
@@ -537,8 +540,7 @@ train_open_run(struct train_state *st, int *first, char **cause)
 		return -1;
 	}
 	free(config);
-	return run_check_columns(st->run, cfg->net->nstats,
-	    (const char *const *)cfg->net->stats_name, cause);
+	return 0;
 }
 
 /*

@@ -325,7 +325,7 @@ test_columns(void)
 	    "test_acc,samples_per_s,lr,seconds,2.spike_rate,2.sg_zero,"
 	    "2.sg_small,2.zero_rows\nepoch,1,1,0.5,0.25,,,0,0,0,0,0,0,0\n");
 	run = start(at("c"), "{}", 1, &cause);
-	rc = run != NULL ? run_check_columns(run, 1, layer_names, &cause) : 0;
+	rc = run != NULL ? run_check_columns(run, 1, 1, layer_names, &cause) : 0;
 	ok(rc == -1 && strstr(cause, "metrics.csv has other columns") != NULL,
 	    "resume: an older snnwb's metrics.csv (no dead column) is "
 	    "refused: %s", cause != NULL ? cause : "accepted");
@@ -337,10 +337,10 @@ test_columns(void)
 	    "2.sg_small,2.zero_rows,dead\nepoch,1,1,0.5,0.25,,,0,0,0,0,0,0,0,0"
 	    "\n");
 	run = start(at("c"), "{}", 1, &cause);
-	rc = run != NULL ? run_check_columns(run, 1, layer_names, &cause) : -1;
+	rc = run != NULL ? run_check_columns(run, 1, 1, layer_names, &cause) : -1;
 	ok(rc == 0, "resume: a metrics.csv with this run's columns is kept: "
 	    "%s", cause != NULL ? cause : "yes");
-	ok(run != NULL && run_check_columns(run, 1, other, &cause) == -1,
+	ok(run != NULL && run_check_columns(run, 1, 1, other, &cause) == -1,
 	    "resume: another network's layer names are refused");
 	free(cause);
 	run_close(run);

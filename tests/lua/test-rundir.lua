@@ -62,6 +62,19 @@ tap.raises(function() train(2, { run_dir = run, resume = true,
     overwrite = true }) end, "resume and overwrite exclude each other",
     "run_dir: resume and overwrite together are refused")
 
+-- A resume onto a metrics.csv with other columns (an older snnwb's,
+-- without dead) is refused before anything in the folder is written.
+local config = files.read(run .. "/config.json")
+local old = files.read(run .. "/metrics.csv")
+files.write(run .. "/metrics.csv", (old:gsub(",dead\n", "\n", 1)))
+local older = files.read(run .. "/metrics.csv")
+ok, err = pcall(train, 3, { run_dir = run, resume = true, batch = 4 })
+tap.ok(not ok and tostring(err):find("has other columns", 1, true) and
+    files.read(run .. "/config.json") == config and
+    files.read(run .. "/metrics.csv") == older,
+    "resume: other columns refused, config.json and metrics.csv untouched")
+files.write(run .. "/metrics.csv", old)
+
 -- resume = true continues it; overwrite = true replaces it.
 -- (optimizer-1 stands for the state a crash between two writes left.)
 files.write(run .. "/optimizer-1.safetensors", "stale")
