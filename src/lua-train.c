@@ -876,7 +876,6 @@ lsnn_train_new(lua_State *L, const char *fn)
 	if (lua_getfield(L, 1, "optimizer") != LUA_TNIL)
 		lsnn_optim_check(L, -1, fn, &cfg->optim, &cfg->schedule);
 	lua_pop(L, 1);
-	schedule_fit(&cfg->schedule, cfg->epochs);
 	if ((s = lsnn_opt_string(L, 1, fn, "run_dir", NULL)) != NULL) {
 		lua_pushstring(L, s);
 		cfg->run_dir = lua_tostring(L, -1);

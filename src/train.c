@@ -881,6 +881,7 @@ train_run(struct train_config *cfg, struct job *job, char **cause)
 
 	if (train_validate(cfg, cause) != 0)
 		return -1;
+	schedule_fit(&cfg->schedule, cfg->epochs);
 	training = cfg->net->training;
 	memset(&st, 0, sizeof st);
 	st.cfg = cfg;

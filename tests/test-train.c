@@ -85,6 +85,7 @@ struct collected {
 	double	first_loss;
 	double	last_loss;
 	double	last_test_acc;
+	double	last_lr;
 	double	spike_rate0;
 };
 
@@ -102,6 +103,7 @@ collect(void *arg, const struct train_record *rec)
 			c->first_loss = rec->loss;
 		c->last_loss = rec->loss;
 		c->last_test_acc = rec->test_acc;
+		c->last_lr = rec->lr;
 	}
 }
 
@@ -391,6 +393,42 @@ test_chance(const char *dir)
 	net_free(k.net);
 }
 
+/*
+ * A cosine schedule without t_max falls over the run's epochs: train_run
+ * fits it, so a caller from C gets no division by an unset t_max.
+ */
+static void
+test_cosine(void)
+{
+	struct train_config	 cfg;
+	struct collected	 c;
+	struct dataset		 ds;
+	uint8_t			 labels[64];
+	char			*cause = NULL;
+	int			 rc;
+
+	make_task(&ds, labels, 64, 0);
+	train_defaults(&cfg);
+	cfg.net = make_net(3);
+	cfg.train = &ds;
+	cfg.epochs = 4;
+	cfg.batch = 8;
+	cfg.seed = 5;
+	cfg.optim.lr = 3e-2f;
+	memset(&c, 0, sizeof c);
+	cfg.emit = collect;
+	cfg.emit_arg = &c;
+	rc = schedule_init(&cfg.schedule, "cosine", &cause);
+	if (rc == 0)
+		rc = train_run(&cfg, NULL, &cause);
+	ok(rc == 0 && c.epochs == 4, "train: a cosine schedule without t_max "
+	    "runs (%s)", cause != NULL ? cause : "ok");
+	is_double(c.last_lr, 3e-2 * (1 + cos(M_PI * 3 / 4)) / 2, 1e-7,
+	    "train: its epoch 4 of 4 has lr(1 + cos(3 pi / 4)) / 2");
+	free(cause);
+	net_free(cfg.net);
+}
+
 /* Keeps the newest batch record of a synchronous run. */
 static void
 keep_batch(void *arg, const struct train_record *rec)
@@ -530,6 +568,7 @@ main(void)
 	test_train(dir);
 	test_run_faults(dir);
 	test_chance(dir);
+	test_cosine();
 	test_hist();
 	test_job();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
