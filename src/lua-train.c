@@ -10,7 +10,6 @@
  * Other kinds of job (a simulation, lua-convert.c) share all of this but
  * what is done with a record and at the end (struct lsnn_train_kind).
  */
-#include <sys/stat.h>
 
 #include <errno.h>
 #include <stddef.h>
@@ -552,13 +551,12 @@ lsnn_train_pump(lua_State *L)
 static const char *
 lsnn_train_kept(lua_State *L, const struct lsnn_job *lj)
 {
-	struct stat	sb;
 	const char	*dir = lj->cfg.run_dir;
 
 	if (dir == NULL)
 		return lua_pushliteral(L, "");
 	lua_pushfstring(L, "%s/checkpoint.safetensors", dir);
-	if (stat(lua_tostring(L, -1), &sb) == 0)
+	if (file_exists(lua_tostring(L, -1)))
 		return lua_pushfstring(L, "; its last checkpoint is in %s",
 		    dir);
 	return lua_pushfstring(L, "; no epoch finished, so %s holds no "
