@@ -61,6 +61,7 @@ struct tensor {
 size_t	 tensor_numel(const struct tensor *t);
 void	 tensor_view(struct tensor *t, float *data, int ndim,
 	     const int *shape);
+int	 tensor_same_shape(const struct tensor *a, const struct tensor *b);
 char	*tensor_shape_string(const int *shape, int ndim, char *buf,
 	     size_t len);
 

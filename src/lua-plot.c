@@ -777,7 +777,7 @@ lsnn_plot_trace_spikes(lua_State *L, const char *fn, double th,
     struct plot_series *out)
 {
 	const struct tensor		*v, *sp;
-	struct lsnn_plot_monitor	 ms;
+	const float			*spikes;
 	struct plot_series		*s;
 	double				*x, *y;
 	size_t				 i, n;
@@ -787,18 +787,18 @@ lsnn_plot_trace_spikes(lua_State *L, const char *fn, double th,
 		return 0;
 	v = &lsnn_tensor_check(L, LSNN_PLOT_TENSOR, fn, "v")->t;
 	sp = &lsnn_tensor_check(L, -1, fn, "spikes")->t;
-	if (sp->ndim != v->ndim || memcmp(sp->shape, v->shape,
-	    (size_t)v->ndim * sizeof *v->shape) != 0)
+	if (!tensor_same_shape(sp, v))
 		lsnn_argerror(L, fn, "spikes", "must have the shape of v");
-	lsnn_plot_monitor(L, lua_gettop(L), fn, "spikes", m->npick, &ms);
+	/* The same sample as m's, at the same place. */
+	spikes = sp->data + (m->v - v->data);
 	for (i = 0; i < m->npick; i++) {
 		s = &out[i];
 		for (n = 0, t = 0; t < m->T; t++)
-			n += ms.v[t * ms.stride + m->pick[i]] != 0;
+			n += spikes[t * m->stride + m->pick[i]] != 0;
 		s->x = x = lsnn_plot_alloc(L, (n + 1) * sizeof *x);
 		s->y = y = lsnn_plot_alloc(L, (n + 1) * sizeof *y);
 		for (t = 0; t < m->T; t++) {
-			if (ms.v[t * ms.stride + m->pick[i]] == 0)
+			if (spikes[t * m->stride + m->pick[i]] == 0)
 				continue;
 			x[s->n] = t;
 			y[s->n++] = th;

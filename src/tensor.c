@@ -29,6 +29,14 @@ tensor_view(struct tensor *t, float *data, int ndim, const int *shape)
 	memcpy(t->shape, shape, (size_t)ndim * sizeof *shape);
 }
 
+/* Returns nonzero when a and b have the same shape. */
+int
+tensor_same_shape(const struct tensor *a, const struct tensor *b)
+{
+	return a->ndim == b->ndim &&
+	    memcmp(a->shape, b->shape, (size_t)a->ndim * sizeof *a->shape) == 0;
+}
+
 /* Writes a shape as "[2, 34, 34]" into buf and returns buf. */
 char *
 tensor_shape_string(const int *shape, int ndim, char *buf, size_t len)

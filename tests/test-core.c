@@ -51,7 +51,7 @@ test_rng(void)
 static void
 test_tensor_arena(void)
 {
-	struct tensor	t;
+	struct tensor	t, u;
 	struct arena	a;
 	int		shape[3] = { 2, 34, 34 }, flat[3], nd;
 	float		*p, *q;
@@ -61,6 +61,8 @@ test_tensor_arena(void)
 	ok(tensor_numel(&t) == 2312, "tensor_numel([2,34,34]) = 2312");
 	ok(strcmp(tensor_shape_string(shape, 3, buf, sizeof buf),
 	    "[2, 34, 34]") == 0, "tensor_shape_string: %s", buf);
+	u = t;
+	ok(tensor_same_shape(&t, &u), "tensor_same_shape");
 	nd = layer_flatten_shape(flat, shape, 3, 0);
 	ok(nd == 1 && flat[0] == 2312, "flatten from 0: [2312]");
 	nd = layer_flatten_shape(flat, shape, 3, 1);
