@@ -15,7 +15,9 @@
  * OpenBLAS to one thread around a small GEMM races with no other caller.
  */
 #include <cblas.h>
+#include <limits.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "core.h"
@@ -66,6 +68,28 @@ int
 blas_busy(void)
 {
 	return atomic_load(&blas_lent) ? 0 : atomic_load(&blas_owner);
+}
+
+/* Returns the online cores, at least 1. */
+int
+blas_cores(void)
+{
+	long	cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cores < 1 ? 1 : cores > INT_MAX ? INT_MAX : (int)cores;
+}
+
+/*
+ * Returns the most threads BLAS may be given: BLAS_THREADS_PER_CORE a
+ * core online (snn.threads and --threads refuse more).
+ */
+int
+blas_max_threads(void)
+{
+	int	cores = blas_cores();
+
+	return cores > INT_MAX / BLAS_THREADS_PER_CORE ? INT_MAX :
+	    cores * BLAS_THREADS_PER_CORE;
 }
 
 /* Sets how many threads BLAS may use (n >= 1). */

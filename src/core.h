@@ -78,6 +78,9 @@ void	 arena_clear(struct arena *a);
 void	 arena_free(struct arena *a);
 
 /* blas.c: row-major single-precision GEMM and the BLAS thread count. */
+#define BLAS_THREADS_PER_CORE	4
+int	 blas_cores(void);
+int	 blas_max_threads(void);
 void	 blas_set_threads(int n);
 int	 blas_threads(void);
 int	 blas_claim(int id);

@@ -538,30 +538,23 @@ lsnn_seed_fn(lua_State *L)
 	return 0;
 }
 
-/* At most this many threads per online core (snn.threads refuses more). */
-#define LSNN_THREADS_PER_CORE 4
-
 /*
- * snn.threads([n]): sets the BLAS thread count, 1 to LSNN_THREADS_PER_CORE
- * times the online cores; returns the count in use.
+ * snn.threads([n]): sets the BLAS thread count, 1 to blas_max_threads();
+ * returns the count in use.
  */
 static int
 lsnn_threads_fn(lua_State *L)
 {
-	long	cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int	n, most;
 
 	if (!lua_isnone(L, 1)) {
 		lsnn_check_cores(L, "snn.threads");
 		n = lsnn_check_positive(L, 1, "snn.threads", "n");
-		if (cores < 1)
-			cores = 1;
-		most = cores > INT_MAX / LSNN_THREADS_PER_CORE ? INT_MAX :
-		    (int)cores * LSNN_THREADS_PER_CORE;
+		most = blas_max_threads();
 		if (n > most)
 			lsnn_argerror(L, "snn.threads", "n", "must be 1..%d "
 			    "(%d per core of the %d online) (got %d)", most,
-			    LSNN_THREADS_PER_CORE, (int)cores, n);
+			    BLAS_THREADS_PER_CORE, blas_cores(), n);
 		blas_set_threads(n);
 	}
 	lua_pushinteger(L, blas_threads());

@@ -180,7 +180,7 @@ main_parse(struct main_options *o, int argc, char **argv)
 			break;
 		case MAIN_OPT_THREADS:
 			o->threads = (int)main_number("--threads", optarg, 1,
-			    INT_MAX);
+			    blas_max_threads());
 			break;
 		case MAIN_OPT_VIEW:
 			o->view = 1;

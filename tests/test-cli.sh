@@ -106,6 +106,8 @@ has err "option -e needs an argument" "missing argument is named"
 run --threads 0 -e x.lua
 expect 2 "--threads 0"
 has err "--threads needs an integer in [1," "--threads range is given"
+run --threads 100000 -e x.lua
+expect 2 "--threads 100000, more than 4 a core, as snn.threads refuses"
 run --seed abc
 has err "--seed needs an integer" "--seed must be a number"
 run stray
