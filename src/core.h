@@ -314,6 +314,7 @@ void	 job_free(struct job *job);
 /* file.c: regular files opened for reading; files replaced atomically. */
 int	 file_open_regular(const char *path, size_t *size, char **cause);
 int	 file_exists(const char *path);
+char	*file_dir(const char *path);
 int	 file_write_atomic(const char *path, int (*fn)(FILE *, void *),
 	     void *arg, char **cause);
 int	 file_write_text(const char *path, const char *text, char **cause);

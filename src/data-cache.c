@@ -200,15 +200,12 @@ data_cache_check(const char *path, const struct eventset *es,
 static void
 data_cache_clean(const char *path)
 {
-	char	*dir, *slash;
+	char	*dir;
 
-	if ((dir = mem_strdup(path)) == NULL)
+	if ((dir = file_dir(path)) == NULL)
 		return;
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		file_clean_stale(dir);
-	}
-	mem_free(dir);
+	file_clean_stale(dir);
+	free(dir);
 }
 
 /*
@@ -349,19 +346,15 @@ data_cache_write(const char *path, uint64_t key, const struct eventset *es,
 	struct data_cache_out	 o;
 	uint8_t			 h[DATA_CACHE_HEADER];
 	uint32_t		 crc;
-	char			*dir, *slash;
-	int			 i;
+	char			*dir;
+	int			 i, rc;
 
-	if ((dir = mem_strdup(path)) == NULL)
+	if ((dir = file_dir(path)) == NULL)
 		return error_set(cause, "out of memory for the cache path");
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (file_mkdirs(dir, 0700, cause) != 0) {
-			mem_free(dir);
-			return -1;
-		}
-	}
-	mem_free(dir);
+	rc = file_mkdirs(dir, 0700, cause);
+	free(dir);
+	if (rc != 0)
+		return -1;
 	memset(h, 0, sizeof h);
 	memcpy(h, DATA_CACHE_MAGIC, 8);
 	data_cache_put32(h, 8, DATA_CACHE_VERSION);

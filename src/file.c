@@ -167,22 +167,31 @@ file_mkdirs(const char *dir, int mode, char **cause)
 }
 
 /*
+ * Returns the folder holding path, allocated (free()): "." for a bare
+ * name, "/" for one in the root; NULL when out of memory.
+ */
+char *
+file_dir(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return error_printf(".");
+	return error_printf("%.*s", slash == path ? 1 : (int)(slash - path),
+	    path);
+}
+
+/*
  * Syncs the directory holding target, so that a rename inside it is
  * durable; messages name path, the name the caller knows.
  */
 static int
 file_sync_dir(const char *path, const char *target, char **cause)
 {
-	const char	*slash = strrchr(target, '/');
-	char		*dir;
-	int		 fd, rc = 0;
+	char	*dir;
+	int	 fd, rc = 0;
 
-	if (slash == NULL)
-		dir = error_printf(".");
-	else
-		dir = error_printf("%.*s", slash == target ? 1 :
-		    (int)(slash - target), target);
-	if (dir == NULL)
+	if ((dir = file_dir(target)) == NULL)
 		return error_set(cause, "%s: out of memory", path);
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY)) == -1 || fsync(fd) != 0)
 		rc = error_set(cause, "%s: syncing directory %s: %s", path,
