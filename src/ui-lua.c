@@ -444,13 +444,18 @@ ui_lua_table(lua_State *L, int idx, int depth, struct ui_lua_text *t,
 	idx = lua_absindex(L, idx);
 	luaL_checkstack(L, 8, "a table too deep to print");
 	top = lua_gettop(L);
-	ui_lua_order(L, idx, &o);
-	if (o.total > 0 && depth >= UI_LUA_NEST) {
+	if (depth >= UI_LUA_NEST) {
+		lua_pushnil(L);
+		if (lua_next(L, idx) == 0) {
+			ui_lua_puts(t, "{}");
+			return;
+		}
 		lua_settop(L, top);
 		ui_lua_puts(t, "{...}");
 		t->deep = 1;
 		return;
 	}
+	ui_lua_order(L, idx, &o);
 	ui_lua_puts(t, "{");
 	for (shown = 0; shown < o.total; shown++) {
 		mark = t->n;
