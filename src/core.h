@@ -260,7 +260,7 @@ int	 plot_point_ok(const struct plot *p, const struct plot_series *s,
 	     size_t i);
 int	 plot_data_range(const struct plot *p, int yaxis, double *lo,
 	     double *hi);
-int	 plot_data_integral(const struct plot *p, int yaxis);
+int	 plot_data_integral(const struct plot *p);
 int	 plot_series_same(const struct plot *p, int j, int k);
 void	 plot_axis_ticks(const struct plot_axis *a, double lo, double hi,
 	     int maxn, struct plot_ticks *t);

@@ -299,10 +299,12 @@ plot_svg_point(const struct plot_svg *g, const struct plot_series *s,
 
 /*
  * Chooses the limits and at most maxn ticks of an axis from the data's
- * range, or a default one when there is none.
+ * range, or a default one when there is none; whole numbers only when
+ * integer is set.
  */
 static void
-plot_svg_axis(struct plot_svg *g, int yaxis, int maxn, struct plot_ticks *t)
+plot_svg_axis(struct plot_svg *g, int yaxis, int integer, int maxn,
+    struct plot_ticks *t)
 {
 	const struct plot_axis	*a = yaxis ? &g->p->y : &g->p->x;
 	struct plot_axis	 axis = *a;
@@ -313,7 +315,7 @@ plot_svg_axis(struct plot_svg *g, int yaxis, int maxn, struct plot_ticks *t)
 		hi = 10;
 	}
 	plot_data_range(g->p, yaxis, &lo, &hi);
-	if (!yaxis && plot_data_integral(g->p, 0))
+	if (integer)
 		axis.integer = 1;
 	plot_axis_ticks(&axis, lo, hi, maxn, t);
 }
@@ -335,10 +337,10 @@ plot_svg_xticks(struct plot_svg *g)
 {
 	enum plot_scale	scale = g->p->x.scale;
 	double		gap, need;
-	int		maxn, i, fits = 0;
+	int		maxn, i, fits = 0, whole = plot_data_integral(g->p);
 
 	for (maxn = (int)(g->w / PLOT_SVG_XSPACING); !fits; maxn--) {
-		plot_svg_axis(g, 0, maxn, &g->xt);
+		plot_svg_axis(g, 0, whole, maxn, &g->xt);
 		fits = 1;
 		for (i = 1; fits && i < g->xt.n; i++) {
 			gap = plot_svg_x(g, g->xt.v[i]) -
@@ -491,7 +493,7 @@ plot_svg_layout(struct plot_svg *g)
 	right = g->legend == PLOT_LEGEND_RIGHT ? g->legend_w +
 	    3 * PLOT_SVG_PAD : 3 * PLOT_SVG_PAD;
 	g->fh = fmax(p->height - g->fy - bottom, PLOT_SVG_MINAREA);
-	plot_svg_axis(g, 1, (int)(g->fh / PLOT_SVG_YSPACING), &g->yt);
+	plot_svg_axis(g, 1, 0, (int)(g->fh / PLOT_SVG_YSPACING), &g->yt);
 	for (widest = 0, i = 0; i < g->yt.n; i++) {
 		w = plot_svg_tick_width(&g->yt, p->y.scale, i);
 		widest = w > widest ? w : widest;
@@ -521,7 +523,8 @@ plot_svg_layout(struct plot_svg *g)
 		}
 		g->fh = fmax(g->fh - widest * sin(PLOT_SVG_SLANT * M_PI / 180),
 		    PLOT_SVG_MINAREA);
-		plot_svg_axis(g, 1, (int)(g->fh / PLOT_SVG_YSPACING), &g->yt);
+		plot_svg_axis(g, 1, 0, (int)(g->fh / PLOT_SVG_YSPACING),
+		    &g->yt);
 		plot_svg_inset(g);
 	}
 }

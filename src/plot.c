@@ -210,26 +210,24 @@ plot_data_range(const struct plot *p, int yaxis, double *lo, double *hi)
 }
 
 /*
- * Whether every drawable value along the x axis (yaxis 0) or the y axis
- * (1) is a whole number, and there is one.
+ * Whether every drawable x value is a whole number, and there is one (bars
+ * have no x values).
  */
 int
-plot_data_integral(const struct plot *p, int yaxis)
+plot_data_integral(const struct plot *p)
 {
 	const struct plot_series	*s;
-	double				 v;
 	size_t				 i;
 	int				 k, any = 0;
 
-	if (p->kind == PLOT_BARS && !yaxis)
+	if (p->kind == PLOT_BARS)
 		return 0;
 	for (k = 0; k < p->nseries; k++) {
 		s = &p->series[k];
 		for (i = 0; i < s->n; i++) {
 			if (!plot_point_ok(p, s, i))
 				continue;
-			v = yaxis ? s->y[i] : s->x[i];
-			if (v != floor(v))
+			if (s->x[i] != floor(s->x[i]))
 				return 0;
 			any = 1;
 		}
