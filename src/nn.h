@@ -310,6 +310,8 @@ struct st_file {
 int	 safetensors_write(const char *path, const struct st_file *f,
 	     char **cause);
 int	 safetensors_read(const char *path, struct st_file *f, char **cause);
+int	 safetensors_read_header(const char *path, struct st_file *f,
+	     char **cause);
 size_t	 safetensors_numel(const struct st_tensor *t);
 const struct st_tensor *safetensors_find(const struct st_file *f,
 	     const char *name);

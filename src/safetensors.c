@@ -622,12 +622,13 @@ st_load_header(const char *path, FILE *fp, size_t hlen, char **cause)
 
 /*
  * Reads the safetensors file at path into f, which then owns everything in
- * it (free with safetensors_free, also after a failure). Tensors keep the
- * header's order; each is F32 or I64. Every size is checked against the
- * file before the data is allocated.
+ * it (free with safetensors_free, also after a failure), the tensors' data
+ * only with data set. Tensors keep the header's order; each is F32 or
+ * I64. Every size is checked against the file before the data is
+ * allocated.
  */
-int
-safetensors_read(const char *path, struct st_file *f, char **cause)
+static int
+st_read(const char *path, struct st_file *f, int data, char **cause)
 {
 	struct st_span	*spans = NULL;
 	unsigned char	 len8[8];
@@ -664,7 +665,7 @@ safetensors_read(const char *path, struct st_file *f, char **cause)
 	}
 	if ((root = st_load_header(path, fp, (size_t)hlen, cause)) == NULL ||
 	    st_parse(path, root, size - 8 - hlen, f, &spans, cause) != 0 ||
-	    st_read_data(path, fp, f, spans, cause) != 0)
+	    (data && st_read_data(path, fp, f, spans, cause) != 0))
 		goto out;
 	rc = 0;
 out:
@@ -674,6 +675,23 @@ out:
 	if (rc != 0)
 		safetensors_free(f);
 	return rc;
+}
+
+/* Reads the safetensors file at path into f (see st_read). */
+int
+safetensors_read(const char *path, struct st_file *f, char **cause)
+{
+	return st_read(path, f, 1, cause);
+}
+
+/*
+ * Reads and checks only the header of the safetensors file at path into
+ * f: names, shapes and metadata, no tensor data (the pointers NULL).
+ */
+int
+safetensors_read_header(const char *path, struct st_file *f, char **cause)
+{
+	return st_read(path, f, 0, cause);
 }
 
 /* Returns the tensor called name in f, or NULL. */

@@ -446,7 +446,7 @@ train_best_resume(struct train_state *st)
 	char		*why = NULL, kind[16];
 	double		 v;
 
-	if (safetensors_read(st->best, &f, &why) != 0) {
+	if (safetensors_read_header(st->best, &f, &why) != 0) {
 		free(why);
 		return;
 	}

@@ -180,6 +180,15 @@ test_round_trip(void)
 	    "missing names give NULL");
 	safetensors_free(&g);
 	ok(g.n == 0 && g.t == NULL && g.nmeta == 0, "free empties the file");
+	rc = safetensors_read_header(at("a.safetensors"), &g, &cause);
+	x = rc == 0 ? safetensors_find(&g, t[4].name) : NULL;
+	ok(rc == 0 && g.n == 5 && x != NULL && x->ndim == t[4].ndim &&
+	    memcmp(x->shape, t[4].shape, sizeof x->shape) == 0 &&
+	    x->data == NULL && same_str(safetensors_meta(&g, "epoch"), "12"),
+	    "read_header: names, shapes and metadata, no data: %s",
+	    cause ? cause : "ok");
+	free(cause);
+	safetensors_free(&g);
 }
 
 /* Checks the bytes of the written sample against the format. */
