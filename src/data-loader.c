@@ -239,7 +239,7 @@ data_loader_new(const struct dataset *ds, const struct loader_opts *o,
 	l->nbatches = o->drop_last ? l->nindex / (size_t)o->batch :
 	    (l->nindex + (size_t)o->batch - 1) / (size_t)o->batch;
 	l->step = data_loader_step_size(ds);
-	B = (size_t)o->batch;
+	B = data_loader_most(l);
 	l->index = mem_alloc(l->nindex * sizeof *l->index);
 	l->order = mem_alloc(l->nindex * sizeof *l->order);
 	for (k = 0; k < 2; k++) {
@@ -260,6 +260,18 @@ data_loader_new(const struct dataset *ds, const struct loader_opts *o,
 	for (i = 0; i < l->nindex; i++)
 		l->index[i] = o->index != NULL ? o->index[i] : (uint32_t)i;
 	return l;
+}
+
+/*
+ * Returns the most samples a batch holds: the batch size, or all the
+ * samples when they are fewer (a huge batch reserves no memory it never
+ * uses).
+ */
+size_t
+data_loader_most(const struct loader *l)
+{
+	return l->nindex > 0 && l->nindex < (size_t)l->batch ? l->nindex :
+	    (size_t)l->batch;
 }
 
 /* Returns the number of batches in an epoch. */

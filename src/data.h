@@ -370,6 +370,7 @@ void	 data_loader_defaults(struct loader_opts *o);
 /* ds must outlive the loader; free it with data_loader_free. */
 struct loader *data_loader_new(const struct dataset *ds,
 	     const struct loader_opts *o, char **cause);
+size_t	 data_loader_most(const struct loader *l);
 size_t	 data_loader_batches(const struct loader *l);
 int	 data_loader_start_epoch(struct loader *l, int epoch, char **cause);
 /* Returns 1 with a batch in *out, 0 at the end of the epoch, or -1. */

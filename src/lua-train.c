@@ -672,18 +672,6 @@ lsnn_train_loss_opts(lua_State *L, const char *fn, float *temperature,
 	*smoothing = (float)ls;
 }
 
-/*
- * Returns fn's option batch (default def), clamped to n, the most samples
- * a batch can hold, so that a huge batch reserves no memory it never uses.
- */
-static int
-lsnn_train_batch(lua_State *L, const char *fn, int def, size_t n)
-{
-	int	batch = lsnn_opt_positive(L, 1, fn, "batch", def);
-
-	return n > 0 && (size_t)batch > n ? (int)n : batch;
-}
-
 /* Ids handed to jobs of every kind, from 1. */
 static int lsnn_next_id = 1;
 
@@ -851,8 +839,7 @@ lsnn_train_new(lua_State *L, const char *fn)
 	cfg->test = lsnn_train_data(L, fn, "test", &cfg->test_index,
 	    &cfg->test_nindex, &json_test, LSNN_JOB_TEST, job);
 	cfg->epochs = lsnn_opt_positive(L, 1, fn, "epochs", 1);
-	cfg->batch = lsnn_train_batch(L, fn, 64, cfg->train_nindex >
-	    cfg->test_nindex ? cfg->train_nindex : cfg->test_nindex);
+	cfg->batch = lsnn_opt_positive(L, 1, fn, "batch", 64);
 	cfg->drop_last = lsnn_opt_boolean(L, 1, fn, "drop_last", 0);
 	/* The interactive session's live view charts the histograms. */
 	cfg->histogram = lsnn_opt_boolean(L, 1, fn, "histogram",
@@ -1082,7 +1069,7 @@ lsnn_train_evaluate(lua_State *L)
 	    &loss, &cause) != 0)
 		return lsnn_error(L, fn, cause);
 	lsnn_train_loss_opts(L, fn, &temperature, &smoothing);
-	batch = lsnn_train_batch(L, fn, 256, nindex);
+	batch = lsnn_opt_positive(L, 1, fn, "batch", 256);
 	if (train_evaluate(net, ds, index, nindex, batch, loss, temperature,
 	    smoothing, &ev, &cause) != 0)
 		return lsnn_error(L, fn, cause);

@@ -231,8 +231,8 @@ simulate_batch(struct net *net, const struct simulate_opts *o,
 		last = f;
 		if (sum == NULL) {
 			r->classes = C = (int)net->root->out_size;
-			sum = *sump = calloc((size_t)o->batch * C,
-			    sizeof *sum);
+			/* The first batch is the largest. */
+			sum = *sump = calloc((size_t)b->B * C, sizeof *sum);
 			if (o->keep_logits)
 				r->logits = calloc((size_t)o->T * r->total *
 				    C, sizeof *r->logits);

@@ -605,7 +605,8 @@ train_batch(struct train_state *st, const struct batch *b,
 	if (train_check_labels(b, st->C, cause) != 0)
 		return -1;
 	if (st->dout == NULL && (st->dout = mem_alloc((size_t)b->T *
-	    (size_t)cfg->batch * (size_t)st->C * sizeof *st->dout)) == NULL)
+	    data_loader_most(st->loader) * (size_t)st->C *
+	    sizeof *st->dout)) == NULL)
 		return error_set(cause, "out of memory");
 	rec->loss = train_loss(cfg, st->dout, s, b->labels, b->T, b->B,
 	    st->C);

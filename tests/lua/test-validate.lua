@@ -79,11 +79,17 @@ tap.is(snn.threads(), threads, "and the thread count is unchanged")
 tap.is(snn.threads(1), 1, "one thread is fine")
 snn.threads(threads)
 
--- A batch of 1e8 on 20 samples is one batch of 20.
+-- A batch of 1e8 on 20 samples is one batch of 20; the loader, training
+-- and a simulation make room for 20 samples only (data_loader_most).
 local hist = snn.train{ net = net, data = ds, batch = 1e8, epochs = 1 }
 tap.is(hist.epochs[1].batches, 1, "batch = 1e8 on 20 samples: one batch")
 local r = snn.evaluate{ net = net, data = ds, batch = 1e8 }
 tap.is(r.n, 20, "snn.evaluate with batch = 1e8 sees the 20 samples")
+local sim = snn.convert(snn.sequential{ snn.flatten(),
+	snn.linear(784, 8, { seed = 1 }), snn.qcfs{ L = 4 },
+	snn.linear(8, 2, { seed = 2 }) })
+r = snn.simulate{ net = sim, data = ds, T = 2, batch = 1e8 }
+tap.is(r.images, 20, "snn.simulate with batch = 1e8 sees the 20 samples")
 
 -- Messages name the method and the argument, and count from 1.
 says(err(ds.get, ds, 1.5), "ds:get: argument 'i' must be a positive " ..
