@@ -471,17 +471,16 @@ local function parallel(o, pending, commands)
 	end
 	local report = 'sh -c "$1"; s=$?; if [ "$s" -eq 255 ]; then exit 255;' ..
 	    ' elif [ "$s" -ne 0 ]; then echo "snn.sweep: run $0 failed ' ..
-	    '(exit status $s): see $0/log.txt"; else echo "snn.sweep: ' ..
-	    'finished $0"; fi'
+	    '(exit status $s): see $0/log.txt"' ..
+	    (snn.quiet and "" or '; else echo "snn.sweep: finished $0"') ..
+	    '; fi'
 	local p = io.popen(("exec 3>&1 <%s; rm -f %s; SNNWB_THREADS=%d " ..
 	    "SNNWB_SWEEP_WATCH=3 exec xargs -0 -P %d -n 2 sh -c %s"):format(
 	    files.quote(list), files.quote(list), threads, n,
 	    files.quote(report)), "r")
 	local line = p:read("l")
 	while line do
-		if not snn.quiet or line:find(" failed ", 1, true) then
-			io.stderr:write(line, "\n")
-		end
+		io.stderr:write(line, "\n")
 		line = p:read("l")
 	end
 	local good, how, status = p:close()

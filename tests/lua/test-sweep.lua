@@ -391,6 +391,8 @@ tap.ok(slurp(dir .. "/par/k=1,seed=1/log.txt") ~= nil,
 tap.ok(slurp(dir .. "/par/jobs.txt"):find(" '-q' '--seed=9' " ..
     "'-lsnnwb.files' --threads ", 1, true), "parallel: children get " ..
     "snnwb's -q, --seed and -l")
+tap.ok(not out:find("snn.sweep: finished", 1, true),
+    "parallel: -q leaves out the lines of finished runs")
 if #pids ~= 2 then
 	tap.diag(out)
 end
