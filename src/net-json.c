@@ -156,7 +156,8 @@ net_json_surrogate_table(json_t *sg, json_t *tab, const char *name,
 		    "must be an object with \"intervals\" and a \"support\" "
 		    "of two numbers", where, name);
 	nv = json_integer_value(value);
-	if (nv < 1 || nv > INT_MAX)
+	/* Only what int cannot hold: surrogate_table_new checks the range. */
+	if (nv < INT_MIN || nv > INT_MAX)
 		return error_set(cause, "%s: surrogate %s: \"intervals\" is "
 		    "%lld, out of range", where, name, (long long)nv);
 	if ((t = surrogate_table_new((int)nv, &why)) == NULL)
