@@ -391,9 +391,9 @@ plot_svg_key_width(const struct plot_svg *g, int k)
 /*
  * Places the legend (options legend), sizing its box: a column of keys
  * beside the plot, or below it as many columns as fit the figure's
- * width. Returns the number of keys.
+ * width.
  */
-static int
+static void
 plot_svg_legend_layout(struct plot_svg *g)
 {
 	const struct plot	*p = g->p;
@@ -422,7 +422,6 @@ plot_svg_legend_layout(struct plot_svg *g)
 	rows = (keys + g->legend_cols - 1) / g->legend_cols;
 	g->legend_w = g->legend_cols * g->key_w;
 	g->legend_h = rows * PLOT_SVG_ROW + PLOT_SVG_PAD;
-	return keys;
 }
 
 /*
