@@ -5,7 +5,6 @@
  * allocation failure, and statistics on MNIST images against the real
  * N-MNIST recordings of the same images when the shared folder is there.
  */
-#include <dirent.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -30,29 +29,6 @@
 #define EVENTS_HI	4400
 
 static char	tmp[] = "/tmp/snnwb-sim-XXXXXX";
-
-/* Removes path and everything under it. */
-static void
-rmtree(const char *path)
-{
-	char		 sub[PATH_MAX];
-	DIR		*d;
-	struct dirent	*de;
-
-	if ((d = opendir(path)) == NULL) {
-		unlink(path);
-		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-		rmtree(sub);
-	}
-	closedir(d);
-	rmdir(path);
-}
 
 /* Draws a "0": a ring of radius 5 to 8 around the centre, soft edges. */
 static void
@@ -714,6 +690,6 @@ main(void)
 	test_nomem(&p, img);
 	test_stats(&s);
 	sim_free(&s);
-	rmtree(tmp);
+	tap_remove_tree(tmp);
 	return done_testing();
 }
